@@ -1,0 +1,675 @@
+package dev.mailroom;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A mail account with every field of A1. Immutable; build with {@link #builder()}, change with
+ * {@link #toBuilder()}.
+ *
+ * <p>Connection fields (SMTP, IMAP and POP3 host, port and security, client alias, authentication,
+ * transport) may be left blank: they are then filled from the defaults account (A3) when the account is
+ * resolved. Identity fields (address, names, signatures, owner) never are.
+ *
+ * <p>{@link Builder#build()} validates every field and reports all problems at once in a
+ * {@link MailException} with code {@link MailErrorCode#INVALID_ACCOUNT} and
+ * {@link MailException#fieldProblems()}. {@link #toString()} never prints a secret.
+ *
+ * <pre>{@code
+ * Account support = Account.builder()
+ *     .description("Support")
+ *     .email("support@acme.example")
+ *     .tenant("acme").systemAccount(true)
+ *     .smtp("mail.acme.example", 587, Security.STARTTLS)
+ *     .authentication(Authentication.password("support@acme.example", Secret.of(pw)))
+ *     .build();
+ * }</pre>
+ */
+public final class Account {
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:\\-\\[\\]\\u0080-\\uFFFF]{1,253}");
+    private static final Pattern TRANSPORT_ID = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+
+    private final AccountId id;
+    private final String description;
+    private final String displayName;
+    private final EmailAddress email;
+    private final Authentication authentication;
+    private final String smtpHost;
+    private final Integer smtpPort;
+    private final Security smtpSecurity;
+    private final String imapHost;
+    private final Integer imapPort;
+    private final Security imapSecurity;
+    private final String pop3Host;
+    private final Integer pop3Port;
+    private final EmailAddress senderAddress;
+    private final String senderName;
+    private final String clientAlias;
+    private final String transport;
+    private final String textSignature;
+    private final String htmlSignature;
+    private final String internalNote;
+    private final Scope scope;
+    private final String tenant;
+    private final String owner;
+    private final boolean debug;
+    private final boolean systemAccount;
+    private final boolean defaultsAccount;
+    private final boolean enabled;
+    private final boolean localRelay;
+    private final boolean preventPlainTextLogin;
+    private final boolean preventNtlm;
+    private final boolean utf8Headers;
+
+    private Account(Builder b, EmailAddress email, EmailAddress senderAddress) {
+        this.id = b.id != null ? b.id : AccountId.random();
+        this.description = b.description.strip();
+        this.displayName = blankToNull(b.displayName);
+        this.email = email;
+        this.authentication = b.authentication;
+        this.smtpHost = blankToNull(b.smtpHost);
+        this.smtpPort = b.smtpPort;
+        this.smtpSecurity = b.smtpSecurity;
+        this.imapHost = blankToNull(b.imapHost);
+        this.imapPort = b.imapPort;
+        this.imapSecurity = b.imapSecurity;
+        this.pop3Host = blankToNull(b.pop3Host);
+        this.pop3Port = b.pop3Port;
+        this.senderAddress = senderAddress;
+        this.senderName = blankToNull(b.senderName);
+        this.clientAlias = blankToNull(b.clientAlias);
+        this.transport = blankToNull(b.transport);
+        this.textSignature = blankToNull(b.textSignature);
+        this.htmlSignature = blankToNull(b.htmlSignature);
+        this.internalNote = blankToNull(b.internalNote);
+        this.scope = b.scope;
+        this.tenant = blankToNull(b.tenant);
+        this.owner = blankToNull(b.owner);
+        this.debug = b.debug;
+        this.systemAccount = b.systemAccount;
+        this.defaultsAccount = b.defaultsAccount;
+        this.enabled = b.enabled;
+        this.localRelay = b.localRelay;
+        this.preventPlainTextLogin = b.preventPlainTextLogin;
+        this.preventNtlm = b.preventNtlm;
+        this.utf8Headers = b.utf8Headers;
+    }
+
+    /**
+     * A new builder: scope {@link Scope#SYSTEM}, enabled, no flags.
+     *
+     * @return the builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A builder holding this account's values.
+     *
+     * @return the builder
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.id = id;
+        b.description = description;
+        b.displayName = displayName;
+        b.email = email.address();
+        b.authentication = authentication;
+        b.smtpHost = smtpHost;
+        b.smtpPort = smtpPort;
+        b.smtpSecurity = smtpSecurity;
+        b.imapHost = imapHost;
+        b.imapPort = imapPort;
+        b.imapSecurity = imapSecurity;
+        b.pop3Host = pop3Host;
+        b.pop3Port = pop3Port;
+        b.senderAddress = senderAddress == null ? null : senderAddress.address();
+        b.senderName = senderName;
+        b.clientAlias = clientAlias;
+        b.transport = transport;
+        b.textSignature = textSignature;
+        b.htmlSignature = htmlSignature;
+        b.internalNote = internalNote;
+        b.scope = scope;
+        b.tenant = tenant;
+        b.owner = owner;
+        b.debug = debug;
+        b.systemAccount = systemAccount;
+        b.defaultsAccount = defaultsAccount;
+        b.enabled = enabled;
+        b.localRelay = localRelay;
+        b.preventPlainTextLogin = preventPlainTextLogin;
+        b.preventNtlm = preventNtlm;
+        b.utf8Headers = utf8Headers;
+        return b;
+    }
+
+    /**
+     * A copy whose secrets are {@link Secret#stored()} placeholders: what read paths return (A7).
+     *
+     * @return the redacted copy
+     */
+    public Account redacted() {
+        if (authentication == null || authentication.secret().isEmpty()) {
+            return this;
+        }
+        return toBuilder().authentication(authentication.redacted()).build();
+    }
+
+    /**
+     * @return the identifier
+     */
+    public AccountId id() { return id; }
+    /**
+     * @return the description shown in pick lists
+     */
+    public String description() { return description; }
+    /**
+     * @return the display name used as the sender's name
+     */
+    public Optional<String> displayName() { return Optional.ofNullable(displayName); }
+    /**
+     * @return the account's email address
+     */
+    public EmailAddress email() { return email; }
+    /**
+     * @return how the account logs in; empty means "take it from the defaults account"
+     */
+    public Optional<Authentication> authentication() { return Optional.ofNullable(authentication); }
+    /**
+     * @return the SMTP host; empty means inherited
+     */
+    public Optional<String> smtpHost() { return Optional.ofNullable(smtpHost); }
+    /**
+     * @return the SMTP port; empty means inherited or the default of the security choice
+     */
+    public Optional<Integer> smtpPort() { return Optional.ofNullable(smtpPort); }
+    /**
+     * @return the SMTP security; empty means inherited
+     */
+    public Optional<Security> smtpSecurity() { return Optional.ofNullable(smtpSecurity); }
+    /**
+     * @return the IMAP host; empty means inherited
+     */
+    public Optional<String> imapHost() { return Optional.ofNullable(imapHost); }
+    /**
+     * @return the IMAP port; empty means inherited or the default of the security choice
+     */
+    public Optional<Integer> imapPort() { return Optional.ofNullable(imapPort); }
+    /**
+     * @return the IMAP security; empty means inherited
+     */
+    public Optional<Security> imapSecurity() { return Optional.ofNullable(imapSecurity); }
+    /**
+     * @return the POP3 host; optional, empty means inherited
+     */
+    public Optional<String> pop3Host() { return Optional.ofNullable(pop3Host); }
+    /**
+     * @return the POP3 port; empty means inherited or the default
+     */
+    public Optional<Integer> pop3Port() { return Optional.ofNullable(pop3Port); }
+    /**
+     * @return the sender address if it differs from the account address (B3)
+     */
+    public Optional<EmailAddress> senderAddress() { return Optional.ofNullable(senderAddress); }
+    /**
+     * @return the sender name if it differs from the display name (B3)
+     */
+    public Optional<String> senderName() { return Optional.ofNullable(senderName); }
+    /**
+     * @return the EHLO/HELO name; empty means inherited or the local host name
+     */
+    public Optional<String> clientAlias() { return Optional.ofNullable(clientAlias); }
+    /**
+     * @return the transport id; empty means inherited, or chosen by the transports' {@code supports}
+     */
+    public Optional<String> transport() { return Optional.ofNullable(transport); }
+    /**
+     * @return the text signature
+     */
+    public Optional<String> textSignature() { return Optional.ofNullable(textSignature); }
+    /**
+     * @return the HTML signature
+     */
+    public Optional<String> htmlSignature() { return Optional.ofNullable(htmlSignature); }
+    /**
+     * @return the internal description for administrators
+     */
+    public Optional<String> internalNote() { return Optional.ofNullable(internalNote); }
+    /**
+     * @return the scope
+     */
+    public Scope scope() { return scope; }
+    /**
+     * @return the tenant, empty for system-wide accounts
+     */
+    public Optional<String> tenant() { return Optional.ofNullable(tenant); }
+    /**
+     * @return the owning user or department id, for those scopes
+     */
+    public Optional<String> owner() { return Optional.ofNullable(owner); }
+    /**
+     * @return whether the protocol dialog is logged (credentials redacted, C4)
+     */
+    public boolean debug() { return debug; }
+    /**
+     * @return whether this is a system account (A2)
+     */
+    public boolean systemAccount() { return systemAccount; }
+    /**
+     * @return whether this account's settings fill blank fields of others (A3)
+     */
+    public boolean defaultsAccount() { return defaultsAccount; }
+    /**
+     * @return whether the account may be used
+     */
+    public boolean enabled() { return enabled; }
+    /**
+     * @return whether this is a local relay: the host's MTA, no authentication (B8)
+     */
+    public boolean localRelay() { return localRelay; }
+    /**
+     * @return whether login mechanisms that send the password in plain text are refused (A9, F9)
+     */
+    public boolean preventPlainTextLogin() { return preventPlainTextLogin; }
+    /**
+     * @return whether NTLM login is refused (A9, F9)
+     */
+    public boolean preventNtlm() { return preventNtlm; }
+    /**
+     * @return whether the server supports UTF-8 headers (RFC 6532, B4)
+     */
+    public boolean utf8Headers() { return utf8Headers; }
+
+    /**
+     * Whether this account's address or sender address is the given mailbox (A6).
+     *
+     * @param address the address
+     * @return true if this account owns it
+     */
+    public boolean owns(EmailAddress address) {
+        return email.sameMailbox(address) || (senderAddress != null && senderAddress.sameMailbox(address));
+    }
+
+    /** Never prints secrets. */
+    @Override
+    public String toString() {
+        return "Account[" + id + " '" + description + "' " + email.address() + " " + scope
+                + (tenant != null ? " tenant=" + tenant : "") + (owner != null ? " owner=" + owner : "")
+                + (systemAccount ? " system" : "") + (defaultsAccount ? " defaults" : "")
+                + (enabled ? "" : " disabled") + (smtpHost != null ? " smtp=" + smtpHost + ":" + smtpPort : "")
+                + (authentication != null ? " auth=" + authentication : "") + "]";
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    /**
+     * Builds an {@link Account}. Not thread-safe. Setters accept {@code null} to clear an optional
+     * field; {@link #build()} validates everything at once.
+     */
+    public static final class Builder {
+        private AccountId id;
+        private String description;
+        private String displayName;
+        private String email;
+        private Authentication authentication;
+        private String smtpHost;
+        private Integer smtpPort;
+        private Security smtpSecurity;
+        private String imapHost;
+        private Integer imapPort;
+        private Security imapSecurity;
+        private String pop3Host;
+        private Integer pop3Port;
+        private String senderAddress;
+        private String senderName;
+        private String clientAlias;
+        private String transport;
+        private String textSignature;
+        private String htmlSignature;
+        private String internalNote;
+        private Scope scope = Scope.SYSTEM;
+        private String tenant;
+        private String owner;
+        private boolean debug;
+        private boolean systemAccount;
+        private boolean defaultsAccount;
+        private boolean enabled = true;
+        private boolean localRelay;
+        private boolean preventPlainTextLogin;
+        private boolean preventNtlm;
+        private boolean utf8Headers;
+
+        private Builder() {
+        }
+
+        /**
+         * @param id the identifier; generated when not set
+         * @return this
+         */
+        public Builder id(AccountId id) { this.id = id; return this; }
+        /**
+         * @param id the identifier
+         * @return this
+         */
+        public Builder id(String id) { this.id = id == null ? null : AccountId.of(id); return this; }
+        /**
+         * @param description shown in pick lists; required
+         * @return this
+         */
+        public Builder description(String description) { this.description = description; return this; }
+        /**
+         * @param displayName the sender's name
+         * @return this
+         */
+        public Builder displayName(String displayName) { this.displayName = displayName; return this; }
+        /**
+         * @param email the account's address; required
+         * @return this
+         */
+        public Builder email(String email) { this.email = email; return this; }
+        /**
+         * @param authentication the login; {@code null} inherits from the defaults account
+         * @return this
+         */
+        public Builder authentication(Authentication authentication) { this.authentication = authentication; return this; }
+
+        /**
+         * Sets the SMTP server in one call.
+         *
+         * @param host host name
+         * @param port port, or {@code null} for the default of the security choice
+         * @param security the security, or {@code null} to inherit
+         * @return this
+         */
+        public Builder smtp(String host, Integer port, Security security) {
+            this.smtpHost = host;
+            this.smtpPort = port;
+            this.smtpSecurity = security;
+            return this;
+        }
+
+        /**
+         * @param host SMTP host
+         * @return this
+         */
+        public Builder smtpHost(String host) { this.smtpHost = host; return this; }
+        /**
+         * @param port SMTP port, 1 to 65535
+         * @return this
+         */
+        public Builder smtpPort(Integer port) { this.smtpPort = port; return this; }
+        /**
+         * @param security SMTP security
+         * @return this
+         */
+        public Builder smtpSecurity(Security security) { this.smtpSecurity = security; return this; }
+
+        /**
+         * Sets the IMAP server in one call.
+         *
+         * @param host host name
+         * @param port port, or {@code null} for the default
+         * @param security the security, or {@code null} to inherit
+         * @return this
+         */
+        public Builder imap(String host, Integer port, Security security) {
+            this.imapHost = host;
+            this.imapPort = port;
+            this.imapSecurity = security;
+            return this;
+        }
+
+        /**
+         * @param host POP3 host
+         * @param port POP3 port or {@code null}
+         * @return this
+         */
+        public Builder pop3(String host, Integer port) { this.pop3Host = host; this.pop3Port = port; return this; }
+        /**
+         * @param senderAddress sender address differing from the login (B3)
+         * @return this
+         */
+        public Builder senderAddress(String senderAddress) { this.senderAddress = senderAddress; return this; }
+        /**
+         * @param senderName sender name differing from the display name (B3)
+         * @return this
+         */
+        public Builder senderName(String senderName) { this.senderName = senderName; return this; }
+        /**
+         * @param clientAlias the EHLO/HELO name
+         * @return this
+         */
+        public Builder clientAlias(String clientAlias) { this.clientAlias = clientAlias; return this; }
+        /**
+         * @param transport transport id ("smtp", "gmail", "graph"), or {@code null} to choose automatically
+         * @return this
+         */
+        public Builder transport(String transport) { this.transport = transport; return this; }
+        /**
+         * @param text text signature
+         * @param html HTML signature
+         * @return this
+         */
+        public Builder signature(String text, String html) { this.textSignature = text; this.htmlSignature = html; return this; }
+        /**
+         * @param internalNote internal description
+         * @return this
+         */
+        public Builder internalNote(String internalNote) { this.internalNote = internalNote; return this; }
+        /**
+         * @param debug log the protocol dialog, credentials redacted (C4)
+         * @return this
+         */
+        public Builder debug(boolean debug) { this.debug = debug; return this; }
+        /**
+         * @param systemAccount flag as system account (A2)
+         * @return this
+         */
+        public Builder systemAccount(boolean systemAccount) { this.systemAccount = systemAccount; return this; }
+        /**
+         * @param defaultsAccount flag as defaults account (A3)
+         * @return this
+         */
+        public Builder defaultsAccount(boolean defaultsAccount) { this.defaultsAccount = defaultsAccount; return this; }
+        /**
+         * @param enabled whether the account may be used
+         * @return this
+         */
+        public Builder enabled(boolean enabled) { this.enabled = enabled; return this; }
+        /**
+         * @param prevent refuse login mechanisms that send the password in plain text
+         * @return this
+         */
+        public Builder preventPlainTextLogin(boolean prevent) { this.preventPlainTextLogin = prevent; return this; }
+        /**
+         * @param prevent refuse NTLM login
+         * @return this
+         */
+        public Builder preventNtlm(boolean prevent) { this.preventNtlm = prevent; return this; }
+        /**
+         * @param utf8Headers the server supports UTF-8 headers, RFC 6532 (B4)
+         * @return this
+         */
+        public Builder utf8Headers(boolean utf8Headers) { this.utf8Headers = utf8Headers; return this; }
+
+        /**
+         * Makes this a local relay (B8): the host's own MTA on {@code localhost}, plain SMTP, no login.
+         *
+         * @param port the MTA's port, usually 25
+         * @return this
+         */
+        public Builder localRelay(int port) {
+            this.localRelay = true;
+            this.smtpHost = "localhost";
+            this.smtpPort = port;
+            this.smtpSecurity = Security.NONE;
+            this.authentication = Authentication.none();
+            return this;
+        }
+
+        /**
+         * Scope {@link Scope#SYSTEM}: a system-wide account.
+         * @return this
+         */
+        public Builder systemWide() { this.scope = Scope.SYSTEM; this.tenant = null; this.owner = null; return this; }
+
+        /**
+         * Scope {@link Scope#TENANT}, or sets the tenant of a department or user account.
+         *
+         * @param tenant the tenant id
+         * @return this
+         */
+        public Builder tenant(String tenant) {
+            this.tenant = tenant;
+            if (scope == Scope.SYSTEM) {
+                scope = Scope.TENANT;
+            }
+            return this;
+        }
+
+        /**
+         * @param department the owning department; scope {@link Scope#DEPARTMENT}
+         * @return this
+         */
+        public Builder department(String department) { this.scope = Scope.DEPARTMENT; this.owner = department; return this; }
+        /**
+         * @param user the owning user; scope {@link Scope#USER}
+         * @return this
+         */
+        public Builder user(String user) { this.scope = Scope.USER; this.owner = user; return this; }
+
+        /**
+         * Validates and builds.
+         *
+         * @return the account
+         * @throws MailException with {@link MailErrorCode#INVALID_ACCOUNT} listing every problem by field
+         */
+        public Account build() {
+            List<FieldProblem> problems = new ArrayList<>();
+            if (description == null || description.isBlank()) {
+                problems.add(new FieldProblem(AccountField.DESCRIPTION, "is required (it is shown in pick lists)"));
+            } else if (description.length() > 200 || hasControl(description)) {
+                problems.add(new FieldProblem(AccountField.DESCRIPTION, "must be at most 200 characters without line breaks"));
+            }
+            checkText(displayName, AccountField.DISPLAY_NAME, problems);
+            checkText(senderName, AccountField.SENDER_NAME, problems);
+            EmailAddress parsedEmail = address(email, AccountField.EMAIL, true, problems);
+            EmailAddress parsedSender = address(senderAddress, AccountField.SENDER_ADDRESS, false, problems);
+            checkHost(smtpHost, AccountField.SMTP_HOST, problems);
+            checkHost(imapHost, AccountField.IMAP_HOST, problems);
+            checkHost(pop3Host, AccountField.POP3_HOST, problems);
+            checkHost(clientAlias, AccountField.CLIENT_ALIAS, problems);
+            checkPort(smtpPort, AccountField.SMTP_PORT, problems);
+            checkPort(imapPort, AccountField.IMAP_PORT, problems);
+            checkPort(pop3Port, AccountField.POP3_PORT, problems);
+            if (transport != null && !transport.isBlank() && !TRANSPORT_ID.matcher(transport.strip()).matches()) {
+                problems.add(new FieldProblem(AccountField.TRANSPORT, "'" + transport + "' is not a transport id (lower-case letters, digits, '-'), e.g. smtp"));
+            }
+            switch (scope) {
+                case SYSTEM -> {
+                    if (tenant != null || owner != null) {
+                        problems.add(new FieldProblem(AccountField.OWNER, "a system-wide account has no tenant or owner"));
+                    }
+                }
+                case TENANT -> {
+                    if (tenant == null || tenant.isBlank()) {
+                        problems.add(new FieldProblem(AccountField.OWNER, "a tenant account needs the tenant id"));
+                    }
+                }
+                case DEPARTMENT, USER -> {
+                    if (owner == null || owner.isBlank()) {
+                        problems.add(new FieldProblem(AccountField.OWNER, "a " + scope.name().toLowerCase() + " account needs the owning " + scope.name().toLowerCase() + " id"));
+                    }
+                    if (systemAccount) {
+                        problems.add(new FieldProblem(AccountField.OWNER, "only system-wide or tenant accounts can be system accounts; this one belongs to a " + scope.name().toLowerCase()));
+                    }
+                }
+                default -> throw new IllegalStateException(scope.toString());
+            }
+            if (localRelay && authentication != null && !(authentication instanceof Authentication.None)) {
+                problems.add(new FieldProblem(AccountField.AUTHENTICATION, "a local relay does not log in; remove the credentials or turn local relay off"));
+            }
+            if (!problems.isEmpty()) {
+                String what = "account '" + (description == null ? "?" : description.strip()) + "'";
+                throw MailException.fieldProblems(MailErrorCode.INVALID_ACCOUNT, what, problems);
+            }
+            return new Account(this, parsedEmail, parsedSender);
+        }
+
+        private static boolean hasControl(String s) {
+            return s.chars().anyMatch(Character::isISOControl);
+        }
+
+        private static void checkText(String value, AccountField field, List<FieldProblem> problems) {
+            if (value != null && (value.length() > 200 || hasControl(value))) {
+                problems.add(new FieldProblem(field, "must be at most 200 characters without line breaks or control characters"));
+            }
+        }
+
+        private static EmailAddress address(String value, AccountField field, boolean required, List<FieldProblem> problems) {
+            if (value == null || value.isBlank()) {
+                if (required) {
+                    problems.add(new FieldProblem(field, "is required, e.g. support@example.com"));
+                }
+                return null;
+            }
+            try {
+                return EmailAddress.of(value);
+            } catch (IllegalArgumentException e) {
+                problems.add(new FieldProblem(field, e.getMessage()));
+                return null;
+            }
+        }
+
+        private static void checkHost(String host, AccountField field, List<FieldProblem> problems) {
+            if (host != null && !host.isBlank() && !HOST.matcher(host.strip()).matches()) {
+                problems.add(new FieldProblem(field, "'" + host.strip() + "' is not a host name; give only the name, e.g. mail.example.com (no scheme, port or path)"));
+            }
+        }
+
+        private static void checkPort(Integer port, AccountField field, List<FieldProblem> problems) {
+            if (port != null && (port < 1 || port > 65535)) {
+                problems.add(new FieldProblem(field, "must be between 1 and 65535, was " + port));
+            }
+        }
+    }
+
+    /**
+     * Compares every field (secrets included, in constant time).
+     */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof Account a)) {
+            return false;
+        }
+        return debug == a.debug && systemAccount == a.systemAccount && defaultsAccount == a.defaultsAccount
+                && enabled == a.enabled && localRelay == a.localRelay && preventPlainTextLogin == a.preventPlainTextLogin
+                && preventNtlm == a.preventNtlm && utf8Headers == a.utf8Headers && id.equals(a.id)
+                && description.equals(a.description) && Objects.equals(displayName, a.displayName)
+                && email.equals(a.email) && Objects.equals(authentication, a.authentication)
+                && Objects.equals(smtpHost, a.smtpHost) && Objects.equals(smtpPort, a.smtpPort)
+                && smtpSecurity == a.smtpSecurity && Objects.equals(imapHost, a.imapHost)
+                && Objects.equals(imapPort, a.imapPort) && imapSecurity == a.imapSecurity
+                && Objects.equals(pop3Host, a.pop3Host) && Objects.equals(pop3Port, a.pop3Port)
+                && Objects.equals(senderAddress, a.senderAddress) && Objects.equals(senderName, a.senderName)
+                && Objects.equals(clientAlias, a.clientAlias) && Objects.equals(transport, a.transport)
+                && Objects.equals(textSignature, a.textSignature) && Objects.equals(htmlSignature, a.htmlSignature)
+                && Objects.equals(internalNote, a.internalNote) && scope == a.scope
+                && Objects.equals(tenant, a.tenant) && Objects.equals(owner, a.owner);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, email, scope, tenant, owner);
+    }
+}

@@ -1,0 +1,120 @@
+package dev.mailroom;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The one unchecked exception of Mailroom's operations. It carries a stable {@link MailErrorCode},
+ * whether retrying can help, the server's exact reply when there was one, a hint for an
+ * administrator, and for configuration errors the problems field by field.
+ *
+ * <p>Callers never need to know a transport's own exception types: everything a transport reports is
+ * translated into this class.
+ */
+public class MailException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final MailErrorCode code;
+    private final boolean retryable;
+    private final String serverReply;
+    private final String hint;
+    private final transient List<FieldProblem> fieldProblems;
+
+    /**
+     * Creates an exception with the code's default hint and retryability.
+     *
+     * @param code the code
+     * @param message what failed
+     */
+    public MailException(MailErrorCode code, String message) {
+        this(code, message, null, null, List.of(), null);
+    }
+
+    /**
+     * Creates an exception.
+     *
+     * @param code the code
+     * @param message what failed
+     * @param serverReply the server's exact reply, or {@code null}
+     * @param hint a hint for an administrator, or {@code null} for the code's default
+     * @param fieldProblems problems per field (may be empty)
+     * @param cause the cause, or {@code null}
+     */
+    public MailException(MailErrorCode code, String message, String serverReply, String hint,
+                         List<FieldProblem> fieldProblems, Throwable cause) {
+        super(message, cause);
+        this.code = Objects.requireNonNull(code, "code");
+        this.retryable = code.retryable();
+        this.serverReply = serverReply;
+        this.hint = hint != null ? hint : code.hint();
+        this.fieldProblems = List.copyOf(fieldProblems);
+    }
+
+    /**
+     * Creates a validation error listing every problem.
+     *
+     * @param code {@link MailErrorCode#INVALID_ACCOUNT} or {@link MailErrorCode#ACCOUNT_INCOMPLETE}
+     * @param what what was being validated, e.g. "account 'Support'"
+     * @param problems the problems, at least one
+     * @return the exception
+     */
+    public static MailException fieldProblems(MailErrorCode code, String what, List<FieldProblem> problems) {
+        StringBuilder sb = new StringBuilder(what).append(": ");
+        for (int i = 0; i < problems.size(); i++) {
+            sb.append(i == 0 ? "" : "; ").append(problems.get(i));
+        }
+        return new MailException(code, sb.toString(), null, null, problems, null);
+    }
+
+    /**
+     * The stable code.
+     *
+     * @return the code
+     */
+    public MailErrorCode code() {
+        return code;
+    }
+
+    /**
+     * Whether the same operation may succeed later without a configuration change.
+     *
+     * @return true if transient
+     */
+    public boolean isRetryable() {
+        return retryable;
+    }
+
+    /**
+     * The server's exact reply (e.g. {@code 535 5.7.8 Error: authentication failed}), if a server answered.
+     *
+     * @return the reply
+     */
+    public Optional<String> serverReply() {
+        return Optional.ofNullable(serverReply);
+    }
+
+    /**
+     * What an administrator should do.
+     *
+     * @return the hint
+     */
+    public String hint() {
+        return hint;
+    }
+
+    /**
+     * The problems per field, for configuration errors; empty otherwise.
+     *
+     * @return the problems
+     */
+    public List<FieldProblem> fieldProblems() {
+        return fieldProblems == null ? List.of() : fieldProblems;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getName() + ": [" + code + "] " + getMessage()
+                + (serverReply != null ? " (server: " + serverReply + ")" : "");
+    }
+}

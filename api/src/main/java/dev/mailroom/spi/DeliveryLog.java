@@ -1,0 +1,36 @@
+package dev.mailroom.spi;
+
+import dev.mailroom.DeliveryLogEntry;
+import dev.mailroom.DeliveryLogQuery;
+
+import java.util.List;
+
+/**
+ * Where every send attempt, test mail and connection test is recorded (C3). Mailroom's in-memory
+ * implementation keeps a bounded window; the JDBC store keeps everything up to its retention.
+ *
+ * <p>Implementations must be thread-safe. {@link #record(DeliveryLogEntry)} is called on the sending
+ * thread after each attempt and should be fast; if it throws, Mailroom logs the failure and the send
+ * result stands (a log failure never turns a sent mail into an error, so nothing is sent twice).
+ *
+ * <pre>{@code
+ * List<DeliveryLogEntry> errors = log.query(DeliveryLogQuery.since(Instant.now().minus(Duration.ofHours(24))).failures());
+ * }</pre>
+ */
+public interface DeliveryLog {
+
+    /**
+     * Records an entry.
+     *
+     * @param entry the entry
+     */
+    void record(DeliveryLogEntry entry);
+
+    /**
+     * Entries matching a query, newest first.
+     *
+     * @param query the query
+     * @return the entries, at most {@code query.limit()}
+     */
+    List<DeliveryLogEntry> query(DeliveryLogQuery query);
+}

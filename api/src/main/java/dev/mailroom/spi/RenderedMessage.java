@@ -1,0 +1,56 @@
+package dev.mailroom.spi;
+
+import dev.mailroom.EmailAddress;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A message ready for a transport: the envelope (sender, recipients) and the MIME message. Core
+ * renders it; transports send it as it is and must use {@link #envelopeFrom()} and
+ * {@link #recipients()}, not the headers, for the envelope (Bcc is not in the headers).
+ *
+ * <p>The MIME message must not be modified by transports.
+ *
+ * @param messageId the Message-ID header value, including angle brackets
+ * @param envelopeFrom the envelope sender (SMTP MAIL FROM)
+ * @param recipients the envelope recipients, at least one
+ * @param mime the MIME message
+ */
+public record RenderedMessage(String messageId, EmailAddress envelopeFrom, List<EmailAddress> recipients, MimeMessage mime) {
+    /**
+     * Validates and copies.
+     *
+     * @param messageId see the record description
+     * @param envelopeFrom see the record description
+     * @param recipients see the record description
+     * @param mime see the record description
+     */
+    public RenderedMessage {
+        Objects.requireNonNull(messageId, "messageId");
+        Objects.requireNonNull(envelopeFrom, "envelopeFrom");
+        recipients = List.copyOf(recipients);
+        if (recipients.isEmpty()) {
+            throw new IllegalArgumentException("a message needs at least one recipient");
+        }
+        Objects.requireNonNull(mime, "mime");
+    }
+
+    /**
+     * Writes the message in RFC 5322 form, for transports that send raw bytes.
+     *
+     * @param out where to write; not closed
+     * @throws IOException if writing fails
+     */
+    public void writeTo(OutputStream out) throws IOException {
+        try {
+            mime.writeTo(out);
+        } catch (MessagingException e) {
+            throw new IOException("cannot write message " + messageId + ": " + e.getMessage(), e);
+        }
+    }
+}
