@@ -1,0 +1,616 @@
+package dev.mailroom.core;
+
+import dev.mailroom.Account;
+import dev.mailroom.AccountId;
+import dev.mailroom.DeliveryLogEntry;
+import dev.mailroom.Diagnosis;
+import dev.mailroom.DiagnosisStep;
+import dev.mailroom.Email;
+import dev.mailroom.EmailAddress;
+import dev.mailroom.FieldProblem;
+import dev.mailroom.MailContext;
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
+import dev.mailroom.Receipt;
+import dev.mailroom.ResolvedAccount;
+import dev.mailroom.Resolution;
+import dev.mailroom.Security;
+import dev.mailroom.core.internal.MessageRenderer;
+import dev.mailroom.core.internal.Resolver;
+import dev.mailroom.core.internal.Slf4jProtocolLog;
+import dev.mailroom.core.internal.TransportRegistry;
+import dev.mailroom.spi.AccountRepository;
+import dev.mailroom.spi.DeliveryLog;
+import dev.mailroom.spi.ProtocolLog;
+import dev.mailroom.spi.RenderedMessage;
+import dev.mailroom.spi.SendResult;
+import dev.mailroom.spi.Transport;
+import dev.mailroom.spi.TransportProvider;
+import dev.mailroom.spi.TransportSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The facade: sends mail through the right account, answers "which account would send this, and why",
+ * tests account settings, and administers accounts. Build one per application with {@link #builder()}
+ * and share it: it is thread-safe, holds pooled connections, and must be {@linkplain #close() closed}
+ * on shutdown.
+ *
+ * <pre>{@code
+ * Mailroom mailroom = Mailroom.builder()
+ *     .accounts(myAccountRepository)          // or new InMemoryAccountRepository()
+ *     .defaultSecurity(Security.STARTTLS)     // the host's global choice for Security.DEFAULT (A8)
+ *     .build();                               // transports found through ServiceLoader
+ *
+ * MailContext ctx = MailContext.tenant("acme").withUser("u-42");
+ * Receipt r = mailroom.send(ctx, Email.builder().to("kunde@example.com").subject("Rechnung 4711").text("…").build());
+ * Resolution why = mailroom.resolve(ctx, email);           // dry run: account, sender, provenance
+ * Diagnosis check = mailroom.diagnose(draftAccount);       // staged connection test with server replies
+ * mailroom.sendTestMail(draftAccount, "admin@acme.example");  // unsaved settings, nothing stored
+ * mailroom.deliveryLog().errorsSince(Duration.ofHours(24));
+ * }</pre>
+ *
+ * <p>Every operation that talks to a server has finite timeouts (see {@link Builder}); every failure
+ * is a {@link MailException} with a stable code, and every attempt lands in the delivery log.
+ */
+public final class Mailroom implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Mailroom.class);
+
+    private final AccountRepository repository;
+    private final DeliveryLog deliveryLog;
+    private final Resolver resolver;
+    private final TransportRegistry transports;
+    private final MessageRenderer renderer;
+    private final Clock clock;
+    private final AccountAdmin admin;
+    private final DeliveryLogView logView;
+    private final AutoCloseable listenerHandle;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Mailroom(Builder b) {
+        this.repository = b.accounts != null ? b.accounts : new InMemoryAccountRepository();
+        this.deliveryLog = b.deliveryLog != null ? b.deliveryLog : new InMemoryDeliveryLog();
+        this.clock = b.clock;
+        Security hostDefault = b.defaultSecurity != null ? b.defaultSecurity : Security.STARTTLS;
+        this.resolver = new Resolver(repository, hostDefault, b.resolutionCacheSize, Duration.ofMinutes(10));
+        TransportSettings settings = new TransportSettings(b.connectTimeout, b.readTimeout, b.writeTimeout, b.sslContext,
+                hostDefault, b.maxConnectionsPerAccount, b.connectionIdleTimeout, b.poolWaitTimeout,
+                b.protocolLog != null ? b.protocolLog : new Slf4jProtocolLog());
+        this.transports = TransportRegistry.create(b.providers, b.discoverTransports,
+                b.classLoader != null ? b.classLoader : Mailroom.class.getClassLoader(), settings);
+        this.renderer = new MessageRenderer(clock);
+        this.admin = new AccountAdmin(repository, resolver, this::evict);
+        this.logView = new DeliveryLogView(deliveryLog, clock);
+        this.listenerHandle = repository.addChangeListener(resolver::invalidate);
+    }
+
+    /**
+     * A new builder.
+     *
+     * @return the builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Sends an email through the account resolution chooses for the context and the email's From
+     * address (A2–A6). Blocks until the server accepted the message or the attempt failed; bounded by
+     * the configured timeouts. Never retries after the message may have been handed over.
+     *
+     * @param context who sends
+     * @param email the email
+     * @return the receipt with Message-ID, account, transport and the server's reply
+     * @throws MailException on any failure; also recorded in the delivery log
+     */
+    public Receipt send(MailContext context, Email email) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(email, "email");
+        ensureOpen();
+        long t0 = System.nanoTime();
+        Resolver.Choice choice;
+        String transportId;
+        try {
+            choice = resolver.resolve(context, email.from().orElse(null));
+            transportId = transports.select(choice.account());
+        } catch (MailException e) {
+            log(DeliveryLogEntry.Operation.SEND, null, context, null, null, e, null);
+            throw e;
+        }
+        EmailAddress sender = senderFor(choice.account(), email);
+        return deliver(DeliveryLogEntry.Operation.SEND, context, choice.account(), transportId, email, sender, t0);
+    }
+
+    /**
+     * Dry run of {@link #send}: which account would send, with which sender, by which rule, and where
+     * each effective field came from (A3). Sends nothing; secrets are redacted.
+     *
+     * @param context who would send
+     * @param email the email (only its From address matters)
+     * @return the resolution
+     * @throws MailException when no account may send, with the reason
+     */
+    public Resolution resolve(MailContext context, Email email) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(email, "email");
+        ensureOpen();
+        Resolver.Choice choice = resolver.resolve(context, email.from().orElse(null));
+        String transportId = transports.select(choice.account());
+        return new Resolution(choice.account().redacted(), senderFor(choice.account(), email), transportId, choice.rule());
+    }
+
+    /**
+     * Dry run for a context without a specific email: which account sends the context's mail.
+     *
+     * @param context who would send
+     * @return the resolution
+     * @throws MailException when no account may send, with the reason
+     */
+    public Resolution resolve(MailContext context) {
+        Objects.requireNonNull(context, "context");
+        ensureOpen();
+        Resolver.Choice choice = resolver.resolve(context, null);
+        return new Resolution(choice.account().redacted(), choice.account().sender(), transports.select(choice.account()), choice.rule());
+    }
+
+    /**
+     * Tests an account's settings stage by stage (C1, C5): DNS, TCP, greeting, capabilities, TLS, login
+     * and sender, each with the server's exact reply and, on failure, a code and a hint. Works with a
+     * stored account or an unsaved draft; blanks are filled from the stored defaults account, a
+     * {@link dev.mailroom.Secret#stored()} placeholder from the stored account with the same id.
+     * Stores nothing but a delivery-log entry. Never throws for a failed stage.
+     *
+     * @param account the account or draft
+     * @return the diagnosis
+     */
+    public Diagnosis diagnose(Account account) {
+        Objects.requireNonNull(account, "account");
+        ensureOpen();
+        ResolvedAccount resolved;
+        try {
+            resolved = resolveDraft(account);
+        } catch (MailException e) {
+            return settingsFailure(account, e.getMessage(), e.code(), e.hint());
+        }
+        List<FieldProblem> problems = resolved.problemsForSending(false);
+        if (!problems.isEmpty()) {
+            MailException e = MailException.fieldProblems(MailErrorCode.ACCOUNT_INCOMPLETE, "incomplete settings", problems);
+            return settingsFailure(account, e.getMessage(), e.code(), e.hint());
+        }
+        String transportId;
+        try {
+            transportId = transports.select(resolved);
+        } catch (MailException e) {
+            return settingsFailure(account, e.getMessage(), e.code(), e.hint());
+        }
+        Diagnosis d = transports.get(transportId).diagnose(resolved);
+        DiagnosisStep failure = d.failure().orElse(null);
+        deliveryLog(new DeliveryLogEntry(clock.instant(), account.id(), account.email().address(), account.tenant().orElse(null),
+                DeliveryLogEntry.Operation.DIAGNOSE, failure == null ? DeliveryLogEntry.Outcome.SUCCESS : DeliveryLogEntry.Outcome.FAILURE,
+                failure == null ? null : failure.code(), failure == null ? null : failure.serverReply(), null, transportId,
+                failure == null ? "connection test passed" : failure.stage() + ": " + failure.detail()));
+        return d;
+    }
+
+    /**
+     * Sends a test mail to the account's own address (C2).
+     *
+     * @param account a stored account or an unsaved draft
+     * @return the receipt
+     * @throws MailException on failure, with the server's reply and a hint
+     */
+    public Receipt sendTestMail(Account account) {
+        Objects.requireNonNull(account, "account");
+        return sendTestMail(account, account.email().address());
+    }
+
+    /**
+     * Sends a test mail with the given settings, saved or not, to any address (C2). The draft is not
+     * stored; the attempt is recorded in the delivery log.
+     *
+     * @param account a stored account or an unsaved draft
+     * @param to the recipient
+     * @return the receipt
+     * @throws MailException on failure, with the server's reply and a hint
+     */
+    public Receipt sendTestMail(Account account, String to) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(to, "to");
+        ensureOpen();
+        long t0 = System.nanoTime();
+        MailContext ctx = account.tenant().map(MailContext::tenant).orElse(MailContext.system());
+        ResolvedAccount resolved;
+        String transportId;
+        Email email;
+        try {
+            resolved = resolveDraft(account);
+            List<FieldProblem> problems = resolved.problemsForSending(false);
+            if (!problems.isEmpty()) {
+                throw MailException.fieldProblems(MailErrorCode.ACCOUNT_INCOMPLETE, "account '" + account.description() + "' cannot send", problems);
+            }
+            transportId = transports.select(resolved);
+            email = Email.builder().to(to)
+                    .subject("Mailroom test mail: " + account.description())
+                    .text("This is a test mail sent by Mailroom with the settings of the account '" + account.description()
+                            + "' (" + account.email().address() + ").\r\nServer: " + resolved.smtpHost().orElse("-") + ":"
+                            + resolved.smtpPort() + " (" + resolved.smtpSecurity() + ")\r\n\r\nIf you can read this, sending works.\r\n")
+                    .build();
+        } catch (MailException e) {
+            log(DeliveryLogEntry.Operation.TEST_MAIL, account.id(), ctx, account.email().address(), null, e, null);
+            throw e;
+        }
+        return deliver(DeliveryLogEntry.Operation.TEST_MAIL, ctx, resolved, transportId, email, resolved.sender(), t0);
+    }
+
+    /**
+     * Account administration (A7) and mail settings (A4).
+     *
+     * @return the administration
+     */
+    public AccountAdmin accounts() {
+        return admin;
+    }
+
+    /**
+     * The delivery log (C3).
+     *
+     * @return read access to the log
+     */
+    public DeliveryLogView deliveryLog() {
+        return logView;
+    }
+
+    /**
+     * The ids of the available transports, in the order they are tried.
+     *
+     * @return e.g. {@code [smtp]}
+     */
+    public List<String> transports() {
+        return transports.ids();
+    }
+
+    /**
+     * Drops all cached resolutions. For hosts whose repository cannot report changes made elsewhere.
+     */
+    public void invalidateCaches() {
+        resolver.invalidate();
+    }
+
+    /** Closes pooled connections and stops listening to the repository. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                listenerHandle.close();
+            } catch (Exception e) {
+                LOG.warn("removing the repository listener failed", e);
+            }
+            transports.close();
+        }
+    }
+
+    private Receipt deliver(DeliveryLogEntry.Operation op, MailContext ctx, ResolvedAccount account, String transportId,
+                            Email email, EmailAddress sender, long t0) {
+        long t1 = System.nanoTime();
+        RenderedMessage message = null;
+        try {
+            message = renderer.render(email, sender, EmailAddress.of(sender.address()));
+            Transport transport = transports.get(transportId);
+            SendResult result = transport.send(account, message);
+            long t2 = System.nanoTime();
+            Receipt receipt = new Receipt(message.messageId(), account.id(), account.account().email(), transportId,
+                    result.serverReply(), result.accepted(), clock.instant(), Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1));
+            deliveryLog(new DeliveryLogEntry(receipt.sentAt(), account.id(), account.account().email().address(),
+                    ctx.tenant().orElse(null), op, DeliveryLogEntry.Outcome.SUCCESS, null, result.serverReply(),
+                    message.messageId(), transportId, "sent to " + result.accepted().size() + " recipient(s)"));
+            return receipt;
+        } catch (MailException e) {
+            log(op, account.id(), ctx, account.account().email().address(), transportId, e, message == null ? null : message.messageId());
+            throw e;
+        } catch (RuntimeException e) {
+            MailException m = new MailException(MailErrorCode.INTERNAL, "sending failed unexpectedly: " + e, null, null, List.of(), e);
+            log(op, account.id(), ctx, account.account().email().address(), transportId, m, message == null ? null : message.messageId());
+            throw m;
+        }
+    }
+
+    private EmailAddress senderFor(ResolvedAccount account, Email email) {
+        EmailAddress own = account.sender();
+        return email.from().map(f -> f.name() != null ? f : EmailAddress.of(f.address(), own.name())).orElse(own);
+    }
+
+    private ResolvedAccount resolveDraft(Account account) {
+        Account withSecrets = account;
+        if (account.authentication().flatMap(a -> a.secret()).map(s -> s.isPlaceholder()).orElse(false)) {
+            withSecrets = AccountAdmin.withStoredSecrets(account, repository.find(account.id()).orElse(null));
+        }
+        return resolver.resolveDraft(withSecrets);
+    }
+
+    private Diagnosis settingsFailure(Account account, String message, MailErrorCode code, String hint) {
+        deliveryLog(new DeliveryLogEntry(clock.instant(), account.id(), account.email().address(), account.tenant().orElse(null),
+                DeliveryLogEntry.Operation.DIAGNOSE, DeliveryLogEntry.Outcome.FAILURE, code, null, null, null, message));
+        return new Diagnosis(account.email(), account.transport().orElse("-"), List.of(new DiagnosisStep(DiagnosisStep.Stage.SETTINGS,
+                DiagnosisStep.Outcome.FAILED, message, null, code, hint, Duration.ZERO)), List.of(), List.of());
+    }
+
+    private void log(DeliveryLogEntry.Operation op, AccountId id, MailContext ctx, String address, String transportId,
+                     MailException e, String messageId) {
+        deliveryLog(new DeliveryLogEntry(clock.instant(), id, address, ctx.tenant().orElse(null), op,
+                DeliveryLogEntry.Outcome.FAILURE, e.code(), e.serverReply().orElse(null), messageId, transportId, e.getMessage()));
+    }
+
+    private void deliveryLog(DeliveryLogEntry entry) {
+        try {
+            deliveryLog.record(entry);
+        } catch (RuntimeException ex) {
+            // A log failure must never turn a sent mail into an error (the caller would send it again).
+            LOG.error("recording a delivery log entry failed: {}", entry, ex);
+        }
+    }
+
+    private void evict(AccountId id) {
+        for (String t : transports.ids()) {
+            transports.get(t).evict(id);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new MailException(MailErrorCode.CLOSED, "this Mailroom is closed");
+        }
+    }
+
+    /**
+     * Configures a {@link Mailroom}. Not thread-safe. Each option may be set once; a second call, a
+     * {@code null}, a non-positive or an infinite timeout fail at once with an exception that names the
+     * option.
+     */
+    public static final class Builder {
+        private AccountRepository accounts;
+        private DeliveryLog deliveryLog;
+        private final List<TransportProvider> providers = new ArrayList<>();
+        private boolean discoverTransports = true;
+        private ClassLoader classLoader;
+        private Security defaultSecurity;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration readTimeout = Duration.ofSeconds(60);
+        private Duration writeTimeout = Duration.ofSeconds(60);
+        private SSLContext sslContext;
+        private int maxConnectionsPerAccount = 4;
+        private Duration connectionIdleTimeout = Duration.ofSeconds(30);
+        private Duration poolWaitTimeout = Duration.ofSeconds(30);
+        private ProtocolLog protocolLog;
+        private Clock clock = Clock.systemUTC();
+        private long resolutionCacheSize = 10_000;
+        private final List<String> set = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        private void once(String option) {
+            if (set.contains(option)) {
+                throw new IllegalStateException(option + " was already set");
+            }
+            set.add(option);
+        }
+
+        /**
+         * Where accounts and settings live. Default: a new {@link InMemoryAccountRepository}.
+         *
+         * @param repository the repository
+         * @return this
+         */
+        public Builder accounts(AccountRepository repository) {
+            once("accounts");
+            this.accounts = Objects.requireNonNull(repository, "accounts");
+            return this;
+        }
+
+        /**
+         * Where attempts are logged. Default: a new {@link InMemoryDeliveryLog}.
+         *
+         * @param log the log
+         * @return this
+         */
+        public Builder deliveryLog(DeliveryLog log) {
+            once("deliveryLog");
+            this.deliveryLog = Objects.requireNonNull(log, "deliveryLog");
+            return this;
+        }
+
+        /**
+         * Registers a transport explicitly (in addition to those the service loader finds).
+         *
+         * @param provider the provider
+         * @return this
+         */
+        public Builder transport(TransportProvider provider) {
+            providers.add(Objects.requireNonNull(provider, "provider"));
+            return this;
+        }
+
+        /**
+         * Whether to find transports with {@link java.util.ServiceLoader}. Default: true.
+         *
+         * @param discover false to use only explicitly registered transports
+         * @return this
+         */
+        public Builder discoverTransports(boolean discover) {
+            once("discoverTransports");
+            this.discoverTransports = discover;
+            return this;
+        }
+
+        /**
+         * The class loader to discover transports with. Default: Mailroom's own.
+         *
+         * @param loader the class loader
+         * @return this
+         */
+        public Builder classLoader(ClassLoader loader) {
+            once("classLoader");
+            this.classLoader = Objects.requireNonNull(loader, "classLoader");
+            return this;
+        }
+
+        /**
+         * The host's global security, used where an account says {@link Security#DEFAULT} (A8).
+         * Default: {@link Security#STARTTLS}.
+         *
+         * @param security NONE, TLS or STARTTLS
+         * @return this
+         */
+        public Builder defaultSecurity(Security security) {
+            once("defaultSecurity");
+            Objects.requireNonNull(security, "defaultSecurity");
+            if (security == Security.DEFAULT) {
+                throw new IllegalArgumentException("defaultSecurity must be NONE, TLS or STARTTLS: it is what DEFAULT means");
+            }
+            this.defaultSecurity = security;
+            return this;
+        }
+
+        /**
+         * @param timeout TCP connect timeout; default 10 s
+         * @return this
+         */
+        public Builder connectTimeout(Duration timeout) {
+            once("connectTimeout");
+            this.connectTimeout = timeout(timeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * @param timeout how long to wait for each server reply; default 60 s
+         * @return this
+         */
+        public Builder readTimeout(Duration timeout) {
+            once("readTimeout");
+            this.readTimeout = timeout(timeout, "readTimeout");
+            return this;
+        }
+
+        /**
+         * @param timeout how long one write may block; default 60 s
+         * @return this
+         */
+        public Builder writeTimeout(Duration timeout) {
+            once("writeTimeout");
+            this.writeTimeout = timeout(timeout, "writeTimeout");
+            return this;
+        }
+
+        /**
+         * The TLS context whose trust managers decide which server certificates are trusted (e.g. a
+         * private CA). Server names are always checked. Default: the JVM's trust store.
+         *
+         * @param context the context
+         * @return this
+         */
+        public Builder sslContext(SSLContext context) {
+            once("sslContext");
+            this.sslContext = Objects.requireNonNull(context, "sslContext");
+            return this;
+        }
+
+        /**
+         * @param max pooled connections per account, 1 to 64; default 4
+         * @return this
+         */
+        public Builder maxConnectionsPerAccount(int max) {
+            once("maxConnectionsPerAccount");
+            if (max < 1 || max > 64) {
+                throw new IllegalArgumentException("maxConnectionsPerAccount must be between 1 and 64, was " + max);
+            }
+            this.maxConnectionsPerAccount = max;
+            return this;
+        }
+
+        /**
+         * @param timeout how long an idle pooled connection is kept; default 30 s
+         * @return this
+         */
+        public Builder connectionIdleTimeout(Duration timeout) {
+            once("connectionIdleTimeout");
+            this.connectionIdleTimeout = timeout(timeout, "connectionIdleTimeout");
+            return this;
+        }
+
+        /**
+         * @param timeout how long a send waits for a busy account's connection; default 30 s
+         * @return this
+         */
+        public Builder poolWaitTimeout(Duration timeout) {
+            once("poolWaitTimeout");
+            this.poolWaitTimeout = timeout(timeout, "poolWaitTimeout");
+            return this;
+        }
+
+        /**
+         * Where the protocol dialog of accounts with the debug flag goes (C4), credentials redacted.
+         * Default: SLF4J logger {@code dev.mailroom.protocol} at INFO.
+         *
+         * @param log the sink
+         * @return this
+         */
+        public Builder protocolLog(ProtocolLog log) {
+            once("protocolLog");
+            this.protocolLog = Objects.requireNonNull(log, "protocolLog");
+            return this;
+        }
+
+        /**
+         * The clock for log entries and Date headers. Default: system UTC.
+         *
+         * @param clock the clock
+         * @return this
+         */
+        public Builder clock(Clock clock) {
+            once("clock");
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * How many resolutions to cache. Default 10,000.
+         *
+         * @param size at least 1
+         * @return this
+         */
+        public Builder resolutionCacheSize(long size) {
+            once("resolutionCacheSize");
+            if (size < 1) {
+                throw new IllegalArgumentException("resolutionCacheSize must be at least 1, was " + size);
+            }
+            this.resolutionCacheSize = size;
+            return this;
+        }
+
+        /**
+         * Builds: opens every transport and subscribes to repository changes.
+         *
+         * @return the mailroom
+         * @throws IllegalStateException if two transports share an id
+         */
+        public Mailroom build() {
+            return new Mailroom(this);
+        }
+
+        private static Duration timeout(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero() || d.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException(name + " must be positive and at most one hour (timeouts are never infinite), was " + d);
+            }
+            return d;
+        }
+    }
+}

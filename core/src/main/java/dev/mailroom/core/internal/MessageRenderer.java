@@ -1,0 +1,189 @@
+package dev.mailroom.core.internal;
+
+import dev.mailroom.Attachment;
+import dev.mailroom.Email;
+import dev.mailroom.EmailAddress;
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
+import dev.mailroom.spi.RenderedMessage;
+import jakarta.activation.DataHandler;
+import jakarta.activation.DataSource;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimeUtility;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UnsupportedEncodingException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+
+/**
+ * Turns an {@link Email} into MIME. The Message-ID is generated once here and never changed by Angus;
+ * attachments are streamed from their source when the message is written.
+ */
+public final class MessageRenderer {
+    private final Session session;
+    private final Clock clock;
+
+    public MessageRenderer(Clock clock) {
+        Properties p = new Properties();
+        // Never let Angus write raw UTF-8 headers: SMTPUTF8 is decided per message (B4).
+        p.setProperty("mail.mime.allowutf8", "false");
+        this.session = Session.getInstance(p);
+        this.clock = clock;
+    }
+
+    public RenderedMessage render(Email email, EmailAddress sender, EmailAddress envelopeFrom) {
+        List<String> idn = new ArrayList<>();
+        for (EmailAddress a : all(email, sender)) {
+            if (a.isInternationalized()) {
+                idn.add(a.address());
+            }
+        }
+        if (!idn.isEmpty()) {
+            // Angus would silently cut non-ASCII characters to their low byte: refuse instead.
+            throw new MailException(MailErrorCode.INVALID_EMAIL, "internationalized addresses are not supported yet "
+                    + "(B4, SMTPUTF8/IDNA): " + idn + "; nothing was sent");
+        }
+        String messageId = "<" + UUID.randomUUID() + "@" + sender.domain() + ">";
+        try {
+            FixedIdMessage m = new FixedIdMessage(session, messageId);
+            m.setEnvelopeFrom(envelopeFrom.address());
+            m.setFrom(internet(sender));
+            set(m, Message.RecipientType.TO, email.to());
+            set(m, Message.RecipientType.CC, email.cc());
+            if (!email.replyTo().isEmpty()) {
+                m.setReplyTo(email.replyTo().stream().map(MessageRenderer::internet).toArray(InternetAddress[]::new));
+            }
+            m.setSubject(email.subject(), "UTF-8");
+            m.setSentDate(Date.from(clock.instant()));
+            for (var h : email.headers().entrySet()) {
+                m.setHeader(h.getKey(), MimeUtility.fold(h.getKey().length() + 2, MimeUtility.encodeText(h.getValue(), "UTF-8", null)));
+            }
+            body(m, email);
+            m.saveChanges();
+            return new RenderedMessage(messageId, envelopeFrom, email.recipients(), m);
+        } catch (MessagingException | UnsupportedEncodingException e) {
+            throw new MailException(MailErrorCode.INVALID_EMAIL, "cannot compose the message: " + e.getMessage(), null, null, List.of(), e);
+        }
+    }
+
+    private static void body(SMTPMessage m, Email email) throws MessagingException {
+        if (email.attachments().isEmpty()) {
+            if (email.text().isPresent() && email.html().isPresent()) {
+                m.setContent(alternative(email));
+            } else if (email.html().isPresent()) {
+                m.setText(email.html().get(), "UTF-8", "html");
+            } else {
+                m.setText(email.text().orElse(""), "UTF-8");
+            }
+            return;
+        }
+        MimeMultipart mixed = new MimeMultipart("mixed");
+        if (email.text().isPresent() || email.html().isPresent()) {
+            MimeBodyPart content = new MimeBodyPart();
+            if (email.text().isPresent() && email.html().isPresent()) {
+                content.setContent(alternative(email));
+            } else if (email.html().isPresent()) {
+                content.setText(email.html().get(), "UTF-8", "html");
+            } else {
+                content.setText(email.text().get(), "UTF-8");
+            }
+            mixed.addBodyPart(content);
+        }
+        for (Attachment a : email.attachments()) {
+            MimeBodyPart part = new MimeBodyPart();
+            part.setDataHandler(new DataHandler(new StreamingSource(a)));
+            try {
+                part.setFileName(MimeUtility.encodeText(a.fileName(), "UTF-8", null));
+            } catch (UnsupportedEncodingException e) {
+                throw new MessagingException("UTF-8 unsupported", e);
+            }
+            part.setDisposition(MimeBodyPart.ATTACHMENT);
+            mixed.addBodyPart(part);
+        }
+        m.setContent(mixed);
+    }
+
+    private static MimeMultipart alternative(Email email) throws MessagingException {
+        MimeMultipart alt = new MimeMultipart("alternative");
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText(email.text().orElseThrow(), "UTF-8");
+        MimeBodyPart html = new MimeBodyPart();
+        html.setText(email.html().orElseThrow(), "UTF-8", "html");
+        alt.addBodyPart(text);
+        alt.addBodyPart(html);
+        return alt;
+    }
+
+    private static void set(SMTPMessage m, Message.RecipientType type, List<EmailAddress> list) throws MessagingException {
+        if (!list.isEmpty()) {
+            m.setRecipients(type, list.stream().map(MessageRenderer::internet).toArray(InternetAddress[]::new));
+        }
+    }
+
+    private static List<EmailAddress> all(Email email, EmailAddress sender) {
+        List<EmailAddress> all = new ArrayList<>(email.recipients());
+        all.addAll(email.replyTo());
+        all.add(sender);
+        return all;
+    }
+
+    static InternetAddress internet(EmailAddress a) {
+        try {
+            InternetAddress ia = new InternetAddress(a.address(), a.name(), "UTF-8");
+            return ia;
+        } catch (UnsupportedEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Keeps the Message-ID chosen at render time: Angus would generate a new one in saveChanges(). */
+    private static final class FixedIdMessage extends SMTPMessage {
+        private final String id;
+
+        FixedIdMessage(Session session, String id) {
+            super(session);
+            this.id = id;
+        }
+
+        @Override
+        protected void updateMessageID() throws MessagingException {
+            setHeader("Message-ID", id);
+        }
+    }
+
+    /** Opens the attachment's source on every read, so nothing is held in the heap. */
+    private record StreamingSource(Attachment attachment) implements DataSource {
+        @Override
+        public InputStream getInputStream() throws IOException {
+            return attachment.source().open();
+        }
+
+        @Override
+        public OutputStream getOutputStream() throws IOException {
+            throw new IOException("read-only");
+        }
+
+        @Override
+        public String getContentType() {
+            return attachment.contentType();
+        }
+
+        @Override
+        public String getName() {
+            return attachment.fileName();
+        }
+    }
+}

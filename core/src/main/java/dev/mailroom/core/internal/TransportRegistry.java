@@ -1,0 +1,156 @@
+package dev.mailroom.core.internal;
+
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
+import dev.mailroom.ResolvedAccount;
+import dev.mailroom.spi.Transport;
+import dev.mailroom.spi.TransportProvider;
+import dev.mailroom.spi.TransportSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+
+/**
+ * The transports of one Mailroom: explicitly registered providers first, then those found with
+ * {@link ServiceLoader}, the way SLF4J binds providers: a provider that fails to load is reported and
+ * skipped; two providers with one id fail fast, naming both classes.
+ */
+public final class TransportRegistry implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TransportRegistry.class);
+
+    private final Map<String, TransportProvider> providers;
+    private final Map<String, Transport> transports = new LinkedHashMap<>();
+    private final List<String> loadFailures;
+
+    private TransportRegistry(Map<String, TransportProvider> providers, List<String> loadFailures, TransportSettings settings) {
+        this.providers = providers;
+        this.loadFailures = List.copyOf(loadFailures);
+        for (Map.Entry<String, TransportProvider> e : providers.entrySet()) {
+            transports.put(e.getKey(), e.getValue().open(settings));
+        }
+    }
+
+    /**
+     * Builds the registry.
+     *
+     * @param explicit providers the host registered itself
+     * @param discover whether to load providers with the service loader
+     * @param loader the class loader to search
+     * @param settings the settings each transport is opened with
+     * @return the registry
+     * @throws IllegalStateException if two providers share an id
+     */
+    public static TransportRegistry create(List<TransportProvider> explicit, boolean discover, ClassLoader loader,
+                                           TransportSettings settings) {
+        Map<String, TransportProvider> byId = new LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
+        for (TransportProvider p : explicit) {
+            add(byId, p);
+        }
+        if (discover) {
+            Iterator<TransportProvider> it = ServiceLoader.load(TransportProvider.class, loader).iterator();
+            while (true) {
+                TransportProvider p;
+                try {
+                    if (!it.hasNext()) {
+                        break;
+                    }
+                    p = it.next();
+                } catch (ServiceConfigurationError e) {
+                    String msg = "A Mailroom transport provider failed to load and is skipped: " + e.getMessage();
+                    LOG.warn(msg, e);
+                    failures.add(msg);
+                    continue;
+                }
+                if (explicit.stream().anyMatch(x -> x.getClass() == p.getClass())) {
+                    continue; // registered explicitly and also on the class path: one instance is enough
+                }
+                add(byId, p);
+            }
+        }
+        if (byId.isEmpty()) {
+            LOG.warn("No Mailroom transport found: add a transport module (e.g. mailroom-transport-smtp) to the class path"
+                    + " or register a TransportProvider on the builder. Sending will fail with NO_TRANSPORT.");
+        }
+        return new TransportRegistry(byId, failures, settings);
+    }
+
+    private static void add(Map<String, TransportProvider> byId, TransportProvider p) {
+        String id = p.id();
+        if (id == null || !id.matches("[a-z][a-z0-9-]{0,31}")) {
+            throw new IllegalStateException("Transport provider " + p.getClass().getName() + " has an invalid id '" + id + "'");
+        }
+        TransportProvider existing = byId.putIfAbsent(id, p);
+        if (existing != null) {
+            throw new IllegalStateException("Two Mailroom transport providers have the id '" + id + "': "
+                    + existing.getClass().getName() + " and " + p.getClass().getName()
+                    + ". Remove one from the class path, or register the one you want explicitly and turn discovery off.");
+        }
+    }
+
+    /**
+     * The transport id for an account: the one it names, else the first provider that supports it.
+     *
+     * @param account the account
+     * @return the id
+     * @throws MailException {@link MailErrorCode#NO_TRANSPORT}
+     */
+    public String select(ResolvedAccount account) {
+        if (account.transport().isPresent()) {
+            String id = account.transport().get();
+            if (!providers.containsKey(id)) {
+                throw new MailException(MailErrorCode.NO_TRANSPORT, "account " + account.account().email().address()
+                        + " uses transport '" + id + "', which is not available (have: " + providers.keySet()
+                        + "); add mailroom-transport-" + id + " to the class path");
+            }
+            return id;
+        }
+        for (Map.Entry<String, TransportProvider> e : providers.entrySet()) {
+            if (e.getValue().supports(account)) {
+                return e.getKey();
+            }
+        }
+        throw new MailException(MailErrorCode.NO_TRANSPORT, "no transport supports account " + account.account().email().address()
+                + " (available: " + providers.keySet() + ")");
+    }
+
+    /**
+     * @param id a transport id returned by {@link #select}
+     * @return the open transport
+     */
+    public Transport get(String id) {
+        Transport t = transports.get(id);
+        if (t == null) {
+            throw new MailException(MailErrorCode.NO_TRANSPORT, "no transport '" + id + "'");
+        }
+        return t;
+    }
+
+    /** @return the ids of the available transports, in selection order */
+    public List<String> ids() {
+        return List.copyOf(providers.keySet());
+    }
+
+    /** @return messages of providers that failed to load */
+    public List<String> loadFailures() {
+        return loadFailures;
+    }
+
+    @Override
+    public void close() {
+        for (Transport t : transports.values()) {
+            try {
+                t.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing transport failed", e);
+            }
+        }
+    }
+}
