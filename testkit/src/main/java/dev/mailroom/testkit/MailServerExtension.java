@@ -1,0 +1,153 @@
+package dev.mailroom.testkit;
+
+import com.icegreen.greenmail.configuration.GreenMailConfiguration;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * An in-process GreenMail server (SMTP and IMAP) on free loopback ports, started before and stopped
+ * after each test. GreenMail stores one copy per recipient mailbox and has no STARTTLS: use
+ * {@link SmtpTestServer} for TLS tests.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * final MailServerExtension mail = MailServerExtension.create().withUser("support@acme.test", "secret");
+ *
+ * @Test void sends() {
+ *     ... send to kunde@example.test ...
+ *     mail.awaitReceived(1).get(0).assertSubject("Rechnung 4711");
+ * }
+ * }</pre>
+ */
+public final class MailServerExtension implements BeforeEachCallback, AfterEachCallback, AutoCloseable {
+    private final List<String[]> users = new ArrayList<>();
+    private GreenMail greenMail;
+
+    private MailServerExtension() {
+    }
+
+    /** @return an extension without users (SMTP accepts mail without login) */
+    public static MailServerExtension create() {
+        return new MailServerExtension();
+    }
+
+    /**
+     * Adds a mailbox whose login is the address.
+     *
+     * @param address the address and login
+     * @param password the password
+     * @return this
+     */
+    public MailServerExtension withUser(String address, String password) {
+        users.add(new String[] {address, address, password});
+        return this;
+    }
+
+    /**
+     * Starts the servers (also called before each test).
+     *
+     * @return this
+     */
+    public synchronized MailServerExtension start() {
+        if (greenMail == null) {
+            ServerSetup[] setups = ServerSetup.dynamicPort(new ServerSetup[] {
+                    new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP),
+                    new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP)});
+            GreenMailConfiguration config = GreenMailConfiguration.aConfig();
+            for (String[] u : users) {
+                config = config.withUser(u[0], u[1], u[2]);
+            }
+            GreenMail gm = new GreenMail(setups).withConfiguration(config);
+            gm.start();
+            greenMail = gm;
+        }
+        return this;
+    }
+
+    /** @return the host to connect to */
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    /** @return the SMTP port */
+    public int smtpPort() {
+        return running().getSmtp().getPort();
+    }
+
+    /** @return the IMAP port */
+    public int imapPort() {
+        return running().getImap().getPort();
+    }
+
+    /** @return the underlying GreenMail, for what this class does not cover */
+    public GreenMail greenMail() {
+        return running();
+    }
+
+    /**
+     * Waits (bounded, 10 s) until at least {@code count} messages arrived, one per recipient mailbox.
+     *
+     * @param count how many
+     * @return the messages in arrival order
+     * @throws AssertionError if fewer arrived in time
+     */
+    public List<ReceivedMail> awaitReceived(int count) {
+        return awaitReceived(count, Duration.ofSeconds(10));
+    }
+
+    /**
+     * Waits until at least {@code count} messages arrived.
+     *
+     * @param count how many
+     * @param timeout the bound
+     * @return the messages
+     * @throws AssertionError if fewer arrived in time
+     */
+    public List<ReceivedMail> awaitReceived(int count, Duration timeout) {
+        if (!running().waitForIncomingEmail(timeout.toMillis(), count)) {
+            throw new AssertionError("expected " + count + " message(s) within " + timeout + " but received "
+                    + running().getReceivedMessages().length);
+        }
+        return received();
+    }
+
+    /** @return the messages received so far */
+    public List<ReceivedMail> received() {
+        MimeMessage[] msgs = running().getReceivedMessages();
+        return Arrays.stream(msgs).map(ReceivedMail::of).toList();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (greenMail != null) {
+            greenMail.stop();
+            greenMail = null;
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
+    }
+
+    private synchronized GreenMail running() {
+        if (greenMail == null) {
+            throw new IllegalStateException("the mail server is not started");
+        }
+        return greenMail;
+    }
+}

@@ -1,0 +1,350 @@
+package dev.mailroom.testkit;
+
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A fake SMTP server whose replies are scripted per command, for the failures a real server produces
+ * only under duress: exact error texts ({@code 535 5.7.139 …}), 4xx then 2xx, a dropped connection
+ * after the final ".", a server that never greets. Listens on a free port of 127.0.0.1; one thread per
+ * connection. Plain text only (no STARTTLS).
+ *
+ * <p>Each command has a queue of replies: each use takes the next one, the last one repeats. A reply of
+ * {@link #DROP} closes the connection without answering; {@link #SILENT} answers nothing and keeps the
+ * connection open (a hanging server).
+ *
+ * <pre>{@code
+ * ScriptedSmtpServer server = ScriptedSmtpServer.builder()
+ *     .reply(Command.AUTH, "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.")
+ *     .build().start();
+ * }</pre>
+ */
+public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCallback, AutoCloseable {
+    /** Close the connection instead of replying. */
+    public static final String DROP = "<drop>";
+    /** Reply nothing and keep the connection open. */
+    public static final String SILENT = "<silent>";
+
+    /** The points of the dialog that can be scripted. */
+    public enum Command {
+        /** The greeting sent on connect. */
+        GREETING,
+        /** The reply to EHLO (multi-line replies separated by \n). */
+        EHLO,
+        /** The final reply to AUTH (after the 334 challenges of LOGIN/PLAIN). */
+        AUTH,
+        /** The reply to MAIL FROM. */
+        MAIL,
+        /** The reply to RCPT TO. */
+        RCPT,
+        /** The reply to DATA. */
+        DATA,
+        /** The reply after the final ".". */
+        END_OF_DATA,
+        /** The reply to NOOP. */
+        NOOP
+    }
+
+    private final Map<Command, List<String>> script;
+    private final Map<Command, AtomicInteger> uses = new EnumMap<>(Command.class);
+    private final ReceivedMails received = new ReceivedMails();
+    private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
+    private final List<String> commands = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger connections = new AtomicInteger();
+    private ServerSocket serverSocket;
+
+    private ScriptedSmtpServer(Builder b) {
+        this.script = new EnumMap<>(b.script);
+        for (Command c : Command.values()) {
+            uses.put(c, new AtomicInteger());
+        }
+    }
+
+    /** @return a builder with a well-behaved default script */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts listening.
+     *
+     * @return this
+     */
+    public synchronized ScriptedSmtpServer start() {
+        if (serverSocket != null) {
+            return this;
+        }
+        try {
+            serverSocket = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen", e);
+        }
+        ServerSocket ss = serverSocket;
+        Thread acceptor = new Thread(() -> accept(ss), "scripted-smtp-accept-" + ss.getLocalPort());
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return this;
+    }
+
+    /** @return the port */
+    public synchronized int port() {
+        if (serverSocket == null) {
+            throw new IllegalStateException("the server is not started");
+        }
+        return serverSocket.getLocalPort();
+    }
+
+    /** @return {@code 127.0.0.1} */
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    /** @return messages fully received (only those answered with a 2xx after ".") */
+    public ReceivedMails received() {
+        return received;
+    }
+
+    /** @return every command line received, AUTH arguments redacted, in order */
+    public List<String> commands() {
+        synchronized (commands) {
+            return List.copyOf(commands);
+        }
+    }
+
+    /** @return how many connections were accepted */
+    public int connections() {
+        return connections.get();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (serverSocket != null) {
+            try {
+                serverSocket.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+            serverSocket = null;
+        }
+        for (Socket s : clients) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+        clients.clear();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
+    }
+
+    private void accept(ServerSocket ss) {
+        while (!ss.isClosed()) {
+            try {
+                Socket s = ss.accept();
+                connections.incrementAndGet();
+                clients.add(s);
+                Thread t = new Thread(() -> serve(s), "scripted-smtp-" + s.getPort());
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private String next(Command c) {
+        List<String> replies = script.get(c);
+        int i = uses.get(c).getAndIncrement();
+        return replies.get(Math.min(i, replies.size() - 1));
+    }
+
+    /** @return false if the connection must end */
+    private boolean reply(OutputStream out, Socket s, String reply) throws IOException {
+        if (DROP.equals(reply)) {
+            s.close();
+            return false;
+        }
+        if (SILENT.equals(reply)) {
+            return true;
+        }
+        String[] lines = reply.split("\n");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < lines.length; i++) {
+            String l = lines[i];
+            // multi-line: "250-..." for all but the last line
+            if (i < lines.length - 1 && l.length() > 3 && l.charAt(3) == ' ') {
+                l = l.substring(0, 3) + "-" + l.substring(4);
+            }
+            sb.append(l).append("\r\n");
+        }
+        out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        return true;
+    }
+
+    private void serve(Socket s) {
+        try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+             OutputStream out = s.getOutputStream()) {
+            if (!reply(out, s, next(Command.GREETING))) {
+                return;
+            }
+            String from = null;
+            List<String> rcpts = new LinkedList<>();
+            String line;
+            while ((line = in.readLine()) != null) {
+                String upper = line.toUpperCase(Locale.ROOT);
+                commands.add(upper.startsWith("AUTH ") ? line.split(" ")[0] + " " + line.split(" ")[1] + " ****" : line);
+                if (upper.startsWith("EHLO")) {
+                    if (!reply(out, s, next(Command.EHLO))) {
+                        return;
+                    }
+                } else if (upper.startsWith("HELO")) {
+                    reply(out, s, "250 scripted");
+                } else if (upper.startsWith("AUTH ")) {
+                    String[] parts = line.split(" ");
+                    if (parts[1].equalsIgnoreCase("LOGIN")) {
+                        int prompts = parts.length > 2 ? 1 : 2;
+                        if (prompts == 2) {
+                            reply(out, s, "334 VXNlcm5hbWU6");
+                            in.readLine();
+                        }
+                        reply(out, s, "334 UGFzc3dvcmQ6");
+                        in.readLine();
+                    } else if (parts.length == 2) {
+                        reply(out, s, "334 ");
+                        in.readLine();
+                    }
+                    if (!reply(out, s, next(Command.AUTH))) {
+                        return;
+                    }
+                } else if (upper.startsWith("MAIL FROM:")) {
+                    from = address(line.substring(10));
+                    rcpts.clear();
+                    if (!reply(out, s, next(Command.MAIL))) {
+                        return;
+                    }
+                } else if (upper.startsWith("RCPT TO:")) {
+                    rcpts.add(address(line.substring(8)));
+                    if (!reply(out, s, next(Command.RCPT))) {
+                        return;
+                    }
+                } else if (upper.equals("DATA")) {
+                    String r = next(Command.DATA);
+                    if (!reply(out, s, r)) {
+                        return;
+                    }
+                    if (!r.startsWith("354")) {
+                        continue;
+                    }
+                    ByteArrayOutputStream data = new ByteArrayOutputStream();
+                    String l;
+                    while ((l = in.readLine()) != null && !l.equals(".")) {
+                        data.write((l.startsWith("..") ? l.substring(1) : l).getBytes(StandardCharsets.UTF_8));
+                        data.write("\r\n".getBytes(StandardCharsets.UTF_8));
+                    }
+                    String end = next(Command.END_OF_DATA);
+                    if (end.startsWith("2")) {
+                        received.add(new ReceivedMail(from, new ArrayList<>(rcpts), data.toByteArray()));
+                    }
+                    if (!reply(out, s, end)) {
+                        return;
+                    }
+                } else if (upper.equals("NOOP")) {
+                    if (!reply(out, s, next(Command.NOOP))) {
+                        return;
+                    }
+                } else if (upper.equals("RSET")) {
+                    reply(out, s, "250 2.0.0 Ok");
+                } else if (upper.equals("QUIT")) {
+                    reply(out, s, "221 2.0.0 Bye");
+                    return;
+                } else if (upper.equals("STARTTLS")) {
+                    reply(out, s, "454 4.7.0 TLS not available");
+                } else {
+                    reply(out, s, "502 5.5.2 Error: command not recognized");
+                }
+            }
+        } catch (SocketException e) {
+            // client or test closed the connection
+        } catch (IOException e) {
+            // the connection broke: part of many scripts
+        } finally {
+            clients.remove(s);
+        }
+    }
+
+    private static String address(String arg) {
+        String a = arg.strip();
+        int lt = a.indexOf('<');
+        int gt = a.indexOf('>');
+        return lt >= 0 && gt > lt ? a.substring(lt + 1, gt) : a.split(" ")[0];
+    }
+
+    /** Configures a {@link ScriptedSmtpServer}. */
+    public static final class Builder {
+        private final Map<Command, List<String>> script = new EnumMap<>(Command.class);
+
+        private Builder() {
+            script.put(Command.GREETING, List.of("220 scripted.test ESMTP"));
+            script.put(Command.EHLO, List.of("250 scripted.test\n250 AUTH PLAIN LOGIN\n250 8BITMIME"));
+            script.put(Command.AUTH, List.of("235 2.7.0 Authentication successful"));
+            script.put(Command.MAIL, List.of("250 2.1.0 Ok"));
+            script.put(Command.RCPT, List.of("250 2.1.5 Ok"));
+            script.put(Command.DATA, List.of("354 End data with <CR><LF>.<CR><LF>"));
+            script.put(Command.END_OF_DATA, List.of("250 2.0.0 Ok: queued"));
+            script.put(Command.NOOP, List.of("250 2.0.0 Ok"));
+        }
+
+        /**
+         * Scripts the replies to a command: the first use gets the first reply, and so on; the last one repeats.
+         *
+         * @param command the command
+         * @param replies full replies ({@code "451 4.3.0 Try again"}), {@link #DROP} or {@link #SILENT};
+         *                multi-line replies separated by {@code \n}
+         * @return this
+         */
+        public Builder reply(Command command, String... replies) {
+            if (replies.length == 0) {
+                throw new IllegalArgumentException("at least one reply");
+            }
+            script.put(command, List.of(replies));
+            return this;
+        }
+
+        /** @return the server, not yet started */
+        public ScriptedSmtpServer build() {
+            return new ScriptedSmtpServer(this);
+        }
+    }
+}

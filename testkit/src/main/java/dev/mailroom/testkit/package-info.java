@@ -1,0 +1,7 @@
+/**
+ * Test support for Mailroom and its hosts: in-process mail servers on free loopback ports (GreenMail
+ * for SMTP/IMAP, SubEthaSMTP for STARTTLS and implicit TLS, a scriptable SMTP server for exact replies
+ * and broken connections), test certificates, readable assertions on received mail, and abstract
+ * contract suites that every SPI implementation (Mailroom's and a host's) extends.
+ */
+package dev.mailroom.testkit;

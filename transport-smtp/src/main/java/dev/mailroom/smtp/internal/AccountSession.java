@@ -1,0 +1,185 @@
+package dev.mailroom.smtp.internal;
+
+import dev.mailroom.Authentication;
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
+import dev.mailroom.ResolvedAccount;
+import dev.mailroom.Security;
+import dev.mailroom.spi.TransportSettings;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * The Angus session for one account's settings: security, timeouts, allowed SASL mechanisms, EHLO
+ * name, socket factories. Its {@link #fingerprint()} changes whenever any of those (or the password)
+ * change, so a pool never reuses a connection opened with old settings.
+ */
+final class AccountSession {
+    private static final List<String> PASSWORD_MECHANISMS = List.of("LOGIN", "PLAIN", "DIGEST-MD5", "NTLM");
+
+    private final ResolvedAccount account;
+    private final Properties props;
+    private final String user;
+    private final String password;
+    private final String fingerprint;
+    private final List<String> mechanisms;
+
+    AccountSession(ResolvedAccount account, TransportSettings settings, ScheduledExecutorService writeTimeouts) {
+        this.account = account;
+        Authentication auth = account.authentication().orElse(Authentication.none());
+        if (auth instanceof Authentication.OAuth2) {
+            throw new MailException(MailErrorCode.AUTH_METHOD_NOT_SUPPORTED, "OAuth 2.0 (XOAUTH2) over SMTP is not supported yet for account "
+                    + account.account().email().address(), null, "Use a password (or app password) until OAuth support lands.", List.of(), null);
+        }
+        if (auth instanceof Authentication.MicrosoftApp) {
+            throw new MailException(MailErrorCode.AUTH_METHOD_NOT_SUPPORTED, "Microsoft app credentials cannot be used over SMTP (account "
+                    + account.account().email().address() + ")", null, "Use the Graph transport for app credentials.", List.of(), null);
+        }
+        boolean login = auth instanceof Authentication.Password && !account.account().localRelay();
+        this.user = login ? ((Authentication.Password) auth).user() : null;
+        this.password = login ? ((Authentication.Password) auth).password().reveal() : null;
+
+        List<String> mech = new ArrayList<>(PASSWORD_MECHANISMS);
+        if (account.account().preventPlainTextLogin()) {
+            mech.remove("PLAIN");
+        }
+        if (account.account().preventNtlm()) {
+            mech.remove("NTLM");
+        }
+        this.mechanisms = List.copyOf(mech);
+
+        Properties p = new Properties();
+        String host = account.smtpHost().orElseThrow();
+        p.setProperty("mail.smtp.host", host);
+        p.setProperty("mail.smtp.port", Integer.toString(account.smtpPort()));
+        p.setProperty("mail.smtp.connectiontimeout", Long.toString(settings.connectTimeout().toMillis()));
+        p.setProperty("mail.smtp.timeout", Long.toString(settings.readTimeout().toMillis()));
+        p.setProperty("mail.smtp.writetimeout", Long.toString(settings.writeTimeout().toMillis()));
+        p.put("mail.smtp.executor.writetimeout", writeTimeouts);
+        p.setProperty("mail.smtp.quitwait", "false");
+        p.setProperty("mail.smtp.sendpartial", "false");
+        p.setProperty("mail.smtp.from", account.sender().address());
+        p.setProperty("mail.mime.allowutf8", "false");
+        p.setProperty("mail.debug.auth", "false");
+        account.clientAlias().ifPresent(a -> p.setProperty("mail.smtp.localhost", a));
+        p.setProperty("mail.smtp.auth", Boolean.toString(login));
+        p.setProperty("mail.smtp.auth.mechanisms", String.join(" ", mechanisms));
+        p.setProperty("mail.smtp.auth.plain.disable", Boolean.toString(account.account().preventPlainTextLogin()));
+        p.setProperty("mail.smtp.auth.ntlm.disable", Boolean.toString(account.account().preventNtlm()));
+        p.setProperty("mail.smtp.auth.xoauth2.disable", "true");
+        p.put("mail.smtp.socketFactory", NoDelaySocketFactory.INSTANCE);
+        SSLSocketFactory ssl = settings.tls().map(SSLContext::getSocketFactory).orElseGet(AccountSession::defaultSsl);
+        p.put("mail.smtp.ssl.socketFactory", new NoDelaySslSocketFactory(ssl));
+        p.setProperty("mail.smtp.ssl.checkserveridentity", "true");
+        p.setProperty("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");
+        Security security = account.account().localRelay() ? Security.NONE : account.smtpSecurity();
+        switch (security) {
+            case TLS -> p.setProperty("mail.smtp.ssl.enable", "true");
+            case STARTTLS -> {
+                p.setProperty("mail.smtp.starttls.enable", "true");
+                p.setProperty("mail.smtp.starttls.required", "true");
+            }
+            case NONE -> p.setProperty("mail.smtp.starttls.enable", "false");
+            default -> throw new IllegalStateException("unresolved security " + security);
+        }
+        this.props = p;
+        this.fingerprint = fingerprint(host, account, security, login, settings);
+    }
+
+    private static SSLSocketFactory defaultSsl() {
+        try {
+            return SSLContext.getDefault().getSocketFactory();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no default TLS context", e);
+        }
+    }
+
+    private String fingerprint(String host, ResolvedAccount a, Security security, boolean login, TransportSettings s) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            String text = String.join("\u0000", host, Integer.toString(a.smtpPort()), security.name(), Boolean.toString(login),
+                    String.valueOf(user), String.valueOf(password), String.join(",", mechanisms), a.clientAlias().orElse(""),
+                    a.sender().address(), Boolean.toString(a.account().debug()), String.valueOf(System.identityHashCode(s)));
+            return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    ResolvedAccount account() {
+        return account;
+    }
+
+    String fingerprint() {
+        return fingerprint;
+    }
+
+    boolean login() {
+        return user != null;
+    }
+
+    List<String> mechanisms() {
+        return mechanisms;
+    }
+
+    /** A new Angus session; with a sink, the protocol dialog is written to it, redacted. */
+    Session newSession(Consumer<String> debugSink, boolean withLogin) {
+        Properties p = new Properties();
+        p.putAll(props);
+        if (!withLogin) {
+            p.setProperty("mail.smtp.auth", "false");
+        }
+        Session s = Session.getInstance(p);
+        if (debugSink != null) {
+            s.setDebugOut(new PrintStream(new Redactor(user, password, debugSink), true, StandardCharsets.UTF_8));
+            s.setDebug(true);
+        }
+        return s;
+    }
+
+    /** Opens a connection (greeting, EHLO, STARTTLS, AUTH). */
+    TrackingSmtpTransport connect(Session session, boolean withLogin) throws MessagingException {
+        TrackingSmtpTransport t = new TrackingSmtpTransport(session);
+        boolean ok = false;
+        try {
+            if (withLogin && user != null) {
+                t.connect(account.smtpHost().orElseThrow(), account.smtpPort(), user, password);
+                // Angus skips AUTH silently when the server does not offer it: never send unauthenticated by accident.
+                if (!t.supportsExtension("AUTH") && !t.supportsExtension("AUTH=LOGIN")) {
+                    throw new MailException(MailErrorCode.AUTH_NOT_OFFERED, account.smtpHost().orElse("?") + ":" + account.smtpPort()
+                            + " offers no login (no AUTH in its EHLO reply), but the account has login data; nothing was sent",
+                            t.getLastServerResponse(), null, List.of(), null);
+                }
+            } else {
+                t.connect(account.smtpHost().orElseThrow(), account.smtpPort(), null, null);
+            }
+            ok = true;
+            return t;
+        } finally {
+            if (!ok) {
+                closeQuietly(t);
+            }
+        }
+    }
+
+    static void closeQuietly(TrackingSmtpTransport t) {
+        try {
+            t.close();
+        } catch (MessagingException | RuntimeException ignored) {
+            // closing a broken connection: nothing to report
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package dev.mailroom.smtp.internal;
+
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
+import dev.mailroom.ResolvedAccount;
+import dev.mailroom.Security;
+import jakarta.mail.AuthenticationFailedException;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+import java.util.List;
+import java.util.Locale;
+import javax.net.ssl.SSLException;
+
+/**
+ * Maps what Angus and the JDK report to a stable {@link MailErrorCode}, the server's exact reply and a
+ * hint that fits the account (the catalogue in DIAGNOSTICS.md). Transport-specific exception types
+ * never reach callers.
+ */
+final class Failures {
+    private Failures() {
+    }
+
+    /** A classified failure: code, the server's reply (or null), a message and a hint. */
+    record Classified(MailErrorCode code, String reply, String message, String hint) {
+        MailException toException(Throwable cause) {
+            return new MailException(code, message, reply, hint, List.of(), cause);
+        }
+    }
+
+    static MailException toException(Throwable e, TrackingSmtpTransport.Phase phase, ResolvedAccount account) {
+        return classify(e, phase, account).toException(e);
+    }
+
+    static Classified classify(Throwable e, TrackingSmtpTransport.Phase phase, ResolvedAccount account) {
+        String host = account.smtpHost().orElse("?") + ":" + account.smtpPort();
+        Security security = account.smtpSecurity();
+
+        // Replies of the server first: they are the most precise.
+        if (e instanceof AuthenticationFailedException) {
+            String reply = reply(e.getMessage());
+            return auth(reply, e.getMessage(), account);
+        }
+        if (e instanceof SMTPSendFailedException || e instanceof SMTPSenderFailedException || e instanceof SMTPAddressFailedException
+                || (e instanceof SendFailedException && e.getCause() instanceof MessagingException)) {
+            SmtpReply r = replyOf(e);
+            if (r != null && r.code > 0) {
+                return byReply(r.text, r.code, phase, account);
+            }
+        }
+        if (e instanceof MessagingException me && me.getMessage() != null) {
+            String msg = me.getMessage();
+            if (msg.contains("STARTTLS is required but host does not support STARTTLS")) {
+                return new Classified(MailErrorCode.STARTTLS_NOT_OFFERED, null, host + " does not offer STARTTLS, which this account requires; no credentials were sent", null);
+            }
+            if (msg.contains("No authentication mechanisms supported by both server and client")) {
+                return mechanismBlocked(null, account);
+            }
+            String reply = reply(msg);
+            if (reply != null && Character.isDigit(reply.charAt(0)) && causeOf(e, java.io.IOException.class) == null) {
+                int code = Integer.parseInt(reply.substring(0, 3));
+                return byReply(reply, code, phase, account);
+            }
+        }
+
+        // Then what the network and TLS said.
+        if (phase == TrackingSmtpTransport.Phase.END_OF_DATA) {
+            return new Classified(MailErrorCode.DELIVERY_UNCERTAIN, null, "the connection to " + host
+                    + " broke after the message was handed over: it may have been delivered (" + rootMessage(e) + ")", null);
+        }
+        UnknownHostException uhe = causeOf(e, UnknownHostException.class);
+        if (uhe != null) {
+            return new Classified(MailErrorCode.UNKNOWN_HOST, null, "the host name " + account.smtpHost().orElse("?") + " does not resolve", null);
+        }
+        if (causeOf(e, ConnectException.class) != null || causeOf(e, NoRouteToHostException.class) != null) {
+            return new Classified(MailErrorCode.CONNECTION_REFUSED, null, "cannot connect to " + host + ": " + rootMessage(e), null);
+        }
+        SSLException ssl = causeOf(e, SSLException.class);
+        if (ssl != null) {
+            return tls(e, host, security, account);
+        }
+        SocketTimeoutException timeout = causeOf(e, SocketTimeoutException.class);
+        if (timeout != null) {
+            if (phase == TrackingSmtpTransport.Phase.CONNECT) {
+                String hint = security != Security.TLS && account.smtpPort() == 465
+                        ? "Port 465 expects SSL/TLS from the first byte: choose SSL/TLS for this port, or STARTTLS on 587."
+                        : null;
+                return new Classified(MailErrorCode.CONNECT_TIMEOUT, null, "no answer from " + host + " while connecting ("
+                        + rootMessage(e) + ")", hint);
+            }
+            return new Classified(MailErrorCode.TIMEOUT, null, host + " stopped answering (" + rootMessage(e) + ")", null);
+        }
+        if (phase == TrackingSmtpTransport.Phase.CONNECT && causeOf(e, java.io.IOException.class) != null
+                && security != Security.TLS && account.smtpPort() == 465) {
+            return new Classified(MailErrorCode.CONNECT_TIMEOUT, null, host + " did not greet: " + rootMessage(e),
+                    "Port 465 expects SSL/TLS from the first byte: choose SSL/TLS for this port, or STARTTLS on 587.");
+        }
+        if (causeOf(e, java.io.IOException.class) != null) {
+            return new Classified(MailErrorCode.CONNECTION_LOST, null, "the connection to " + host + " broke: " + rootMessage(e), null);
+        }
+        return new Classified(MailErrorCode.INTERNAL, null, "sending through " + host + " failed: " + e, null);
+    }
+
+    static Classified tls(Throwable e, String host, Security security, ResolvedAccount account) {
+        String all = chainText(e).toLowerCase(Locale.ROOT);
+        if (all.contains("unsupported or unrecognized ssl message") || all.contains("plaintext connection")
+                || all.contains("wrong version number")) {
+            return new Classified(MailErrorCode.TLS_ON_PLAIN_PORT, null, host + " speaks plain text, but SSL/TLS was chosen",
+                    account.smtpPort() == 587 ? "On port 587 choose STARTTLS." : MailErrorCode.TLS_ON_PLAIN_PORT.hint());
+        }
+        if (all.contains("no subject alternative") || all.contains("no name matching") || all.contains("doesn't match")
+                || all.contains("can't verify identity")) {
+            return new Classified(MailErrorCode.CERTIFICATE_NAME_MISMATCH, null, "the certificate of " + host
+                    + " is not issued for " + account.smtpHost().orElse("?") + " (" + rootMessage(e) + ")", null);
+        }
+        if (causeOf(e, CertPathValidatorException.class) != null || all.contains("pkix path")
+                || all.contains("unable to find valid certification path") || causeOf(e, CertificateException.class) != null) {
+            return new Classified(MailErrorCode.CERTIFICATE_UNTRUSTED, null, "the certificate of " + host + " is not trusted ("
+                    + rootMessage(e) + ")", null);
+        }
+        return new Classified(MailErrorCode.TLS_FAILED, null, "TLS with " + host + " failed: " + rootMessage(e), null);
+    }
+
+    /** Classifies a server reply by its code and enhanced status, in the step it came. */
+    static Classified byReply(String reply, int code, TrackingSmtpTransport.Phase phase, ResolvedAccount account) {
+        String r = reply.toLowerCase(Locale.ROOT);
+        if (code == 530 && r.contains("starttls")) {
+            return new Classified(MailErrorCode.STARTTLS_REQUIRED_BY_SERVER, reply, "the server requires STARTTLS before "
+                    + phase.name().toLowerCase(Locale.ROOT).replace('_', ' '), null);
+        }
+        if (r.contains("5.7.139") || r.contains("5.7.30") || r.contains("basic authentication is disabled")
+                || r.contains("basic authentication is not supported") || r.contains("smtpclientauthentication is disabled")) {
+            return new Classified(MailErrorCode.AUTH_BASIC_DISABLED, reply, "Microsoft 365 refused basic authentication", null);
+        }
+        if (code == 534 || r.contains("5.7.9") || r.contains("application-specific password")) {
+            return new Classified(MailErrorCode.APP_PASSWORD_REQUIRED, reply, "the server wants an app password or OAuth", null);
+        }
+        if (code == 530 || code == 535) {
+            return auth(reply, reply, account);
+        }
+        if (code == 454 && (r.contains("auth") || r.contains("tls"))) {
+            return new Classified(MailErrorCode.AUTH_TEMPORARY, reply, "temporary failure at the server", null);
+        }
+        if (phase == TrackingSmtpTransport.Phase.MAIL && code >= 500) {
+            if (r.contains("5.7.1") || r.contains("5.7.60") || r.contains("not owned") || r.contains("send as") || code == 553 || code == 550) {
+                return new Classified(MailErrorCode.SENDER_REJECTED, reply, "the server refused the sender for login "
+                        + account.authentication().flatMap(a -> a.username()).orElse("(none)"), null);
+            }
+        }
+        if (r.contains("relay") && (r.contains("denied") || r.contains("not permitted") || r.contains("unable to relay"))) {
+            return new Classified(MailErrorCode.RELAY_DENIED, reply, "the server refuses to relay", null);
+        }
+        if (code == 552 || r.contains("5.3.4") || r.contains("size exceeds") || r.contains("too large")) {
+            return new Classified(MailErrorCode.MESSAGE_TOO_LARGE, reply, "the message is too large for the server", null);
+        }
+        if (code == 421) {
+            return new Classified(MailErrorCode.TEMPORARY_FAILURE, reply, "the server closed the session (421)", null);
+        }
+        if (phase == TrackingSmtpTransport.Phase.RCPT && code >= 500) {
+            return new Classified(MailErrorCode.RECIPIENT_REJECTED, reply, "the server refused a recipient", null);
+        }
+        if (code >= 400 && code < 500) {
+            return new Classified(MailErrorCode.TEMPORARY_FAILURE, reply, "the server deferred the message", null);
+        }
+        if (code >= 500) {
+            return new Classified(MailErrorCode.PERMANENT_FAILURE, reply, "the server refused the message", null);
+        }
+        return new Classified(MailErrorCode.INTERNAL, reply, "unexpected reply", null);
+    }
+
+    private static Classified auth(String reply, String message, ResolvedAccount account) {
+        if (reply != null) {
+            String r = reply.toLowerCase(Locale.ROOT);
+            if (r.contains("5.7.139") || r.contains("5.7.30") || r.contains("basic authentication")) {
+                return new Classified(MailErrorCode.AUTH_BASIC_DISABLED, reply, "Microsoft 365 refused basic authentication", null);
+            }
+            if (r.startsWith("534") || r.contains("5.7.9")) {
+                return new Classified(MailErrorCode.APP_PASSWORD_REQUIRED, reply, "the server wants an app password or OAuth", null);
+            }
+            if (r.startsWith("454")) {
+                return new Classified(MailErrorCode.AUTH_TEMPORARY, reply, "temporary authentication failure at the server", null);
+            }
+        }
+        if (message != null && message.contains("No authentication mechanisms supported by both server and client")) {
+            return mechanismBlocked(reply, account);
+        }
+        String user = account.authentication().flatMap(a -> a.username()).orElse("(none)");
+        return new Classified(MailErrorCode.AUTH_FAILED, reply, "login as " + user + " failed", null);
+    }
+
+    static Classified mechanismBlocked(String offered, ResolvedAccount account) {
+        List<String> options = new java.util.ArrayList<>();
+        if (account.account().preventPlainTextLogin()) {
+            options.add("'prevent plain-text login' blocks AUTH PLAIN");
+        }
+        if (account.account().preventNtlm()) {
+            options.add("'prevent NTLM login' blocks NTLM");
+        }
+        String why = options.isEmpty() ? "" : ": " + String.join(", ", options);
+        return new Classified(MailErrorCode.AUTH_MECHANISM_BLOCKED, null, "the server offers no login method this account allows"
+                + (offered != null ? " (server offers " + offered + ")" : "") + why, null);
+    }
+
+    private record SmtpReply(int code, String text) {
+    }
+
+    private static SmtpReply replyOf(Throwable e) {
+        for (Throwable t = e; t != null; t = t instanceof MessagingException m && m.getNextException() != null ? m.getNextException() : t.getCause()) {
+            if (t instanceof SMTPAddressFailedException a) {
+                return new SmtpReply(a.getReturnCode(), a.getMessage().strip());
+            }
+            if (t instanceof SMTPSenderFailedException s) {
+                return new SmtpReply(s.getReturnCode(), s.getMessage().strip());
+            }
+            if (t instanceof SMTPSendFailedException s) {
+                return new SmtpReply(s.getReturnCode(), s.getMessage().strip());
+            }
+            if (t == t.getCause()) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    /** The server's reply if a message starts with one ("535 5.7.8 ..."). */
+    static String reply(String message) {
+        if (message == null) {
+            return null;
+        }
+        String m = message.strip();
+        if (m.length() >= 3 && Character.isDigit(m.charAt(0)) && Character.isDigit(m.charAt(1)) && Character.isDigit(m.charAt(2))) {
+            return m;
+        }
+        return null;
+    }
+
+    static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = next(t)) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    private static Throwable next(Throwable t) {
+        Throwable n = t instanceof MessagingException m && m.getNextException() != null ? m.getNextException() : t.getCause();
+        return n == t ? null : n;
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable last = e;
+        for (Throwable t = e; t != null; t = next(t)) {
+            last = t;
+        }
+        return last.getClass().getSimpleName() + (last.getMessage() != null ? ": " + last.getMessage() : "");
+    }
+
+    private static String chainText(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null; t = next(t)) {
+            sb.append(t.getClass().getName()).append(": ").append(t.getMessage()).append('\n');
+        }
+        return sb.toString();
+    }
+}

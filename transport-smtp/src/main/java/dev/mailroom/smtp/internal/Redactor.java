@@ -1,0 +1,106 @@
+package dev.mailroom.smtp.internal;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * Turns Angus' debug output into redacted lines (C4): the AUTH arguments, base64 blobs sent as SASL
+ * responses, and every form of the password (plain and base64 in the usual SASL encodings) become
+ * {@code ****}. Angus additionally suppresses the AUTH exchange while {@code mail.debug.auth} is off.
+ */
+final class Redactor extends OutputStream {
+    private static final Pattern AUTH = Pattern.compile("(?i)^(AUTH\\s+\\S+)\\s+\\S.*$");
+    private static final Pattern BLOB = Pattern.compile("^[A-Za-z0-9+/=]{8,}$");
+
+    private final List<String> secrets = new ArrayList<>();
+    private final Consumer<String> sink;
+    private final StringBuilder line = new StringBuilder();
+    private byte[] buf = new byte[256];
+    private int len;
+    private boolean inData;
+    private long dataLines;
+
+    Redactor(String user, String password, Consumer<String> sink) {
+        this.sink = sink;
+        if (password != null && !password.isEmpty()) {
+            Base64.Encoder b64 = Base64.getEncoder();
+            secrets.add(password);
+            secrets.add(b64.encodeToString(password.getBytes(StandardCharsets.UTF_8)));
+            if (user != null) {
+                secrets.add(b64.encodeToString(("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8)));
+                secrets.add(b64.encodeToString((user + "\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+
+    String redact(String s) {
+        String out = s;
+        for (String secret : secrets) {
+            out = out.replace(secret, "****");
+        }
+        if (AUTH.matcher(out).matches()) {
+            out = AUTH.matcher(out).replaceFirst("$1 ****");
+        } else if (BLOB.matcher(out.strip()).matches()) {
+            out = "****";
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized void write(int b) {
+        if (b == '\n') {
+            flushLine();
+            return;
+        }
+        if (len == buf.length) {
+            buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+        }
+        buf[len++] = (byte) b;
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            write(b[i]);
+        }
+    }
+
+    private void flushLine() {
+        line.setLength(0);
+        line.append(new String(buf, 0, len, StandardCharsets.UTF_8));
+        len = 0;
+        if (line.length() > 0 && line.charAt(line.length() - 1) == '\r') {
+            line.setLength(line.length() - 1);
+        }
+        if (line.length() > 2_000) {
+            line.setLength(2_000);
+            line.append("…");
+        }
+        String l = line.toString();
+        if (inData) {
+            if (l.equals(".")) {
+                inData = false;
+                sink.accept("[message content: " + dataLines + " lines, not logged]");
+                sink.accept(".");
+            } else {
+                dataLines++;
+            }
+            return;
+        }
+        if (l.startsWith("354")) {
+            inData = true;
+            dataLines = 0;
+        }
+        sink.accept(redact(l));
+    }
+
+    @Override
+    public synchronized void flush() {
+        // lines are forwarded when complete
+    }
+}

@@ -1,0 +1,317 @@
+package dev.mailroom.smtp.internal;
+
+import dev.mailroom.AccountId;
+import dev.mailroom.Diagnosis;
+import dev.mailroom.DiagnosisStep;
+import dev.mailroom.DiagnosisStep.Outcome;
+import dev.mailroom.DiagnosisStep.Stage;
+import dev.mailroom.EmailAddress;
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
+import dev.mailroom.ResolvedAccount;
+import dev.mailroom.Security;
+import dev.mailroom.spi.RenderedMessage;
+import dev.mailroom.spi.SendResult;
+import dev.mailroom.spi.Transport;
+import dev.mailroom.spi.TransportSettings;
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/** The SMTP {@link Transport}: pooled sending and staged diagnostics. */
+public final class SmtpTransport implements Transport {
+    private final TransportSettings settings;
+    private final Map<AccountId, AccountPool> pools = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private volatile boolean closed;
+
+    public SmtpTransport(TransportSettings settings) {
+        this.settings = settings;
+        AtomicInteger n = new AtomicInteger();
+        this.scheduler = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "mailroom-smtp-timer-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        long sweepMillis = Math.max(1_000, settings.connectionIdleTimeout().toMillis() / 2);
+        scheduler.scheduleWithFixedDelay(() -> pools.values().forEach(AccountPool::sweep), sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public SendResult send(ResolvedAccount account, RenderedMessage message) {
+        if (closed) {
+            throw new MailException(MailErrorCode.CLOSED, "the SMTP transport is closed");
+        }
+        AccountPool pool = poolFor(account);
+        AccountPool.Connection c = pool.borrow();
+        boolean reusable = false;
+        try {
+            c.transport.beginMessage();
+            c.transport.sendMessage(message.mime(), addresses(message.recipients()));
+            String reply = c.transport.getLastServerResponse();
+            reusable = true;
+            return new SendResult(reply == null ? "250" : reply.strip(), message.recipients());
+        } catch (MessagingException | RuntimeException e) {
+            if (e instanceof MailException me) {
+                throw me;
+            }
+            throw Failures.toException(e, c.transport.phase(), account);
+        } finally {
+            pool.release(c, reusable);
+        }
+    }
+
+    private AccountPool poolFor(ResolvedAccount account) {
+        AccountPool existing = pools.get(account.id());
+        if (existing != null && existing.settings().account() == account) {
+            return existing; // the same resolved instance (the resolution cache hands it out): settings unchanged
+        }
+        AccountSession s = new AccountSession(account, settings, scheduler);
+        return pools.compute(account.id(), (id, old) -> {
+            if (old != null && old.settings().fingerprint().equals(s.fingerprint())) {
+                return old;
+            }
+            if (old != null) {
+                old.close();
+            }
+            Consumer<String> debug = account.account().debug() ? line -> settings.protocolLog().line(account.id(), line) : null;
+            return new AccountPool(s, s.newSession(debug, true), settings.maxConnectionsPerAccount(),
+                    settings.connectionIdleTimeout(), settings.poolWaitTimeout());
+        });
+    }
+
+    private static Address[] addresses(List<EmailAddress> recipients) throws MessagingException {
+        Address[] out = new Address[recipients.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = new InternetAddress(recipients.get(i).address(), false);
+        }
+        return out;
+    }
+
+    @Override
+    public void evict(AccountId account) {
+        AccountPool p = pools.remove(account);
+        if (p != null) {
+            p.close();
+        }
+    }
+
+    /** Idle connections of an account, for tests and monitoring. */
+    public int idleConnections(AccountId account) {
+        AccountPool p = pools.get(account);
+        return p == null ? 0 : p.idleCount();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        pools.values().forEach(AccountPool::close);
+        pools.clear();
+        scheduler.shutdownNow();
+    }
+
+    // ------------------------------------------------------------------ diagnostics (C1, C5, F10)
+
+    @Override
+    public Diagnosis diagnose(ResolvedAccount account) {
+        Diagnostic d = new Diagnostic(account);
+        d.run();
+        return d.result();
+    }
+
+    private final class Diagnostic {
+        private final ResolvedAccount account;
+        private final String host;
+        private final int port;
+        private final List<DiagnosisStep> steps = new ArrayList<>();
+        private final List<String> transcript = Collections.synchronizedList(new ArrayList<>());
+        private List<String> capabilities = List.of();
+        private boolean failed;
+
+        Diagnostic(ResolvedAccount account) {
+            this.account = account;
+            this.host = account.smtpHost().orElse("?");
+            this.port = account.smtpPort();
+        }
+
+        void run() {
+            AccountSession s;
+            try {
+                s = new AccountSession(account, settings, scheduler);
+            } catch (MailException e) {
+                fail(Stage.SETTINGS, e.getMessage(), null, e.code(), e.hint(), 0);
+                return;
+            }
+            Security security = account.account().localRelay() ? Security.NONE : account.smtpSecurity();
+            pass(Stage.SETTINGS, host + ":" + port + ", " + security + ", " + (s.login() ? "login as "
+                    + account.authentication().flatMap(a -> a.username()).orElse("?") : "no login"), 0);
+
+            long t0 = System.nanoTime();
+            try {
+                InetAddress[] addresses = InetAddress.getAllByName(host);
+                pass(Stage.DNS, host + " resolves to " + Arrays.stream(addresses).map(InetAddress::getHostAddress).toList(), t0);
+            } catch (UnknownHostException e) {
+                fail(Stage.DNS, "the host name " + host + " does not resolve", null, MailErrorCode.UNKNOWN_HOST, null, t0);
+                return;
+            }
+
+            t0 = System.nanoTime();
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(host, port), (int) settings.connectTimeout().toMillis());
+                pass(Stage.TCP, "connected to " + socket.getRemoteSocketAddress(), t0);
+            } catch (IOException e) {
+                Failures.Classified c = Failures.classify(e, TrackingSmtpTransport.Phase.CONNECT, account);
+                MailErrorCode code = c.code() == MailErrorCode.CONNECTION_LOST ? MailErrorCode.CONNECTION_REFUSED : c.code();
+                fail(Stage.TCP, "cannot connect to " + host + ":" + port + ": " + Failures.rootMessage(e), null, code,
+                        c.hint() != null ? c.hint() : code.hint(), t0);
+                return;
+            }
+
+            // Greeting, EHLO and TLS, without login.
+            Consumer<String> sink = line -> {
+                if (!line.startsWith("DEBUG")) {
+                    transcript.add(line);
+                }
+            };
+            TrackingSmtpTransport probe;
+            t0 = System.nanoTime();
+            try {
+                probe = s.connect(s.newSession(sink, false), false);
+            } catch (MessagingException | RuntimeException e) {
+                Failures.Classified c = e instanceof MailException me ? new Failures.Classified(me.code(), me.serverReply().orElse(null), me.getMessage(), me.hint())
+                        : Failures.classify(e, TrackingSmtpTransport.Phase.CONNECT, account);
+                fail(stageOf(c.code()), c.message(), c.reply(), c.code(), c.hint() != null ? c.hint() : c.code().hint(), t0);
+                return;
+            }
+            try {
+                String greeting = transcript.stream().filter(l -> l.startsWith("220")).findFirst().orElse("220");
+                pass(Stage.GREETING, "the server greets" + (security == Security.TLS ? " over TLS" : ""), greeting, t0);
+                String ehlo = probe.getLastServerResponse();
+                capabilities = ehlo == null ? List.of() : ehlo.lines().map(String::strip).toList();
+                pass(Stage.CAPABILITIES, "EHLO: " + String.join(", ", capabilities.stream().skip(1).map(l -> l.substring(Math.min(4, l.length()))).toList()), ehlo, t0);
+                switch (security) {
+                    case TLS -> pass(Stage.TLS, "implicit TLS, certificate valid for " + host, t0);
+                    case STARTTLS -> pass(Stage.TLS, "STARTTLS, certificate valid for " + host, t0);
+                    default -> steps.add(new DiagnosisStep(Stage.TLS, Outcome.SKIPPED, "no encryption chosen: the connection is plain text"
+                            + (probe.supportsExtension("STARTTLS") ? " although the server offers STARTTLS (choose STARTTLS)" : ""),
+                            null, null, null, Duration.ZERO));
+                }
+                if (s.login()) {
+                    String offered = probe.getExtensionParameter("AUTH");
+                    if (offered == null) {
+                        fail(Stage.AUTH, "the server offers no login here (no AUTH in its EHLO reply)", ehlo, MailErrorCode.AUTH_NOT_OFFERED, null, t0);
+                        return;
+                    }
+                    List<String> offeredList = Arrays.stream(offered.toUpperCase(Locale.ROOT).split("\\s+")).toList();
+                    if (offeredList.stream().noneMatch(s.mechanisms()::contains)) {
+                        Failures.Classified c = Failures.mechanismBlocked(offered, account);
+                        fail(Stage.AUTH, c.message(), null, c.code(), c.code().hint(), t0);
+                        return;
+                    }
+                }
+            } finally {
+                AccountSession.closeQuietly(probe);
+            }
+
+            // Login, then MAIL FROM with the account's sender.
+            TrackingSmtpTransport t;
+            t0 = System.nanoTime();
+            transcript.add("--- second connection, with login ---");
+            try {
+                t = s.connect(s.newSession(sink, true), true);
+            } catch (MessagingException | RuntimeException e) {
+                Failures.Classified c = e instanceof MailException me ? new Failures.Classified(me.code(), me.serverReply().orElse(null), me.getMessage(), me.hint())
+                        : Failures.classify(e, TrackingSmtpTransport.Phase.CONNECT, account);
+                fail(stageOf(c.code()) == Stage.GREETING ? Stage.AUTH : stageOf(c.code()), c.message(), c.reply(), c.code(),
+                        c.hint() != null ? c.hint() : c.code().hint(), t0);
+                return;
+            }
+            try {
+                if (s.login()) {
+                    String authReply = transcript.stream().filter(l -> l.startsWith("235")).reduce((a, b) -> b).orElse("235");
+                    pass(Stage.AUTH, "logged in as " + account.authentication().flatMap(a -> a.username()).orElse("?"), authReply, t0);
+                } else {
+                    steps.add(new DiagnosisStep(Stage.AUTH, Outcome.SKIPPED, "no login configured", null, null, null, Duration.ZERO));
+                }
+                t0 = System.nanoTime();
+                String sender = account.sender().address();
+                t.beginMessage();
+                int code = t.simpleCommand("MAIL FROM:<" + sender + ">");
+                String reply = t.getLastServerResponse().strip();
+                if (code == 250) {
+                    pass(Stage.SENDER, "the server accepts " + sender + " as sender", reply, t0);
+                    t.simpleCommand("RSET");
+                } else {
+                    Failures.Classified c = Failures.byReply(reply, code, TrackingSmtpTransport.Phase.MAIL, account);
+                    fail(Stage.SENDER, c.message() + " (" + sender + ")", reply, c.code(), c.hint() != null ? c.hint() : c.code().hint(), t0);
+                }
+            } catch (MessagingException e) {
+                Failures.Classified c = Failures.classify(e, TrackingSmtpTransport.Phase.MAIL, account);
+                fail(Stage.SENDER, c.message(), c.reply(), c.code(), c.hint() != null ? c.hint() : c.code().hint(), t0);
+            } finally {
+                AccountSession.closeQuietly(t);
+            }
+        }
+
+        private Stage stageOf(MailErrorCode code) {
+            return switch (code) {
+                case UNKNOWN_HOST -> Stage.DNS;
+                case CONNECTION_REFUSED -> Stage.TCP;
+                case TLS_ON_PLAIN_PORT, CERTIFICATE_UNTRUSTED, CERTIFICATE_NAME_MISMATCH, TLS_FAILED, STARTTLS_NOT_OFFERED -> Stage.TLS;
+                case AUTH_FAILED, AUTH_BASIC_DISABLED, APP_PASSWORD_REQUIRED, AUTH_MECHANISM_BLOCKED, AUTH_NOT_OFFERED, AUTH_TEMPORARY,
+                     AUTH_METHOD_NOT_SUPPORTED -> Stage.AUTH;
+                default -> Stage.GREETING;
+            };
+        }
+
+        private void pass(Stage stage, String detail, long t0) {
+            pass(stage, detail, null, t0);
+        }
+
+        private void pass(Stage stage, String detail, String reply, long t0) {
+            steps.add(new DiagnosisStep(stage, Outcome.PASSED, detail, reply, null, null, since(t0)));
+        }
+
+        private void fail(Stage stage, String detail, String reply, MailErrorCode code, String hint, long t0) {
+            failed = true;
+            steps.add(new DiagnosisStep(stage, Outcome.FAILED, detail, reply, code, hint != null ? hint : code.hint(), since(t0)));
+        }
+
+        private Duration since(long t0) {
+            return t0 == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - t0);
+        }
+
+        Diagnosis result() {
+            List<DiagnosisStep> all = new ArrayList<>(steps);
+            if (failed) {
+                for (Stage s : Stage.values()) {
+                    if (s != Stage.TEST_MAIL && all.stream().noneMatch(x -> x.stage() == s)) {
+                        all.add(new DiagnosisStep(s, Outcome.SKIPPED, "not run after the failure above", null, null, null, Duration.ZERO));
+                    }
+                }
+            }
+            List<String> redacted = List.copyOf(transcript);
+            return new Diagnosis(account.account().email(), "smtp", all, capabilities, redacted);
+        }
+    }
+}
