@@ -1,0 +1,68 @@
+package dev.mailroom;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+final class ResolvedAccountTest {
+    private final Account defaults = Account.builder().description("Company defaults").email("it@acme.test").defaultsAccount(true)
+            .smtp("smtp.acme.test", 2587, Security.STARTTLS).imap("imap.acme.test", null, Security.TLS)
+            .clientAlias("erp.acme.test").build();
+
+    @Test
+    @DisplayName("A3: blank fields come from the defaults account; explicit values win; provenance per field")
+    void blanksFromDefaults_explicitWins() {
+        Account own = Account.builder().description("Sales").email("sales@acme.test").imap("imap2.acme.test", null, null)
+                .authentication(Authentication.password("sales@acme.test", Secret.of("pw"))).build();
+        ResolvedAccount r = ResolvedAccount.of(own, defaults, Security.NONE);
+        assertThat(r.smtpHost()).contains("smtp.acme.test");
+        assertThat(r.origin(AccountField.SMTP_HOST)).isEqualTo(Origin.DEFAULTS_ACCOUNT);
+        assertThat(r.smtpPort()).isEqualTo(2587);
+        assertThat(r.origin(AccountField.SMTP_PORT)).isEqualTo(Origin.DEFAULTS_ACCOUNT);
+        assertThat(r.imapHost()).contains("imap2.acme.test");
+        assertThat(r.origin(AccountField.IMAP_HOST)).isEqualTo(Origin.ACCOUNT);
+        assertThat(r.imapPort()).isEqualTo(993);
+        assertThat(r.origin(AccountField.IMAP_PORT)).isEqualTo(Origin.BUILT_IN);
+        assertThat(r.clientAlias()).contains("erp.acme.test");
+        assertThat(r.origin(AccountField.AUTHENTICATION)).isEqualTo(Origin.ACCOUNT);
+        assertThat(r.defaultsAccountId()).contains(defaults.id());
+    }
+
+    @Test
+    @DisplayName("A3/A8: a port is not inherited apart from its security (TLS never gets 587)")
+    void ownSecurity_getsConventionalPort() {
+        Account own = Account.builder().description("Sales").email("sales@acme.test").smtpSecurity(Security.TLS).build();
+        ResolvedAccount r = ResolvedAccount.of(own, defaults, Security.NONE);
+        assertThat(r.smtpSecurity()).isEqualTo(Security.TLS);
+        assertThat(r.smtpPort()).isEqualTo(465);
+        assertThat(r.origin(AccountField.SMTP_PORT)).isEqualTo(Origin.BUILT_IN);
+    }
+
+    @Test
+    @DisplayName("A8: DEFAULT security is the host's global choice, with its port")
+    void defaultSecurity_isHostSetting() {
+        Account own = Account.builder().description("Sales").email("sales@acme.test").smtp("smtp.x.test", null, Security.DEFAULT).build();
+        ResolvedAccount r = ResolvedAccount.of(own, null, Security.TLS);
+        assertThat(r.smtpSecurity()).isEqualTo(Security.TLS);
+        assertThat(r.origin(AccountField.SMTP_SECURITY)).isEqualTo(Origin.HOST_DEFAULT);
+        assertThat(r.smtpPort()).isEqualTo(465);
+    }
+
+    @Test
+    @DisplayName("A2: an account without host or login data is reported field by field")
+    void problemsForSending_listsFields() {
+        Account bare = Account.builder().description("Bare").email("bare@acme.test").build();
+        assertThat(ResolvedAccount.of(bare, null, Security.STARTTLS).problemsForSending(true))
+                .extracting(FieldProblem::field)
+                .containsExactly(AccountField.SMTP_HOST, AccountField.AUTHENTICATION, AccountField.IMAP_HOST);
+    }
+
+    @Test
+    @DisplayName("B3: the sender is the sender address and name when set")
+    void sender_prefersSenderFields() {
+        Account a = Account.builder().description("Sales").email("login@acme.test").displayName("Login")
+                .senderAddress("sales@acme.test").senderName("ACME Sales").build();
+        assertThat(ResolvedAccount.of(a, null, Security.STARTTLS).sender()).isEqualTo(EmailAddress.of("sales@acme.test", "ACME Sales"));
+    }
+}

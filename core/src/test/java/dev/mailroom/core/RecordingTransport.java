@@ -1,0 +1,64 @@
+package dev.mailroom.core;
+
+import dev.mailroom.Diagnosis;
+import dev.mailroom.MailException;
+import dev.mailroom.ResolvedAccount;
+import dev.mailroom.spi.RenderedMessage;
+import dev.mailroom.spi.SendResult;
+import dev.mailroom.spi.Transport;
+import dev.mailroom.spi.TransportProvider;
+import dev.mailroom.spi.TransportSettings;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A transport that records what it was asked to send, or fails as told. */
+final class RecordingTransport implements TransportProvider, Transport {
+    record Sent(ResolvedAccount account, RenderedMessage message) {
+    }
+
+    final List<Sent> sent = new CopyOnWriteArrayList<>();
+    volatile MailException failWith;
+    private final String id;
+
+    RecordingTransport() {
+        this("fake");
+    }
+
+    RecordingTransport(String id) {
+        this.id = id;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public boolean supports(ResolvedAccount account) {
+        return account.smtpHost().isPresent();
+    }
+
+    @Override
+    public Transport open(TransportSettings settings) {
+        return this;
+    }
+
+    @Override
+    public SendResult send(ResolvedAccount account, RenderedMessage message) {
+        if (failWith != null) {
+            throw failWith;
+        }
+        sent.add(new Sent(account, message));
+        return new SendResult("250 2.0.0 Ok: queued as FAKE" + sent.size(), message.recipients());
+    }
+
+    @Override
+    public Diagnosis diagnose(ResolvedAccount account) {
+        return new Diagnosis(account.account().email(), id, List.of(), List.of(), List.of());
+    }
+
+    @Override
+    public void close() {
+    }
+}
