@@ -81,6 +81,8 @@ final class AccountSession {
         p.setProperty("mail.smtp.auth.ntlm.disable", Boolean.toString(account.account().preventNtlm()));
         p.setProperty("mail.smtp.auth.xoauth2.disable", "true");
         p.put("mail.smtp.socketFactory", NoDelaySocketFactory.INSTANCE);
+        // Angus retries a failed connect with the JVM's default factory: a second connection, another trust store, a misleading error.
+        p.setProperty("mail.smtp.socketFactory.fallback", "false");
         SSLSocketFactory ssl = settings.tls().map(SSLContext::getSocketFactory).orElseGet(AccountSession::defaultSsl);
         p.put("mail.smtp.ssl.socketFactory", new NoDelaySslSocketFactory(ssl));
         p.setProperty("mail.smtp.ssl.checkserveridentity", "true");
