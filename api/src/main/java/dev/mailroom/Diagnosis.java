@@ -71,7 +71,7 @@ public record Diagnosis(EmailAddress account, String transport, List<DiagnosisSt
                 .append(ok() ? ": OK" : ": FAILED").append('\n');
         for (DiagnosisStep s : steps) {
             sb.append(String.format("  %-12s %-7s %s", s.stage(), s.outcome(), s.detail()));
-            s.reply().ifPresent(r -> sb.append("\n               server: ").append(r));
+            s.reply().ifPresent(r -> sb.append("\n               server: ").append(r.strip().replace("\n", "\n                       ")));
             if (s.code() != null) {
                 sb.append("\n               ").append(s.code()).append(": ").append(s.hint());
             }

@@ -57,8 +57,9 @@ public final class ResolvedAccount {
      *
      * <p>Rules: a blank inheritable field takes the defaults account's value; security
      * {@link Security#DEFAULT} (or unset everywhere) takes {@code hostDefaultSecurity}; a port is
-     * inherited only together with the security it belongs to, otherwise it is the conventional port of
-     * the effective security (so an account that says "TLS" never inherits 587 from a STARTTLS default).
+     * inherited only when the account keeps the defaults account's security (leaves it blank or chooses
+     * the same), otherwise it is the conventional port of the effective security (so an account that
+     * says "TLS" never inherits 587 from a STARTTLS default).
      *
      * @param account the account
      * @param defaultsAccount the defaults account, or {@code null}; ignored if it is {@code account}
@@ -85,10 +86,12 @@ public final class ResolvedAccount {
         String transport = pick(account.transport(), d == null ? Optional.empty() : d.transport(), AccountField.TRANSPORT, o);
 
         Security smtpSec = security(account.smtpSecurity(), d == null ? Optional.empty() : d.smtpSecurity(), hostDefaultSecurity, AccountField.SMTP_SECURITY, o);
-        int smtpPort = port(account.smtpPort(), d == null ? Optional.empty() : d.smtpPort(), o.get(AccountField.SMTP_SECURITY), smtpSec.defaultSmtpPort(), AccountField.SMTP_PORT, o);
+        int smtpPort = port(account.smtpPort(), d == null ? Optional.empty() : d.smtpPort(),
+                sameSecurity(account.smtpSecurity(), d == null ? Optional.empty() : d.smtpSecurity()), smtpSec.defaultSmtpPort(), AccountField.SMTP_PORT, o);
         Security imapSec = security(account.imapSecurity(), d == null ? Optional.empty() : d.imapSecurity(), hostDefaultSecurity, AccountField.IMAP_SECURITY, o);
-        int imapPort = port(account.imapPort(), d == null ? Optional.empty() : d.imapPort(), o.get(AccountField.IMAP_SECURITY), imapSec.defaultImapPort(), AccountField.IMAP_PORT, o);
-        int pop3Port = port(account.pop3Port(), d == null ? Optional.empty() : d.pop3Port(), o.get(AccountField.IMAP_SECURITY), imapSec.defaultPop3Port(), AccountField.POP3_PORT, o);
+        boolean imapSame = sameSecurity(account.imapSecurity(), d == null ? Optional.empty() : d.imapSecurity());
+        int imapPort = port(account.imapPort(), d == null ? Optional.empty() : d.imapPort(), imapSame, imapSec.defaultImapPort(), AccountField.IMAP_PORT, o);
+        int pop3Port = port(account.pop3Port(), d == null ? Optional.empty() : d.pop3Port(), imapSame, imapSec.defaultPop3Port(), AccountField.POP3_PORT, o);
         if (auth == null) {
             o.put(AccountField.AUTHENTICATION, Origin.UNSET);
         }
@@ -118,12 +121,17 @@ public final class ResolvedAccount {
         return s;
     }
 
-    private static int port(Optional<Integer> own, Optional<Integer> inherited, Origin securityOrigin, int conventional,
+    /** The defaults account's port belongs to its security: it fits when the account keeps that security. */
+    private static boolean sameSecurity(Optional<Security> own, Optional<Security> inherited) {
+        return own.isEmpty() || own.equals(inherited);
+    }
+
+    private static int port(Optional<Integer> own, Optional<Integer> inherited, boolean securityFits, int conventional,
                             AccountField f, Map<AccountField, Origin> o) {
         if (own.isPresent()) {
             return own.get();
         }
-        if (inherited.isPresent() && securityOrigin == Origin.DEFAULTS_ACCOUNT) {
+        if (inherited.isPresent() && securityFits) {
             o.put(f, Origin.DEFAULTS_ACCOUNT);
             return inherited.get();
         }

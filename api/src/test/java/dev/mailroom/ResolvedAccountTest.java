@@ -40,6 +40,18 @@ final class ResolvedAccountTest {
     }
 
     @Test
+    @DisplayName("A3/A8: a defaults account with DEFAULT security still lends its port")
+    void defaultsWithHostSecurity_lendsPort() {
+        Account company = Account.builder().description("Company").email("it@acme.test").defaultsAccount(true)
+                .smtp("smtp.acme.test", 2525, Security.DEFAULT).build();
+        Account own = Account.builder().description("System").email("noreply@acme.test").build();
+        ResolvedAccount r = ResolvedAccount.of(own, company, Security.NONE);
+        assertThat(r.smtpPort()).isEqualTo(2525);
+        assertThat(r.origin(AccountField.SMTP_PORT)).isEqualTo(Origin.DEFAULTS_ACCOUNT);
+        assertThat(r.origin(AccountField.SMTP_SECURITY)).isEqualTo(Origin.HOST_DEFAULT);
+    }
+
+    @Test
     @DisplayName("A8: DEFAULT security is the host's global choice, with its port")
     void defaultSecurity_isHostSetting() {
         Account own = Account.builder().description("Sales").email("sales@acme.test").smtp("smtp.x.test", null, Security.DEFAULT).build();

@@ -248,7 +248,9 @@ public final class SmtpTransport implements Transport {
             }
             try {
                 if (s.login()) {
-                    String authReply = transcript.stream().filter(l -> l.startsWith("235")).reduce((a, b) -> b).orElse("235");
+                    String last = t.getLastServerResponse();
+                    String authReply = last != null && last.startsWith("235") ? last.strip()
+                            : transcript.stream().filter(l -> l.startsWith("235")).reduce((a, b) -> b).orElse("235");
                     pass(Stage.AUTH, "logged in as " + account.authentication().flatMap(a -> a.username()).orElse("?"), authReply, t0);
                 } else {
                     steps.add(new DiagnosisStep(Stage.AUTH, Outcome.SKIPPED, "no login configured", null, null, null, Duration.ZERO));
