@@ -84,9 +84,9 @@ public final class MessageRenderer {
             if (email.text().isPresent() && email.html().isPresent()) {
                 m.setContent(alternative(email));
             } else if (email.html().isPresent()) {
-                m.setText(email.html().get(), "UTF-8", "html");
+                text(m, email.html().get(), "html");
             } else {
-                m.setText(email.text().orElse(""), "UTF-8");
+                text(m, email.text().orElse(""), "plain");
             }
             return;
         }
@@ -96,9 +96,9 @@ public final class MessageRenderer {
             if (email.text().isPresent() && email.html().isPresent()) {
                 content.setContent(alternative(email));
             } else if (email.html().isPresent()) {
-                content.setText(email.html().get(), "UTF-8", "html");
+                text(content, email.html().get(), "html");
             } else {
-                content.setText(email.text().get(), "UTF-8");
+                text(content, email.text().get(), "plain");
             }
             mixed.addBodyPart(content);
         }
@@ -111,6 +111,8 @@ public final class MessageRenderer {
                 throw new MessagingException("UTF-8 unsupported", e);
             }
             part.setDisposition(MimeBodyPart.ATTACHMENT);
+            // base64 always: deciding otherwise would read the whole attachment once more before sending
+            part.setHeader("Content-Transfer-Encoding", "base64");
             mixed.addBodyPart(part);
         }
         m.setContent(mixed);
@@ -119,12 +121,18 @@ public final class MessageRenderer {
     private static MimeMultipart alternative(Email email) throws MessagingException {
         MimeMultipart alt = new MimeMultipart("alternative");
         MimeBodyPart text = new MimeBodyPart();
-        text.setText(email.text().orElseThrow(), "UTF-8");
+        text(text, email.text().orElseThrow(), "plain");
         MimeBodyPart html = new MimeBodyPart();
-        html.setText(email.html().orElseThrow(), "UTF-8", "html");
+        text(html, email.html().orElseThrow(), "html");
         alt.addBodyPart(text);
         alt.addBodyPart(html);
         return alt;
+    }
+
+    /** Sets a text body and its transfer encoding, so that saveChanges() need not scan the content. */
+    private static void text(jakarta.mail.internet.MimePart part, String text, String subtype) throws MessagingException {
+        part.setText(text, "UTF-8", subtype);
+        part.setHeader("Content-Transfer-Encoding", MimeWriter.encodingFor(text));
     }
 
     private static void set(SMTPMessage m, Message.RecipientType type, List<EmailAddress> list) throws MessagingException {
@@ -161,6 +169,14 @@ public final class MessageRenderer {
         @Override
         protected void updateMessageID() throws MessagingException {
             setHeader("Message-ID", id);
+        }
+
+        @Override
+        public void writeTo(java.io.OutputStream os, String[] ignoreList) throws IOException, MessagingException {
+            if (!saved) {
+                saveChanges();
+            }
+            MimeWriter.write(this, os, ignoreList);
         }
     }
 

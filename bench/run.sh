@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# End-to-end SMTP throughput benchmark (see bench/README.md). Not part of the test suite.
+# Usage: bench/run.sh [-Dbench.small=10000] [-Dbench.large=1000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+postfix_dir="$PWD/bench/target/postfix"
+if [ ! -x "$postfix_dir/usr/sbin/smtp-sink" ]; then
+  # Postfix's smtp-sink/smtp-source, unpacked from Debian's package without installing a mail server.
+  mkdir -p "$postfix_dir" && tmp=$(mktemp -d)
+  if (cd "$tmp" && { apt-get download postfix >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get download postfix >/dev/null 2>&1; }; }); then
+    dpkg -x "$tmp"/postfix_*.deb "$postfix_dir"
+  else
+    echo "Postfix package not available: falling back to a SubEthaSMTP sink in a second JVM" >&2
+  fi
+  rm -rf "$tmp"
+fi
+mvn -B -q -DskipTests install -pl bench -am
+mvn -B -q -pl bench exec:exec -Dexec.skip=false -Dexec.executable=java \
+  "-Dexec.args=-Xmx1g -Dbench.postfix=$postfix_dir $* -cp %classpath dev.mailroom.bench.SmtpThroughputBench"
