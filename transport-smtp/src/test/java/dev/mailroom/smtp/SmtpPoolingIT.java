@@ -76,6 +76,37 @@ final class SmtpPoolingIT {
     }
 
     @Test
+    @DisplayName("A pooled connection the server dropped is replaced before MAIL FROM succeeds: no error, nothing sent twice")
+    void staleConnection_retriedOnFreshConnection() {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder()
+                .reply(ScriptedSmtpServer.Command.MAIL, "250 2.1.0 Ok", ScriptedSmtpServer.DROP, "250 2.1.0 Ok").build().start()) {
+            repo.save(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE).build());
+            try (Mailroom m = SmtpFixtures.mailroom(repo)) {
+                m.send(MailContext.system(), SmtpFixtures.email());
+                m.send(MailContext.system(), SmtpFixtures.email());
+            }
+            server.received().await(2, Duration.ofSeconds(10));
+            assertThat(server.connections()).isEqualTo(2);
+            assertThat(server.commands().stream().filter("DATA"::equals).count()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    @DisplayName("A fresh connection failing at MAIL FROM is an error, not retried")
+    void freshConnection_notRetried() {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder()
+                .reply(ScriptedSmtpServer.Command.MAIL, ScriptedSmtpServer.DROP).build().start()) {
+            repo.save(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE).build());
+            try (Mailroom m = SmtpFixtures.mailroom(repo)) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.send(MailContext.system(), SmtpFixtures.email()))
+                        .isInstanceOfSatisfying(dev.mailroom.MailException.class,
+                                e -> assertThat(e.code()).isEqualTo(dev.mailroom.MailErrorCode.CONNECTION_LOST));
+            }
+            assertThat(server.connections()).isEqualTo(1);
+        }
+    }
+
+    @Test
     @DisplayName("Changing an account's settings never reuses a connection opened with the old ones")
     void settingsChange_newConnection() {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().build().start()) {

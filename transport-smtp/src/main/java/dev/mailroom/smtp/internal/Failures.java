@@ -56,6 +56,10 @@ final class Failures {
             if (r != null && r.code > 0) {
                 return byReply(r.text, r.code, phase, account);
             }
+            if (r != null && phase != TrackingSmtpTransport.Phase.END_OF_DATA) {
+                return new Classified(MailErrorCode.CONNECTION_LOST, null, host + " closed the connection without a reply during "
+                        + phase.name().toLowerCase(Locale.ROOT).replace('_', ' '), null);
+            }
         }
         if (e instanceof MessagingException me && me.getMessage() != null) {
             String msg = me.getMessage();

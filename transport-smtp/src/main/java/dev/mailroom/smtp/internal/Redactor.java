@@ -9,13 +9,12 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
- * Turns Angus' debug output into redacted lines (C4): the AUTH arguments, base64 blobs sent as SASL
- * responses, and every form of the password (plain and base64 in the usual SASL encodings) become
+ * Turns Angus' debug output into redacted lines (C4): the AUTH arguments, the client's answers to SASL
+ * challenges ({@code 334}), and every form of the password (plain and base64 in the usual SASL encodings) become
  * {@code ****}. Angus additionally suppresses the AUTH exchange while {@code mail.debug.auth} is off.
  */
 final class Redactor extends OutputStream {
     private static final Pattern AUTH = Pattern.compile("(?i)^(AUTH\\s+\\S+)\\s+\\S.*$");
-    private static final Pattern BLOB = Pattern.compile("^[A-Za-z0-9+/=]{8,}$");
 
     private final List<String> secrets = new ArrayList<>();
     private final Consumer<String> sink;
@@ -24,6 +23,7 @@ final class Redactor extends OutputStream {
     private int len;
     private boolean inData;
     private long dataLines;
+    private boolean saslResponseNext;
 
     Redactor(String user, String password, Consumer<String> sink) {
         this.sink = sink;
@@ -44,9 +44,14 @@ final class Redactor extends OutputStream {
             out = out.replace(secret, "****");
         }
         if (AUTH.matcher(out).matches()) {
-            out = AUTH.matcher(out).replaceFirst("$1 ****");
-        } else if (BLOB.matcher(out.strip()).matches()) {
-            out = "****";
+            return AUTH.matcher(out).replaceFirst("$1 ****");
+        }
+        if (saslResponseNext && !out.startsWith("334")) {
+            saslResponseNext = false; // the client's answer to a SASL challenge
+            return "****";
+        }
+        if (out.startsWith("334")) {
+            saslResponseNext = true;
         }
         return out;
     }

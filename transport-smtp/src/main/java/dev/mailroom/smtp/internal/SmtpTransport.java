@@ -64,6 +64,30 @@ public final class SmtpTransport implements Transport {
         }
         AccountPool pool = poolFor(account);
         AccountPool.Connection c = pool.borrow();
+        try {
+            return sendOn(pool, c, message);
+        } catch (StaleConnection stale) {
+            // A reused connection the server had closed failed at MAIL FROM: nothing was handed over, so one
+            // more try on a fresh connection cannot duplicate the message.
+            return sendOnFresh(pool, account, message);
+        } catch (MessagingException | RuntimeException e) {
+            if (e instanceof MailException me) {
+                throw me;
+            }
+            throw Failures.toException(e, c.transport.phase(), account);
+        }
+    }
+
+    private SendResult sendOnFresh(AccountPool pool, ResolvedAccount account, RenderedMessage message) {
+        AccountPool.Connection fresh = pool.borrow();
+        try {
+            return sendOn(pool, fresh, message); // a fresh connection never counts as stale
+        } catch (MessagingException e) {
+            throw Failures.toException(e, fresh.transport.phase(), account);
+        }
+    }
+
+    private SendResult sendOn(AccountPool pool, AccountPool.Connection c, RenderedMessage message) throws MessagingException {
         boolean reusable = false;
         try {
             c.transport.beginMessage();
@@ -71,13 +95,32 @@ public final class SmtpTransport implements Transport {
             String reply = c.transport.getLastServerResponse();
             reusable = true;
             return new SendResult(reply == null ? "250" : reply.strip(), message.recipients());
-        } catch (MessagingException | RuntimeException e) {
-            if (e instanceof MailException me) {
-                throw me;
+        } catch (MessagingException e) {
+            if (c.messages > 0 && c.transport.phase() == TrackingSmtpTransport.Phase.MAIL && staleSymptom(e)) {
+                throw new StaleConnection(e);
             }
-            throw Failures.toException(e, c.transport.phase(), account);
+            throw e;
         } finally {
             pool.release(c, reusable);
+        }
+    }
+
+    /** No reply at all (the socket broke), or 421: the server closed the session while it was idle. */
+    private static boolean staleSymptom(MessagingException e) {
+        if (e instanceof org.eclipse.angus.mail.smtp.SMTPSendFailedException s) {
+            return s.getReturnCode() == 421 || s.getReturnCode() <= 0;
+        }
+        return Failures.causeOf(e, java.io.IOException.class) != null;
+    }
+
+    /** A reused connection turned out dead before the message was handed over. */
+    private static final class StaleConnection extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient MessagingException cause;
+
+        StaleConnection(MessagingException cause) {
+            super(cause.getMessage(), null, false, false);
+            this.cause = cause;
         }
     }
 

@@ -1,0 +1,30 @@
+package dev.mailroom.examples.quickstart;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+final class QuickstartIT {
+    @Test
+    @DisplayName("README line 1: the quickstart runs end to end on embedded defaults")
+    void quickstart_runsEndToEnd() {
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            Quickstart.main(new String[0]);
+        } finally {
+            System.setOut(original);
+        }
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("tenant acme's system account (A4)").contains("has none of its own (A4)")
+                .contains("via smtp: OK").contains("SENDER_NOT_ALLOWED").contains("attachments [Rechnung-4711.pdf]")
+                .contains("errors of the last 24 hours: 1").contains("Quickstart finished.")
+                .doesNotContain("system-pw").doesNotContain("acme-pw");
+    }
+}
