@@ -273,7 +273,7 @@ public final class Account {
      */
     public boolean localRelay() { return localRelay; }
     /**
-     * @return whether login mechanisms that send the password in plain text are refused (A9, F9)
+     * @return whether the AUTH PLAIN mechanism is refused (A9, F9; LOGIN is still used, see docs/adr/002)
      */
     public boolean preventPlainTextLogin() { return preventPlainTextLogin; }
     /**
@@ -484,7 +484,7 @@ public final class Account {
          */
         public Builder enabled(boolean enabled) { this.enabled = enabled; return this; }
         /**
-         * @param prevent refuse login mechanisms that send the password in plain text
+         * @param prevent refuse the AUTH PLAIN mechanism (as JavaMail's {@code auth.plain.disable}; LOGIN is still used)
          * @return this
          */
         public Builder preventPlainTextLogin(boolean prevent) { this.preventPlainTextLogin = prevent; return this; }

@@ -93,8 +93,12 @@ public final class SmtpThroughputBench {
             System.out.printf("sink: %s on 127.0.0.1:%d; %d x 2 KB, %d x 100 KB; %d cores; Java %s%n",
                     usePostfix ? "Postfix smtp-sink (separate process)" : "SubEthaSMTP discarding sink (separate JVM)", port, small, large,
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-            b.runAll("2 KB", body(2 * 1024), small);
-            b.runAll("100 KB", body(100 * 1024), large);
+            int rounds = Integer.getInteger("bench.rounds", 3);
+            for (int round = 1; round <= rounds; round++) {
+                System.out.printf("round %d of %d%n", round, rounds);
+                b.runAll("2 KB", body(2 * 1024), small);
+                b.runAll("100 KB", body(100 * 1024), large);
+            }
             b.print();
             if (b.sjmMailer != null) {
                 b.sjmMailer.shutdownConnectionPool().get(10, TimeUnit.SECONDS);
@@ -224,18 +228,36 @@ public final class SmtpThroughputBench {
                 r.name(), r.size(), r.threads(), r.messages(), r.perSecond(), r.p50Millis(), r.p99Millis());
     }
 
+    /** Median of the rounds, with the range, so that one noisy round on a shared 2-core machine does not decide. */
     private void print() {
-        System.out.println();
-        System.out.println("| contender | size | threads | msg/s | p50 ms | p99 ms | Mailroom (same size, threads) is |");
-        System.out.println("|---|---|---|---:|---:|---:|---:|");
+        java.util.Map<String, List<Result>> byKey = new java.util.LinkedHashMap<>();
         for (Result r : results) {
-            Result mr = results.stream().filter(x -> x.name().equals("Mailroom") && x.size().equals(r.size()) && x.threads() == r.threads())
-                    .findFirst().orElse(null);
-            String ratio = mr == null || r.name().equals("Mailroom") ? "" : String.format(Locale.ROOT, "%.2f×", mr.perSecond() / r.perSecond());
-            System.out.printf(Locale.ROOT, "| %s | %s | %d | %.0f | %s | %s | %s |%n", r.name(), r.size(), r.threads(), r.perSecond(),
-                    Double.isNaN(r.p50Millis()) ? "–" : String.format(Locale.ROOT, "%.2f", r.p50Millis()),
-                    Double.isNaN(r.p99Millis()) ? "–" : String.format(Locale.ROOT, "%.2f", r.p99Millis()), ratio);
+            byKey.computeIfAbsent(r.name() + "|" + r.size() + "|" + r.threads(), k -> new ArrayList<>()).add(r);
         }
+        java.util.Map<String, Double> medians = new java.util.HashMap<>();
+        byKey.forEach((k, rs) -> medians.put(k, median(rs.stream().mapToDouble(Result::perSecond).toArray())));
+        System.out.println();
+        System.out.println("| contender | size | threads | msg/s (median of rounds) | range | p50 ms | p99 ms | Mailroom (same size, threads) is |");
+        System.out.println("|---|---|---|---:|---:|---:|---:|---:|");
+        byKey.forEach((k, rs) -> {
+            Result r = rs.get(0);
+            double med = medians.get(k);
+            double min = rs.stream().mapToDouble(Result::perSecond).min().orElse(0);
+            double max = rs.stream().mapToDouble(Result::perSecond).max().orElse(0);
+            double p50 = median(rs.stream().mapToDouble(Result::p50Millis).toArray());
+            double p99 = median(rs.stream().mapToDouble(Result::p99Millis).toArray());
+            Double mr = medians.get("Mailroom|" + r.size() + "|" + r.threads());
+            String ratio = mr == null || r.name().equals("Mailroom") ? "" : String.format(Locale.ROOT, "%.2f×", mr / med);
+            System.out.printf(Locale.ROOT, "| %s | %s | %d | %.0f | %.0f–%.0f | %s | %s | %s |%n", r.name(), r.size(), r.threads(), med, min, max,
+                    Double.isNaN(p50) ? "–" : String.format(Locale.ROOT, "%.2f", p50),
+                    Double.isNaN(p99) ? "–" : String.format(Locale.ROOT, "%.2f", p99), ratio);
+        });
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     private Session session(boolean noDelay) {

@@ -15,7 +15,6 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedList;
 import java.util.List;
@@ -71,7 +70,7 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
     private final Map<Command, AtomicInteger> uses = new EnumMap<>(Command.class);
     private final ReceivedMails received = new ReceivedMails();
     private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
-    private final List<String> commands = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> commands = new ArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private ServerSocket serverSocket;
 
@@ -130,6 +129,45 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
     public List<String> commands() {
         synchronized (commands) {
             return List.copyOf(commands);
+        }
+    }
+
+    /**
+     * Waits until a command line starting with {@code prefix} (case-insensitive) arrived.
+     *
+     * @param prefix e.g. {@code "QUIT"} or {@code "EHLO erp.acme.test"}
+     * @param timeout the bound
+     * @return the command line
+     * @throws AssertionError if none arrived in time
+     */
+    public String awaitCommand(String prefix, java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String p = prefix.toUpperCase(Locale.ROOT);
+        synchronized (commands) {
+            while (true) {
+                for (String c : commands) {
+                    if (c.toUpperCase(Locale.ROOT).startsWith(p)) {
+                        return c;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no command starting with '" + prefix + "' within " + timeout + "; received " + commands);
+                }
+                try {
+                    commands.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted", e);
+                }
+            }
+        }
+    }
+
+    private void record(String command) {
+        synchronized (commands) {
+            commands.add(command);
+            commands.notifyAll();
         }
     }
 
@@ -224,7 +262,7 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
             String line;
             while ((line = in.readLine()) != null) {
                 String upper = line.toUpperCase(Locale.ROOT);
-                commands.add(upper.startsWith("AUTH ") ? line.split(" ")[0] + " " + line.split(" ")[1] + " ****" : line);
+                record(upper.startsWith("AUTH ") ? line.split(" ")[0] + " " + line.split(" ")[1] + " ****" : line);
                 if (upper.startsWith("EHLO")) {
                     if (!reply(out, s, next(Command.EHLO))) {
                         return;

@@ -107,6 +107,30 @@ final class SmtpPoolingIT {
     }
 
     @Test
+    @DisplayName("Idle pooled connections are closed (QUIT) after the idle timeout")
+    void idleConnection_closedAfterTimeout() {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().build().start()) {
+            repo.save(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE).build());
+            try (Mailroom m = Mailroom.builder().accounts(repo).connectionIdleTimeout(Duration.ofMillis(200)).build()) {
+                m.send(MailContext.system(), SmtpFixtures.email());
+                server.awaitCommand("QUIT", Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("A1: the client alias is the EHLO name")
+    void clientAlias_isEhloName() {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().build().start()) {
+            repo.save(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE).clientAlias("erp.acme.test").build());
+            try (Mailroom m = SmtpFixtures.mailroom(repo)) {
+                m.send(MailContext.system(), SmtpFixtures.email());
+            }
+            assertThat(server.awaitCommand("EHLO", Duration.ofSeconds(5))).isEqualTo("EHLO erp.acme.test");
+        }
+    }
+
+    @Test
     @DisplayName("Changing an account's settings never reuses a connection opened with the old ones")
     void settingsChange_newConnection() {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().build().start()) {
