@@ -241,8 +241,7 @@ public final class SmtpTransport implements Transport {
             try {
                 probe = s.connect(s.newSession(sink, false), false);
             } catch (MessagingException | RuntimeException e) {
-                Failures.Classified c = e instanceof MailException me ? new Failures.Classified(me.code(), me.serverReply().orElse(null), me.getMessage(), me.hint())
-                        : Failures.classify(e, TrackingSmtpTransport.Phase.CONNECT, account);
+                Failures.Classified c = connectFailure(e);
                 fail(stageOf(c.code()), c.message(), c.reply(), c.code(), c.hint() != null ? c.hint() : c.code().hint(), t0);
                 return;
             }
@@ -283,8 +282,7 @@ public final class SmtpTransport implements Transport {
             try {
                 t = s.connect(s.newSession(sink, true), true);
             } catch (MessagingException | RuntimeException e) {
-                Failures.Classified c = e instanceof MailException me ? new Failures.Classified(me.code(), me.serverReply().orElse(null), me.getMessage(), me.hint())
-                        : Failures.classify(e, TrackingSmtpTransport.Phase.CONNECT, account);
+                Failures.Classified c = connectFailure(e);
                 fail(stageOf(c.code()) == Stage.GREETING ? Stage.AUTH : stageOf(c.code()), c.message(), c.reply(), c.code(),
                         c.hint() != null ? c.hint() : c.code().hint(), t0);
                 return;
@@ -316,6 +314,13 @@ public final class SmtpTransport implements Transport {
             } finally {
                 AccountSession.closeQuietly(t);
             }
+        }
+
+        private Failures.Classified connectFailure(Exception e) {
+            if (e instanceof MailException me) {
+                return new Failures.Classified(me.code(), me.serverReply().orElse(null), me.getMessage(), me.hint());
+            }
+            return Failures.classify(e, TrackingSmtpTransport.Phase.CONNECT, account);
         }
 
         private Stage stageOf(MailErrorCode code) {
