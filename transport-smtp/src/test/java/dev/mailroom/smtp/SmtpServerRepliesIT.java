@@ -66,6 +66,22 @@ final class SmtpServerRepliesIT {
     }
 
     @Test
+    @DisplayName("C5: an account without login against a server that demands one: enable authentication")
+    void noLoginButRequired_relayDenied() {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().reply(Command.MAIL, "530 5.7.0 Authentication required").build().start()) {
+            repo.save(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE).build());
+            try (Mailroom m = SmtpFixtures.mailroom(repo)) {
+                assertThatThrownBy(() -> m.send(MailContext.system(), SmtpFixtures.email()))
+                        .isInstanceOfSatisfying(MailException.class, e -> {
+                            assertThat(e.code()).isEqualTo(MailErrorCode.RELAY_DENIED);
+                            assertThat(e.hint()).contains("server requires authentication");
+                            assertThat(e.serverReply()).contains("530 5.7.0 Authentication required");
+                        });
+            }
+        }
+    }
+
+    @Test
     @DisplayName("A connection lost after the final '.' is DELIVERY_UNCERTAIN and is never resent automatically")
     void dropAfterData_uncertain_notResent() {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().reply(Command.END_OF_DATA, ScriptedSmtpServer.DROP).build().start()) {

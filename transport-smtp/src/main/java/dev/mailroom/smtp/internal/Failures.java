@@ -148,6 +148,12 @@ final class Failures {
         if (code == 534 || r.contains("5.7.9") || r.contains("application-specific password")) {
             return new Classified(MailErrorCode.APP_PASSWORD_REQUIRED, reply, "the server wants an app password or OAuth", null);
         }
+        boolean login = account.authentication().map(a -> a instanceof dev.mailroom.Authentication.Password).orElse(false)
+                && !account.account().localRelay();
+        if (code == 530 && !login) {
+            return new Classified(MailErrorCode.RELAY_DENIED, reply, "the server requires a login, but the account has none",
+                    "Turn on 'server requires authentication' and enter user name and password.");
+        }
         if (code == 530 || code == 535) {
             return auth(reply, reply, account);
         }
