@@ -44,6 +44,7 @@ public final class Email {
     private final String html;
     private final List<Attachment> attachments;
     private final Map<String, String> headers;
+    private final boolean signature;
 
     private Email(Builder b) {
         this.from = b.from;
@@ -56,6 +57,7 @@ public final class Email {
         this.html = b.html;
         this.attachments = List.copyOf(b.attachments);
         this.headers = Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
+        this.signature = b.signature;
     }
 
     /**
@@ -84,6 +86,7 @@ public final class Email {
         b.html = html;
         b.attachments.addAll(attachments);
         b.headers.putAll(headers);
+        b.signature = signature;
         return b;
     }
 
@@ -129,6 +132,15 @@ public final class Email {
     public Map<String, String> headers() { return headers; }
 
     /**
+     * Whether the signature is appended (B5).
+     *
+     * @return true unless {@link Builder#noSignature()} was called
+     */
+    public boolean signature() {
+        return signature;
+    }
+
+    /**
      * All envelope recipients: To, Cc and Bcc, in that order.
      *
      * @return the recipients
@@ -160,8 +172,19 @@ public final class Email {
         private final List<Attachment> attachments = new ArrayList<>();
         private final Map<String, String> headers = new LinkedHashMap<>();
         private final List<String> problems = new ArrayList<>();
+        private boolean signature = true;
 
         private Builder() {
+        }
+
+        /**
+         * Sends this email without the automatic signature (B5), e.g. for system mails.
+         *
+         * @return this
+         */
+        public Builder noSignature() {
+            this.signature = false;
+            return this;
         }
 
         /**

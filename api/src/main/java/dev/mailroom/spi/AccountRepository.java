@@ -2,6 +2,7 @@ package dev.mailroom.spi;
 
 import dev.mailroom.Account;
 import dev.mailroom.AccountId;
+import dev.mailroom.Signature;
 import dev.mailroom.SystemMailSettings;
 import dev.mailroom.TenantMailSettings;
 
@@ -95,6 +96,28 @@ public interface AccountRepository {
      * @param settings the settings
      */
     void saveTenantSettings(String tenant, TenantMailSettings settings);
+
+    /**
+     * The signature of a project (B5), used when the sending account has none. Default: none.
+     *
+     * @param tenant the tenant, or {@code null}
+     * @param project the project id
+     * @return the signature, if the project has one
+     */
+    default Optional<Signature> projectSignature(String tenant, String project) {
+        return Optional.empty();
+    }
+
+    /**
+     * The central signature (B5) of a tenant, or the system-wide one for {@code tenant == null}, used
+     * when neither the account nor the project has one. Default: none.
+     *
+     * @param tenant the tenant, or {@code null} for the system-wide signature
+     * @return the signature, if one is configured
+     */
+    default Optional<Signature> centralSignature(String tenant) {
+        return Optional.empty();
+    }
 
     /**
      * Registers a listener called after each change. Listeners are called on the thread that made the

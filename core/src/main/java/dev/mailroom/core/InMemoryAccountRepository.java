@@ -2,6 +2,7 @@ package dev.mailroom.core;
 
 import dev.mailroom.Account;
 import dev.mailroom.AccountId;
+import dev.mailroom.Signature;
 import dev.mailroom.SystemMailSettings;
 import dev.mailroom.TenantMailSettings;
 import dev.mailroom.spi.AccountRepository;
@@ -23,6 +24,8 @@ public final class InMemoryAccountRepository implements AccountRepository {
     private final Map<String, TenantMailSettings> tenants = new ConcurrentHashMap<>();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private volatile SystemMailSettings system = SystemMailSettings.defaults();
+    private final Map<String, Signature> projectSignatures = new ConcurrentHashMap<>();
+    private final Map<String, Signature> centralSignatures = new ConcurrentHashMap<>();
 
     /** Creates an empty repository with default settings. */
     public InMemoryAccountRepository() {
@@ -111,6 +114,48 @@ public final class InMemoryAccountRepository implements AccountRepository {
     @Override
     public void saveTenantSettings(String tenant, TenantMailSettings settings) {
         tenants.put(Objects.requireNonNull(tenant, "tenant"), Objects.requireNonNull(settings, "settings"));
+        fire();
+    }
+
+    @Override
+    public Optional<Signature> projectSignature(String tenant, String project) {
+        return Optional.ofNullable(projectSignatures.get(tenant + "\u0000" + Objects.requireNonNull(project, "project")));
+    }
+
+    /**
+     * Sets or removes a project's signature (B5).
+     *
+     * @param tenant the tenant, or {@code null}
+     * @param project the project id
+     * @param signature the signature, or {@code null} to remove it
+     */
+    public void saveProjectSignature(String tenant, String project, Signature signature) {
+        String key = tenant + "\u0000" + Objects.requireNonNull(project, "project");
+        if (signature == null) {
+            projectSignatures.remove(key);
+        } else {
+            projectSignatures.put(key, signature);
+        }
+        fire();
+    }
+
+    @Override
+    public Optional<Signature> centralSignature(String tenant) {
+        return Optional.ofNullable(centralSignatures.get(String.valueOf(tenant)));
+    }
+
+    /**
+     * Sets or removes the central signature of a tenant, or the system-wide one for {@code tenant == null} (B5).
+     *
+     * @param tenant the tenant, or {@code null}
+     * @param signature the signature, or {@code null} to remove it
+     */
+    public void saveCentralSignature(String tenant, Signature signature) {
+        if (signature == null) {
+            centralSignatures.remove(String.valueOf(tenant));
+        } else {
+            centralSignatures.put(String.valueOf(tenant), signature);
+        }
         fire();
     }
 

@@ -11,10 +11,13 @@ import dev.mailroom.FieldProblem;
 import dev.mailroom.MailContext;
 import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
+import dev.mailroom.Preview;
 import dev.mailroom.Receipt;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.Resolution;
 import dev.mailroom.Security;
+import dev.mailroom.SenderPolicy;
+import dev.mailroom.core.internal.Composer;
 import dev.mailroom.core.internal.MessageRenderer;
 import dev.mailroom.core.internal.Resolver;
 import dev.mailroom.core.internal.Slf4jProtocolLog;
@@ -22,6 +25,7 @@ import dev.mailroom.core.internal.TransportRegistry;
 import dev.mailroom.spi.AccountRepository;
 import dev.mailroom.spi.DeliveryLog;
 import dev.mailroom.spi.ProtocolLog;
+import dev.mailroom.spi.RecipientDirectory;
 import dev.mailroom.spi.RenderedMessage;
 import dev.mailroom.spi.SendResult;
 import dev.mailroom.spi.Transport;
@@ -69,6 +73,7 @@ public final class Mailroom implements AutoCloseable {
     private final Resolver resolver;
     private final TransportRegistry transports;
     private final MessageRenderer renderer;
+    private final Composer composer;
     private final Clock clock;
     private final AccountAdmin admin;
     private final DeliveryLogView logView;
@@ -87,6 +92,7 @@ public final class Mailroom implements AutoCloseable {
         this.transports = TransportRegistry.create(b.providers, b.discoverTransports,
                 b.classLoader != null ? b.classLoader : Mailroom.class.getClassLoader(), settings);
         this.renderer = new MessageRenderer(clock);
+        this.composer = new Composer(repository, b.directory != null ? b.directory : RecipientDirectory.NONE);
         this.admin = new AccountAdmin(repository, resolver, this::evict);
         this.logView = new DeliveryLogView(deliveryLog, clock);
         this.listenerHandle = repository.addChangeListener(resolver::invalidate);
@@ -125,8 +131,30 @@ public final class Mailroom implements AutoCloseable {
             log(DeliveryLogEntry.Operation.SEND, null, context, null, null, e, null);
             throw e;
         }
-        EmailAddress sender = senderFor(choice.account(), email);
-        return deliver(DeliveryLogEntry.Operation.SEND, context, choice.account(), transportId, email, sender, t0);
+        Composer.Composition composition = composer.compose(context, email, choice);
+        return deliver(DeliveryLogEntry.Operation.SEND, context, choice.account(), transportId, email, composition, t0);
+    }
+
+    /**
+     * Exactly what {@link #send} would send, without sending (B1–B5, A6): account, transport, envelope,
+     * From and Reply-To after the sender policy, the bodies with the signature, and warnings. Secrets are
+     * redacted; nothing is logged or stored.
+     *
+     * @param context who would send
+     * @param email the email
+     * @return the preview
+     * @throws MailException when no account may send, or the email cannot be composed
+     */
+    public Preview preview(MailContext context, Email email) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(email, "email");
+        ensureOpen();
+        Resolver.Choice choice = resolver.resolve(context, email.from().orElse(null));
+        String transportId = transports.select(choice.account());
+        Composer.Composition c = composer.compose(context, email, choice);
+        renderer.render(email, c, EmailAddress.of(c.from().address())); // the same checks as sending (B4, header safety)
+        return new Preview(choice.account().redacted(), transportId, EmailAddress.of(c.from().address()), email.recipients(),
+                c.from(), c.replyTo(), email.subject(), c.text(), c.html(), c.signature(), false, c.warnings());
     }
 
     /**
@@ -144,7 +172,8 @@ public final class Mailroom implements AutoCloseable {
         ensureOpen();
         Resolver.Choice choice = resolver.resolve(context, email.from().orElse(null));
         String transportId = transports.select(choice.account());
-        return new Resolution(choice.account().redacted(), senderFor(choice.account(), email), transportId, choice.rule());
+        return new Resolution(choice.account().redacted(), composer.compose(context, email.toBuilder().noSignature().build(), choice).from(),
+                transportId, choice.rule());
     }
 
     /**
@@ -239,6 +268,7 @@ public final class Mailroom implements AutoCloseable {
             transportId = transports.select(resolved);
             email = Email.builder().to(to)
                     .subject("Mailroom test mail: " + account.description())
+                    .noSignature()
                     .text("This is a test mail sent by Mailroom with the settings of the account '" + account.description()
                             + "' (" + account.email().address() + ").\r\nServer: " + resolved.smtpHost().orElse("-") + ":"
                             + resolved.smtpPort() + " (" + resolved.smtpSecurity() + ")\r\n\r\nIf you can read this, sending works.\r\n")
@@ -247,7 +277,9 @@ public final class Mailroom implements AutoCloseable {
             log(DeliveryLogEntry.Operation.TEST_MAIL, account.id(), ctx, account.email().address(), null, e, null);
             throw e;
         }
-        return deliver(DeliveryLogEntry.Operation.TEST_MAIL, ctx, resolved, transportId, email, resolved.sender(), t0);
+        Composer.Composition composition = composer.compose(ctx, email,
+                new Resolver.Choice(resolved, "the account under test", SenderPolicy.OWNER_ACCOUNT));
+        return deliver(DeliveryLogEntry.Operation.TEST_MAIL, ctx, resolved, transportId, email, composition, t0);
     }
 
     /**
@@ -298,11 +330,11 @@ public final class Mailroom implements AutoCloseable {
     }
 
     private Receipt deliver(DeliveryLogEntry.Operation op, MailContext ctx, ResolvedAccount account, String transportId,
-                            Email email, EmailAddress sender, long t0) {
+                            Email email, Composer.Composition composition, long t0) {
         long t1 = System.nanoTime();
         RenderedMessage message = null;
         try {
-            message = renderer.render(email, sender, EmailAddress.of(sender.address()));
+            message = renderer.render(email, composition, EmailAddress.of(composition.from().address()));
             Transport transport = transports.get(transportId);
             SendResult result = transport.send(account, message);
             long t2 = System.nanoTime();
@@ -320,11 +352,6 @@ public final class Mailroom implements AutoCloseable {
             log(op, account.id(), ctx, account.account().email().address(), transportId, m, message == null ? null : message.messageId());
             throw m;
         }
-    }
-
-    private EmailAddress senderFor(ResolvedAccount account, Email email) {
-        EmailAddress own = account.sender();
-        return email.from().map(f -> f.name() != null ? f : EmailAddress.of(f.address(), own.name())).orElse(own);
     }
 
     private ResolvedAccount resolveDraft(Account account) {
@@ -389,6 +416,7 @@ public final class Mailroom implements AutoCloseable {
         private Duration connectionIdleTimeout = Duration.ofSeconds(30);
         private Duration poolWaitTimeout = Duration.ofSeconds(30);
         private ProtocolLog protocolLog;
+        private RecipientDirectory directory;
         private Clock clock = Clock.systemUTC();
         private long resolutionCacheSize = 10_000;
         private final List<String> set = new ArrayList<>();
@@ -565,6 +593,19 @@ public final class Mailroom implements AutoCloseable {
         public Builder protocolLog(ProtocolLog log) {
             once("protocolLog");
             this.protocolLog = Objects.requireNonNull(log, "protocolLog");
+            return this;
+        }
+
+        /**
+         * The host's user directory, for signature variables (B5) and the Reply-To of individual senders
+         * (B2). Default: {@link RecipientDirectory#NONE}.
+         *
+         * @param directory the directory
+         * @return this
+         */
+        public Builder directory(RecipientDirectory directory) {
+            once("directory");
+            this.directory = Objects.requireNonNull(directory, "directory");
             return this;
         }
 

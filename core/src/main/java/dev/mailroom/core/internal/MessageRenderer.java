@@ -44,9 +44,17 @@ public final class MessageRenderer {
         this.clock = clock;
     }
 
+    /** Renders an email as it is (no policy, no signature): for tests and tools. */
     public RenderedMessage render(Email email, EmailAddress sender, EmailAddress envelopeFrom) {
+        return render(email, new Composer.Composition(sender, email.replyTo(), email.text().orElse(null),
+                email.html().orElse(null), null, List.of()), envelopeFrom);
+    }
+
+    /** Renders a composed email: From, Reply-To and bodies from the composition, the rest from the email. */
+    public RenderedMessage render(Email email, Composer.Composition c, EmailAddress envelopeFrom) {
+        EmailAddress sender = c.from();
         List<String> idn = new ArrayList<>();
-        for (EmailAddress a : all(email, sender)) {
+        for (EmailAddress a : all(email, c)) {
             if (a.isInternationalized()) {
                 idn.add(a.address());
             }
@@ -63,15 +71,15 @@ public final class MessageRenderer {
             m.setFrom(internet(sender));
             set(m, Message.RecipientType.TO, email.to());
             set(m, Message.RecipientType.CC, email.cc());
-            if (!email.replyTo().isEmpty()) {
-                m.setReplyTo(email.replyTo().stream().map(MessageRenderer::internet).toArray(InternetAddress[]::new));
+            if (!c.replyTo().isEmpty()) {
+                m.setReplyTo(c.replyTo().stream().map(MessageRenderer::internet).toArray(InternetAddress[]::new));
             }
             m.setSubject(email.subject(), "UTF-8");
             m.setSentDate(Date.from(clock.instant()));
             for (var h : email.headers().entrySet()) {
                 m.setHeader(h.getKey(), MimeUtility.fold(h.getKey().length() + 2, MimeUtility.encodeText(h.getValue(), "UTF-8", null)));
             }
-            body(m, email);
+            body(m, email, c.text(), c.html());
             m.saveChanges();
             return new RenderedMessage(messageId, envelopeFrom, email.recipients(), m);
         } catch (MessagingException | UnsupportedEncodingException e) {
@@ -79,26 +87,26 @@ public final class MessageRenderer {
         }
     }
 
-    private static void body(SMTPMessage m, Email email) throws MessagingException {
+    private static void body(SMTPMessage m, Email email, String textBody, String htmlBody) throws MessagingException {
         if (email.attachments().isEmpty()) {
-            if (email.text().isPresent() && email.html().isPresent()) {
-                m.setContent(alternative(email));
-            } else if (email.html().isPresent()) {
-                text(m, email.html().get(), "html");
+            if (textBody != null && htmlBody != null) {
+                m.setContent(alternative(textBody, htmlBody));
+            } else if (htmlBody != null) {
+                text(m, htmlBody, "html");
             } else {
-                text(m, email.text().orElse(""), "plain");
+                text(m, textBody == null ? "" : textBody, "plain");
             }
             return;
         }
         MimeMultipart mixed = new MimeMultipart("mixed");
-        if (email.text().isPresent() || email.html().isPresent()) {
+        if (textBody != null || htmlBody != null) {
             MimeBodyPart content = new MimeBodyPart();
-            if (email.text().isPresent() && email.html().isPresent()) {
-                content.setContent(alternative(email));
-            } else if (email.html().isPresent()) {
-                text(content, email.html().get(), "html");
+            if (textBody != null && htmlBody != null) {
+                content.setContent(alternative(textBody, htmlBody));
+            } else if (htmlBody != null) {
+                text(content, htmlBody, "html");
             } else {
-                text(content, email.text().get(), "plain");
+                text(content, textBody, "plain");
             }
             mixed.addBodyPart(content);
         }
@@ -118,12 +126,12 @@ public final class MessageRenderer {
         m.setContent(mixed);
     }
 
-    private static MimeMultipart alternative(Email email) throws MessagingException {
+    private static MimeMultipart alternative(String textBody, String htmlBody) throws MessagingException {
         MimeMultipart alt = new MimeMultipart("alternative");
         MimeBodyPart text = new MimeBodyPart();
-        text(text, email.text().orElseThrow(), "plain");
+        text(text, textBody, "plain");
         MimeBodyPart html = new MimeBodyPart();
-        text(html, email.html().orElseThrow(), "html");
+        text(html, htmlBody, "html");
         alt.addBodyPart(text);
         alt.addBodyPart(html);
         return alt;
@@ -141,10 +149,10 @@ public final class MessageRenderer {
         }
     }
 
-    private static List<EmailAddress> all(Email email, EmailAddress sender) {
+    private static List<EmailAddress> all(Email email, Composer.Composition c) {
         List<EmailAddress> all = new ArrayList<>(email.recipients());
-        all.addAll(email.replyTo());
-        all.add(sender);
+        all.addAll(c.replyTo());
+        all.add(c.from());
         return all;
     }
 

@@ -11,6 +11,7 @@ import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.Scope;
 import dev.mailroom.Security;
+import dev.mailroom.SenderPolicy;
 import dev.mailroom.SystemMailSettings;
 import dev.mailroom.TenantMailSettings;
 import dev.mailroom.spi.AccountRepository;
@@ -32,8 +33,8 @@ import java.util.function.Predicate;
  * after it, even if its computation raced with the change.
  */
 public final class Resolver {
-    /** A resolved account with the rule that chose it. */
-    public record Choice(ResolvedAccount account, String rule) {
+    /** A resolved account with the rule that chose it and the sender policy in force. */
+    public record Choice(ResolvedAccount account, String rule, SenderPolicy policy) {
     }
 
     private record Key(long generation, MailContext context, String from) {
@@ -114,10 +115,12 @@ public final class Resolver {
         String tenant = ctx.tenant().orElse(null);
         boolean systemAllowed = true;
         boolean ownAllowed = true;
+        SenderPolicy policy = system.senderPolicy();
         if (tenant != null) {
             TenantMailSettings ts = repository.tenantSettings(tenant);
             systemAllowed = ts.systemServerAllowed();
             ownAllowed = ts.ownServerAllowed();
+            policy = ts.ownSenderPolicy().orElse(policy);
             if (!systemAllowed && !ownAllowed) {
                 throw new MailException(MailErrorCode.TENANT_MAIL_FORBIDDEN, "mail is unavailable for tenant " + tenant
                         + ": the administrator forbade both the system-wide server and an own server");
@@ -125,6 +128,9 @@ public final class Resolver {
         }
         final boolean mayUseSystem = systemAllowed;
         final boolean mayUseOwn = ownAllowed;
+        final SenderPolicy senderPolicy = policy;
+        // B1/B2: everything goes through the default account; the From address does not route.
+        final boolean defaultSenderOnly = policy != SenderPolicy.OWNER_ACCOUNT;
         // Accounts this context may use at all.
         Predicate<Account> usable = a -> switch (a.scope()) {
             case SYSTEM -> mayUseSystem;
@@ -136,30 +142,30 @@ public final class Resolver {
         };
 
         // A6: the account that owns the From address; most specific first.
-        if (from != null) {
+        if (from != null && !defaultSenderOnly) {
             Account owner = mostSpecific(all, a -> usable.test(a) && a.owns(from));
             if (owner == null) {
                 throw new MailException(MailErrorCode.SENDER_NOT_ALLOWED, "no account in " + describe(ctx)
                         + " may send as " + from.address() + (anyOwns(all, from) ? " (an account owns it, but this context may not use it)" : ""));
             }
-            return choose(all, owner, "the account that owns " + from.address() + " (A6)");
+            return choose(all, owner, "the account that owns " + from.address() + " (A6)", senderPolicy);
         }
-        if (ctx.incomingAddress().isPresent()) {
+        if (ctx.incomingAddress().isPresent() && !defaultSenderOnly) {
             EmailAddress in = ctx.incomingAddress().get();
             Account owner = mostSpecific(all, a -> usable.test(a) && a.owns(in));
             if (owner != null) {
-                return choose(all, owner, "the account the replied-to mail came in on, " + in.address() + " (A6)");
+                return choose(all, owner, "the account the replied-to mail came in on, " + in.address() + " (A6)", senderPolicy);
             }
         }
         // A5: users and departments that send in their own name.
-        if (!ctx.isSystemMail()) {
+        if (!ctx.isSystemMail() && !defaultSenderOnly) {
             Optional<Account> own = ctx.user().flatMap(u -> first(all, a -> a.scope() == Scope.USER && a.enabled() && usable.test(a)));
             if (own.isPresent()) {
-                return choose(all, own.get(), "user " + ctx.user().get() + "'s own account (A5)");
+                return choose(all, own.get(), "user " + ctx.user().get() + "'s own account (A5)", senderPolicy);
             }
             Optional<Account> dept = ctx.department().flatMap(d -> first(all, a -> a.scope() == Scope.DEPARTMENT && a.enabled() && usable.test(a)));
             if (dept.isPresent()) {
-                return choose(all, dept.get(), "department " + ctx.department().get() + "'s account (A5)");
+                return choose(all, dept.get(), "department " + ctx.department().get() + "'s account (A5)", senderPolicy);
             }
         }
         // A4: the tenant's own system account, else the system-wide one.
@@ -167,18 +173,20 @@ public final class Resolver {
             Optional<Account> tenantSystem = first(all, a -> a.scope() == Scope.TENANT && a.systemAccount()
                     && tenant.equals(a.tenant().orElse(null)));
             if (tenantSystem.isPresent()) {
-                return choose(all, tenantSystem.get(), "tenant " + tenant + "'s system account (A4)");
+                return choose(all, tenantSystem.get(), "tenant " + tenant + "'s system account (A4)"
+                        + (defaultSenderOnly ? ", the default sender by policy " + senderPolicy : ""), senderPolicy);
             }
         }
         if (!mayUseSystem) {
             throw new MailException(MailErrorCode.TENANT_MAIL_FORBIDDEN, "mail is unavailable for tenant " + tenant
                     + ": it has no own server and the administrator forbade the system-wide one");
         }
-        return new Choice(systemResolved, tenant == null ? "the system account (A2)"
-                : "the system-wide system account: tenant " + tenant + " has none of its own (A4)");
+        return new Choice(systemResolved, (tenant == null ? "the system account (A2)"
+                : "the system-wide system account: tenant " + tenant + " has none of its own (A4)")
+                + (defaultSenderOnly ? ", the default sender by policy " + senderPolicy : ""), senderPolicy);
     }
 
-    private Choice choose(List<Account> all, Account account, String rule) {
+    private Choice choose(List<Account> all, Account account, String rule, SenderPolicy policy) {
         if (!account.enabled()) {
             throw new MailException(MailErrorCode.ACCOUNT_DISABLED, "account '" + account.description() + "' ("
                     + account.email().address() + ") is disabled");
@@ -189,7 +197,7 @@ public final class Resolver {
             throw MailException.fieldProblems(MailErrorCode.ACCOUNT_INCOMPLETE, "account '" + account.description()
                     + "' (" + account.email().address() + ") cannot send", problems);
         }
-        return new Choice(r, rule);
+        return new Choice(r, rule, policy);
     }
 
     private ResolvedAccount resolve(List<Account> all, Account account) {

@@ -1,0 +1,32 @@
+package dev.mailroom.spi;
+
+import dev.mailroom.Person;
+
+import java.util.Optional;
+
+/**
+ * The host's user directory: name, address and phone numbers of a user, for signature variables (B5),
+ * the Reply-To of individual senders (B2) and notification recipients.
+ *
+ * <p>Implementations must be thread-safe and fast (they are called on the sending thread; cache if the
+ * lookup is expensive) and must not throw for an unknown user: return empty.
+ *
+ * <pre>{@code
+ * Mailroom.builder().directory((tenant, user) -> users.find(tenant, user).map(u ->
+ *     new Person(u.id(), u.fullName(), EmailAddress.of(u.mail()), u.phone(), u.mobile(), u.fax())))
+ * }</pre>
+ */
+@FunctionalInterface
+public interface RecipientDirectory {
+    /** Knows nobody. */
+    RecipientDirectory NONE = (tenant, user) -> Optional.empty();
+
+    /**
+     * Looks up a user.
+     *
+     * @param tenant the tenant, or {@code null} for a single-tenant host
+     * @param userId the user id
+     * @return the person, if known
+     */
+    Optional<Person> find(String tenant, String userId);
+}
