@@ -25,6 +25,11 @@ public enum MailErrorCode {
     SENDER_NOT_ALLOWED(false, "Send through the account that owns the address, or use the default sender."),
     /** No transport module supports this account (e.g. transport-graph is not on the class path). */
     NO_TRANSPORT(false, "Add the transport module for this account to the class path."),
+    /**
+     * An address has a non-ASCII local part (B4), but the account is not flagged "server supports UTF-8
+     * headers" or the server does not offer SMTPUTF8. Nothing was sent.
+     */
+    SMTPUTF8_NOT_SUPPORTED(false, "Internationalized addresses need a server with SMTPUTF8: flag the account 'server supports UTF-8 headers' if it does, or use the recipient's ASCII address."),
     /** The transport cannot use this account's authentication kind (yet). */
     AUTH_METHOD_NOT_SUPPORTED(false, "Choose an authentication this transport supports, or another transport."),
 

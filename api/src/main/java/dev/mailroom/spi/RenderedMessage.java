@@ -20,8 +20,12 @@ import java.util.Objects;
  * @param envelopeFrom the envelope sender (SMTP MAIL FROM)
  * @param recipients the envelope recipients, at least one
  * @param mime the MIME message
+ * @param smtpUtf8 whether the message carries raw UTF-8 addresses (B4): the transport must use SMTPUTF8,
+ *                 and must fail with {@link dev.mailroom.MailErrorCode#SMTPUTF8_NOT_SUPPORTED} before
+ *                 MAIL FROM when the server does not offer it
  */
-public record RenderedMessage(String messageId, EmailAddress envelopeFrom, List<EmailAddress> recipients, MimeMessage mime) {
+public record RenderedMessage(String messageId, EmailAddress envelopeFrom, List<EmailAddress> recipients, MimeMessage mime,
+                              boolean smtpUtf8) {
     /**
      * Validates and copies.
      *
@@ -29,6 +33,7 @@ public record RenderedMessage(String messageId, EmailAddress envelopeFrom, List<
      * @param envelopeFrom see the record description
      * @param recipients see the record description
      * @param mime see the record description
+     * @param smtpUtf8 see the record description
      */
     public RenderedMessage {
         Objects.requireNonNull(messageId, "messageId");
@@ -38,6 +43,18 @@ public record RenderedMessage(String messageId, EmailAddress envelopeFrom, List<
             throw new IllegalArgumentException("a message needs at least one recipient");
         }
         Objects.requireNonNull(mime, "mime");
+    }
+
+    /**
+     * A message that needs no SMTPUTF8.
+     *
+     * @param messageId see the record description
+     * @param envelopeFrom see the record description
+     * @param recipients see the record description
+     * @param mime see the record description
+     */
+    public RenderedMessage(String messageId, EmailAddress envelopeFrom, List<EmailAddress> recipients, MimeMessage mime) {
+        this(messageId, envelopeFrom, recipients, mime, false);
     }
 
     /**

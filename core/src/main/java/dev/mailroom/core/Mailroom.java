@@ -152,9 +152,14 @@ public final class Mailroom implements AutoCloseable {
         Resolver.Choice choice = resolver.resolve(context, email.from().orElse(null));
         String transportId = transports.select(choice.account());
         Composer.Composition c = composer.compose(context, email, choice);
-        renderer.render(email, c, EmailAddress.of(c.from().address())); // the same checks as sending (B4, header safety)
-        return new Preview(choice.account().redacted(), transportId, EmailAddress.of(c.from().address()), email.recipients(),
-                c.from(), c.replyTo(), email.subject(), c.text(), c.html(), c.signature(), false, c.warnings());
+        // the same rendering as sending: B4 decisions, header safety, the envelope as it goes on the wire
+        RenderedMessage m = renderer.render(email, c, EmailAddress.of(c.from().address()), choice.account().account().utf8Headers());
+        List<String> warnings = new ArrayList<>(c.warnings());
+        if (m.smtpUtf8()) {
+            warnings.add("the message needs SMTPUTF8 (B4): it fails if the server does not offer it");
+        }
+        return new Preview(choice.account().redacted(), transportId, m.envelopeFrom(), m.recipients(),
+                c.from(), c.replyTo(), email.subject(), c.text(), c.html(), c.signature(), m.smtpUtf8(), warnings);
     }
 
     /**
@@ -334,7 +339,7 @@ public final class Mailroom implements AutoCloseable {
         long t1 = System.nanoTime();
         RenderedMessage message = null;
         try {
-            message = renderer.render(email, composition, EmailAddress.of(composition.from().address()));
+            message = renderer.render(email, composition, EmailAddress.of(composition.from().address()), account.account().utf8Headers());
             Transport transport = transports.get(transportId);
             SendResult result = transport.send(account, message);
             long t2 = System.nanoTime();

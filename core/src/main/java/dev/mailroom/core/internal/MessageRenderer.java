@@ -27,6 +27,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 /**
  * Turns an {@link Email} into MIME. The Message-ID is generated once here and never changed by Angus;
@@ -34,6 +35,7 @@ import java.util.UUID;
  */
 public final class MessageRenderer {
     private final Session session;
+    private final Session utf8Session;
     private final Clock clock;
 
     public MessageRenderer(Clock clock) {
@@ -41,38 +43,51 @@ public final class MessageRenderer {
         // Never let Angus write raw UTF-8 headers: SMTPUTF8 is decided per message (B4).
         p.setProperty("mail.mime.allowutf8", "false");
         this.session = Session.getInstance(p);
+        Properties u = new Properties();
+        u.setProperty("mail.mime.allowutf8", "true"); // only for messages that go out with SMTPUTF8
+        this.utf8Session = Session.getInstance(u);
         this.clock = clock;
     }
 
     /** Renders an email as it is (no policy, no signature): for tests and tools. */
     public RenderedMessage render(Email email, EmailAddress sender, EmailAddress envelopeFrom) {
         return render(email, new Composer.Composition(sender, email.replyTo(), email.text().orElse(null),
-                email.html().orElse(null), null, List.of()), envelopeFrom);
+                email.html().orElse(null), null, List.of()), envelopeFrom, false);
     }
 
-    /** Renders a composed email: From, Reply-To and bodies from the composition, the rest from the email. */
-    public RenderedMessage render(Email email, Composer.Composition c, EmailAddress envelopeFrom) {
-        EmailAddress sender = c.from();
-        List<String> idn = new ArrayList<>();
+    /**
+     * Renders a composed email: From, Reply-To and bodies from the composition, the rest from the email.
+     * B4: a domain-only internationalized address goes out in punycode (IDNA); a non-ASCII local part
+     * needs SMTPUTF8, which needs {@code utf8Allowed} (the account's "server supports UTF-8 headers").
+     */
+    public RenderedMessage render(Email email, Composer.Composition c, EmailAddress envelopeFrom, boolean utf8Allowed) {
+        List<String> utf8 = new ArrayList<>();
         for (EmailAddress a : all(email, c)) {
-            if (a.isInternationalized()) {
-                idn.add(a.address());
+            if (a.localPart().chars().anyMatch(ch -> ch > 127)) {
+                utf8.add(a.address());
             }
         }
-        if (!idn.isEmpty()) {
-            // Angus would silently cut non-ASCII characters to their low byte: refuse instead.
-            throw new MailException(MailErrorCode.INVALID_EMAIL, "internationalized addresses are not supported yet "
-                    + "(B4, SMTPUTF8/IDNA): " + idn + "; nothing was sent");
+        boolean smtpUtf8 = !utf8.isEmpty();
+        if (smtpUtf8 && !utf8Allowed) {
+            throw new MailException(MailErrorCode.SMTPUTF8_NOT_SUPPORTED, "the addresses " + utf8 + " need SMTPUTF8 (B4), but the"
+                    + " account is not flagged 'server supports UTF-8 headers'; nothing was sent");
         }
+        UnaryOperator<EmailAddress> wire = smtpUtf8 ? UnaryOperator.identity() : MessageRenderer::asciiDomain;
+        EmailAddress sender = wire.apply(c.from());
+        List<EmailAddress> replyTo = c.replyTo().stream().map(wire).toList();
+        List<EmailAddress> to = email.to().stream().map(wire).toList();
+        List<EmailAddress> cc = email.cc().stream().map(wire).toList();
+        List<EmailAddress> recipients = email.recipients().stream().map(wire).toList();
+        EmailAddress envelope = wire.apply(envelopeFrom);
         String messageId = "<" + UUID.randomUUID() + "@" + sender.domain() + ">";
         try {
-            FixedIdMessage m = new FixedIdMessage(session, messageId);
-            m.setEnvelopeFrom(envelopeFrom.address());
+            FixedIdMessage m = new FixedIdMessage(smtpUtf8 ? utf8Session : session, messageId, smtpUtf8);
+            m.setEnvelopeFrom(envelope.address());
             m.setFrom(internet(sender));
-            set(m, Message.RecipientType.TO, email.to());
-            set(m, Message.RecipientType.CC, email.cc());
-            if (!c.replyTo().isEmpty()) {
-                m.setReplyTo(c.replyTo().stream().map(MessageRenderer::internet).toArray(InternetAddress[]::new));
+            set(m, Message.RecipientType.TO, to);
+            set(m, Message.RecipientType.CC, cc);
+            if (!replyTo.isEmpty()) {
+                m.setReplyTo(replyTo.stream().map(MessageRenderer::internet).toArray(InternetAddress[]::new));
             }
             m.setSubject(email.subject(), "UTF-8");
             m.setSentDate(Date.from(clock.instant()));
@@ -81,7 +96,7 @@ public final class MessageRenderer {
             }
             body(m, email, c.text(), c.html());
             m.saveChanges();
-            return new RenderedMessage(messageId, envelopeFrom, email.recipients(), m);
+            return new RenderedMessage(messageId, envelope, recipients, m, smtpUtf8);
         } catch (MessagingException | UnsupportedEncodingException e) {
             throw new MailException(MailErrorCode.INVALID_EMAIL, "cannot compose the message: " + e.getMessage(), null, null, List.of(), e);
         }
@@ -156,6 +171,20 @@ public final class MessageRenderer {
         return all;
     }
 
+    /** IDNA: the domain in punycode, the local part as it is (ASCII here). */
+    static EmailAddress asciiDomain(EmailAddress a) {
+        String domain = a.domain();
+        if (domain.chars().allMatch(ch -> ch < 128)) {
+            return a;
+        }
+        try {
+            return EmailAddress.of(a.localPart() + "@" + java.net.IDN.toASCII(domain, java.net.IDN.ALLOW_UNASSIGNED), a.name());
+        } catch (IllegalArgumentException e) {
+            throw new MailException(MailErrorCode.INVALID_EMAIL, "the domain of " + a.address() + " is not a valid internationalized"
+                    + " domain name: " + e.getMessage());
+        }
+    }
+
     static InternetAddress internet(EmailAddress a) {
         try {
             InternetAddress ia = new InternetAddress(a.address(), a.name(), "UTF-8");
@@ -168,10 +197,12 @@ public final class MessageRenderer {
     /** Keeps the Message-ID chosen at render time: Angus would generate a new one in saveChanges(). */
     private static final class FixedIdMessage extends SMTPMessage {
         private final String id;
+        private final boolean utf8;
 
-        FixedIdMessage(Session session, String id) {
+        FixedIdMessage(Session session, String id, boolean utf8) {
             super(session);
             this.id = id;
+            this.utf8 = utf8;
         }
 
         @Override
@@ -184,7 +215,7 @@ public final class MessageRenderer {
             if (!saved) {
                 saveChanges();
             }
-            MimeWriter.write(this, os, ignoreList);
+            MimeWriter.write(this, os, ignoreList, utf8);
         }
     }
 

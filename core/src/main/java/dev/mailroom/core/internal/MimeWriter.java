@@ -29,21 +29,21 @@ final class MimeWriter {
     }
 
     /** Headers (minus {@code ignore}), a blank line, then the body, encoded as its Content-Transfer-Encoding says. */
-    static void write(MimePart part, OutputStream os, String[] ignore) throws IOException, MessagingException {
+    static void write(MimePart part, OutputStream os, String[] ignore, boolean utf8) throws IOException, MessagingException {
         Enumeration<String> headers = part.getNonMatchingHeaderLines(ignore);
         while (headers.hasMoreElements()) {
-            line(os, headers.nextElement());
+            line(os, headers.nextElement(), utf8);
         }
         os.write(CRLF);
         Object content = part.getDataHandler().getContent();
         if (content instanceof MimeMultipart mp) {
             String boundary = "--" + new ContentType(mp.getContentType()).getParameter("boundary");
             for (int i = 0; i < mp.getCount(); i++) {
-                line(os, boundary);
-                write((MimeBodyPart) mp.getBodyPart(i), os, null);
+                line(os, boundary, false);
+                write((MimeBodyPart) mp.getBodyPart(i), os, null, utf8);
                 os.write(CRLF);
             }
-            line(os, boundary + "--");
+            line(os, boundary + "--", false);
             return;
         }
         String encoding = part.getEncoding();
@@ -82,8 +82,13 @@ final class MimeWriter {
         return "7bit";
     }
 
-    private static void line(OutputStream os, String s) throws IOException {
-        os.write(s.getBytes(StandardCharsets.ISO_8859_1)); // header lines are ASCII: allowutf8 is off
+    /** Header lines are ASCII, except in messages sent with SMTPUTF8 (B4), where they are UTF-8. */
+    private static void line(OutputStream os, String s, boolean utf8) throws IOException {
+        if (!utf8 && s.chars().anyMatch(c -> c > 127)) {
+            // never raw UTF-8 to a server that was not asked for SMTPUTF8, and never a silently mangled header
+            throw new IOException("a header line is not ASCII in a message without SMTPUTF8: " + s);
+        }
+        os.write(s.getBytes(utf8 ? StandardCharsets.UTF_8 : StandardCharsets.US_ASCII));
         os.write(CRLF);
     }
 

@@ -19,6 +19,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Properties;
 import java.util.Random;
 
@@ -103,13 +104,37 @@ final class MessageRendererTest {
     }
 
     @Test
-    @DisplayName("B4 (until SMTPUTF8 lands): internationalized addresses are refused before anything is sent, never mangled")
-    void internationalizedAddress_refused() {
-        assertThatThrownBy(() -> renderer.render(Email.builder().to("jörg@bücher.example").text("x").build(), sender, sender))
-                .isInstanceOfSatisfying(MailException.class, e -> {
-                    assertThat(e.code()).isEqualTo(MailErrorCode.INVALID_EMAIL);
-                    assertThat(e.getMessage()).contains("jörg@bücher.example");
-                });
+    @DisplayName("B4: a non-ASCII local part needs the account's UTF-8 flag: refused before anything is sent, never mangled")
+    void internationalizedLocalPart_refusedWithoutFlag() {
+        for (String address : new String[] {"jörg@bücher.example", "山田太郎@株式.会社"}) {
+            assertThatThrownBy(() -> renderer.render(Email.builder().to(address).text("x").build(), sender, sender))
+                    .isInstanceOfSatisfying(MailException.class, e -> {
+                        assertThat(e.code()).isEqualTo(MailErrorCode.SMTPUTF8_NOT_SUPPORTED);
+                        assertThat(e.getMessage()).contains(address);
+                    });
+        }
+    }
+
+    @Test
+    @DisplayName("B4: a domain-only internationalized address goes out in punycode, in header and envelope, without SMTPUTF8")
+    void internationalizedDomain_punycode() throws Exception {
+        RenderedMessage r = renderer.render(Email.builder().to("info@bücher.example").text("x").build(), sender, sender);
+        assertThat(r.smtpUtf8()).isFalse();
+        assertThat(r.recipients()).extracting(EmailAddress::address).containsExactly("info@xn--bcher-kva.example");
+        assertThat(roundTrip(r).getHeader("To", null)).isEqualTo("info@xn--bcher-kva.example");
+    }
+
+    @Test
+    @DisplayName("B4: with the account's UTF-8 flag the message is marked SMTPUTF8 and carries the addresses as UTF-8")
+    void internationalizedLocalPart_withFlag_rawUtf8() throws Exception {
+        Email e = Email.builder().to("山田太郎@株式.会社").cc("jörg@bücher.example").subject("こんにちは").text("x").build();
+        RenderedMessage r = renderer.render(e, new Composer.Composition(sender, List.of(), "x", null, null, List.of()), sender, true);
+        assertThat(r.smtpUtf8()).isTrue();
+        assertThat(r.recipients()).extracting(EmailAddress::address).containsExactly("山田太郎@株式.会社", "jörg@bücher.example");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        r.mime().writeTo(out, null);
+        String raw = out.toString(StandardCharsets.UTF_8);
+        assertThat(raw).contains("To: 山田太郎@株式.会社").contains("Cc: jörg@bücher.example");
     }
 
     @Test

@@ -139,8 +139,16 @@ final class AccountSession {
 
     /** A new Angus session; with a sink, the protocol dialog is written to it, redacted. */
     Session newSession(Consumer<String> debugSink, boolean withLogin) {
+        return newSession(debugSink, withLogin, false);
+    }
+
+    /** A new Angus session; {@code utf8} lets Angus send SMTPUTF8 and raw UTF-8 addresses (B4). */
+    Session newSession(Consumer<String> debugSink, boolean withLogin, boolean utf8) {
         Properties p = new Properties();
         p.putAll(props);
+        if (utf8) {
+            p.setProperty("mail.mime.allowutf8", "true");
+        }
         if (!withLogin) {
             p.setProperty("mail.smtp.auth", "false");
         }

@@ -63,6 +63,9 @@ public final class SmtpTransport implements Transport {
             throw new MailException(MailErrorCode.CLOSED, "the SMTP transport is closed");
         }
         AccountPool pool = poolFor(account);
+        if (message.smtpUtf8()) {
+            return sendUtf8(pool.settings(), account, message);
+        }
         AccountPool.Connection c = pool.borrow();
         try {
             return sendOn(pool, c, message);
@@ -75,6 +78,34 @@ public final class SmtpTransport implements Transport {
                 throw me;
             }
             throw Failures.toException(e, c.transport.phase(), account);
+        }
+    }
+
+    /**
+     * B4: messages with UTF-8 addresses go over their own connection whose session allows UTF-8 (Angus
+     * then adds SMTPUTF8 to MAIL FROM); a server that does not offer SMTPUTF8 is refused before MAIL FROM.
+     * Rare enough not to need a pool of their own.
+     */
+    private SendResult sendUtf8(AccountSession s, ResolvedAccount account, RenderedMessage message) {
+        Consumer<String> debug = account.account().debug() ? line -> settings.protocolLog().line(account.id(), line) : null;
+        TrackingSmtpTransport t = null;
+        try {
+            t = s.connect(s.newSession(debug, true, true), true);
+            if (!t.supportsExtension("SMTPUTF8")) {
+                throw new MailException(MailErrorCode.SMTPUTF8_NOT_SUPPORTED, account.smtpHost().orElse("?") + ":" + account.smtpPort()
+                        + " does not offer SMTPUTF8, which the internationalized addresses of this message need; nothing was sent",
+                        t.getLastServerResponse(), null, List.of(), null);
+            }
+            t.beginMessage();
+            t.sendMessage(message.mime(), addresses(message.recipients()));
+            String reply = t.getLastServerResponse();
+            return new SendResult(reply == null ? "250" : reply.strip(), message.recipients());
+        } catch (MessagingException e) {
+            throw Failures.toException(e, t == null ? TrackingSmtpTransport.Phase.CONNECT : t.phase(), account);
+        } finally {
+            if (t != null) {
+                AccountSession.closeQuietly(t);
+            }
         }
     }
 
@@ -143,10 +174,13 @@ public final class SmtpTransport implements Transport {
         });
     }
 
-    private static Address[] addresses(List<EmailAddress> recipients) throws MessagingException {
+    /** The envelope recipients as Angus wants them; already validated, so not parsed again (which would refuse UTF-8). */
+    private static Address[] addresses(List<EmailAddress> recipients) {
         Address[] out = new Address[recipients.size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = new InternetAddress(recipients.get(i).address(), false);
+            InternetAddress a = new InternetAddress();
+            a.setAddress(recipients.get(i).address());
+            out[i] = a;
         }
         return out;
     }
