@@ -63,6 +63,8 @@ public final class Account {
     private final boolean preventPlainTextLogin;
     private final boolean preventNtlm;
     private final boolean utf8Headers;
+    private final boolean copyToSent;
+    private final String sentFolder;
 
     private Account(Builder b, EmailAddress email, EmailAddress senderAddress) {
         this.id = b.id != null ? b.id : AccountId.random();
@@ -96,6 +98,8 @@ public final class Account {
         this.preventPlainTextLogin = b.preventPlainTextLogin;
         this.preventNtlm = b.preventNtlm;
         this.utf8Headers = b.utf8Headers;
+        this.copyToSent = b.copyToSent;
+        this.sentFolder = blankToNull(b.sentFolder);
     }
 
     /**
@@ -145,6 +149,8 @@ public final class Account {
         b.preventPlainTextLogin = preventPlainTextLogin;
         b.preventNtlm = preventNtlm;
         b.utf8Headers = utf8Headers;
+        b.copyToSent = copyToSent;
+        b.sentFolder = sentFolder;
         return b;
     }
 
@@ -286,6 +292,16 @@ public final class Account {
     public boolean utf8Headers() { return utf8Headers; }
 
     /**
+     * @return whether sent messages are appended to the IMAP Sent folder (B6)
+     */
+    public boolean copyToSent() { return copyToSent; }
+
+    /**
+     * @return the Sent folder's name; empty means the folder flagged {@code \Sent} (RFC 6154)
+     */
+    public Optional<String> sentFolder() { return Optional.ofNullable(sentFolder); }
+
+    /**
      * Whether this account's address or sender address is the given mailbox (A6).
      *
      * @param address the address
@@ -345,6 +361,8 @@ public final class Account {
         private boolean preventPlainTextLogin;
         private boolean preventNtlm;
         private boolean utf8Headers;
+        private boolean copyToSent;
+        private String sentFolder;
 
         private Builder() {
         }
@@ -500,6 +518,19 @@ public final class Account {
         public Builder utf8Headers(boolean utf8Headers) { this.utf8Headers = utf8Headers; return this; }
 
         /**
+         * Appends every sent message to the IMAP Sent folder (B6); needs the IMAP settings.
+         *
+         * @param copy whether to copy
+         * @param folder the folder name, or {@code null} for the folder flagged {@code \Sent} (RFC 6154)
+         * @return this
+         */
+        public Builder copyToSent(boolean copy, String folder) {
+            this.copyToSent = copy;
+            this.sentFolder = folder;
+            return this;
+        }
+
+        /**
          * Makes this a local relay (B8): the host's own MTA on {@code localhost}, plain SMTP, no login.
          *
          * @param port the MTA's port, usually 25
@@ -593,6 +624,9 @@ public final class Account {
                 }
                 default -> throw new IllegalStateException(scope.toString());
             }
+            if (sentFolder != null && (sentFolder.length() > 200 || hasControl(sentFolder))) {
+                problems.add(new FieldProblem(AccountField.SENT_FOLDER, "must be at most 200 characters without control characters"));
+            }
             if (localRelay && authentication != null && !(authentication instanceof Authentication.None)) {
                 problems.add(new FieldProblem(AccountField.AUTHENTICATION, "a local relay does not log in; remove the credentials or turn local relay off"));
             }
@@ -654,7 +688,8 @@ public final class Account {
         }
         return debug == a.debug && systemAccount == a.systemAccount && defaultsAccount == a.defaultsAccount
                 && enabled == a.enabled && localRelay == a.localRelay && preventPlainTextLogin == a.preventPlainTextLogin
-                && preventNtlm == a.preventNtlm && utf8Headers == a.utf8Headers && id.equals(a.id)
+                && preventNtlm == a.preventNtlm && utf8Headers == a.utf8Headers && copyToSent == a.copyToSent
+                && Objects.equals(sentFolder, a.sentFolder) && id.equals(a.id)
                 && description.equals(a.description) && Objects.equals(displayName, a.displayName)
                 && email.equals(a.email) && Objects.equals(authentication, a.authentication)
                 && Objects.equals(smtpHost, a.smtpHost) && Objects.equals(smtpPort, a.smtpPort)

@@ -45,6 +45,8 @@ public enum AccountField {
     INTERNAL_NOTE("internalNote", false),
     /** Scope and owner (tenant, department, user). */
     OWNER("owner", false),
+    /** The IMAP Sent folder for copies of sent mail (B6). */
+    SENT_FOLDER("sentFolder", false),
     /** Transport id ("smtp", "gmail", "graph"). */
     TRANSPORT("transport", true);
 

@@ -30,7 +30,9 @@ public record DeliveryLogEntry(Instant time, AccountId accountId, String account
         /** Sending a test mail (C2). */
         TEST_MAIL,
         /** A connection test (C1). */
-        DIAGNOSE
+        DIAGNOSE,
+        /** Appending a sent message to the IMAP Sent folder (B6). */
+        SENT_COPY
     }
 
     /** How it ended. */

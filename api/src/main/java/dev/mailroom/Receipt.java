@@ -17,10 +17,12 @@ import java.util.Objects;
  * @param sentAt when the server accepted the message
  * @param resolveTime time spent choosing the account
  * @param sendTime time spent in the transport (connection from the pool, dialog)
+ * @param sentCopy where a copy was stored (B6), or {@code null} when none was wanted
+ * @param sentCopyError why the copy to the Sent folder failed, or {@code null}; the send itself succeeded
  */
 public record Receipt(String messageId, AccountId accountId, EmailAddress accountAddress, String transport,
                       String serverReply, List<EmailAddress> recipients, Instant sentAt, Duration resolveTime,
-                      Duration sendTime) {
+                      Duration sendTime, String sentCopy, String sentCopyError) {
     /**
      * Validates and copies.
      *
@@ -33,6 +35,8 @@ public record Receipt(String messageId, AccountId accountId, EmailAddress accoun
      * @param sentAt see the record description
      * @param resolveTime see the record description
      * @param sendTime see the record description
+     * @param sentCopy see the record description
+     * @param sentCopyError see the record description
      */
     public Receipt {
         Objects.requireNonNull(messageId, "messageId");
@@ -44,5 +48,15 @@ public record Receipt(String messageId, AccountId accountId, EmailAddress accoun
         Objects.requireNonNull(sentAt, "sentAt");
         Objects.requireNonNull(resolveTime, "resolveTime");
         Objects.requireNonNull(sendTime, "sendTime");
+    }
+
+    /** @return the folder the copy went to (B6) */
+    public java.util.Optional<String> sentCopyFolder() {
+        return java.util.Optional.ofNullable(sentCopy);
+    }
+
+    /** @return why the copy to the Sent folder failed, if it did */
+    public java.util.Optional<String> sentCopyFailure() {
+        return java.util.Optional.ofNullable(sentCopyError);
     }
 }

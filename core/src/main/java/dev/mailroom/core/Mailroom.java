@@ -214,7 +214,7 @@ public final class Mailroom implements AutoCloseable {
         } catch (MailException e) {
             return settingsFailure(account, e.getMessage(), e.code(), e.hint());
         }
-        List<FieldProblem> problems = resolved.problemsForSending(false);
+        List<FieldProblem> problems = resolved.problemsForSending(resolved.account().copyToSent());
         if (!problems.isEmpty()) {
             MailException e = MailException.fieldProblems(MailErrorCode.ACCOUNT_INCOMPLETE, "incomplete settings", problems);
             return settingsFailure(account, e.getMessage(), e.code(), e.hint());
@@ -266,7 +266,7 @@ public final class Mailroom implements AutoCloseable {
         Email email;
         try {
             resolved = resolveDraft(account);
-            List<FieldProblem> problems = resolved.problemsForSending(false);
+            List<FieldProblem> problems = resolved.problemsForSending(resolved.account().copyToSent());
             if (!problems.isEmpty()) {
                 throw MailException.fieldProblems(MailErrorCode.ACCOUNT_INCOMPLETE, "account '" + account.description() + "' cannot send", problems);
             }
@@ -344,10 +344,18 @@ public final class Mailroom implements AutoCloseable {
             SendResult result = transport.send(account, message);
             long t2 = System.nanoTime();
             Receipt receipt = new Receipt(message.messageId(), account.id(), account.account().email(), transportId,
-                    result.serverReply(), result.accepted(), clock.instant(), Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1));
+                    result.serverReply(), result.accepted(), clock.instant(), Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1),
+                    result.sentCopy(), result.sentCopyError());
             deliveryLog(new DeliveryLogEntry(receipt.sentAt(), account.id(), account.account().email().address(),
                     ctx.tenant().orElse(null), op, DeliveryLogEntry.Outcome.SUCCESS, null, result.serverReply(),
-                    message.messageId(), transportId, "sent to " + result.accepted().size() + " recipient(s)"));
+                    message.messageId(), transportId, "sent to " + result.accepted().size() + " recipient(s)"
+                    + (result.sentCopy() != null ? ", copy in " + result.sentCopy() : "")));
+            if (result.sentCopyError() != null) {
+                // B6: a failed copy never fails the send; it is on the receipt and in the log
+                deliveryLog(new DeliveryLogEntry(receipt.sentAt(), account.id(), account.account().email().address(),
+                        ctx.tenant().orElse(null), DeliveryLogEntry.Operation.SENT_COPY, DeliveryLogEntry.Outcome.FAILURE,
+                        null, null, message.messageId(), transportId, result.sentCopyError()));
+            }
             return receipt;
         } catch (MailException e) {
             log(op, account.id(), ctx, account.account().email().address(), transportId, e, message == null ? null : message.messageId());

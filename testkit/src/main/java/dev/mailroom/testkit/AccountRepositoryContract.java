@@ -91,7 +91,7 @@ public abstract class AccountRepositoryContract {
                 .authentication(Authentication.password("support@acme.test", Secret.of("s3cret")))
                 .senderAddress("noreply@acme.test").senderName("ACME").clientAlias("app.acme.test").transport("smtp")
                 .signature("-- \nACME", "<p>ACME</p>").internalNote("for tickets").debug(true)
-                .preventPlainTextLogin(true).preventNtlm(true).utf8Headers(true).build();
+                .preventPlainTextLogin(true).preventNtlm(true).utf8Headers(true).copyToSent(true, "Gesendet").build();
         repository.save(full);
         Account back = repository.find(AccountId.of("full")).orElseThrow();
         assertEquals(full, back);

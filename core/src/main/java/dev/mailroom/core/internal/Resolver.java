@@ -106,7 +106,7 @@ public final class Resolver {
                     + systemAccount.description() + "' (" + systemAccount.email().address() + ") is disabled");
         }
         ResolvedAccount systemResolved = resolve(all, systemAccount);
-        List<FieldProblem> systemProblems = systemResolved.problemsForSending(false);
+        List<FieldProblem> systemProblems = systemResolved.problemsForSending(systemResolved.account().copyToSent());
         if (!systemProblems.isEmpty()) {
             throw MailException.fieldProblems(MailErrorCode.ACCOUNT_INCOMPLETE, "mail is disabled: the system account '"
                     + systemAccount.description() + "' (" + systemAccount.email().address() + ") is incomplete", systemProblems);
@@ -192,7 +192,7 @@ public final class Resolver {
                     + account.email().address() + ") is disabled");
         }
         ResolvedAccount r = resolve(all, account);
-        List<FieldProblem> problems = r.problemsForSending(false);
+        List<FieldProblem> problems = r.problemsForSending(r.account().copyToSent());
         if (!problems.isEmpty()) {
             throw MailException.fieldProblems(MailErrorCode.ACCOUNT_INCOMPLETE, "account '" + account.description()
                     + "' (" + account.email().address() + ") cannot send", problems);

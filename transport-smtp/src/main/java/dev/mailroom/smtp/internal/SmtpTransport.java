@@ -63,21 +63,37 @@ public final class SmtpTransport implements Transport {
             throw new MailException(MailErrorCode.CLOSED, "the SMTP transport is closed");
         }
         AccountPool pool = poolFor(account);
+        SendResult sent;
         if (message.smtpUtf8()) {
-            return sendUtf8(pool.settings(), account, message);
-        }
-        AccountPool.Connection c = pool.borrow();
-        try {
-            return sendOn(pool, c, message);
-        } catch (StaleConnection stale) {
-            // A reused connection the server had closed failed at MAIL FROM: nothing was handed over, so one
-            // more try on a fresh connection cannot duplicate the message.
-            return sendOnFresh(pool, account, message);
-        } catch (MessagingException | RuntimeException e) {
-            if (e instanceof MailException me) {
-                throw me;
+            sent = sendUtf8(pool.settings(), account, message);
+        } else {
+            AccountPool.Connection c = pool.borrow();
+            try {
+                sent = sendOn(pool, c, message);
+            } catch (StaleConnection stale) {
+                // A reused connection the server had closed failed at MAIL FROM: nothing was handed over, so one
+                // more try on a fresh connection cannot duplicate the message.
+                sent = sendOnFresh(pool, account, message);
+            } catch (MessagingException | RuntimeException e) {
+                if (e instanceof MailException me) {
+                    throw me;
+                }
+                throw Failures.toException(e, c.transport.phase(), account);
             }
-            throw Failures.toException(e, c.transport.phase(), account);
+        }
+        return account.account().copyToSent() ? withSentCopy(account, message, sent) : sent;
+    }
+
+    /** B6, after the SMTP connection went back to the pool: a failed copy is reported, never thrown. */
+    private SendResult withSentCopy(ResolvedAccount account, RenderedMessage message, SendResult sent) {
+        Consumer<String> debug = account.account().debug() ? line -> settings.protocolLog().line(account.id(), line) : null;
+        try {
+            String folder = SentFolder.append(account, message.mime(), settings, scheduler, debug);
+            return new SendResult(sent.serverReply(), sent.accepted(), folder, null);
+        } catch (MessagingException | RuntimeException e) {
+            String reason = "the message was sent, but the copy to the Sent folder on " + account.imapHost().orElse("?") + ":"
+                    + account.imapPort() + " failed: " + Failures.rootMessage(e);
+            return new SendResult(sent.serverReply(), sent.accepted(), null, reason);
         }
     }
 
