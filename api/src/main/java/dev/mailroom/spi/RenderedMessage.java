@@ -23,9 +23,11 @@ import java.util.Objects;
  * @param smtpUtf8 whether the message carries raw UTF-8 addresses (B4): the transport must use SMTPUTF8,
  *                 and must fail with {@link dev.mailroom.MailErrorCode#SMTPUTF8_NOT_SUPPORTED} before
  *                 MAIL FROM when the server does not offer it
+ * @param sizeEstimate the estimated size on the wire in bytes (for the server's SIZE limit), or -1 when
+ *                     unknown (an attachment from a stream of unknown length)
  */
 public record RenderedMessage(String messageId, EmailAddress envelopeFrom, List<EmailAddress> recipients, MimeMessage mime,
-                              boolean smtpUtf8) {
+                              boolean smtpUtf8, long sizeEstimate) {
     /**
      * Validates and copies.
      *
@@ -34,6 +36,7 @@ public record RenderedMessage(String messageId, EmailAddress envelopeFrom, List<
      * @param recipients see the record description
      * @param mime see the record description
      * @param smtpUtf8 see the record description
+     * @param sizeEstimate see the record description
      */
     public RenderedMessage {
         Objects.requireNonNull(messageId, "messageId");
@@ -54,7 +57,7 @@ public record RenderedMessage(String messageId, EmailAddress envelopeFrom, List<
      * @param mime see the record description
      */
     public RenderedMessage(String messageId, EmailAddress envelopeFrom, List<EmailAddress> recipients, MimeMessage mime) {
-        this(messageId, envelopeFrom, recipients, mime, false);
+        this(messageId, envelopeFrom, recipients, mime, false, -1);
     }
 
     /**

@@ -79,6 +79,8 @@ public final class Mailroom implements AutoCloseable {
     private final DeliveryLogView logView;
     private final AutoCloseable listenerHandle;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final int maxRecipients;
+    private final long maxMessageSize;
 
     private Mailroom(Builder b) {
         this.repository = b.accounts != null ? b.accounts : new InMemoryAccountRepository();
@@ -96,6 +98,8 @@ public final class Mailroom implements AutoCloseable {
         this.admin = new AccountAdmin(repository, resolver, this::evict);
         this.logView = new DeliveryLogView(deliveryLog, clock);
         this.listenerHandle = repository.addChangeListener(resolver::invalidate);
+        this.maxRecipients = b.maxRecipients;
+        this.maxMessageSize = b.maxMessageSize;
     }
 
     /**
@@ -339,7 +343,12 @@ public final class Mailroom implements AutoCloseable {
         long t1 = System.nanoTime();
         RenderedMessage message = null;
         try {
+            checkRecipients(email);
             message = renderer.render(email, composition, EmailAddress.of(composition.from().address()), account.account().utf8Headers());
+            if (message.sizeEstimate() > maxMessageSize) {
+                throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is about " + message.sizeEstimate()
+                        + " bytes, more than this Mailroom's limit of " + maxMessageSize + " bytes; nothing was sent");
+            }
             Transport transport = transports.get(transportId);
             SendResult result = transport.send(account, message);
             long t2 = System.nanoTime();
@@ -364,6 +373,14 @@ public final class Mailroom implements AutoCloseable {
             MailException m = new MailException(MailErrorCode.INTERNAL, "sending failed unexpectedly: " + e, null, null, List.of(), e);
             log(op, account.id(), ctx, account.account().email().address(), transportId, m, message == null ? null : message.messageId());
             throw m;
+        }
+    }
+
+    private void checkRecipients(Email email) {
+        int n = email.recipients().size();
+        if (n > maxRecipients) {
+            throw new MailException(MailErrorCode.INVALID_EMAIL, "to/cc/bcc: " + n + " recipients, more than this Mailroom's limit of "
+                    + maxRecipients + "; send in batches or raise Mailroom.builder().maxRecipients(…); nothing was sent");
         }
     }
 
@@ -432,6 +449,8 @@ public final class Mailroom implements AutoCloseable {
         private RecipientDirectory directory;
         private Clock clock = Clock.systemUTC();
         private long resolutionCacheSize = 10_000;
+        private int maxRecipients = 500;
+        private long maxMessageSize = 100L * 1024 * 1024;
         private final List<String> set = new ArrayList<>();
 
         private Builder() {
@@ -646,6 +665,37 @@ public final class Mailroom implements AutoCloseable {
                 throw new IllegalArgumentException("resolutionCacheSize must be at least 1, was " + size);
             }
             this.resolutionCacheSize = size;
+            return this;
+        }
+
+        /**
+         * The most envelope recipients (To, Cc and Bcc) one message may have. Default 500.
+         *
+         * @param max 1 to 100,000
+         * @return this
+         */
+        public Builder maxRecipients(int max) {
+            once("maxRecipients");
+            if (max < 1 || max > 100_000) {
+                throw new IllegalArgumentException("maxRecipients must be between 1 and 100000, was " + max);
+            }
+            this.maxRecipients = max;
+            return this;
+        }
+
+        /**
+         * The largest message (estimated size on the wire) Mailroom sends; servers also refuse messages over
+         * their advertised SIZE before anything is sent. Default 100 MiB.
+         *
+         * @param bytes at least 1 KiB
+         * @return this
+         */
+        public Builder maxMessageSize(long bytes) {
+            once("maxMessageSize");
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("maxMessageSize must be at least 1024 bytes, was " + bytes);
+            }
+            this.maxMessageSize = bytes;
             return this;
         }
 

@@ -82,6 +82,43 @@ final class SmtpServerRepliesIT {
     }
 
     @Test
+    @DisplayName("A message over the server's advertised SIZE is refused before MAIL FROM")
+    void serverSize_refusedBeforeMailFrom() {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().reply(Command.EHLO, "250 scripted.test\n250 SIZE 10000").build().start()) {
+            repo.save(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE).build());
+            try (Mailroom m = SmtpFixtures.mailroom(repo)) {
+                var big = SmtpFixtures.email().toBuilder().attach(dev.mailroom.Attachment.of("a.bin", "application/octet-stream", new byte[20_000])).build();
+                assertThatThrownBy(() -> m.send(MailContext.system(), big))
+                        .isInstanceOfSatisfying(MailException.class, e -> {
+                            assertThat(e.code()).isEqualTo(MailErrorCode.MESSAGE_TOO_LARGE);
+                            assertThat(e.getMessage()).contains("at most 10000");
+                        });
+                m.send(MailContext.system(), SmtpFixtures.email()); // a small one still goes
+            }
+            assertThat(server.commands().stream().filter(c -> c.startsWith("MAIL")).count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @DisplayName("Mailroom's own limits on recipients and size: typed errors, nothing reaches the server")
+    void ownLimits_refusedBeforeConnecting() {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().build().start()) {
+            repo.save(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE).build());
+            try (Mailroom m = Mailroom.builder().accounts(repo).maxRecipients(2).maxMessageSize(8192).build()) {
+                assertThatThrownBy(() -> m.send(MailContext.system(), SmtpFixtures.email().toBuilder().cc("a@example.test", "b@example.test").build()))
+                        .isInstanceOfSatisfying(MailException.class, e -> {
+                            assertThat(e.code()).isEqualTo(MailErrorCode.INVALID_EMAIL);
+                            assertThat(e.getMessage()).contains("3 recipients").contains("limit of 2");
+                        });
+                assertThatThrownBy(() -> m.send(MailContext.system(), SmtpFixtures.email().toBuilder()
+                        .attach(dev.mailroom.Attachment.of("a.bin", "application/octet-stream", new byte[20_000])).build()))
+                        .isInstanceOfSatisfying(MailException.class, e -> assertThat(e.code()).isEqualTo(MailErrorCode.MESSAGE_TOO_LARGE));
+            }
+            assertThat(server.connections()).isZero();
+        }
+    }
+
+    @Test
     @DisplayName("A connection lost after the final '.' is DELIVERY_UNCERTAIN and is never resent automatically")
     void dropAfterData_uncertain_notResent() {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().reply(Command.END_OF_DATA, ScriptedSmtpServer.DROP).build().start()) {

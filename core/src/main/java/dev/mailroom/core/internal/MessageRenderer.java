@@ -96,7 +96,7 @@ public final class MessageRenderer {
             }
             body(m, email, c.text(), c.html());
             m.saveChanges();
-            return new RenderedMessage(messageId, envelope, recipients, m, smtpUtf8);
+            return new RenderedMessage(messageId, envelope, recipients, m, smtpUtf8, estimateSize(email, c));
         } catch (MessagingException | UnsupportedEncodingException e) {
             throw new MailException(MailErrorCode.INVALID_EMAIL, "cannot compose the message: " + e.getMessage(), null, null, List.of(), e);
         }
@@ -169,6 +169,28 @@ public final class MessageRenderer {
         all.addAll(c.replyTo());
         all.add(c.from());
         return all;
+    }
+
+    /**
+     * The size on the wire, estimated from what is known before writing: bodies (quoted-printable worst
+     * case for non-ASCII) and attachments in base64 with line breaks, plus headers. -1 when an
+     * attachment's length is unknown.
+     */
+    static long estimateSize(Email email, Composer.Composition c) {
+        long size = 4096;
+        for (String body : new String[] {c.text(), c.html()}) {
+            if (body != null) {
+                size += (long) body.length() * ("7bit".equals(MimeWriter.encodingFor(body)) ? 1 : 3);
+            }
+        }
+        for (Attachment a : email.attachments()) {
+            if (a.size().isEmpty()) {
+                return -1;
+            }
+            long base64 = (a.size().getAsLong() + 2) / 3 * 4;
+            size += base64 + base64 / 76 * 2 + 512;
+        }
+        return size;
     }
 
     /** IDNA: the domain in punycode, the local part as it is (ASCII here). */

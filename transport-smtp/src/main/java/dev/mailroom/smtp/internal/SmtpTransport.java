@@ -112,6 +112,7 @@ public final class SmtpTransport implements Transport {
                         + " does not offer SMTPUTF8, which the internationalized addresses of this message need; nothing was sent",
                         t.getLastServerResponse(), null, List.of(), null);
             }
+            checkServerSize(t, message);
             t.beginMessage();
             t.sendMessage(message.mime(), addresses(message.recipients()));
             String reply = t.getLastServerResponse();
@@ -137,6 +138,7 @@ public final class SmtpTransport implements Transport {
     private SendResult sendOn(AccountPool pool, AccountPool.Connection c, RenderedMessage message) throws MessagingException {
         boolean reusable = false;
         try {
+            checkServerSize(c.transport, message);
             c.transport.beginMessage();
             c.transport.sendMessage(message.mime(), addresses(message.recipients()));
             String reply = c.transport.getLastServerResponse();
@@ -149,6 +151,23 @@ public final class SmtpTransport implements Transport {
             throw e;
         } finally {
             pool.release(c, reusable);
+        }
+    }
+
+    /** Refuses, before MAIL FROM, a message larger than the SIZE the server advertised in EHLO. */
+    private static void checkServerSize(TrackingSmtpTransport t, RenderedMessage message) {
+        String size = t.getExtensionParameter("SIZE");
+        if (size == null || size.isBlank() || message.sizeEstimate() < 0) {
+            return;
+        }
+        try {
+            long limit = Long.parseLong(size.strip());
+            if (limit > 0 && message.sizeEstimate() > limit) {
+                throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is about " + message.sizeEstimate()
+                        + " bytes; the server accepts at most " + limit + " (SIZE); nothing was sent", "250 SIZE " + limit, null, List.of(), null);
+            }
+        } catch (NumberFormatException ignored) {
+            // a malformed SIZE parameter: let the server decide
         }
     }
 
