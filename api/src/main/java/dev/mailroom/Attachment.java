@@ -29,12 +29,38 @@ public final class Attachment {
     private final String contentType;
     private final Source source;
     private final long size;
+    private final String contentId;
 
     private Attachment(String fileName, String contentType, Source source, long size) {
+        this(fileName, contentType, source, size, null);
+    }
+
+    private Attachment(String fileName, String contentType, Source source, long size, String contentId) {
         this.fileName = checkName(fileName);
         this.contentType = checkType(contentType);
         this.source = Objects.requireNonNull(source, "source");
         this.size = size;
+        this.contentId = contentId;
+    }
+
+    /**
+     * This attachment as an inline part of the HTML body (B7), referenced there as {@code src="cid:ID"}.
+     *
+     * @param contentId the id, e.g. {@code logo}: letters, digits and {@code . _ - @}
+     * @return the inline attachment
+     * @throws IllegalArgumentException if the id is malformed
+     */
+    public Attachment inline(String contentId) {
+        Objects.requireNonNull(contentId, "contentId");
+        if (!contentId.matches("[A-Za-z0-9._@-]{1,200}")) {
+            throw new IllegalArgumentException("content id must be 1 to 200 letters, digits or . _ - @, was '" + contentId + "'");
+        }
+        return new Attachment(fileName, contentType, source, size, contentId);
+    }
+
+    /** @return the content id of an inline attachment, referenced as {@code cid:ID} in the HTML body */
+    public java.util.Optional<String> contentId() {
+        return java.util.Optional.ofNullable(contentId);
     }
 
     /**

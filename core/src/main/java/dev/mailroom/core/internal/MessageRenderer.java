@@ -14,6 +14,7 @@ import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimePart;
 import jakarta.mail.internet.MimeUtility;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
 
@@ -102,58 +103,91 @@ public final class MessageRenderer {
         }
     }
 
-    private static void body(SMTPMessage m, Email email, String textBody, String htmlBody) throws MessagingException {
-        if (email.attachments().isEmpty()) {
-            if (textBody != null && htmlBody != null) {
-                m.setContent(alternative(textBody, htmlBody));
-            } else if (htmlBody != null) {
-                text(m, htmlBody, "html");
+    /** A body: either a multipart or a single text of a subtype. */
+    private record Content(MimeMultipart multipart, String text, String subtype) {
+        void applyTo(MimePart part) throws MessagingException {
+            if (multipart != null) {
+                part.setContent(multipart);
             } else {
-                text(m, textBody == null ? "" : textBody, "plain");
+                MessageRenderer.text(part, text, subtype);
             }
+        }
+    }
+
+    /**
+     * mixed( alternative( text, related( html, inline images ) ), attachments ), each level only when needed.
+     * Inline images without an HTML body are sent as ordinary attachments.
+     */
+    private static void body(SMTPMessage m, Email email, String textBody, String htmlBody) throws MessagingException {
+        List<Attachment> inline = htmlBody == null ? List.of() : email.attachments().stream().filter(a -> a.contentId().isPresent()).toList();
+        List<Attachment> regular = email.attachments().stream().filter(a -> !inline.contains(a)).toList();
+        Content html = null;
+        if (htmlBody != null) {
+            if (inline.isEmpty()) {
+                html = new Content(null, htmlBody, "html");
+            } else {
+                MimeMultipart related = new MimeMultipart("related");
+                MimeBodyPart htmlPart = new MimeBodyPart();
+                text(htmlPart, htmlBody, "html");
+                related.addBodyPart(htmlPart);
+                for (Attachment a : inline) {
+                    related.addBodyPart(attachmentPart(a));
+                }
+                html = new Content(related, null, null);
+            }
+        }
+        Content content;
+        if (textBody != null && html != null) {
+            MimeMultipart alt = new MimeMultipart("alternative");
+            MimeBodyPart text = new MimeBodyPart();
+            text(text, textBody, "plain");
+            MimeBodyPart htmlPart = new MimeBodyPart();
+            html.applyTo(htmlPart);
+            alt.addBodyPart(text);
+            alt.addBodyPart(htmlPart);
+            content = new Content(alt, null, null);
+        } else if (html != null) {
+            content = html;
+        } else {
+            content = textBody == null && !regular.isEmpty() ? null : new Content(null, textBody == null ? "" : textBody, "plain");
+        }
+        if (regular.isEmpty()) {
+            content.applyTo(m);
             return;
         }
         MimeMultipart mixed = new MimeMultipart("mixed");
-        if (textBody != null || htmlBody != null) {
-            MimeBodyPart content = new MimeBodyPart();
-            if (textBody != null && htmlBody != null) {
-                content.setContent(alternative(textBody, htmlBody));
-            } else if (htmlBody != null) {
-                text(content, htmlBody, "html");
-            } else {
-                text(content, textBody, "plain");
-            }
-            mixed.addBodyPart(content);
-        }
-        for (Attachment a : email.attachments()) {
+        if (content != null) {
             MimeBodyPart part = new MimeBodyPart();
-            part.setDataHandler(new DataHandler(new StreamingSource(a)));
-            try {
-                part.setFileName(MimeUtility.encodeText(a.fileName(), "UTF-8", null));
-            } catch (UnsupportedEncodingException e) {
-                throw new MessagingException("UTF-8 unsupported", e);
-            }
-            part.setDisposition(MimeBodyPart.ATTACHMENT);
-            // base64 always: deciding otherwise would read the whole attachment once more before sending
-            part.setHeader("Content-Transfer-Encoding", "base64");
+            content.applyTo(part);
             mixed.addBodyPart(part);
+        }
+        for (Attachment a : regular) {
+            mixed.addBodyPart(attachmentPart(a));
         }
         m.setContent(mixed);
     }
 
-    private static MimeMultipart alternative(String textBody, String htmlBody) throws MessagingException {
-        MimeMultipart alt = new MimeMultipart("alternative");
-        MimeBodyPart text = new MimeBodyPart();
-        text(text, textBody, "plain");
-        MimeBodyPart html = new MimeBodyPart();
-        text(html, htmlBody, "html");
-        alt.addBodyPart(text);
-        alt.addBodyPart(html);
-        return alt;
+    private static MimeBodyPart attachmentPart(Attachment a) throws MessagingException {
+        MimeBodyPart part = new MimeBodyPart();
+        part.setDataHandler(new DataHandler(new StreamingSource(a)));
+        try {
+            part.setFileName(MimeUtility.encodeText(a.fileName(), "UTF-8", null));
+        } catch (UnsupportedEncodingException e) {
+            throw new MessagingException("UTF-8 unsupported", e);
+        }
+        if (a.contentId().isPresent()) {
+            part.setDisposition(MimeBodyPart.INLINE);
+            part.setContentID("<" + a.contentId().get() + ">");
+        } else {
+            part.setDisposition(MimeBodyPart.ATTACHMENT);
+        }
+        // base64 always: deciding otherwise would read the whole attachment once more before sending
+        part.setHeader("Content-Transfer-Encoding", "base64");
+        return part;
     }
 
     /** Sets a text body and its transfer encoding, so that saveChanges() need not scan the content. */
-    private static void text(jakarta.mail.internet.MimePart part, String text, String subtype) throws MessagingException {
+    private static void text(MimePart part, String text, String subtype) throws MessagingException {
         part.setText(text, "UTF-8", subtype);
         part.setHeader("Content-Transfer-Encoding", MimeWriter.encodingFor(text));
     }

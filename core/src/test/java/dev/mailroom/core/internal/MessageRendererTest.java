@@ -96,6 +96,48 @@ final class MessageRendererTest {
     }
 
     @Test
+    @DisplayName("B7: inline images go into multipart/related with Content-ID; other files stay attachments")
+    void inlineImages_related() throws Exception {
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3};
+        Email e = Email.builder().to("a@example.test").subject("logo").text("Hallo").html("<p>Hallo <img src=\"cid:logo\"></p>")
+                .attach(Attachment.of("logo.png", "image/png", png).inline("logo"))
+                .attach(Attachment.of("Rechnung.pdf", "application/pdf", new byte[] {1, 2})).build();
+        MimeMessage back = roundTrip(renderer.render(e, sender, sender));
+        assertThat(back.getContentType()).startsWith("multipart/mixed");
+        Multipart mixed = (Multipart) back.getContent();
+        assertThat(mixed.getBodyPart(0).getContentType()).startsWith("multipart/alternative");
+        Multipart alt = (Multipart) mixed.getBodyPart(0).getContent();
+        assertThat(alt.getBodyPart(1).getContentType()).startsWith("multipart/related");
+        Multipart related = (Multipart) alt.getBodyPart(1).getContent();
+        assertThat(related.getBodyPart(0).getContentType()).startsWith("text/html");
+        BodyPart logo = related.getBodyPart(1);
+        assertThat(logo.getHeader("Content-ID")[0]).isEqualTo("<logo>");
+        assertThat(logo.getDisposition()).isEqualTo(Part.INLINE);
+        try (InputStream in = logo.getInputStream()) {
+            assertThat(in.readAllBytes()).isEqualTo(png);
+        }
+        assertThat(mixed.getBodyPart(1).getFileName()).isEqualTo("Rechnung.pdf");
+    }
+
+    @Test
+    @DisplayName("Display names with quotes, commas and non-ASCII survive encoding; long subjects are folded")
+    void displayNames_andFolding() throws Exception {
+        EmailAddress tricky = EmailAddress.of("joerg@example.test", "Müller, \"Jörg\" <Vertrieb>");
+        String subject = "Rechnung " + "sehr lang ".repeat(30) + "Ende";
+        RenderedMessage r = renderer.render(Email.builder().to(tricky).subject(subject).text("x").build(), tricky, tricky);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        r.mime().writeTo(out, null);
+        for (String line : out.toString(StandardCharsets.US_ASCII).split("\r\n")) {
+            assertThat(line.length()).as(line).isLessThanOrEqualTo(998);
+        }
+        MimeMessage back = roundTrip(r);
+        assertThat(((jakarta.mail.internet.InternetAddress) back.getFrom()[0]).getPersonal()).isEqualTo("Müller, \"Jörg\" <Vertrieb>");
+        assertThat(((jakarta.mail.internet.InternetAddress) back.getFrom()[0]).getAddress()).isEqualTo("joerg@example.test");
+        assertThat(back.getSubject()).isEqualTo(subject);
+        assertThat(back.getHeader("Subject", null)).contains("\r\n");
+    }
+
+    @Test
     @DisplayName("The Message-ID is fixed at render time and survives saveChanges")
     void messageId_isStable() throws Exception {
         RenderedMessage r = renderer.render(Email.builder().to("a@example.test").text("x").build(), sender, sender);
