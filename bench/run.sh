@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end SMTP throughput benchmark (see bench/README.md). Not part of the test suite.
-# Usage: bench/run.sh [-Dbench.small=10000] [-Dbench.large=1000]
+# Usage: bench/run.sh [-Dbench.small=10000] [-Dbench.large=1000] [-Dbench.rounds=3]   SMTP throughput (issue #2)
+#        bench/run.sh attachment [-Dbench.attachmentMb=50]                              heap while sending a large attachment (issue #3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 postfix_dir="$PWD/bench/target/postfix"
@@ -15,5 +16,11 @@ if [ ! -x "$postfix_dir/usr/sbin/smtp-sink" ]; then
   rm -rf "$tmp"
 fi
 mvn -B -q -DskipTests install -pl bench -am
+if [ "${1:-}" = attachment ]; then
+  shift
+  main=dev.mailroom.bench.LargeAttachmentBench jvm="-Xmx64m -Xmn8m"
+else
+  main=dev.mailroom.bench.SmtpThroughputBench jvm="-Xmx1g"
+fi
 mvn -B -q -pl bench exec:exec -Dexec.skip=false -Dexec.executable=java \
-  "-Dexec.args=-Xmx1g -Dbench.postfix=$postfix_dir $* -cp %classpath dev.mailroom.bench.SmtpThroughputBench"
+  "-Dexec.args=$jvm -Dbench.postfix=$postfix_dir $* -cp %classpath $main"

@@ -64,34 +64,50 @@ public final class SmtpThroughputBench {
         this.postfix = postfix;
     }
 
+    /** The sink in another process: Postfix's smtp-sink when available, else a discarding SubEthaSMTP JVM. */
+    record Sink(Process process, int port, boolean postfix) implements AutoCloseable {
+        static Sink start(String postfixDir) throws Exception {
+            if (postfixDir != null && Files.isExecutable(Path.of(postfixDir, "usr/sbin/smtp-sink"))) {
+                int port = freePort();
+                List<String> cmd = new ArrayList<>(List.of(Path.of(postfixDir, "usr/sbin/smtp-sink").toString()));
+                if ("root".equals(System.getProperty("user.name"))) {
+                    cmd.addAll(List.of("-u", "nobody"));
+                }
+                cmd.addAll(List.of("127.0.0.1:" + port, "1024"));
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                pb.environment().put("LD_LIBRARY_PATH", Path.of(postfixDir, "usr/lib/postfix").toString());
+                Process p = pb.start();
+                awaitPort(port);
+                return new Sink(p, port, true);
+            }
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), DiscardingSink.class.getName())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            int port = Integer.parseInt(new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII)).readLine().strip());
+            return new Sink(p, port, false);
+        }
+
+        @Override
+        public void close() {
+            process.destroy();
+            try {
+                process.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process.destroyForcibly();
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int small = Integer.getInteger("bench.small", 10_000);
         int large = Integer.getInteger("bench.large", 1_000);
         String postfix = System.getProperty("bench.postfix");
-        boolean usePostfix = postfix != null && Files.isExecutable(Path.of(postfix, "usr/sbin/smtp-sink"));
-        Process sink;
-        int port;
-        if (usePostfix) {
-            port = freePort();
-            List<String> cmd = new ArrayList<>(List.of(Path.of(postfix, "usr/sbin/smtp-sink").toString()));
-            if ("root".equals(System.getProperty("user.name"))) {
-                cmd.addAll(List.of("-u", "nobody"));
-            }
-            cmd.addAll(List.of("127.0.0.1:" + port, "1024"));
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            pb.environment().put("LD_LIBRARY_PATH", Path.of(postfix, "usr/lib/postfix").toString());
-            sink = pb.start();
-            awaitPort(port);
-        } else {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            sink = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), DiscardingSink.class.getName())
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            port = Integer.parseInt(new BufferedReader(new InputStreamReader(sink.getInputStream(), StandardCharsets.US_ASCII)).readLine().strip());
-        }
-        try {
-            SmtpThroughputBench b = new SmtpThroughputBench(port, usePostfix ? postfix : null);
+        try (Sink sink = Sink.start(postfix)) {
+            int port = sink.port();
+            SmtpThroughputBench b = new SmtpThroughputBench(port, sink.postfix() ? postfix : null);
             System.out.printf("sink: %s on 127.0.0.1:%d; %d x 2 KB, %d x 100 KB; %d cores; Java %s%n",
-                    usePostfix ? "Postfix smtp-sink (separate process)" : "SubEthaSMTP discarding sink (separate JVM)", port, small, large,
+                    sink.postfix() ? "Postfix smtp-sink (separate process)" : "SubEthaSMTP discarding sink (separate JVM)", port, small, large,
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
             int rounds = Integer.getInteger("bench.rounds", 3);
             for (int round = 1; round <= rounds; round++) {
@@ -103,10 +119,6 @@ public final class SmtpThroughputBench {
             if (b.sjmMailer != null) {
                 b.sjmMailer.shutdownConnectionPool().get(10, TimeUnit.SECONDS);
             }
-        } finally {
-            sink.destroy();
-            sink.waitFor(5, TimeUnit.SECONDS);
-            sink.destroyForcibly();
         }
         System.exit(0); // Simple Java Mail leaves non-daemon pool threads behind
     }

@@ -32,7 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,11 +48,15 @@ public final class SmtpTransport implements Transport {
     public SmtpTransport(TransportSettings settings) {
         this.settings = settings;
         AtomicInteger n = new AtomicInteger();
-        this.scheduler = Executors.newScheduledThreadPool(1, r -> {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "mailroom-smtp-timer-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        // Angus schedules a write-timeout task per write and cancels it after: without this, every cancelled
+        // task stays queued for the whole write timeout (60 s), millions of them under bulk sending.
+        timer.setRemoveOnCancelPolicy(true);
+        this.scheduler = timer;
         long sweepMillis = Math.max(1_000, settings.connectionIdleTimeout().toMillis() / 2);
         scheduler.scheduleWithFixedDelay(() -> pools.values().forEach(AccountPool::sweep), sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     }
