@@ -45,6 +45,7 @@ public final class Email {
     private final List<Attachment> attachments;
     private final Map<String, String> headers;
     private final boolean signature;
+    private final String messageId;
 
     private Email(Builder b) {
         this.from = b.from;
@@ -58,6 +59,7 @@ public final class Email {
         this.attachments = List.copyOf(b.attachments);
         this.headers = Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
         this.signature = b.signature;
+        this.messageId = b.messageId;
     }
 
     /**
@@ -87,6 +89,7 @@ public final class Email {
         b.attachments.addAll(attachments);
         b.headers.putAll(headers);
         b.signature = signature;
+        b.messageId = messageId;
         return b;
     }
 
@@ -132,6 +135,15 @@ public final class Email {
     public Map<String, String> headers() { return headers; }
 
     /**
+     * The Message-ID fixed by the caller, e.g. to resend a message under the same id.
+     *
+     * @return the id with angle brackets; empty means Mailroom generates one per send
+     */
+    public Optional<String> messageId() {
+        return Optional.ofNullable(messageId);
+    }
+
+    /**
      * Whether the signature is appended (B5).
      *
      * @return true unless {@link Builder#noSignature()} was called
@@ -173,8 +185,27 @@ public final class Email {
         private final Map<String, String> headers = new LinkedHashMap<>();
         private final List<String> problems = new ArrayList<>();
         private boolean signature = true;
+        private String messageId;
 
         private Builder() {
+        }
+
+        /**
+         * Fixes the Message-ID, so that sending the same email again carries the same id (the key by
+         * which recipients and later Mailroom itself recognise duplicates).
+         *
+         * @param messageId {@code <unique@domain>}
+         * @return this
+         */
+        public Builder messageId(String messageId) {
+            Objects.requireNonNull(messageId, "messageId");
+            if (!messageId.matches("<[\\x21-\\x3B\\x3D\\x3F-\\x7E]{1,200}@[A-Za-z0-9.-]{1,200}>")) {
+                problems.add("messageId: '" + messageId.replace("\r", "\\r").replace("\n", "\\n")
+                        + "' is not of the form <unique@domain> (printable ASCII, no spaces)");
+            } else {
+                this.messageId = messageId;
+            }
+            return this;
         }
 
         /**

@@ -80,7 +80,7 @@ public final class MessageRenderer {
         List<EmailAddress> cc = email.cc().stream().map(wire).toList();
         List<EmailAddress> recipients = email.recipients().stream().map(wire).toList();
         EmailAddress envelope = wire.apply(envelopeFrom);
-        String messageId = "<" + UUID.randomUUID() + "@" + sender.domain() + ">";
+        String messageId = email.messageId().orElseGet(() -> "<" + UUID.randomUUID() + "@" + sender.domain() + ">");
         try {
             FixedIdMessage m = new FixedIdMessage(smtpUtf8 ? utf8Session : session, messageId, smtpUtf8);
             m.setEnvelopeFrom(envelope.address());
