@@ -16,9 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,11 +49,8 @@ final class SmtpDiagnoseIT {
 
     @Test
     @DisplayName("C1/C5: nothing listens on the port: TCP stage fails with the port hint")
-    void diagnose_refused() throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            port = s.getLocalPort();
-        }
+    void diagnose_refused() {
+        int port = SmtpFixtures.closedPort();
         Diagnosis d = mailroom.diagnose(SmtpFixtures.systemAccount("127.0.0.1", port, Security.NONE).build());
         assertThat(d.failure().orElseThrow().stage()).isEqualTo(Stage.TCP);
         assertThat(d.failure().orElseThrow().code()).isEqualTo(MailErrorCode.CONNECTION_REFUSED);

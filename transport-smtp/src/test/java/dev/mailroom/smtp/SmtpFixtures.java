@@ -36,6 +36,15 @@ final class SmtpFixtures {
                 .protocolLog(log).build();
     }
 
+    /** A loopback port nothing listens on (bound, then released). */
+    static int closedPort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static Email email() {
         return Email.builder().to("kunde@example.test").subject("Rechnung 4711").text("Guten Tag,\r\nanbei die Rechnung.").build();
     }
