@@ -1,0 +1,538 @@
+package dev.mailroom.jdbc;
+
+import dev.mailroom.Account;
+import dev.mailroom.AccountId;
+import dev.mailroom.Authentication;
+import dev.mailroom.Scope;
+import dev.mailroom.Secret;
+import dev.mailroom.Security;
+import dev.mailroom.SenderPolicy;
+import dev.mailroom.Signature;
+import dev.mailroom.SystemMailSettings;
+import dev.mailroom.TenantMailSettings;
+import dev.mailroom.spi.AccountRepository;
+import dev.mailroom.spi.SecretCipher;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+
+/**
+ * {@link AccountRepository} over JDBC: accounts in list order, the system and tenant mail settings,
+ * project and central signatures. Secrets are sealed with the store's {@link SecretCipher} (key id stored
+ * with each value) and never written in plain text. Thread-safe; every write runs in its own
+ * transaction and bumps the change stamp. Obtained from {@link JdbcStore#accounts()}.
+ */
+public final class JdbcAccountRepository implements AccountRepository {
+    private static final String COLUMNS = "id, position, description, display_name, email, auth_kind, auth_user, auth_grant,"
+            + " auth_directory, auth_client, secret_key_id, secret_value, smtp_host, smtp_port, smtp_security, imap_host, imap_port,"
+            + " imap_security, pop3_host, pop3_port, sender_address, sender_name, client_alias, transport, text_signature,"
+            + " html_signature, internal_note, scope, tenant, owner, debug, system_account, defaults_account, enabled, local_relay,"
+            + " prevent_plain_text, prevent_ntlm, utf8_headers, copy_to_sent, sent_folder";
+
+    private final DataSource dataSource;
+    private final SecretCipher cipher;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong seenVersion = new AtomicLong(-1);
+
+    JdbcAccountRepository(DataSource dataSource, SecretCipher cipher) {
+        this.dataSource = dataSource;
+        this.cipher = cipher;
+    }
+
+    @Override
+    public List<Account> findAll() {
+        return query("SELECT " + COLUMNS + " FROM mailroom_account ORDER BY position, id", null);
+    }
+
+    @Override
+    public Optional<Account> find(AccountId id) {
+        Objects.requireNonNull(id, "id");
+        return query("SELECT " + COLUMNS + " FROM mailroom_account WHERE id = ?", id.value()).stream().findFirst();
+    }
+
+    @Override
+    public void save(Account account) {
+        Objects.requireNonNull(account, "account");
+        inTransaction(c -> {
+            int updated;
+            try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_account SET " + COLUMNS.replace("id, position, ", "")
+                    .replace(", ", " = ?, ") + " = ? WHERE id = ?")) {
+                int i = bind(p, account, 1);
+                p.setString(i, account.id().value());
+                updated = p.executeUpdate();
+            }
+            if (updated == 0) {
+                long position;
+                try (PreparedStatement p = c.prepareStatement("SELECT COALESCE(MAX(position), 0) + 1 FROM mailroom_account");
+                     ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    position = rs.getLong(1);
+                }
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_account (" + COLUMNS + ") VALUES ("
+                        + "?, ".repeat(39) + "?)")) {
+                    p.setString(1, account.id().value());
+                    p.setLong(2, position);
+                    bind(p, account, 3);
+                    p.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean delete(AccountId id) {
+        Objects.requireNonNull(id, "id");
+        return inTransaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_account WHERE id = ?")) {
+                p.setString(1, id.value());
+                return p.executeUpdate() > 0;
+            }
+        });
+    }
+
+    /**
+     * Moves an account to another place in the list (A2/A3 depend on the order).
+     *
+     * @param id the account
+     * @param index the new index, 0 for first
+     */
+    public void move(AccountId id, int index) {
+        List<Account> all = new ArrayList<>(findAll());
+        Account a = all.stream().filter(x -> x.id().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no account " + id));
+        if (index < 0 || index >= all.size()) {
+            throw new IllegalArgumentException("index must be between 0 and " + (all.size() - 1));
+        }
+        all.remove(a);
+        all.add(index, a);
+        inTransaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_account SET position = ? WHERE id = ?")) {
+                for (int i = 0; i < all.size(); i++) {
+                    p.setLong(1, i + 1L);
+                    p.setString(2, all.get(i).id().value());
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public SystemMailSettings systemSettings() {
+        return read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT mail_enabled, sender_policy FROM mailroom_system_settings WHERE id = 1");
+                 ResultSet rs = p.executeQuery()) {
+                return rs.next() ? new SystemMailSettings(rs.getBoolean(1), SenderPolicy.valueOf(rs.getString(2)))
+                        : SystemMailSettings.defaults();
+            }
+        });
+    }
+
+    @Override
+    public void saveSystemSettings(SystemMailSettings settings) {
+        Objects.requireNonNull(settings, "settings");
+        inTransaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_system_settings SET mail_enabled = ?, sender_policy = ? WHERE id = 1")) {
+                p.setBoolean(1, settings.mailEnabled());
+                p.setString(2, settings.senderPolicy().name());
+                if (p.executeUpdate() == 0) {
+                    try (PreparedStatement i = c.prepareStatement(
+                            "INSERT INTO mailroom_system_settings (id, mail_enabled, sender_policy) VALUES (1, ?, ?)")) {
+                        i.setBoolean(1, settings.mailEnabled());
+                        i.setString(2, settings.senderPolicy().name());
+                        i.executeUpdate();
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public TenantMailSettings tenantSettings(String tenant) {
+        Objects.requireNonNull(tenant, "tenant");
+        return read(c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT system_server_allowed, own_server_allowed, sender_policy FROM mailroom_tenant_settings WHERE tenant = ?")) {
+                p.setString(1, tenant);
+                try (ResultSet rs = p.executeQuery()) {
+                    if (!rs.next()) {
+                        return TenantMailSettings.defaults();
+                    }
+                    String policy = rs.getString(3);
+                    return new TenantMailSettings(rs.getBoolean(1), rs.getBoolean(2), policy == null ? null : SenderPolicy.valueOf(policy));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void saveTenantSettings(String tenant, TenantMailSettings settings) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(settings, "settings");
+        inTransaction(c -> {
+            try (PreparedStatement d = c.prepareStatement("DELETE FROM mailroom_tenant_settings WHERE tenant = ?")) {
+                d.setString(1, tenant);
+                d.executeUpdate();
+            }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_tenant_settings"
+                    + " (tenant, system_server_allowed, own_server_allowed, sender_policy) VALUES (?, ?, ?, ?)")) {
+                p.setString(1, tenant);
+                p.setBoolean(2, settings.systemServerAllowed());
+                p.setBoolean(3, settings.ownServerAllowed());
+                p.setString(4, settings.ownSenderPolicy().map(Enum::name).orElse(null));
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Signature> projectSignature(String tenant, String project) {
+        return signature("PROJECT", tenant, Objects.requireNonNull(project, "project"));
+    }
+
+    @Override
+    public Optional<Signature> centralSignature(String tenant) {
+        return signature("CENTRAL", tenant, "");
+    }
+
+    /**
+     * Sets or removes a project's signature (B5).
+     *
+     * @param tenant the tenant, or {@code null}
+     * @param project the project
+     * @param signature the signature, or {@code null} to remove it
+     */
+    public void saveProjectSignature(String tenant, String project, Signature signature) {
+        saveSignature("PROJECT", tenant, Objects.requireNonNull(project, "project"), signature);
+    }
+
+    /**
+     * Sets or removes the central signature of a tenant, or the system-wide one for {@code null} (B5).
+     *
+     * @param tenant the tenant, or {@code null}
+     * @param signature the signature, or {@code null} to remove it
+     */
+    public void saveCentralSignature(String tenant, Signature signature) {
+        saveSignature("CENTRAL", tenant, "", signature);
+    }
+
+    /**
+     * Re-seals every stored secret with the cipher's active key (key rotation). Run it after making a new
+     * key active; then the old key can be retired.
+     *
+     * @return how many secrets were re-sealed
+     */
+    public int reencryptSecrets() {
+        return inTransaction(c -> {
+            List<String[]> rows = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT id, secret_key_id, secret_value FROM mailroom_account"
+                    + " WHERE secret_value IS NOT NULL AND secret_key_id <> ?")) {
+                p.setString(1, cipher.activeKeyId());
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+                    }
+                }
+            }
+            try (PreparedStatement u = c.prepareStatement("UPDATE mailroom_account SET secret_key_id = ?, secret_value = ? WHERE id = ?")) {
+                for (String[] r : rows) {
+                    byte[] plain = cipher.open(new SecretCipher.Sealed(r[1], Base64.getDecoder().decode(r[2])));
+                    SecretCipher.Sealed sealed = cipher.seal(plain);
+                    java.util.Arrays.fill(plain, (byte) 0);
+                    u.setString(1, sealed.keyId());
+                    u.setString(2, Base64.getEncoder().encodeToString(sealed.ciphertext()));
+                    u.setString(3, r[0]);
+                    u.addBatch();
+                }
+                u.executeBatch();
+            }
+            return rows.size();
+        });
+    }
+
+    @Override
+    public AutoCloseable addChangeListener(Runnable listener) {
+        Objects.requireNonNull(listener, "listener");
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** Called by the store's poller: tells the listeners when another node changed something. */
+    void pollChanges() {
+        long v = read(this::version);
+        long before = seenVersion.getAndSet(v);
+        if (before >= 0 && before != v) {
+            fire();
+        }
+    }
+
+    // ------------------------------------------------------------------ mapping
+
+    private int bind(PreparedStatement p, Account a, int i) throws SQLException {
+        p.setString(i++, a.description());
+        p.setString(i++, a.displayName().orElse(null));
+        p.setString(i++, a.email().address());
+        Authentication auth = a.authentication().orElse(null);
+        String kind = null;
+        String user = null;
+        String grant = null;
+        String directory = null;
+        String client = null;
+        Secret secret = null;
+        if (auth instanceof Authentication.None) {
+            kind = "NONE";
+        } else if (auth instanceof Authentication.Password pw) {
+            kind = "PASSWORD";
+            user = pw.user();
+            secret = pw.password();
+        } else if (auth instanceof Authentication.OAuth2 o) {
+            kind = "OAUTH2";
+            user = o.user();
+            grant = o.grantReference();
+        } else if (auth instanceof Authentication.MicrosoftApp m) {
+            kind = "MICROSOFT_APP";
+            directory = m.directoryId();
+            client = m.clientId();
+            secret = m.clientSecret();
+        }
+        p.setString(i++, kind);
+        p.setString(i++, user);
+        p.setString(i++, grant);
+        p.setString(i++, directory);
+        p.setString(i++, client);
+        if (secret != null) {
+            if (secret.isPlaceholder()) {
+                throw new IllegalArgumentException("account " + a.id() + " carries a secret placeholder; the store needs the secret itself");
+            }
+            SecretCipher.Sealed sealed = cipher.seal(secret.reveal().getBytes(StandardCharsets.UTF_8));
+            p.setString(i++, sealed.keyId());
+            p.setString(i++, Base64.getEncoder().encodeToString(sealed.ciphertext()));
+        } else {
+            p.setNull(i++, Types.VARCHAR);
+            p.setNull(i++, Types.VARCHAR);
+        }
+        p.setString(i++, a.smtpHost().orElse(null));
+        setInt(p, i++, a.smtpPort().orElse(null));
+        p.setString(i++, a.smtpSecurity().map(Enum::name).orElse(null));
+        p.setString(i++, a.imapHost().orElse(null));
+        setInt(p, i++, a.imapPort().orElse(null));
+        p.setString(i++, a.imapSecurity().map(Enum::name).orElse(null));
+        p.setString(i++, a.pop3Host().orElse(null));
+        setInt(p, i++, a.pop3Port().orElse(null));
+        p.setString(i++, a.senderAddress().map(e -> e.address()).orElse(null));
+        p.setString(i++, a.senderName().orElse(null));
+        p.setString(i++, a.clientAlias().orElse(null));
+        p.setString(i++, a.transport().orElse(null));
+        p.setString(i++, a.textSignature().orElse(null));
+        p.setString(i++, a.htmlSignature().orElse(null));
+        p.setString(i++, a.internalNote().orElse(null));
+        p.setString(i++, a.scope().name());
+        p.setString(i++, a.tenant().orElse(null));
+        p.setString(i++, a.owner().orElse(null));
+        p.setBoolean(i++, a.debug());
+        p.setBoolean(i++, a.systemAccount());
+        p.setBoolean(i++, a.defaultsAccount());
+        p.setBoolean(i++, a.enabled());
+        p.setBoolean(i++, a.localRelay());
+        p.setBoolean(i++, a.preventPlainTextLogin());
+        p.setBoolean(i++, a.preventNtlm());
+        p.setBoolean(i++, a.utf8Headers());
+        p.setBoolean(i++, a.copyToSent());
+        p.setString(i++, a.sentFolder().orElse(null));
+        return i;
+    }
+
+    private Account map(ResultSet rs) throws SQLException {
+        Account.Builder b = Account.builder().id(rs.getString("id")).description(rs.getString("description"))
+                .displayName(rs.getString("display_name")).email(rs.getString("email"));
+        String kind = rs.getString("auth_kind");
+        Secret secret = null;
+        String sealed = rs.getString("secret_value");
+        if (sealed != null) {
+            byte[] plain = cipher.open(new SecretCipher.Sealed(rs.getString("secret_key_id"), Base64.getDecoder().decode(sealed)));
+            secret = Secret.of(new String(plain, StandardCharsets.UTF_8));
+            java.util.Arrays.fill(plain, (byte) 0);
+        }
+        if (kind != null) {
+            b.authentication(switch (kind) {
+                case "NONE" -> Authentication.none();
+                case "PASSWORD" -> Authentication.password(rs.getString("auth_user"), secret);
+                case "OAUTH2" -> Authentication.oauth2(rs.getString("auth_user"), rs.getString("auth_grant"));
+                case "MICROSOFT_APP" -> Authentication.microsoftApp(rs.getString("auth_directory"), rs.getString("auth_client"), secret);
+                default -> throw new IllegalStateException("unknown authentication kind " + kind);
+            });
+        }
+        b.smtp(rs.getString("smtp_host"), intOrNull(rs, "smtp_port"), security(rs.getString("smtp_security")))
+                .imap(rs.getString("imap_host"), intOrNull(rs, "imap_port"), security(rs.getString("imap_security")))
+                .pop3(rs.getString("pop3_host"), intOrNull(rs, "pop3_port"))
+                .senderAddress(rs.getString("sender_address")).senderName(rs.getString("sender_name"))
+                .clientAlias(rs.getString("client_alias")).transport(rs.getString("transport"))
+                .signature(rs.getString("text_signature"), rs.getString("html_signature"))
+                .internalNote(rs.getString("internal_note"));
+        Scope scope = Scope.valueOf(rs.getString("scope"));
+        String tenant = rs.getString("tenant");
+        String owner = rs.getString("owner");
+        switch (scope) {
+            case SYSTEM -> b.systemWide();
+            case TENANT -> b.tenant(tenant);
+            case DEPARTMENT -> b.department(owner);
+            case USER -> b.user(owner);
+            default -> throw new IllegalStateException(scope.name());
+        }
+        if (scope != Scope.TENANT && tenant != null) {
+            b.tenant(tenant);
+        }
+        boolean localRelay = rs.getBoolean("local_relay");
+        if (localRelay) {
+            Integer port = intOrNull(rs, "smtp_port");
+            b.localRelay(port == null ? 25 : port);
+        }
+        return b.debug(rs.getBoolean("debug")).systemAccount(rs.getBoolean("system_account"))
+                .defaultsAccount(rs.getBoolean("defaults_account")).enabled(rs.getBoolean("enabled"))
+                .preventPlainTextLogin(rs.getBoolean("prevent_plain_text")).preventNtlm(rs.getBoolean("prevent_ntlm"))
+                .utf8Headers(rs.getBoolean("utf8_headers")).copyToSent(rs.getBoolean("copy_to_sent"), rs.getString("sent_folder"))
+                .build();
+    }
+
+    private static Security security(String s) {
+        return s == null ? null : Security.valueOf(s);
+    }
+
+    private static Integer intOrNull(ResultSet rs, String column) throws SQLException {
+        int v = rs.getInt(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static void setInt(PreparedStatement p, int i, Integer v) throws SQLException {
+        if (v == null) {
+            p.setNull(i, Types.INTEGER);
+        } else {
+            p.setInt(i, v);
+        }
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    private List<Account> query(String sql, String id) {
+        return read(c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                if (id != null) {
+                    p.setString(1, id);
+                }
+                List<Account> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(map(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    private Optional<Signature> signature(String kind, String tenant, String project) {
+        return read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT text_signature, html_signature FROM mailroom_signature"
+                    + " WHERE kind = ? AND tenant = ? AND project = ?")) {
+                p.setString(1, kind);
+                p.setString(2, tenant == null ? "" : tenant);
+                p.setString(3, project);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? Optional.of(new Signature(rs.getString(1), rs.getString(2))) : Optional.<Signature>empty();
+                }
+            }
+        });
+    }
+
+    private void saveSignature(String kind, String tenant, String project, Signature signature) {
+        inTransaction(c -> {
+            try (PreparedStatement d = c.prepareStatement("DELETE FROM mailroom_signature WHERE kind = ? AND tenant = ? AND project = ?")) {
+                d.setString(1, kind);
+                d.setString(2, tenant == null ? "" : tenant);
+                d.setString(3, project);
+                d.executeUpdate();
+            }
+            if (signature != null) {
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_signature"
+                        + " (kind, tenant, project, text_signature, html_signature) VALUES (?, ?, ?, ?, ?)")) {
+                    p.setString(1, kind);
+                    p.setString(2, tenant == null ? "" : tenant);
+                    p.setString(3, project);
+                    p.setString(4, signature.text());
+                    p.setString(5, signature.html());
+                    p.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    private long version(Connection c) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT version FROM mailroom_change WHERE id = 1");
+             ResultSet rs = p.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T read(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Mailroom store: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs a write in one transaction, bumps the change stamp, then tells the listeners. */
+    private <T> T inTransaction(Work<T> work) {
+        T result;
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                result = work.run(c);
+                try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_change SET version = version + 1 WHERE id = 1")) {
+                    p.executeUpdate();
+                }
+                long v = version(c);
+                c.commit();
+                seenVersion.set(v);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Mailroom store: " + e.getMessage(), e);
+        }
+        fire();
+        return result;
+    }
+
+    private void fire() {
+        for (Runnable l : listeners) {
+            l.run();
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package dev.mailroom.jdbc;
+
+import dev.mailroom.AccountId;
+import dev.mailroom.DeliveryLogEntry;
+import dev.mailroom.DeliveryLogQuery;
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.spi.DeliveryLog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/**
+ * {@link DeliveryLog} over JDBC (C3, E3): every attempt with time, account, operation, outcome and the
+ * server's reply; queries newest first; retention; the full log streamed as CSV or JSON lines. Never
+ * holds a secret (entries carry none). Thread-safe. Obtained from {@link JdbcStore#deliveryLog()}.
+ */
+public final class JdbcDeliveryLog implements DeliveryLog {
+    private static final String COLUMNS = "logged_at, account_id, account_address, tenant, operation, outcome, error_code,"
+            + " server_reply, message_id, transport, detail";
+
+    private final DataSource dataSource;
+
+    JdbcDeliveryLog(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    @Override
+    public void record(DeliveryLogEntry e) {
+        Objects.requireNonNull(e, "entry");
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_delivery_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            p.setObject(1, OffsetDateTime.ofInstant(e.time(), ZoneOffset.UTC));
+            p.setString(2, e.accountId() == null ? null : e.accountId().value());
+            p.setString(3, cut(e.accountAddress(), 254));
+            p.setString(4, e.tenant());
+            p.setString(5, e.operation().name());
+            p.setString(6, e.outcome().name());
+            p.setString(7, e.errorCode() == null ? null : e.errorCode().name());
+            p.setString(8, cut(e.serverReply(), 4000));
+            p.setString(9, cut(e.messageId(), 1000));
+            p.setString(10, e.transport());
+            p.setString(11, cut(e.detail(), 4000));
+            p.executeUpdate();
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom delivery log: " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public List<DeliveryLogEntry> query(DeliveryLogQuery q) {
+        Objects.requireNonNull(q, "query");
+        List<DeliveryLogEntry> out = new ArrayList<>();
+        stream(q, q.limit(), out::add);
+        return out;
+    }
+
+    /**
+     * Deletes entries older than the retention period.
+     *
+     * @param retention how long entries are kept
+     * @return how many entries were deleted
+     */
+    public int purgeOlderThan(Duration retention) {
+        Objects.requireNonNull(retention, "retention");
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_delivery_log WHERE logged_at < ?")) {
+            p.setObject(1, OffsetDateTime.ofInstant(Instant.now().minus(retention), ZoneOffset.UTC));
+            return p.executeUpdate();
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom delivery log: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Streams matching entries, oldest first, as CSV with a header line (C3 "download the full log"); the
+     * query's limit is ignored.
+     *
+     * @param q which entries
+     * @param out where to write; not closed
+     */
+    public void exportCsv(DeliveryLogQuery q, Writer out) {
+        write(out, "time,account_address,account_id,tenant,operation,outcome,error_code,server_reply,message_id,transport,detail\n");
+        export(q, e -> write(out, String.join(",", csv(e.time().toString()), csv(e.accountAddress()),
+                csv(e.accountId() == null ? null : e.accountId().value()), csv(e.tenant()), csv(e.operation().name()),
+                csv(e.outcome().name()), csv(e.errorCode() == null ? null : e.errorCode().name()), csv(e.serverReply()),
+                csv(e.messageId()), csv(e.transport()), csv(e.detail())) + "\n"));
+    }
+
+    /**
+     * Streams matching entries, oldest first, as JSON lines (one object per line); the query's limit is ignored.
+     *
+     * @param q which entries
+     * @param out where to write; not closed
+     */
+    public void exportJsonLines(DeliveryLogQuery q, Writer out) {
+        export(q, e -> write(out, "{\"time\":" + json(e.time().toString()) + ",\"accountAddress\":" + json(e.accountAddress())
+                + ",\"accountId\":" + json(e.accountId() == null ? null : e.accountId().value()) + ",\"tenant\":" + json(e.tenant())
+                + ",\"operation\":" + json(e.operation().name()) + ",\"outcome\":" + json(e.outcome().name())
+                + ",\"errorCode\":" + json(e.errorCode() == null ? null : e.errorCode().name())
+                + ",\"serverReply\":" + json(e.serverReply()) + ",\"messageId\":" + json(e.messageId())
+                + ",\"transport\":" + json(e.transport()) + ",\"detail\":" + json(e.detail()) + "}\n"));
+    }
+
+    private void export(DeliveryLogQuery q, java.util.function.Consumer<DeliveryLogEntry> sink) {
+        streamOrdered(q, "ASC", Integer.MAX_VALUE, sink);
+    }
+
+    private void stream(DeliveryLogQuery q, int limit, java.util.function.Consumer<DeliveryLogEntry> sink) {
+        streamOrdered(q, "DESC", limit, sink);
+    }
+
+    private void streamOrdered(DeliveryLogQuery q, String order, int limit, java.util.function.Consumer<DeliveryLogEntry> sink) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM mailroom_delivery_log WHERE logged_at >= ?");
+        if (q.account().isPresent()) {
+            sql.append(" AND account_id = ?");
+        }
+        if (q.tenant() != null) {
+            sql.append(" AND tenant = ?");
+        }
+        if (q.failuresOnly()) {
+            sql.append(" AND outcome = 'FAILURE'");
+        }
+        sql.append(" ORDER BY logged_at ").append(order).append(", id ").append(order);
+        if (limit < Integer.MAX_VALUE) {
+            sql.append(" LIMIT ").append(limit);
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql.toString())) {
+            int i = 1;
+            p.setObject(i++, OffsetDateTime.ofInstant(q.since(), ZoneOffset.UTC));
+            if (q.account().isPresent()) {
+                p.setString(i++, q.account().get().value());
+            }
+            if (q.tenant() != null) {
+                p.setString(i, q.tenant());
+            }
+            p.setFetchSize(500);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    sink.accept(map(rs));
+                }
+            }
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom delivery log: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static DeliveryLogEntry map(ResultSet rs) throws SQLException {
+        String id = rs.getString("account_id");
+        String code = rs.getString("error_code");
+        return new DeliveryLogEntry(rs.getObject("logged_at", OffsetDateTime.class).toInstant(), id == null ? null : AccountId.of(id),
+                rs.getString("account_address"), rs.getString("tenant"), DeliveryLogEntry.Operation.valueOf(rs.getString("operation")),
+                DeliveryLogEntry.Outcome.valueOf(rs.getString("outcome")), code == null ? null : MailErrorCode.valueOf(code),
+                rs.getString("server_reply"), rs.getString("message_id"), rs.getString("transport"), rs.getString("detail"));
+    }
+
+    private static String cut(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+
+    private static String csv(String s) {
+        if (s == null) {
+            return "";
+        }
+        boolean quote = s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r");
+        return quote ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    private static String json(String s) {
+        if (s == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder("\"");
+        for (char ch : s.toCharArray()) {
+            switch (ch) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (ch < 0x20) {
+                        b.append(String.format("\\u%04x", (int) ch));
+                    } else {
+                        b.append(ch);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    private static void write(Writer out, String s) {
+        try {
+            out.write(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.mailroom.jdbc;
+
+import dev.mailroom.jdbc.internal.Migrations;
+import dev.mailroom.spi.SecretCipher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+
+/**
+ * Mailroom's JDBC store on a host-supplied {@link DataSource}: H2 embedded, PostgreSQL for several nodes.
+ * Applies its schema migrations at build time (turn that off when the host runs the scripts from
+ * {@code db/migration/mailroom/} with its own Flyway or Liquibase).
+ *
+ * <p><b>Several nodes.</b> Every write bumps a version stamp. Each store polls it every
+ * {@link Builder#changePollInterval(Duration)} (default 5 s) and tells its listeners, so a node's
+ * Mailroom drops cached resolutions at once after its own writes and within that interval after
+ * another node's.
+ *
+ * <pre>{@code
+ * JdbcStore store = JdbcStore.builder(dataSource)
+ *     .cipher(AesGcmSecretCipher.builder().key("2026-11", keyFromVault).build())
+ *     .build();
+ * Mailroom mailroom = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).build();
+ * }</pre>
+ *
+ * <p>Thread-safe. Close it on shutdown (stops the poller; the data source stays the host's).
+ */
+public final class JdbcStore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
+
+    private final JdbcAccountRepository accounts;
+    private final JdbcDeliveryLog deliveryLog;
+    private final ScheduledExecutorService poller;
+
+    private JdbcStore(Builder b) {
+        if (b.migrate) {
+            Migrations.migrate(b.dataSource);
+        }
+        this.accounts = new JdbcAccountRepository(b.dataSource, b.cipher);
+        this.deliveryLog = new JdbcDeliveryLog(b.dataSource);
+        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mailroom-jdbc-change-poller");
+            t.setDaemon(true);
+            return t;
+        });
+        long ms = b.changePollInterval.toMillis();
+        poller.scheduleWithFixedDelay(() -> {
+            try {
+                accounts.pollChanges();
+            } catch (RuntimeException e) {
+                LOG.warn("polling the Mailroom change stamp failed; retrying in {} ms", ms, e);
+            }
+        }, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A builder over a data source.
+     *
+     * @param dataSource the host's data source (pooled, ideally)
+     * @return the builder
+     */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(Objects.requireNonNull(dataSource, "dataSource"));
+    }
+
+    /** @return accounts, settings and signatures */
+    public JdbcAccountRepository accounts() {
+        return accounts;
+    }
+
+    /** @return the delivery log */
+    public JdbcDeliveryLog deliveryLog() {
+        return deliveryLog;
+    }
+
+    /** Stops the change poller. Idempotent. */
+    @Override
+    public void close() {
+        poller.shutdownNow();
+    }
+
+    /** Configures a {@link JdbcStore}. */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private SecretCipher cipher;
+        private boolean migrate = true;
+        private Duration changePollInterval = Duration.ofSeconds(5);
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = dataSource;
+        }
+
+        /**
+         * The cipher that seals secrets at rest. Required.
+         *
+         * @param cipher e.g. {@code AesGcmSecretCipher}
+         * @return this
+         */
+        public Builder cipher(SecretCipher cipher) {
+            this.cipher = Objects.requireNonNull(cipher, "cipher");
+            return this;
+        }
+
+        /**
+         * Whether to apply the schema migrations at build time. Default true.
+         *
+         * @param migrate false when the host runs the scripts itself
+         * @return this
+         */
+        public Builder migrate(boolean migrate) {
+            this.migrate = migrate;
+            return this;
+        }
+
+        /**
+         * How often to look for changes other nodes made. Default 5 s.
+         *
+         * @param interval 10 ms to 10 minutes
+         * @return this
+         */
+        public Builder changePollInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.toMillis() < 10 || interval.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException("changePollInterval must be between 10 ms and 10 minutes, was " + interval);
+            }
+            this.changePollInterval = interval;
+            return this;
+        }
+
+        /**
+         * Migrates (unless turned off) and starts the change poller.
+         *
+         * @return the store
+         * @throws IllegalStateException without a cipher, or when a migration fails
+         */
+        public JdbcStore build() {
+            if (cipher == null) {
+                throw new IllegalStateException("a SecretCipher is required: secrets are never stored in plain text");
+            }
+            return new JdbcStore(this);
+        }
+    }
+}

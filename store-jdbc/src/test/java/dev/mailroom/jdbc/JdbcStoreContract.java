@@ -1,0 +1,204 @@
+package dev.mailroom.jdbc;
+
+import dev.mailroom.Account;
+import dev.mailroom.AccountId;
+import dev.mailroom.Authentication;
+import dev.mailroom.DeliveryLogEntry;
+import dev.mailroom.DeliveryLogQuery;
+import dev.mailroom.Email;
+import dev.mailroom.MailContext;
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.Secret;
+import dev.mailroom.Security;
+import dev.mailroom.Signature;
+import dev.mailroom.core.AesGcmSecretCipher;
+import dev.mailroom.core.Mailroom;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What the JDBC store must do on every database; run on H2 and on PostgreSQL. */
+abstract class JdbcStoreContract {
+    /** @return a fresh, empty database */
+    abstract DataSource database();
+
+    private static Account account(String id, String password) {
+        return Account.builder().id(id).description("Support " + id).email(id + "@acme.test").systemAccount(true)
+                .smtp("smtp.acme.test", 587, Security.STARTTLS)
+                .authentication(Authentication.password(id + "@acme.test", Secret.of(password))).build();
+    }
+
+    private static String dump(DataSource ds) throws Exception {
+        StringBuilder all = new StringBuilder();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            for (String table : List.of("mailroom_account", "mailroom_system_settings", "mailroom_tenant_settings",
+                    "mailroom_signature", "mailroom_change", "mailroom_delivery_log", "mailroom_schema_version")) {
+                try (ResultSet rs = s.executeQuery("SELECT * FROM " + table)) {
+                    ResultSetMetaData md = rs.getMetaData();
+                    while (rs.next()) {
+                        for (int i = 1; i <= md.getColumnCount(); i++) {
+                            all.append(rs.getString(i)).append('|');
+                        }
+                        all.append('\n');
+                    }
+                }
+            }
+        }
+        return all.toString();
+    }
+
+    @Test
+    @DisplayName("Secrets at rest: a dump of every table holds no plaintext password, in any encoding")
+    void secrets_neverInPlainText() throws Exception {
+        DataSource ds = database();
+        String password = "Correct-Horse-Battery-Staple-42";
+        try (JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build();
+             Mailroom mailroom = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).build()) {
+            mailroom.accounts().create(account("a1", password));
+            store.accounts().saveCentralSignature(null, new Signature("Gruß", null));
+            try {
+                mailroom.send(MailContext.system(), Email.builder().to("x@example.test").text("x").build());
+            } catch (dev.mailroom.MailException expected) {
+                // smtp.acme.test does not resolve here: the failure lands in the log, which must hold no secret either
+            }
+            assertThat(store.accounts().find(AccountId.of("a1")).orElseThrow().authentication().orElseThrow()
+                    .secret().orElseThrow().reveal()).isEqualTo(password);
+        }
+        String dump = dump(ds);
+        assertThat(dump).contains("a1@acme.test")
+                .doesNotContain(password)
+                .doesNotContain(Base64.getEncoder().encodeToString(password.getBytes(StandardCharsets.UTF_8)))
+                .doesNotContain(new StringBuilder(password).reverse());
+    }
+
+    @Test
+    @DisplayName("Key rotation: add a key, make it active, re-encrypt; then the old key can go")
+    void keyRotation() {
+        DataSource ds = database();
+        try (JdbcStore old = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build()) {
+            old.accounts().save(account("a1", "pw-1"));
+            old.accounts().save(account("a2", "pw-2"));
+        }
+        AesGcmSecretCipher both = AesGcmSecretCipher.builder().key("k1", TestKeys.key(1)).key("k2", TestKeys.key(2)).activeKey("k2").build();
+        try (JdbcStore rotating = JdbcStore.builder(ds).cipher(both).build()) {
+            assertThat(rotating.accounts().reencryptSecrets()).isEqualTo(2);
+            assertThat(rotating.accounts().reencryptSecrets()).isZero();
+        }
+        AesGcmSecretCipher onlyNew = AesGcmSecretCipher.builder().key("k2", TestKeys.key(2)).build();
+        try (JdbcStore store = JdbcStore.builder(ds).cipher(onlyNew).build()) {
+            assertThat(store.accounts().find(AccountId.of("a2")).orElseThrow().authentication().orElseThrow()
+                    .secret().orElseThrow().reveal()).isEqualTo("pw-2");
+        }
+        try (JdbcStore wrong = JdbcStore.builder(ds).cipher(AesGcmSecretCipher.builder().key("k3", TestKeys.key(3)).build()).build()) {
+            assertThatThrownBy(() -> wrong.accounts().findAll()).hasMessageContaining("key 'k2'");
+        }
+    }
+
+    @Test
+    @DisplayName("Migrations are idempotent and recorded; a second store on the same database changes nothing")
+    void migrations_idempotent() throws Exception {
+        DataSource ds = database();
+        JdbcStore.builder(ds).cipher(TestKeys.cipher()).build().close();
+        JdbcStore.builder(ds).cipher(TestKeys.cipher()).build().close();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT version FROM mailroom_schema_version ORDER BY version")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(2);
+            assertThat(rs.next()).isFalse();
+        }
+    }
+
+    @Test
+    @DisplayName("Several nodes: a save on one node reaches the other node's listeners within the poll interval")
+    void otherNode_notifiedWithinPollInterval() throws Exception {
+        DataSource ds = database();
+        try (JdbcStore nodeA = JdbcStore.builder(ds).cipher(TestKeys.cipher()).changePollInterval(Duration.ofMillis(50)).build();
+             JdbcStore nodeB = JdbcStore.builder(ds).cipher(TestKeys.cipher()).changePollInterval(Duration.ofMillis(50)).build();
+             Mailroom mailroomB = Mailroom.builder().accounts(nodeB.accounts()).build()) {
+            nodeA.accounts().save(account("sys", "pw"));
+            CountDownLatch changed = new CountDownLatch(1);
+            nodeB.accounts().addChangeListener(changed::countDown);
+            assertThat(mailroomB.resolve(MailContext.system()).account().smtpHost()).contains("smtp.acme.test");
+            nodeA.accounts().save(account("sys", "pw").toBuilder().smtpHost("smtp2.acme.test").build());
+            assertThat(changed.await(10, TimeUnit.SECONDS)).as("node B heard of node A's change").isTrue();
+            assertThat(mailroomB.resolve(MailContext.system()).account().smtpHost()).contains("smtp2.acme.test");
+        }
+    }
+
+    @Test
+    @DisplayName("C3: errors of the last 24 hours; the full log as CSV and JSON lines; retention")
+    void deliveryLog_queriesAndExports() {
+        DataSource ds = database();
+        try (JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build()) {
+            JdbcDeliveryLog log = store.deliveryLog();
+            Instant now = Instant.now();
+            log.record(new DeliveryLogEntry(now.minus(Duration.ofDays(40)), AccountId.of("a"), "a@acme.test", "acme",
+                    DeliveryLogEntry.Operation.SEND, DeliveryLogEntry.Outcome.FAILURE, MailErrorCode.TEMPORARY_FAILURE, "451 old", "<1@x>", "smtp", "old"));
+            log.record(new DeliveryLogEntry(now.minus(Duration.ofHours(2)), AccountId.of("a"), "a@acme.test", "acme",
+                    DeliveryLogEntry.Operation.SEND, DeliveryLogEntry.Outcome.FAILURE, MailErrorCode.AUTH_FAILED,
+                    "535 5.7.8 Error: authentication failed, \"quoted\"", "<2@x>", "smtp", "login failed"));
+            log.record(new DeliveryLogEntry(now.minus(Duration.ofHours(1)), AccountId.of("b"), "b@globex.test", "globex",
+                    DeliveryLogEntry.Operation.SEND, DeliveryLogEntry.Outcome.SUCCESS, null, "250 ok", "<3@x>", "smtp", "sent"));
+            DeliveryLogQuery day = DeliveryLogQuery.since(now.minus(Duration.ofHours(24)));
+            assertThat(log.query(day.failures())).singleElement().satisfies(e -> {
+                assertThat(e.errorCode()).isEqualTo(MailErrorCode.AUTH_FAILED);
+                assertThat(e.reply()).contains("535 5.7.8 Error: authentication failed, \"quoted\"");
+            });
+            assertThat(log.query(day)).extracting(DeliveryLogEntry::messageId).containsExactly("<3@x>", "<2@x>");
+            assertThat(log.query(day.tenant("globex"))).hasSize(1);
+            assertThat(log.query(day.account(AccountId.of("a")))).hasSize(1);
+
+            StringWriter csv = new StringWriter();
+            log.exportCsv(DeliveryLogQuery.since(Instant.EPOCH), csv);
+            assertThat(csv.toString().lines()).hasSize(4).first().asString().startsWith("time,account_address");
+            assertThat(csv.toString()).contains("\"535 5.7.8 Error: authentication failed, \"\"quoted\"\"\"");
+            StringWriter jsonl = new StringWriter();
+            log.exportJsonLines(DeliveryLogQuery.since(Instant.EPOCH), jsonl);
+            assertThat(jsonl.toString().lines()).hasSize(3).allMatch(l -> l.startsWith("{\"time\":") && l.endsWith("}"));
+            assertThat(jsonl.toString()).contains("\\\"quoted\\\"");
+
+            assertThat(log.purgeOlderThan(Duration.ofDays(30))).isEqualTo(1);
+            assertThat(log.query(DeliveryLogQuery.since(Instant.EPOCH))).hasSize(2);
+        }
+    }
+
+    @Test
+    @DisplayName("A2/A3 through the store: list order, the defaults account, settings; the facade never returns a secret")
+    void resolutionThroughTheStore() {
+        DataSource ds = database();
+        try (JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build();
+             Mailroom mailroom = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).build()) {
+            mailroom.accounts().create(Account.builder().id("defaults").description("Company").email("it@acme.test")
+                    .defaultsAccount(true).smtp("smtp.acme.test", 2525, Security.NONE).build());
+            mailroom.accounts().create(account("second", "pw").toBuilder().smtpHost(null).smtpPort(null).smtpSecurity(null).build());
+            mailroom.accounts().create(account("first", "pw").toBuilder().smtpHost(null).smtpPort(null).smtpSecurity(null).build());
+            store.accounts().move(AccountId.of("first"), 0);
+            var r = mailroom.resolve(MailContext.system());
+            assertThat(r.account().id().value()).isEqualTo("first");
+            assertThat(r.account().smtpPort()).isEqualTo(2525);
+            assertThat(r.account().authentication().orElseThrow().secret().orElseThrow().isPlaceholder()).isTrue();
+            Account edited = mailroom.accounts().get(AccountId.of("first")).orElseThrow().toBuilder().description("renamed").build();
+            mailroom.accounts().update(edited);
+            assertThat(store.accounts().find(AccountId.of("first")).orElseThrow().authentication().orElseThrow()
+                    .secret().orElseThrow().reveal()).as("the stored secret survived an update without one").isEqualTo("pw");
+        }
+    }
+}
