@@ -14,17 +14,19 @@ import dev.mailroom.Receipt;
 import dev.mailroom.Resolution;
 import dev.mailroom.Secret;
 import dev.mailroom.Security;
-import dev.mailroom.core.InMemoryAccountRepository;
+import dev.mailroom.core.AesGcmSecretCipher;
 import dev.mailroom.core.Mailroom;
+import dev.mailroom.jdbc.JdbcStore;
 import dev.mailroom.testkit.MailServerExtension;
 import dev.mailroom.testkit.ReceivedMail;
 
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * Mailroom end to end on embedded defaults: an in-process mail server, in-memory accounts, no
+ * Mailroom end to end on embedded defaults: an in-process mail server, an embedded H2 database, no
  * configuration. Run with README line 1.
  */
 public final class Quickstart {
@@ -40,9 +42,14 @@ public final class Quickstart {
     }
 
     private static void run(MailServerExtension server) {
-        section("1. Accounts (A1-A3): a defaults account, the system account, and tenant acme's own");
-        InMemoryAccountRepository accounts = new InMemoryAccountRepository();
-        try (Mailroom mailroom = Mailroom.builder().accounts(accounts).defaultSecurity(Security.NONE).build()) {
+        section("1. Accounts (A1-A3) in an embedded H2 database, secrets sealed with AES-GCM");
+        org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:quickstart;DB_CLOSE_DELAY=-1");
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key); // a real host keeps its key in a vault or the environment
+        try (JdbcStore store = JdbcStore.builder(h2).cipher(AesGcmSecretCipher.builder().key("quickstart", key).build()).build();
+             Mailroom mailroom = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog())
+                     .defaultSecurity(Security.NONE).build()) {
             // Company-wide server settings live on the defaults account; other accounts leave them blank.
             mailroom.accounts().create(Account.builder().id("defaults").description("Company server").email("it@company.example")
                     .defaultsAccount(true).smtp(server.host(), server.smtpPort(), Security.DEFAULT).build());
