@@ -12,6 +12,7 @@ import dev.mailroom.MailContext;
 import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.Preview;
+import dev.mailroom.Queued;
 import dev.mailroom.Receipt;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.Resolution;
@@ -19,11 +20,13 @@ import dev.mailroom.Security;
 import dev.mailroom.SenderPolicy;
 import dev.mailroom.core.internal.Composer;
 import dev.mailroom.core.internal.MessageRenderer;
+import dev.mailroom.core.internal.OutboxWorkers;
 import dev.mailroom.core.internal.Resolver;
 import dev.mailroom.core.internal.Slf4jProtocolLog;
 import dev.mailroom.core.internal.TransportRegistry;
 import dev.mailroom.spi.AccountRepository;
 import dev.mailroom.spi.DeliveryLog;
+import dev.mailroom.spi.OutboxRepository;
 import dev.mailroom.spi.ProtocolLog;
 import dev.mailroom.spi.RecipientDirectory;
 import dev.mailroom.spi.RenderedMessage;
@@ -81,6 +84,8 @@ public final class Mailroom implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final int maxRecipients;
     private final long maxMessageSize;
+    private final OutboxRepository outbox;
+    private final OutboxWorkers workers;
 
     private Mailroom(Builder b) {
         this.repository = b.accounts != null ? b.accounts : new InMemoryAccountRepository();
@@ -100,6 +105,11 @@ public final class Mailroom implements AutoCloseable {
         this.listenerHandle = repository.addChangeListener(resolver::invalidate);
         this.maxRecipients = b.maxRecipients;
         this.maxMessageSize = b.maxMessageSize;
+        this.outbox = b.outbox != null ? b.outbox : new InMemoryOutboxRepository(clock);
+        this.workers = b.outboxThreads == 0 ? null : new OutboxWorkers(outbox, repository, resolver, deliveryLog,
+                (account, transportId, message) -> transports.get(transportId).send(account, message),
+                new OutboxWorkers.Settings(b.outboxThreads, 10, Duration.ofMinutes(5), b.outboxPollInterval, b.outboxInitialBackoff,
+                        b.outboxMaxBackoff, b.outboxMaxAge, b.outboxAccountPause), clock);
     }
 
     /**
@@ -137,6 +147,80 @@ public final class Mailroom implements AutoCloseable {
         }
         Composer.Composition composition = composer.compose(context, email, choice);
         return deliver(DeliveryLogEntry.Operation.SEND, context, choice.account(), transportId, email, composition, t0);
+    }
+
+    /**
+     * Stores the email durably in the outbox and returns; workers deliver it (on this node or another
+     * sharing the outbox), retrying transient failures (A2–A6 resolution, B1–B7 composition as for
+     * {@link #send}). The Message-ID and the bytes are fixed now, so every retry sends the same message.
+     *
+     * @param context who sends
+     * @param email the email
+     * @return the queued entry
+     * @throws MailException when no account may send or the email cannot be composed; nothing is stored then
+     */
+    public Queued enqueue(MailContext context, Email email) {
+        return enqueue(context, email, null);
+    }
+
+    /**
+     * Like {@link #enqueue(MailContext, Email)}, with the caller's idempotency key: enqueuing again with the
+     * same key returns the entry stored the first time and stores nothing.
+     *
+     * @param context who sends
+     * @param email the email
+     * @param idempotencyKey the caller's key (e.g. "invoice-4711"), 1 to 200 characters, or {@code null}
+     * @return the queued entry; {@link Queued#existing()} for a repeated key
+     * @throws MailException when no account may send or the email cannot be composed; nothing is stored then
+     */
+    public Queued enqueue(MailContext context, Email email, String idempotencyKey) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(email, "email");
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
+            throw new IllegalArgumentException("idempotencyKey must be 1 to 200 characters");
+        }
+        ensureOpen();
+        Resolver.Choice choice;
+        String transportId;
+        RenderedMessage message;
+        byte[] bytes;
+        try {
+            choice = resolver.resolve(context, email.from().orElse(null));
+            transportId = transports.select(choice.account());
+            Composer.Composition c = composer.compose(context, email, choice);
+            checkRecipients(email);
+            message = renderer.render(email, c, EmailAddress.of(c.from().address()), choice.account().account().utf8Headers());
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            message.writeTo(out);
+            bytes = out.toByteArray();
+            if (bytes.length > maxMessageSize) {
+                throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is " + bytes.length
+                        + " bytes, more than this Mailroom's limit of " + maxMessageSize + " bytes; nothing was stored");
+            }
+        } catch (java.io.IOException e) {
+            MailException m = new MailException(MailErrorCode.INVALID_EMAIL, "cannot render the message: " + e.getMessage(), null, null, List.of(), e);
+            log(DeliveryLogEntry.Operation.SEND, null, context, null, null, m, null);
+            throw m;
+        } catch (MailException e) {
+            log(DeliveryLogEntry.Operation.SEND, null, context, null, null, e, null);
+            throw e;
+        }
+        OutboxRepository.Entry entry = outbox.insert(new OutboxRepository.NewEntry(idempotencyKey, message.messageId(),
+                choice.account().id(), context.tenant().orElse(null), transportId, message.envelopeFrom(), message.recipients(),
+                message.smtpUtf8(), bytes));
+        if (workers != null) {
+            workers.wake();
+        }
+        return new Queued(entry.id(), entry.messageId(), entry.accountId(), !entry.messageId().equals(message.messageId()));
+    }
+
+    /**
+     * The outbox this Mailroom enqueues into.
+     *
+     * @return the outbox
+     */
+    public OutboxRepository outbox() {
+        return outbox;
     }
 
     /**
@@ -329,6 +413,9 @@ public final class Mailroom implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            if (workers != null) {
+                workers.close();
+            }
             try {
                 listenerHandle.close();
             } catch (Exception e) {
@@ -450,6 +537,13 @@ public final class Mailroom implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private long resolutionCacheSize = 10_000;
         private int maxRecipients = 500;
+        private OutboxRepository outbox;
+        private int outboxThreads = 2;
+        private Duration outboxPollInterval = Duration.ofSeconds(1);
+        private Duration outboxInitialBackoff = Duration.ofMinutes(1);
+        private Duration outboxMaxBackoff = Duration.ofHours(1);
+        private Duration outboxMaxAge = Duration.ofDays(5);
+        private Duration outboxAccountPause = Duration.ofMinutes(5);
         private long maxMessageSize = 100L * 1024 * 1024;
         private final List<String> set = new ArrayList<>();
 
@@ -666,6 +760,75 @@ public final class Mailroom implements AutoCloseable {
             }
             this.resolutionCacheSize = size;
             return this;
+        }
+
+        /**
+         * The durable queue behind {@link Mailroom#enqueue}. Default: an {@link InMemoryOutboxRepository}
+         * (lost on restart; use the JDBC store's outbox in production).
+         *
+         * @param outbox the outbox
+         * @return this
+         */
+        public Builder outbox(OutboxRepository outbox) {
+            once("outbox");
+            this.outbox = Objects.requireNonNull(outbox, "outbox");
+            return this;
+        }
+
+        /**
+         * How many worker threads deliver the outbox on this node; 0 for a node that only enqueues. Default 2.
+         *
+         * @param threads 0 to 64
+         * @return this
+         */
+        public Builder outboxWorkers(int threads) {
+            once("outboxWorkers");
+            if (threads < 0 || threads > 64) {
+                throw new IllegalArgumentException("outboxWorkers must be between 0 and 64, was " + threads);
+            }
+            this.outboxThreads = threads;
+            return this;
+        }
+
+        /**
+         * Retry timing of the outbox: the first retry after about {@code initial}, doubling up to {@code max}
+         * (with jitter), giving up on a message older than {@code maxAge}; an account problem (login, sender,
+         * TLS set-up) pauses the account's mail for {@code accountPause} without using up the retry budget.
+         * Defaults: 1 min, 1 h, 5 days (like Postfix), 5 min.
+         *
+         * @param initial the first backoff
+         * @param max the longest backoff
+         * @param maxAge the age after which a message fails
+         * @param accountPause the pause after an account problem
+         * @return this
+         */
+        public Builder outboxRetry(Duration initial, Duration max, Duration maxAge, Duration accountPause) {
+            once("outboxRetry");
+            this.outboxInitialBackoff = positiveAny(initial, "initial");
+            this.outboxMaxBackoff = positiveAny(max, "max");
+            this.outboxMaxAge = positiveAny(maxAge, "maxAge");
+            this.outboxAccountPause = positiveAny(accountPause, "accountPause");
+            return this;
+        }
+
+        /**
+         * How often idle workers look for due mail (enqueues on this node wake them at once). Default 1 s.
+         *
+         * @param interval the interval
+         * @return this
+         */
+        public Builder outboxPollInterval(Duration interval) {
+            once("outboxPollInterval");
+            this.outboxPollInterval = timeout(interval, "outboxPollInterval");
+            return this;
+        }
+
+        private static Duration positiveAny(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + d);
+            }
+            return d;
         }
 
         /**

@@ -273,7 +273,7 @@ public final class JdbcAccountRepository implements AccountRepository {
         return () -> listeners.remove(listener);
     }
 
-    /** Called by the store's poller: tells the listeners when another node changed something. */
+    /** Called at construction and by the store's poller: tells the listeners when another node changed something. */
     void pollChanges() {
         long v = read(this::version);
         long before = seenVersion.getAndSet(v);

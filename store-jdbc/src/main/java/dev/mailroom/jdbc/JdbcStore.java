@@ -36,6 +36,7 @@ public final class JdbcStore implements AutoCloseable {
 
     private final JdbcAccountRepository accounts;
     private final JdbcDeliveryLog deliveryLog;
+    private final JdbcOutboxRepository outbox;
     private final ScheduledExecutorService poller;
 
     private JdbcStore(Builder b) {
@@ -44,6 +45,8 @@ public final class JdbcStore implements AutoCloseable {
         }
         this.accounts = new JdbcAccountRepository(b.dataSource, b.cipher);
         this.deliveryLog = new JdbcDeliveryLog(b.dataSource);
+        this.outbox = new JdbcOutboxRepository(b.dataSource);
+        accounts.pollChanges(); // the starting point, read now: a change made before the first poll must not be missed
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mailroom-jdbc-change-poller");
             t.setDaemon(true);
@@ -72,6 +75,11 @@ public final class JdbcStore implements AutoCloseable {
     /** @return accounts, settings and signatures */
     public JdbcAccountRepository accounts() {
         return accounts;
+    }
+
+    /** @return the outbox behind {@code Mailroom#enqueue} */
+    public JdbcOutboxRepository outbox() {
+        return outbox;
     }
 
     /** @return the delivery log */

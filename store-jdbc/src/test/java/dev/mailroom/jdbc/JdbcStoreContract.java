@@ -48,7 +48,7 @@ abstract class JdbcStoreContract {
         StringBuilder all = new StringBuilder();
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             for (String table : List.of("mailroom_account", "mailroom_system_settings", "mailroom_tenant_settings",
-                    "mailroom_signature", "mailroom_change", "mailroom_delivery_log", "mailroom_schema_version")) {
+                    "mailroom_signature", "mailroom_change", "mailroom_delivery_log", "mailroom_schema_version", "mailroom_outbox")) {
                 try (ResultSet rs = s.executeQuery("SELECT * FROM " + table)) {
                     ResultSetMetaData md = rs.getMetaData();
                     while (rs.next()) {
@@ -122,6 +122,8 @@ abstract class JdbcStoreContract {
             assertThat(rs.getInt(1)).isEqualTo(1);
             rs.next();
             assertThat(rs.getInt(1)).isEqualTo(2);
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(3);
             assertThat(rs.next()).isFalse();
         }
     }

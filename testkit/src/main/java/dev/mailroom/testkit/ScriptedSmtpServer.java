@@ -74,7 +74,10 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
     private final AtomicInteger connections = new AtomicInteger();
     private ServerSocket serverSocket;
 
+    private final int fixedPort;
+
     private ScriptedSmtpServer(Builder b) {
+        this.fixedPort = b.port;
         this.script = new EnumMap<>(b.script);
         for (Command c : Command.values()) {
             uses.put(c, new AtomicInteger());
@@ -96,7 +99,7 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
             return this;
         }
         try {
-            serverSocket = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+            serverSocket = new ServerSocket(fixedPort, 50, InetAddress.getByName("127.0.0.1"));
         } catch (IOException e) {
             throw new IllegalStateException("cannot listen", e);
         }
@@ -352,6 +355,19 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
     /** Configures a {@link ScriptedSmtpServer}. */
     public static final class Builder {
         private final Map<Command, List<String>> script = new EnumMap<>(Command.class);
+        private int port;
+
+        /**
+         * Listens on a given port instead of a free one, e.g. to bring a "crashed" server back where the
+         * client expects it.
+         *
+         * @param port the port, or 0 for a free one
+         * @return this
+         */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
 
         private Builder() {
             script.put(Command.GREETING, List.of("220 scripted.test ESMTP"));

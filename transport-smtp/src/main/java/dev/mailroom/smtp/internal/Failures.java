@@ -63,6 +63,14 @@ final class Failures {
         }
         if (e instanceof MessagingException me && me.getMessage() != null) {
             String msg = me.getMessage();
+            int greeting = msg.indexOf("Got bad greeting from SMTP host");
+            int response = msg.indexOf("response: ");
+            if (greeting >= 0 && response > 0) {
+                String reply = msg.substring(response + "response: ".length()).strip();
+                if (reply.length() >= 3 && Character.isDigit(reply.charAt(0))) {
+                    return byReply(reply, Integer.parseInt(reply.substring(0, 3)), phase, account); // 421 at connect: transient
+                }
+            }
             if (msg.contains("STARTTLS is required but host does not support STARTTLS")) {
                 return new Classified(MailErrorCode.STARTTLS_NOT_OFFERED, null, host + " does not offer STARTTLS, which this account requires; no credentials were sent", null);
             }

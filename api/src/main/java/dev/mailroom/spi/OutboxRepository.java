@@ -1,0 +1,181 @@
+package dev.mailroom.spi;
+
+import dev.mailroom.AccountId;
+import dev.mailroom.EmailAddress;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The durable queue behind {@code Mailroom#enqueue}: rendered messages (bytes fixed at enqueue, so every
+ * retry sends the same bytes under the same Message-ID), claimed by workers under a lease.
+ *
+ * <p><b>Contract.</b> {@link #insert} returns only after the entry is durable, and returns the existing
+ * entry for a repeated idempotency key. {@link #claim} hands an entry to one worker at a time: entries that
+ * are due, and entries whose lease expired (a crashed node), which are then marked as possible duplicates.
+ * Times come from the database clock. The {@code mark…} methods apply only while the worker still holds
+ * the lease and return false otherwise. Implementations must be thread-safe and safe across nodes.
+ */
+public interface OutboxRepository {
+
+    /** Where an entry stands. */
+    enum Status {
+        /** Waiting until its due time. */
+        QUEUED,
+        /** Claimed by a worker. */
+        IN_FLIGHT,
+        /** Accepted by the server. */
+        SENT,
+        /** Given up: permanently refused, or too old. */
+        FAILED
+    }
+
+    /**
+     * A message to store.
+     *
+     * @param idempotencyKey the caller's key, or {@code null}
+     * @param messageId the Message-ID of the rendered message
+     * @param accountId the account that sends it
+     * @param tenant the tenant, or {@code null}
+     * @param transport the transport id
+     * @param envelopeFrom the envelope sender
+     * @param recipients the envelope recipients
+     * @param smtpUtf8 whether it needs SMTPUTF8
+     * @param payload the rendered message (RFC 5322 bytes)
+     */
+    record NewEntry(String idempotencyKey, String messageId, AccountId accountId, String tenant, String transport,
+                    EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, byte[] payload) {
+        /**
+         * Validates.
+         *
+         * @param idempotencyKey see the record description
+         * @param messageId see the record description
+         * @param accountId see the record description
+         * @param tenant see the record description
+         * @param transport see the record description
+         * @param envelopeFrom see the record description
+         * @param recipients see the record description
+         * @param smtpUtf8 see the record description
+         * @param payload see the record description
+         */
+        public NewEntry {
+            Objects.requireNonNull(messageId, "messageId");
+            Objects.requireNonNull(accountId, "accountId");
+            Objects.requireNonNull(transport, "transport");
+            Objects.requireNonNull(envelopeFrom, "envelopeFrom");
+            recipients = List.copyOf(recipients);
+            Objects.requireNonNull(payload, "payload");
+        }
+    }
+
+    /**
+     * A stored entry (without its payload).
+     *
+     * @param id the id
+     * @param idempotencyKey the caller's key, or {@code null}
+     * @param messageId the Message-ID
+     * @param accountId the sending account
+     * @param tenant the tenant, or {@code null}
+     * @param transport the transport id
+     * @param envelopeFrom the envelope sender
+     * @param recipients the envelope recipients
+     * @param smtpUtf8 whether it needs SMTPUTF8
+     * @param status the status
+     * @param attempts attempts counted against the retry budget
+     * @param createdAt when it was enqueued (database clock)
+     * @param dueAt when it is due next (database clock)
+     * @param lastError the last failure, or {@code null}
+     * @param possibleDuplicate whether an earlier attempt may have delivered it already
+     */
+    record Entry(long id, String idempotencyKey, String messageId, AccountId accountId, String tenant, String transport,
+                 EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, Status status, int attempts,
+                 Instant createdAt, Instant dueAt, String lastError, boolean possibleDuplicate) {
+        /**
+         * Copies.
+         *
+         * @param id see the record description
+         * @param idempotencyKey see the record description
+         * @param messageId see the record description
+         * @param accountId see the record description
+         * @param tenant see the record description
+         * @param transport see the record description
+         * @param envelopeFrom see the record description
+         * @param recipients see the record description
+         * @param smtpUtf8 see the record description
+         * @param status see the record description
+         * @param attempts see the record description
+         * @param createdAt see the record description
+         * @param dueAt see the record description
+         * @param lastError see the record description
+         * @param possibleDuplicate see the record description
+         */
+        public Entry {
+            recipients = List.copyOf(recipients);
+        }
+    }
+
+    /**
+     * Stores a message durably, due now.
+     *
+     * @param entry the message
+     * @return the stored entry; for an idempotency key seen before, the existing entry
+     */
+    Entry insert(NewEntry entry);
+
+    /**
+     * Claims due entries (and entries whose lease expired) for a worker.
+     *
+     * @param worker a unique worker id
+     * @param max at most this many
+     * @param lease how long the worker may hold them
+     * @return the claimed entries, oldest due first
+     */
+    List<Entry> claim(String worker, int max, Duration lease);
+
+    /**
+     * @param id an entry id
+     * @return the rendered message
+     */
+    byte[] payload(long id);
+
+    /**
+     * @param id an entry id
+     * @return the entry
+     */
+    Optional<Entry> find(long id);
+
+    /**
+     * Marks an entry sent.
+     *
+     * @param id the entry
+     * @param worker the worker holding the lease
+     * @return false if the lease was lost
+     */
+    boolean markSent(long id, String worker);
+
+    /**
+     * Puts an entry back for a later attempt.
+     *
+     * @param id the entry
+     * @param worker the worker holding the lease
+     * @param delay how long from now (database clock)
+     * @param error what failed
+     * @param countAttempt whether this attempt counts against the retry budget (not for account problems)
+     * @param possibleDuplicate whether this attempt may have delivered the message
+     * @return false if the lease was lost
+     */
+    boolean markRetry(long id, String worker, Duration delay, String error, boolean countAttempt, boolean possibleDuplicate);
+
+    /**
+     * Gives up on an entry.
+     *
+     * @param id the entry
+     * @param worker the worker holding the lease
+     * @param error why
+     * @return false if the lease was lost
+     */
+    boolean markFailed(long id, String worker, String error);
+}

@@ -1,0 +1,204 @@
+package dev.mailroom.core.internal;
+
+import dev.mailroom.Account;
+import dev.mailroom.DeliveryLogEntry;
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
+import dev.mailroom.ResolvedAccount;
+import dev.mailroom.spi.AccountRepository;
+import dev.mailroom.spi.DeliveryLog;
+import dev.mailroom.spi.OutboxRepository;
+import dev.mailroom.spi.RenderedMessage;
+import dev.mailroom.spi.SendResult;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Delivers outbox entries: claims a batch under a lease, sends each with the bytes stored at enqueue (no
+ * database transaction is open during a send), and classifies the outcome: sent; transient (4xx, timeouts,
+ * connection failures) retried with exponential backoff and jitter up to the maximum age; ambiguous (the
+ * connection broke after the final ".") retried with the same bytes and marked a possible duplicate;
+ * account problems (login, sender, TLS set-up) retried after a pause without using up the retry budget;
+ * everything else failed at once. Every attempt lands in the delivery log.
+ */
+public final class OutboxWorkers implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxWorkers.class);
+    private static final Set<MailErrorCode> ACCOUNT_PROBLEMS = EnumSet.of(MailErrorCode.AUTH_FAILED, MailErrorCode.AUTH_BASIC_DISABLED,
+            MailErrorCode.APP_PASSWORD_REQUIRED, MailErrorCode.AUTH_MECHANISM_BLOCKED, MailErrorCode.AUTH_NOT_OFFERED,
+            MailErrorCode.SENDER_REJECTED, MailErrorCode.RELAY_DENIED, MailErrorCode.STARTTLS_REQUIRED_BY_SERVER,
+            MailErrorCode.STARTTLS_NOT_OFFERED, MailErrorCode.CERTIFICATE_UNTRUSTED, MailErrorCode.CERTIFICATE_NAME_MISMATCH,
+            MailErrorCode.TLS_ON_PLAIN_PORT, MailErrorCode.AUTH_METHOD_NOT_SUPPORTED, MailErrorCode.ACCOUNT_INCOMPLETE,
+            MailErrorCode.ACCOUNT_DISABLED, MailErrorCode.NO_TRANSPORT);
+
+    /** Timing of retries. */
+    public record Settings(int threads, int batchSize, Duration lease, Duration pollInterval, Duration initialBackoff,
+                           Duration maxBackoff, Duration maxAge, Duration accountPause) {
+    }
+
+    /** Sends one stored message; implemented by the facade with its transports. */
+    @FunctionalInterface
+    public interface Sender {
+        SendResult send(ResolvedAccount account, String transport, RenderedMessage message);
+    }
+
+    private final OutboxRepository outbox;
+    private final AccountRepository accounts;
+    private final Resolver resolver;
+    private final DeliveryLog log;
+    private final Sender sender;
+    private final Settings settings;
+    private final Clock clock;
+    private final Session session = Session.getInstance(new Properties());
+    private final ExecutorService threads;
+    private final Object wake = new Object();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+
+    public OutboxWorkers(OutboxRepository outbox, AccountRepository accounts, Resolver resolver, DeliveryLog log, Sender sender,
+                         Settings settings, Clock clock) {
+        this.outbox = outbox;
+        this.accounts = accounts;
+        this.resolver = resolver;
+        this.log = log;
+        this.sender = sender;
+        this.settings = settings;
+        this.clock = clock;
+        AtomicInteger n = new AtomicInteger();
+        this.threads = Executors.newFixedThreadPool(Math.max(1, settings.threads()), r -> {
+            Thread t = new Thread(r, "mailroom-outbox-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        for (int i = 0; i < settings.threads(); i++) {
+            String worker = "mailroom-" + UUID.randomUUID();
+            threads.execute(() -> loop(worker));
+        }
+    }
+
+    /** Wakes the workers at once (after an enqueue on this node). */
+    public void wake() {
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    private void loop(String worker) {
+        while (running.get()) {
+            try {
+                List<OutboxRepository.Entry> batch = outbox.claim(worker, settings.batchSize(), settings.lease());
+                for (OutboxRepository.Entry e : batch) {
+                    deliver(worker, e);
+                }
+                if (batch.isEmpty()) {
+                    synchronized (wake) {
+                        wake.wait(settings.pollInterval().toMillis());
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("outbox worker {}: {}", worker, e.toString(), e);
+                try {
+                    Thread.sleep(settings.pollInterval().toMillis()); // back off from a failing database, do not spin
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    void deliver(String worker, OutboxRepository.Entry e) {
+        String address = null;
+        try {
+            Account account = accounts.find(e.accountId()).orElseThrow(() -> new MailException(MailErrorCode.NO_ACCOUNT,
+                    "account " + e.accountId() + " no longer exists"));
+            address = account.email().address();
+            ResolvedAccount resolved = resolver.resolveDraft(account);
+            byte[] payload = outbox.payload(e.id());
+            MimeMessage mime = new MimeMessage(session, new ByteArrayInputStream(payload));
+            RenderedMessage message = new RenderedMessage(e.messageId(), e.envelopeFrom(), e.recipients(), mime, e.smtpUtf8(), payload.length);
+            SendResult result = sender.send(resolved, e.transport(), message);
+            if (!outbox.markSent(e.id(), worker)) {
+                LOG.warn("outbox entry {} was sent, but its lease had expired: another node may send it again", e.id());
+            }
+            record(e, address, DeliveryLogEntry.Outcome.SUCCESS, null, result.serverReply(),
+                    "sent (attempt " + (e.attempts() + 1) + ")" + (e.possibleDuplicate() ? ", possible duplicate of an earlier attempt" : ""));
+        } catch (MailException ex) {
+            handle(worker, e, address, ex);
+        } catch (MessagingException | RuntimeException ex) {
+            handle(worker, e, address, new MailException(MailErrorCode.INTERNAL, "delivery failed: " + ex, null, null, List.of(), ex));
+        }
+    }
+
+    private void handle(String worker, OutboxRepository.Entry e, String address, MailException ex) {
+        MailErrorCode code = ex.code();
+        boolean tooOld = Duration.between(e.createdAt(), clock.instant()).compareTo(settings.maxAge()) > 0;
+        String error = code + ": " + ex.getMessage() + ex.serverReply().map(r -> " [server: " + r + "]").orElse("");
+        if (!tooOld && code == MailErrorCode.DELIVERY_UNCERTAIN) {
+            outbox.markRetry(e.id(), worker, backoff(e.attempts() + 1), error, true, true);
+            record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, ex.serverReply().orElse(null), "will retry with the same bytes; possible duplicate");
+        } else if (!tooOld && ACCOUNT_PROBLEMS.contains(code)) {
+            outbox.markRetry(e.id(), worker, settings.accountPause(), error, false, false);
+            record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, ex.serverReply().orElse(null),
+                    "account problem: paused for " + settings.accountPause() + ", retry budget kept");
+        } else if (!tooOld && ex.isRetryable()) {
+            Duration delay = backoff(e.attempts() + 1);
+            outbox.markRetry(e.id(), worker, delay, error, true, false);
+            record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, ex.serverReply().orElse(null), "transient: retry in " + delay);
+        } else {
+            outbox.markFailed(e.id(), worker, error);
+            record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, ex.serverReply().orElse(null),
+                    tooOld ? "gave up after " + settings.maxAge() : "permanent failure, not retried");
+        }
+    }
+
+    /** Exponential backoff with jitter: initial × 2^(n-1), capped, then 50–100 % of it. */
+    Duration backoff(int attempt) {
+        long base = settings.initialBackoff().toMillis();
+        long capped = Math.min(settings.maxBackoff().toMillis(), base << Math.min(30, Math.max(0, attempt - 1)));
+        return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
+    }
+
+    private void record(OutboxRepository.Entry e, String address, DeliveryLogEntry.Outcome outcome, MailErrorCode code, String reply,
+                        String detail) {
+        try {
+            log.record(new DeliveryLogEntry(clock.instant(), e.accountId(), address, e.tenant(), DeliveryLogEntry.Operation.SEND,
+                    outcome, code, reply, e.messageId(), e.transport(), detail));
+        } catch (RuntimeException ex) {
+            LOG.error("recording a delivery log entry failed", ex);
+        }
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        wake();
+        threads.shutdownNow();
+        try {
+            if (!threads.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("outbox workers did not stop within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

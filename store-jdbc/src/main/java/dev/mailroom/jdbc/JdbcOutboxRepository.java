@@ -1,0 +1,248 @@
+package dev.mailroom.jdbc;
+
+import dev.mailroom.AccountId;
+import dev.mailroom.EmailAddress;
+import dev.mailroom.spi.OutboxRepository;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * {@link OutboxRepository} over JDBC. Claims use the database clock and a lease. On PostgreSQL a claim is
+ * one {@code UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)}, so several nodes drain one outbox
+ * without waiting for each other. On H2, whose {@code FOR UPDATE} cost grows with the backlog, a claim
+ * reads candidates without locks and takes each with a conditional {@code UPDATE} (optimistic). No
+ * transaction stays open across a send. Thread-safe. Obtained from {@link JdbcStore#outbox()}.
+ */
+public final class JdbcOutboxRepository implements OutboxRepository {
+    private static final String NOW = "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
+    private static final String COLUMNS = "id, idempotency_key, message_id, account_id, tenant, transport, envelope_from, recipients,"
+            + " smtp_utf8, status, attempts, created_at, due_at, last_error, possible_duplicate";
+    private static final String DUE = "((status = 'QUEUED' AND due_at <= " + NOW + ") OR (status = 'IN_FLIGHT' AND lease_until < " + NOW + "))";
+    private static final int CHUNK = 512 * 1024;
+
+    private final DataSource dataSource;
+    private final boolean postgres;
+
+    JdbcOutboxRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+        try (Connection c = dataSource.getConnection()) {
+            this.postgres = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+        } catch (SQLException e) {
+            throw new IllegalStateException("Mailroom outbox: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Entry insert(NewEntry e) {
+        Objects.requireNonNull(e, "entry");
+        if (e.idempotencyKey() != null) {
+            Optional<Entry> existing = byKey(e.idempotencyKey());
+            if (existing.isPresent()) {
+                return existing.get();
+            }
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long id;
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox (idempotency_key, message_id, account_id, tenant,"
+                        + " transport, envelope_from, recipients, smtp_utf8, status, attempts, created_at, due_at, possible_duplicate)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', 0, " + NOW + ", " + NOW + ", FALSE)", Statement.RETURN_GENERATED_KEYS)) {
+                    p.setString(1, e.idempotencyKey());
+                    p.setString(2, e.messageId());
+                    p.setString(3, e.accountId().value());
+                    p.setString(4, e.tenant());
+                    p.setString(5, e.transport());
+                    p.setString(6, e.envelopeFrom().address());
+                    p.setString(7, String.join("\n", e.recipients().stream().map(EmailAddress::address).toList()));
+                    p.setBoolean(8, e.smtpUtf8());
+                    p.executeUpdate();
+                    try (ResultSet keys = p.getGeneratedKeys()) {
+                        keys.next();
+                        id = keys.getLong(1);
+                    }
+                }
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox_payload (outbox_id, seq, chunk) VALUES (?, ?, ?)")) {
+                    byte[] payload = e.payload();
+                    for (int off = 0, seq = 0; off < payload.length || seq == 0; off += CHUNK, seq++) {
+                        p.setLong(1, id);
+                        p.setInt(2, seq);
+                        p.setBytes(3, Arrays.copyOfRange(payload, off, Math.min(payload.length, off + CHUNK)));
+                        p.addBatch();
+                    }
+                    p.executeBatch();
+                }
+                c.commit();
+                return find(id).orElseThrow();
+            } catch (SQLException ex) {
+                c.rollback();
+                if (e.idempotencyKey() != null) {
+                    Optional<Entry> raced = byKey(e.idempotencyKey()); // another node stored the same key first
+                    if (raced.isPresent()) {
+                        return raced.get();
+                    }
+                }
+                throw ex;
+            }
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public List<Entry> claim(String worker, int max, Duration lease) {
+        try (Connection c = dataSource.getConnection()) {
+            return postgres ? claimSkipLocked(c, worker, max, lease) : claimOptimistic(c, worker, max, lease);
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
+    }
+
+    private List<Entry> claimSkipLocked(Connection c, String worker, int max, Duration lease) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'IN_FLIGHT', lease_owner = ?,"
+                + " lease_until = " + NOW + " + ?, possible_duplicate = (possible_duplicate OR status = 'IN_FLIGHT')"
+                + " WHERE id IN (SELECT id FROM mailroom_outbox WHERE " + DUE + " ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
+                + " RETURNING " + COLUMNS)) {
+            p.setString(1, worker);
+            p.setLong(2, lease.toMillis());
+            p.setInt(3, max);
+            List<Entry> out = new ArrayList<>();
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(map(rs));
+                }
+            }
+            out.sort(java.util.Comparator.comparing(Entry::dueAt).thenComparing(Entry::id));
+            return out;
+        }
+    }
+
+    private List<Entry> claimOptimistic(Connection c, String worker, int max, Duration lease) throws SQLException {
+        List<Long> candidates = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("SELECT id FROM mailroom_outbox WHERE " + DUE + " ORDER BY due_at, id LIMIT ?")) {
+            p.setInt(1, max * 2);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    candidates.add(rs.getLong(1));
+                }
+            }
+        }
+        List<Entry> out = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'IN_FLIGHT', lease_owner = ?, lease_until = " + NOW
+                + " + ?, possible_duplicate = (possible_duplicate OR status = 'IN_FLIGHT') WHERE id = ? AND " + DUE)) {
+            for (long id : candidates) {
+                if (out.size() == max) {
+                    break;
+                }
+                p.setString(1, worker);
+                p.setLong(2, lease.toMillis());
+                p.setLong(3, id);
+                if (p.executeUpdate() == 1) {
+                    find(c, id).ifPresent(out::add);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public byte[] payload(long id) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement p = c.prepareStatement("SELECT chunk FROM mailroom_outbox_payload WHERE outbox_id = ? ORDER BY seq")) {
+            p.setLong(1, id);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.writeBytes(rs.getBytes(1));
+                }
+            }
+            return out.toByteArray();
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public Optional<Entry> find(long id) {
+        try (Connection c = dataSource.getConnection()) {
+            return find(c, id);
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
+    }
+
+    private Optional<Entry> find(Connection c, long id) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM mailroom_outbox WHERE id = ?")) {
+            p.setLong(1, id);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private Optional<Entry> byKey(String key) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM mailroom_outbox WHERE idempotency_key = ?")) {
+            p.setString(1, key);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public boolean markSent(long id, String worker) {
+        return mark("status = 'SENT', attempts = attempts + 1", id, worker, null);
+    }
+
+    @Override
+    public boolean markRetry(long id, String worker, Duration delay, String error, boolean countAttempt, boolean possibleDuplicate) {
+        return mark("status = 'QUEUED', due_at = " + NOW + " + " + delay.toMillis() + ", last_error = ?"
+                + (countAttempt ? ", attempts = attempts + 1" : "") + (possibleDuplicate ? ", possible_duplicate = TRUE" : ""), id, worker, error);
+    }
+
+    @Override
+    public boolean markFailed(long id, String worker, String error) {
+        return mark("status = 'FAILED', attempts = attempts + 1, last_error = ?", id, worker, error);
+    }
+
+    /** Only while the worker holds the lease (a fence against a node whose lease expired). */
+    private boolean mark(String set, long id, String worker, String error) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET " + set + ", lease_owner = NULL, lease_until = NULL"
+                     + " WHERE id = ? AND status = 'IN_FLIGHT' AND lease_owner = ?")) {
+            int i = 1;
+            if (error != null) {
+                p.setString(i++, error.length() > 4000 ? error.substring(0, 3999) + "…" : error);
+            }
+            p.setLong(i++, id);
+            p.setString(i, worker);
+            return p.executeUpdate() == 1;
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static Entry map(ResultSet rs) throws SQLException {
+        List<EmailAddress> recipients = Arrays.stream(rs.getString("recipients").split("\n")).map(EmailAddress::of).toList();
+        return new Entry(rs.getLong("id"), rs.getString("idempotency_key"), rs.getString("message_id"), AccountId.of(rs.getString("account_id")),
+                rs.getString("tenant"), rs.getString("transport"), EmailAddress.of(rs.getString("envelope_from")), recipients,
+                rs.getBoolean("smtp_utf8"), Status.valueOf(rs.getString("status")), rs.getInt("attempts"),
+                Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("due_at")), rs.getString("last_error"),
+                rs.getBoolean("possible_duplicate"));
+    }
+}

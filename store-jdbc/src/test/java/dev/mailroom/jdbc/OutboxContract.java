@@ -1,0 +1,178 @@
+package dev.mailroom.jdbc;
+
+import dev.mailroom.Account;
+import dev.mailroom.Authentication;
+import dev.mailroom.DeliveryLogEntry;
+import dev.mailroom.DeliveryLogQuery;
+import dev.mailroom.Email;
+import dev.mailroom.MailContext;
+import dev.mailroom.Queued;
+import dev.mailroom.Security;
+import dev.mailroom.core.Mailroom;
+import dev.mailroom.spi.OutboxRepository;
+import dev.mailroom.testkit.ReceivedMail;
+import dev.mailroom.testkit.ScriptedSmtpServer;
+import dev.mailroom.testkit.ScriptedSmtpServer.Command;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import javax.sql.DataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Issue #4's faults, proven against the JDBC outbox on each database. */
+abstract class OutboxContract {
+    abstract DataSource database();
+
+    private static Mailroom mailroom(JdbcStore store, int workers) {
+        return Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
+                .outboxWorkers(workers).outboxPollInterval(Duration.ofMillis(20))
+                .outboxRetry(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(1), Duration.ofMillis(50))
+                .readTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private static JdbcStore store(DataSource ds) {
+        return JdbcStore.builder(ds).cipher(TestKeys.cipher()).changePollInterval(Duration.ofMillis(50)).build();
+    }
+
+    private static void account(JdbcStore store, int port) {
+        store.accounts().save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true)
+                .smtp("127.0.0.1", port, Security.NONE).authentication(Authentication.none()).build());
+    }
+
+    private static Email mail(int i) {
+        return Email.builder().to("kunde" + i + "@example.test").subject("Nachricht " + i).text("Text " + i).build();
+    }
+
+    /** A bounded wait for a condition the workers bring about. */
+    private static void await(BooleanSupplier condition, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(5); // polling the database; the workers signal nothing the test could wait on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static Set<String> uniqueIds(List<ReceivedMail> received) {
+        Set<String> ids = new HashSet<>();
+        for (ReceivedMail m : received) {
+            assertThat(ids.add(m.header("Message-ID"))).as("sent twice: " + m.header("Message-ID")).isTrue();
+        }
+        return ids;
+    }
+
+    @Test
+    @DisplayName("Outbox: the server is down while 1,000 mails are enqueued; it comes back; all 1,000 delivered, none twice")
+    void serverDown_thenUp_allDeliveredOnce() {
+        int port;
+        try (ScriptedSmtpServer probe = ScriptedSmtpServer.builder().build().start()) {
+            port = probe.port(); // then closed: nothing listens there now
+        }
+        try (JdbcStore store = store(database()); Mailroom m = mailroom(store, 2)) {
+            account(store, port);
+            List<Queued> queued = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                queued.add(m.enqueue(MailContext.system(), mail(i)));
+            }
+            await(() -> store.outbox().find(queued.get(0).outboxId()).orElseThrow().attempts() > 0, Duration.ofSeconds(20),
+                    "a failed attempt while the server is down");
+            try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().port(port).build().start()) {
+                List<ReceivedMail> received = server.received().await(1000, Duration.ofSeconds(120));
+                assertThat(uniqueIds(received)).hasSize(1000);
+                await(() -> queued.stream().allMatch(q -> store.outbox().find(q.outboxId()).orElseThrow().status()
+                        == OutboxRepository.Status.SENT), Duration.ofSeconds(30), "all entries marked sent");
+            }
+            assertThat(m.deliveryLog().query(DeliveryLogQuery.since(Instant.EPOCH).failures().limit(100_000)))
+                    .allMatch(e -> e.errorCode() == dev.mailroom.MailErrorCode.CONNECTION_REFUSED);
+        }
+    }
+
+    @Test
+    @DisplayName("Outbox: 451 then 250 is delivered on the retry; 550 fails once and is not retried; 421 on connect is retried")
+    void scriptedReplies() {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder()
+                .reply(Command.GREETING, "421 4.7.0 mail.example.test Try again later", "220 scripted.test ESMTP")
+                .reply(Command.MAIL, "451 4.3.0 Temporary lookup failure", "250 2.1.0 Ok")
+                .build().start();
+             JdbcStore store = store(database()); Mailroom m = mailroom(store, 1)) {
+            account(store, server.port());
+            Queued q = m.enqueue(MailContext.system(), mail(1));
+            server.received().await(1, Duration.ofSeconds(20));
+            await(() -> store.outbox().find(q.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT, Duration.ofSeconds(10), "sent");
+            assertThat(store.outbox().find(q.outboxId()).orElseThrow().attempts()).isEqualTo(3);
+            assertThat(m.deliveryLog().query(DeliveryLogQuery.since(Instant.EPOCH))).extracting(DeliveryLogEntry::outcome)
+                    .containsExactly(DeliveryLogEntry.Outcome.SUCCESS, DeliveryLogEntry.Outcome.FAILURE, DeliveryLogEntry.Outcome.FAILURE);
+        }
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder()
+                .reply(Command.RCPT, "550 5.1.1 <kunde1@example.test>: Recipient address rejected: User unknown").build().start();
+             JdbcStore store = store(database()); Mailroom m = mailroom(store, 1)) {
+            account(store, server.port());
+            Queued q = m.enqueue(MailContext.system(), mail(1));
+            await(() -> store.outbox().find(q.outboxId()).orElseThrow().status() == OutboxRepository.Status.FAILED, Duration.ofSeconds(10), "failed");
+            assertThat(store.outbox().find(q.outboxId()).orElseThrow().lastError()).contains("550 5.1.1");
+            assertThat(server.commands().stream().filter(c -> c.startsWith("RCPT")).count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @DisplayName("Outbox: a drop after the final '.' is retried with the same bytes and marked a possible duplicate")
+    void uncertainDelivery_retriedAndMarked() {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder()
+                .reply(Command.END_OF_DATA, ScriptedSmtpServer.DROP, "250 2.0.0 Ok: queued").build().start();
+             JdbcStore store = store(database()); Mailroom m = mailroom(store, 1)) {
+            account(store, server.port());
+            Queued q = m.enqueue(MailContext.system(), mail(1));
+            await(() -> store.outbox().find(q.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT, Duration.ofSeconds(10), "sent");
+            OutboxRepository.Entry e = store.outbox().find(q.outboxId()).orElseThrow();
+            assertThat(e.possibleDuplicate()).isTrue();
+            assertThat(server.received().single().header("Message-ID")).isEqualTo(q.messageId());
+            assertThat(m.deliveryLog().query(DeliveryLogQuery.since(Instant.EPOCH))).anyMatch(l -> l.detail().contains("possible duplicate"));
+        }
+    }
+
+    @Test
+    @DisplayName("Outbox: a repeated idempotency key returns the stored entry and sends once")
+    void idempotencyKey_sendsOnce() {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().build().start();
+             JdbcStore store = store(database()); Mailroom m = mailroom(store, 1)) {
+            account(store, server.port());
+            Queued first = m.enqueue(MailContext.system(), mail(1), "invoice-4711");
+            Queued again = m.enqueue(MailContext.system(), mail(1), "invoice-4711");
+            assertThat(again.existing()).isTrue();
+            assertThat(again.outboxId()).isEqualTo(first.outboxId());
+            assertThat(again.messageId()).isEqualTo(first.messageId());
+            await(() -> store.outbox().find(first.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT, Duration.ofSeconds(10), "sent");
+            assertThat(server.received().all()).hasSize(1);
+        }
+    }
+
+    @Test
+    @DisplayName("Outbox: two nodes (two worker pools on one database) drain one outbox; no mail sent twice")
+    void twoNodes_noDuplicates() {
+        DataSource ds = database();
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().build().start();
+             JdbcStore storeA = store(ds); JdbcStore storeB = store(ds);
+             Mailroom nodeA = mailroom(storeA, 2); Mailroom nodeB = mailroom(storeB, 2)) {
+            account(storeA, server.port());
+            for (int i = 0; i < 300; i++) {
+                (i % 2 == 0 ? nodeA : nodeB).enqueue(MailContext.system(), mail(i));
+            }
+            assertThat(uniqueIds(server.received().await(300, Duration.ofSeconds(60)))).hasSize(300);
+        }
+    }
+}
