@@ -10,6 +10,7 @@ import dev.mailroom.Diagnosis;
 import dev.mailroom.Email;
 import dev.mailroom.MailContext;
 import dev.mailroom.MailException;
+import dev.mailroom.Queued;
 import dev.mailroom.Receipt;
 import dev.mailroom.Resolution;
 import dev.mailroom.Secret;
@@ -49,7 +50,7 @@ public final class Quickstart {
         new SecureRandom().nextBytes(key); // a real host keeps its key in a vault or the environment
         try (JdbcStore store = JdbcStore.builder(h2).cipher(AesGcmSecretCipher.builder().key("quickstart", key).build()).build();
              Mailroom mailroom = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog())
-                     .defaultSecurity(Security.NONE).build()) {
+                     .outbox(store.outbox()).defaultSecurity(Security.NONE).build()) {
             // Company-wide server settings live on the defaults account; other accounts leave them blank.
             mailroom.accounts().create(Account.builder().id("defaults").description("Company server").email("it@company.example")
                     .defaultsAccount(true).smtp(server.host(), server.smtpPort(), Security.DEFAULT).build());
@@ -95,14 +96,27 @@ public final class Quickstart {
                 System.out.println("  hint: " + e.hint());
             }
 
-            section("7. What the server received");
-            List<ReceivedMail> received = server.awaitReceived(2);
+            section("7. The same invoice through the durable outbox (stored first, then delivered by a worker)");
+            Queued queued = mailroom.enqueue(MailContext.tenant("acme"), invoice, "invoice-4711");
+            Queued again = mailroom.enqueue(MailContext.tenant("acme"), invoice, "invoice-4711");
+            System.out.println("  stored as outbox entry " + queued.outboxId() + " with " + queued.messageId()
+                    + "; enqueued again with the same key: existing=" + again.existing());
+            server.awaitReceived(3);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (store.outbox().find(queued.outboxId()).orElseThrow().status() != dev.mailroom.spi.OutboxRepository.Status.SENT
+                    && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // the worker marks the entry right after the server's 250
+            }
+            System.out.println("  delivered by a worker: " + store.outbox().find(queued.outboxId()).orElseThrow().status());
+
+            section("8. What the server received");
+            List<ReceivedMail> received = server.awaitReceived(3);
             for (ReceivedMail m : received) {
                 System.out.println("  from " + m.from() + " to " + m.envelopeRecipients() + ": '" + m.subject() + "'"
                         + (m.attachmentNames().isEmpty() ? "" : " attachments " + m.attachmentNames()));
             }
 
-            section("8. Delivery log (C3), newest first");
+            section("9. Delivery log (C3), newest first");
             for (DeliveryLogEntry e : mailroom.deliveryLog().query(DeliveryLogQuery.since(Instant.EPOCH))) {
                 System.out.printf("  %s %-9s %-7s %-26s %s%n", e.time(), e.operation(), e.outcome(),
                         e.accountAddress() == null ? "-" : e.accountAddress(), e.reply().orElse(e.detail()));

@@ -24,7 +24,7 @@ final class QuickstartIT {
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("tenant acme's system account (A4)").contains("has none of its own (A4)")
                 .contains("via smtp: OK").contains("SENDER_NOT_ALLOWED").contains("attachments [Rechnung-4711.pdf]")
-                .contains("errors of the last 24 hours: 1").contains("Quickstart finished.")
+                .contains("errors of the last 24 hours: 1").contains("existing=true").contains("Quickstart finished.")
                 .doesNotContain("system-pw").doesNotContain("acme-pw");
     }
 }
