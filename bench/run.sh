@@ -2,6 +2,7 @@
 # End-to-end SMTP throughput benchmark (see bench/README.md). Not part of the test suite.
 # Usage: bench/run.sh [-Dbench.small=10000] [-Dbench.large=1000] [-Dbench.rounds=3]   SMTP throughput (issue #2)
 #        bench/run.sh attachment [-Dbench.attachmentMb=50]                              heap while sending a large attachment (issue #3)
+#        bench/run.sh claim [-Dbench.pgUrl=jdbc:postgresql://127.0.0.1:5432/test?user=postgres]   outbox claim cost vs backlog (issue #4)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 postfix_dir="$PWD/bench/target/postfix"
@@ -19,6 +20,9 @@ mvn -B -q -DskipTests install -pl bench -am
 if [ "${1:-}" = attachment ]; then
   shift
   main=dev.mailroom.bench.LargeAttachmentBench jvm="-Xmx64m -Xmn8m"
+elif [ "${1:-}" = claim ]; then
+  shift
+  main=dev.mailroom.bench.OutboxClaimBench jvm="-Xmx1g"
 else
   main=dev.mailroom.bench.SmtpThroughputBench jvm="-Xmx1g"
 fi

@@ -29,7 +29,10 @@ public final class JdbcOutboxRepository implements OutboxRepository {
     private static final String NOW = "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
     private static final String COLUMNS = "id, idempotency_key, message_id, account_id, tenant, transport, envelope_from, recipients,"
             + " smtp_utf8, status, attempts, created_at, due_at, last_error, possible_duplicate";
-    private static final String DUE = "((status = 'QUEUED' AND due_at <= " + NOW + ") OR (status = 'IN_FLIGHT' AND lease_until < " + NOW + "))";
+    /** Due, or in flight with an expired lease: one range of the due_at index (sent and failed rows sit at DONE). */
+    private static final String DUE = "(due_at <= " + NOW + " AND status IN ('QUEUED', 'IN_FLIGHT'))";
+    /** due_at of finished rows: 9999-12-31, never due. */
+    private static final long DONE = 253402300799999L;
     private static final int CHUNK = 512 * 1024;
 
     private final DataSource dataSource;
@@ -112,12 +115,13 @@ public final class JdbcOutboxRepository implements OutboxRepository {
 
     private List<Entry> claimSkipLocked(Connection c, String worker, int max, Duration lease) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'IN_FLIGHT', lease_owner = ?,"
-                + " lease_until = " + NOW + " + ?, possible_duplicate = (possible_duplicate OR status = 'IN_FLIGHT')"
-                + " WHERE id IN (SELECT id FROM mailroom_outbox WHERE " + DUE + " ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
+                + " lease_until = " + NOW + " + ?, due_at = " + NOW + " + ?, possible_duplicate = (possible_duplicate OR status = 'IN_FLIGHT')"
+                + " WHERE id IN (SELECT id FROM mailroom_outbox WHERE " + DUE + " ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED)"
                 + " RETURNING " + COLUMNS)) {
             p.setString(1, worker);
             p.setLong(2, lease.toMillis());
-            p.setInt(3, max);
+            p.setLong(3, lease.toMillis());
+            p.setInt(4, max);
             List<Entry> out = new ArrayList<>();
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
@@ -131,7 +135,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
 
     private List<Entry> claimOptimistic(Connection c, String worker, int max, Duration lease) throws SQLException {
         List<Long> candidates = new ArrayList<>();
-        try (PreparedStatement p = c.prepareStatement("SELECT id FROM mailroom_outbox WHERE " + DUE + " ORDER BY due_at, id LIMIT ?")) {
+        try (PreparedStatement p = c.prepareStatement("SELECT id FROM mailroom_outbox WHERE " + DUE + " ORDER BY due_at LIMIT ?")) {
             p.setInt(1, max * 2);
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
@@ -141,14 +145,15 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         }
         List<Entry> out = new ArrayList<>();
         try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'IN_FLIGHT', lease_owner = ?, lease_until = " + NOW
-                + " + ?, possible_duplicate = (possible_duplicate OR status = 'IN_FLIGHT') WHERE id = ? AND " + DUE)) {
+                + " + ?, due_at = " + NOW + " + ?, possible_duplicate = (possible_duplicate OR status = 'IN_FLIGHT') WHERE id = ? AND " + DUE)) {
             for (long id : candidates) {
                 if (out.size() == max) {
                     break;
                 }
                 p.setString(1, worker);
                 p.setLong(2, lease.toMillis());
-                p.setLong(3, id);
+                p.setLong(3, lease.toMillis());
+                p.setLong(4, id);
                 if (p.executeUpdate() == 1) {
                     find(c, id).ifPresent(out::add);
                 }
@@ -206,7 +211,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
 
     @Override
     public boolean markSent(long id, String worker) {
-        return mark("status = 'SENT', attempts = attempts + 1", id, worker, null);
+        return mark("status = 'SENT', attempts = attempts + 1, due_at = " + DONE, id, worker, null);
     }
 
     @Override
@@ -217,7 +222,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
 
     @Override
     public boolean markFailed(long id, String worker, String error) {
-        return mark("status = 'FAILED', attempts = attempts + 1, last_error = ?", id, worker, error);
+        return mark("status = 'FAILED', attempts = attempts + 1, due_at = " + DONE + ", last_error = ?", id, worker, error);
     }
 
     /** Only while the worker holds the lease (a fence against a node whose lease expired). */

@@ -146,6 +146,31 @@ abstract class OutboxContract {
     }
 
     @Test
+    @DisplayName("Outbox: entries claimed by a node that died are claimed again when the lease expires, and marked possible duplicates")
+    void expiredLease_reclaimed() {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().build().start(); JdbcStore store = store(database())) {
+            account(store, server.port());
+            List<Queued> queued = new ArrayList<>();
+            try (Mailroom enqueueOnly = mailroom(store, 0)) {
+                for (int i = 0; i < 5; i++) {
+                    queued.add(enqueueOnly.enqueue(MailContext.system(), mail(i)));
+                }
+            }
+            // a node claims them and dies before sending: it never marks them
+            assertThat(store.outbox().claim("dead-node", 10, Duration.ofMillis(300))).hasSize(5);
+            assertThat(store.outbox().claim("other", 10, Duration.ofMinutes(5))).as("held by the lease").isEmpty();
+            try (Mailroom survivor = mailroom(store, 1)) {
+                assertThat(survivor.transports()).contains("smtp");
+                assertThat(uniqueIds(server.received().await(5, Duration.ofSeconds(20)))).hasSize(5);
+                await(() -> queued.stream().allMatch(q -> store.outbox().find(q.outboxId()).orElseThrow().status()
+                        == OutboxRepository.Status.SENT), Duration.ofSeconds(10), "sent");
+            }
+            assertThat(queued).allMatch(q -> store.outbox().find(q.outboxId()).orElseThrow().possibleDuplicate());
+            assertThat(store.outbox().markSent(queued.get(0).outboxId(), "dead-node")).as("the dead node's lease is fenced off").isFalse();
+        }
+    }
+
+    @Test
     @DisplayName("Outbox: a repeated idempotency key returns the stored entry and sends once")
     void idempotencyKey_sendsOnce() {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().build().start();
