@@ -1,0 +1,165 @@
+package dev.mailroom.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.mailroom.Account;
+import dev.mailroom.Authentication;
+import dev.mailroom.Email;
+import dev.mailroom.MailContext;
+import dev.mailroom.Security;
+import dev.mailroom.core.AesGcmSecretCipher;
+import dev.mailroom.core.Mailroom;
+import dev.mailroom.jdbc.JdbcStore;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Issue #4: mails through the outbox on PostgreSQL to an out-of-process sink, drained by one and by two
+ * worker pools (two Mailroom instances, as two nodes), against direct sending. Enqueueing is not timed;
+ * the drain is, from starting the workers to the last entry marked sent. Afterwards every entry must be
+ * SENT after exactly one attempt, none a possible duplicate.
+ */
+public final class OutboxThroughputBench {
+    private OutboxThroughputBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String url = System.getProperty("bench.pgUrl", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+        int n = Integer.getInteger("bench.outboxMails", 20_000);
+        int threads = Integer.getInteger("bench.outboxThreads", 2);
+        try (SmtpThroughputBench.Sink sink = SmtpThroughputBench.Sink.start(System.getProperty("bench.postfix"))) {
+            double direct = direct(url, sink.port(), n, threads);
+            double one = drain(url, sink.port(), n, 1, threads);
+            double two = drain(url, sink.port(), n, 2, threads);
+            System.out.printf(Locale.ROOT, "%n%d mails of ~1 KB, PostgreSQL, %d worker threads per pool, sink: %s%n", n, threads,
+                    sink.postfix() ? "Postfix smtp-sink" : "SubEthaSMTP sink");
+            System.out.println("| path | msg/s | ratio |");
+            System.out.println("|---|---:|---:|");
+            System.out.printf(Locale.ROOT, "| direct `send`, %d threads | %.0f | |%n", threads, direct);
+            System.out.printf(Locale.ROOT, "| outbox, 1 worker pool | %.0f | %.2f× direct |%n", one, one / direct);
+            System.out.printf(Locale.ROOT, "| outbox, 2 worker pools (two nodes) | %.0f | %.2f× one pool |%n", two, two / one);
+        }
+        System.exit(0);
+    }
+
+    private static double direct(String url, int port, int n, int threads) throws Exception {
+        try (Db db = Db.create(url); JdbcStore store = store(db.ds); Mailroom m = mailroom(store, 0, port)) {
+            AtomicInteger next = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            long t0 = System.nanoTime();
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                fs.add(pool.submit(() -> {
+                    int i;
+                    while ((i = next.getAndIncrement()) < n) {
+                        m.send(MailContext.system(), mail(i));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get(30, TimeUnit.MINUTES);
+            }
+            pool.shutdown();
+            return n / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private static double drain(String url, int port, int n, int pools, int threads) throws Exception {
+        try (Db db = Db.create(url); JdbcStore store = store(db.ds)) {
+            try (Mailroom producer = mailroom(store, 0, port)) {
+                for (int i = 0; i < n; i++) {
+                    producer.enqueue(MailContext.system(), mail(i));
+                }
+            }
+            List<Mailroom> nodes = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int p = 0; p < pools; p++) {
+                nodes.add(mailroom(store, threads, port));
+            }
+            while (count(db.ds, "status <> 'SENT'") > 0) {
+                Thread.sleep(50); // polling the database for the end of the drain; bench only
+            }
+            double rate = n / ((System.nanoTime() - t0) / 1e9);
+            for (Mailroom m : nodes) {
+                m.close();
+            }
+            if (count(db.ds, "status = 'SENT' AND attempts = 1 AND NOT possible_duplicate") != n) {
+                throw new IllegalStateException("not every mail was sent exactly once");
+            }
+            return rate;
+        }
+    }
+
+    private static long count(javax.sql.DataSource ds, String where) throws Exception {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM mailroom_outbox WHERE " + where)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static Email mail(int i) {
+        return Email.builder().to("sink@bench.test").subject("outbox " + i).text("x".repeat(900)).build();
+    }
+
+    private static JdbcStore store(HikariDataSource ds) {
+        JdbcStore store = JdbcStore.builder(ds).cipher(AesGcmSecretCipher.builder().key("bench", new byte[32]).build()).build();
+        return store;
+    }
+
+    private static Mailroom mailroom(JdbcStore store, int workers, int port) {
+        if (store.accounts().findAll().isEmpty()) {
+            store.accounts().save(Account.builder().id("bench").description("Bench").email("app@bench.test").systemAccount(true)
+                    .smtp("127.0.0.1", port, Security.NONE).authentication(Authentication.none()).build());
+        }
+        return Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
+                .outboxWorkers(workers).outboxPollInterval(Duration.ofMillis(50)).build();
+    }
+
+    /** A fresh schema on the PostgreSQL, pooled with HikariCP, dropped on close. */
+    private static final class Db implements AutoCloseable {
+        final HikariDataSource ds;
+        final String url;
+        final String schema;
+
+        private Db(String url, String schema, HikariDataSource ds) {
+            this.url = url;
+            this.schema = schema;
+            this.ds = ds;
+        }
+
+        static Db create(String url) throws Exception {
+            String schema = "mailroom_bench_" + UUID.randomUUID().toString().replace("-", "");
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+                s.execute("CREATE SCHEMA " + schema);
+            }
+            HikariConfig c = new HikariConfig();
+            c.setJdbcUrl(url);
+            c.setSchema(schema);
+            c.setMaximumPoolSize(12);
+            return new Db(url, schema, new HikariDataSource(c));
+        }
+
+        @Override
+        public void close() throws java.sql.SQLException {
+            ds.close();
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+}
