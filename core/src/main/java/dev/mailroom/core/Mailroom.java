@@ -1,6 +1,7 @@
 package dev.mailroom.core;
 
 import dev.mailroom.Account;
+import dev.mailroom.AccountHealth;
 import dev.mailroom.AccountId;
 import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.Diagnosis;
@@ -392,6 +393,44 @@ public final class Mailroom implements AutoCloseable {
     public DeliveryLogView deliveryLog() {
         return logView;
     }
+
+    /**
+     * How an account is doing, from its attempts of the last 24 hours in the delivery log: DISABLED when
+     * the account is off; AUTH_REQUIRED when the latest attempt failed at login; DEGRADED when the latest
+     * attempt failed otherwise, or succeeded after recent failures; OK otherwise. Works on every node that
+     * shares the delivery log.
+     *
+     * @param id the account
+     * @return the health
+     * @throws MailException {@link MailErrorCode#INVALID_ACCOUNT} if the account does not exist
+     */
+    public AccountHealth health(AccountId id) {
+        Objects.requireNonNull(id, "id");
+        Account account = repository.find(id).orElseThrow(() -> new MailException(MailErrorCode.INVALID_ACCOUNT, "no account with id " + id));
+        if (!account.enabled()) {
+            return new AccountHealth(AccountHealth.State.DISABLED, "the account is disabled", null);
+        }
+        List<DeliveryLogEntry> recent = deliveryLog.query(dev.mailroom.DeliveryLogQuery.since(clock.instant().minus(Duration.ofHours(24)))
+                .account(id).limit(20)).stream().filter(e -> e.operation() != DeliveryLogEntry.Operation.SENT_COPY).toList();
+        if (recent.isEmpty()) {
+            return new AccountHealth(AccountHealth.State.OK, "no attempts in the last 24 hours", null);
+        }
+        DeliveryLogEntry latest = recent.get(0);
+        DeliveryLogEntry lastFailure = recent.stream().filter(DeliveryLogEntry::isFailure).findFirst().orElse(null);
+        if (latest.isFailure()) {
+            boolean login = latest.errorCode() != null && LOGIN_PROBLEMS.contains(latest.errorCode());
+            return new AccountHealth(login ? AccountHealth.State.AUTH_REQUIRED : AccountHealth.State.DEGRADED,
+                    (login ? "login failed: " : "the latest attempt failed: ") + latest.reply().orElse(latest.detail()), latest);
+        }
+        long failures = recent.stream().limit(5).filter(DeliveryLogEntry::isFailure).count();
+        return failures > 0
+                ? new AccountHealth(AccountHealth.State.DEGRADED, failures + " of the last 5 attempts failed", lastFailure)
+                : new AccountHealth(AccountHealth.State.OK, "the latest attempts succeeded", null);
+    }
+
+    private static final java.util.Set<MailErrorCode> LOGIN_PROBLEMS = java.util.EnumSet.of(MailErrorCode.AUTH_FAILED,
+            MailErrorCode.AUTH_BASIC_DISABLED, MailErrorCode.APP_PASSWORD_REQUIRED, MailErrorCode.AUTH_MECHANISM_BLOCKED,
+            MailErrorCode.AUTH_NOT_OFFERED, MailErrorCode.AUTH_METHOD_NOT_SUPPORTED);
 
     /**
      * The ids of the available transports, in the order they are tried.

@@ -1,0 +1,60 @@
+package dev.mailroom.core;
+
+import dev.mailroom.Account;
+import dev.mailroom.AccountHealth;
+import dev.mailroom.AccountId;
+import dev.mailroom.Authentication;
+import dev.mailroom.Email;
+import dev.mailroom.MailContext;
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
+import dev.mailroom.Secret;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+final class AccountHealthTest {
+    private final InMemoryAccountRepository repo = new InMemoryAccountRepository();
+    private final RecordingTransport transport = new RecordingTransport();
+    private final Mailroom mailroom = Mailroom.builder().accounts(repo).transport(transport).discoverTransports(false).outboxWorkers(0).build();
+    private final AccountId id = AccountId.of("sys");
+    private final Email email = Email.builder().to("kunde@example.test").text("x").build();
+
+    @AfterEach
+    void close() {
+        mailroom.close();
+    }
+
+    private void account(boolean enabled) {
+        repo.save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true).enabled(enabled)
+                .smtpHost("smtp.test").authentication(Authentication.password("app@acme.test", Secret.of("pw"))).build());
+    }
+
+    private void attempt(MailErrorCode failure) {
+        transport.failWith = failure == null ? null : new MailException(failure, "scripted", failure == MailErrorCode.AUTH_FAILED
+                ? "535 5.7.8 Error: authentication failed" : "451 4.3.0 Try again later", null, java.util.List.of(), null);
+        catchThrowable(() -> mailroom.send(MailContext.system(), email));
+    }
+
+    @Test
+    @DisplayName("Health: OK without attempts and after successes; DEGRADED after transient failures; AUTH_REQUIRED after a failed login; DISABLED")
+    void health_followsTheLog() {
+        account(true);
+        assertThat(mailroom.health(id).state()).isEqualTo(AccountHealth.State.OK);
+        attempt(null);
+        assertThat(mailroom.health(id).state()).isEqualTo(AccountHealth.State.OK);
+        attempt(MailErrorCode.TEMPORARY_FAILURE);
+        assertThat(mailroom.health(id).state()).isEqualTo(AccountHealth.State.DEGRADED);
+        attempt(MailErrorCode.AUTH_FAILED);
+        AccountHealth auth = mailroom.health(id);
+        assertThat(auth.state()).isEqualTo(AccountHealth.State.AUTH_REQUIRED);
+        assertThat(auth.reason()).contains("535 5.7.8");
+        attempt(null);
+        assertThat(mailroom.health(id).state()).as("recovered, but recent failures").isEqualTo(AccountHealth.State.DEGRADED);
+        account(false);
+        assertThat(mailroom.health(id).state()).isEqualTo(AccountHealth.State.DISABLED);
+    }
+}
