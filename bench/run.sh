@@ -3,6 +3,7 @@
 # Usage: bench/run.sh [-Dbench.small=10000] [-Dbench.large=1000] [-Dbench.rounds=3]   SMTP throughput (issue #2)
 #        bench/run.sh attachment [-Dbench.attachmentMb=50]                              heap while sending a large attachment (issue #3)
 #        bench/run.sh outbox [-Dbench.outboxMails=20000] [-Dbench.pgUrl=…]                 outbox throughput, 1 vs 2 worker pools (issue #4)
+#        bench/run.sh resolution                                                         JMH: cached resolution vs a JDBC read (issue #4)
 #        bench/run.sh claim [-Dbench.pgUrl=jdbc:postgresql://127.0.0.1:5432/test?user=postgres]   outbox claim cost vs backlog (issue #4)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,9 @@ if [ "${1:-}" = attachment ]; then
 elif [ "${1:-}" = claim ]; then
   shift
   main=dev.mailroom.bench.OutboxClaimBench jvm="-Xmx1g"
+elif [ "${1:-}" = resolution ]; then
+  shift
+  main="org.openjdk.jmh.Main ResolutionBench -f 1 -wi 3 -w 1s -i 5 -r 2s -bm sample -tu us" jvm="-Xmx1g"
 elif [ "${1:-}" = outbox ]; then
   shift
   main=dev.mailroom.bench.OutboxThroughputBench jvm="-Xmx1g"
