@@ -8,7 +8,6 @@ import dev.mailroom.jdbc.JdbcStore;
 import dev.mailroom.spi.OutboxRepository;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Duration;
@@ -111,24 +110,6 @@ public final class OutboxClaimBench {
     }
 
     private static HikariDataSource postgres(String url) throws Exception {
-        String schema = "mailroom_bench_" + UUID.randomUUID().toString().replace("-", "");
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
-        }
-        HikariConfig c = new HikariConfig();
-        c.setJdbcUrl(url);
-        c.setSchema(schema);
-        c.setMaximumPoolSize(4);
-        return new HikariDataSource(c) {
-            @Override
-            public void close() {
-                super.close();
-                try (Connection admin = DriverManager.getConnection(url); Statement s = admin.createStatement()) {
-                    s.execute("DROP SCHEMA " + schema + " CASCADE");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        };
+        return BenchDatabases.postgres(url, 4);
     }
 }

@@ -1,6 +1,5 @@
 package dev.mailroom.bench;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.mailroom.Account;
 import dev.mailroom.Authentication;
@@ -12,14 +11,12 @@ import dev.mailroom.core.Mailroom;
 import dev.mailroom.jdbc.JdbcStore;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -130,36 +127,15 @@ public final class OutboxThroughputBench {
                 .outboxWorkers(workers).outboxPollInterval(Duration.ofMillis(50)).build();
     }
 
-    /** A fresh schema on the PostgreSQL, pooled with HikariCP, dropped on close. */
-    private static final class Db implements AutoCloseable {
-        final HikariDataSource ds;
-        final String url;
-        final String schema;
-
-        private Db(String url, String schema, HikariDataSource ds) {
-            this.url = url;
-            this.schema = schema;
-            this.ds = ds;
-        }
-
-        static Db create(String url) throws Exception {
-            String schema = "mailroom_bench_" + UUID.randomUUID().toString().replace("-", "");
-            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-                s.execute("CREATE SCHEMA " + schema);
-            }
-            HikariConfig c = new HikariConfig();
-            c.setJdbcUrl(url);
-            c.setSchema(schema);
-            c.setMaximumPoolSize(12);
-            return new Db(url, schema, new HikariDataSource(c));
+    /** A fresh schema on the PostgreSQL behind a pool, dropped on close. */
+    private record Db(HikariDataSource ds) implements AutoCloseable {
+        static Db create(String url) throws java.sql.SQLException {
+            return new Db(BenchDatabases.postgres(url, 12));
         }
 
         @Override
-        public void close() throws java.sql.SQLException {
+        public void close() {
             ds.close();
-            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-                s.execute("DROP SCHEMA " + schema + " CASCADE");
-            }
         }
     }
 }
