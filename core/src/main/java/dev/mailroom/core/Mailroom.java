@@ -109,7 +109,7 @@ public final class Mailroom implements AutoCloseable {
         this.outbox = b.outbox != null ? b.outbox : new InMemoryOutboxRepository(clock);
         this.workers = b.outboxThreads == 0 ? null : new OutboxWorkers(outbox, repository, resolver, deliveryLog,
                 (account, transportId, message) -> transports.get(transportId).send(account, message),
-                new OutboxWorkers.Settings(b.outboxThreads, 10, Duration.ofMinutes(5), b.outboxPollInterval, b.outboxInitialBackoff,
+                new OutboxWorkers.Settings(b.outboxThreads, 10, b.outboxLease, b.outboxPollInterval, b.outboxInitialBackoff,
                         b.outboxMaxBackoff, b.outboxMaxAge, b.outboxAccountPause), clock);
     }
 
@@ -579,6 +579,7 @@ public final class Mailroom implements AutoCloseable {
         private OutboxRepository outbox;
         private int outboxThreads = 2;
         private Duration outboxPollInterval = Duration.ofSeconds(1);
+        private Duration outboxLease = Duration.ofMinutes(5);
         private Duration outboxInitialBackoff = Duration.ofMinutes(1);
         private Duration outboxMaxBackoff = Duration.ofHours(1);
         private Duration outboxMaxAge = Duration.ofDays(5);
@@ -847,6 +848,19 @@ public final class Mailroom implements AutoCloseable {
             this.outboxMaxBackoff = positiveAny(max, "max");
             this.outboxMaxAge = positiveAny(maxAge, "maxAge");
             this.outboxAccountPause = positiveAny(accountPause, "accountPause");
+            return this;
+        }
+
+        /**
+         * How long a worker holds the mails it claimed; a node that dies leaves them to others after this.
+         * Must exceed the longest send (connect + read timeouts). Default 5 min.
+         *
+         * @param lease the lease
+         * @return this
+         */
+        public Builder outboxLease(Duration lease) {
+            once("outboxLease");
+            this.outboxLease = timeout(lease, "outboxLease");
             return this;
         }
 
