@@ -51,12 +51,13 @@ final class PostgresKillWorkerIT {
             child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), KillableWorkerMain.class.getName(),
                     System.getenv(Databases.PG_URL_VARIABLE), ds.getCurrentSchema())
                     .redirectErrorStream(true).redirectOutput(new File("target/killable-worker.log")).start();
-            server.awaitCommand("DATA", Duration.ofSeconds(60)); // the child is in the middle of its first mail
+            server.awaitCommand(".", Duration.ofSeconds(60)); // the child sent its first mail and waits for the reply that never comes
             child.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
             try (Mailroom survivor = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
-                    .outboxWorkers(1).outboxLease(Duration.ofSeconds(30)).outboxPollInterval(Duration.ofMillis(50)).build()) {
+                    .outboxWorkers(1).outboxLease(Duration.ofSeconds(30)).outboxPollInterval(Duration.ofMillis(50))
+                    .readTimeout(Duration.ofSeconds(10)).build()) {
                 List<ReceivedMail> received = server.received().await(20, Duration.ofSeconds(60));
                 Set<String> ids = new HashSet<>();
                 for (ReceivedMail m : received) {

@@ -128,7 +128,7 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
         return received;
     }
 
-    /** @return every command line received, AUTH arguments redacted, in order */
+    /** @return every command line received, AUTH arguments redacted, in order; the end of a message's data appears as {@code "."} */
     public List<String> commands() {
         synchronized (commands) {
             return List.copyOf(commands);
@@ -314,6 +314,7 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
                         data.write((l.startsWith("..") ? l.substring(1) : l).getBytes(StandardCharsets.UTF_8));
                         data.write("\r\n".getBytes(StandardCharsets.UTF_8));
                     }
+                    record("."); // the end of the message, so tests can wait for "the client finished sending"
                     String end = next(Command.END_OF_DATA);
                     if (end.startsWith("2")) {
                         received.add(new ReceivedMail(from, new ArrayList<>(rcpts), data.toByteArray()));
