@@ -46,7 +46,7 @@ public final class OutboxWorkers implements AutoCloseable {
             MailErrorCode.SENDER_REJECTED, MailErrorCode.RELAY_DENIED, MailErrorCode.STARTTLS_REQUIRED_BY_SERVER,
             MailErrorCode.STARTTLS_NOT_OFFERED, MailErrorCode.CERTIFICATE_UNTRUSTED, MailErrorCode.CERTIFICATE_NAME_MISMATCH,
             MailErrorCode.TLS_ON_PLAIN_PORT, MailErrorCode.AUTH_METHOD_NOT_SUPPORTED, MailErrorCode.ACCOUNT_INCOMPLETE,
-            MailErrorCode.ACCOUNT_DISABLED, MailErrorCode.NO_TRANSPORT);
+            MailErrorCode.ACCOUNT_DISABLED, MailErrorCode.NO_TRANSPORT, MailErrorCode.MAIL_DISABLED);
 
     /** Timing of retries. */
     public record Settings(int threads, int batchSize, Duration lease, Duration pollInterval, Duration initialBackoff,
@@ -132,6 +132,13 @@ public final class OutboxWorkers implements AutoCloseable {
             Account account = accounts.find(e.accountId()).orElseThrow(() -> new MailException(MailErrorCode.NO_ACCOUNT,
                     "account " + e.accountId() + " no longer exists"));
             address = account.email().address();
+            // The administrator's switches apply to queued mail too: it waits (budget kept) instead of going out.
+            if (!accounts.systemSettings().mailEnabled()) {
+                throw new MailException(MailErrorCode.MAIL_DISABLED, "mail is disabled: the system-wide mail server is switched off");
+            }
+            if (!account.enabled()) {
+                throw new MailException(MailErrorCode.ACCOUNT_DISABLED, "account '" + account.description() + "' (" + address + ") is disabled");
+            }
             ResolvedAccount resolved = resolver.resolveDraft(account);
             byte[] payload = outbox.payload(e.id());
             MimeMessage mime = new MimeMessage(session, new ByteArrayInputStream(payload));
