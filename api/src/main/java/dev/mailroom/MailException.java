@@ -1,5 +1,6 @@
 package dev.mailroom;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,6 +21,7 @@ public class MailException extends RuntimeException {
     private final String serverReply;
     private final String hint;
     private final transient List<FieldProblem> fieldProblems;
+    private final Duration retryAfter;
 
     /**
      * Creates an exception with the code's default hint and retryability.
@@ -49,6 +51,31 @@ public class MailException extends RuntimeException {
         this.serverReply = serverReply;
         this.hint = hint != null ? hint : code.hint();
         this.fieldProblems = List.copyOf(fieldProblems);
+        this.retryAfter = null;
+    }
+
+    /**
+     * Creates a transient failure for which the server named the earliest time to try again (an HTTP
+     * {@code Retry-After} on 429 or 503, a provider's throttling reply). The outbox waits at least that long.
+     *
+     * @param code the code
+     * @param message what failed
+     * @param serverReply the server's exact reply, or {@code null}
+     * @param retryAfter how long the server asked to wait; zero or positive
+     * @param cause the cause, or {@code null}
+     */
+    public MailException(MailErrorCode code, String message, String serverReply, Duration retryAfter, Throwable cause) {
+        super(message, cause);
+        this.code = Objects.requireNonNull(code, "code");
+        Objects.requireNonNull(retryAfter, "retryAfter");
+        if (retryAfter.isNegative()) {
+            throw new IllegalArgumentException("retryAfter must not be negative: " + retryAfter);
+        }
+        this.retryable = code.retryable();
+        this.serverReply = serverReply;
+        this.hint = code.hint();
+        this.fieldProblems = List.of();
+        this.retryAfter = retryAfter;
     }
 
     /**
@@ -92,6 +119,15 @@ public class MailException extends RuntimeException {
      */
     public Optional<String> serverReply() {
         return Optional.ofNullable(serverReply);
+    }
+
+    /**
+     * How long the server asked to wait before the next attempt, when it said so.
+     *
+     * @return the server's wait time
+     */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
     }
 
     /**

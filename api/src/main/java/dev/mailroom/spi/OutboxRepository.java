@@ -170,6 +170,18 @@ public interface OutboxRepository {
     boolean markRetry(long id, String worker, Duration delay, String error, boolean countAttempt, boolean possibleDuplicate);
 
     /**
+     * Defers every queued entry of an account that is due earlier than {@code now + delay} to that time
+     * (database clock), so that workers on every node leave a failing account alone for a while instead of
+     * trying each of its messages. Entries in flight are not touched. Attempts are not counted.
+     *
+     * @param account the account
+     * @param delay how long from now
+     * @param reason recorded as the entries' last error
+     * @return how many entries were deferred
+     */
+    int postpone(AccountId account, Duration delay, String reason);
+
+    /**
      * Gives up on an entry.
      *
      * @param id the entry

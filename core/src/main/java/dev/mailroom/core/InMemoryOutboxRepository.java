@@ -1,5 +1,6 @@
 package dev.mailroom.core;
 
+import dev.mailroom.AccountId;
 import dev.mailroom.spi.OutboxRepository;
 
 import java.time.Clock;
@@ -99,6 +100,20 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
         Instant due = clock.instant().plus(delay);
         return update(id, worker, x -> with(x, Status.QUEUED, x.attempts() + (countAttempt ? 1 : 0), due, error,
                 x.possibleDuplicate() || possibleDuplicate));
+    }
+
+    @Override
+    public synchronized int postpone(AccountId account, Duration delay, String reason) {
+        Objects.requireNonNull(account, "account");
+        Instant due = clock.instant().plus(delay);
+        int n = 0;
+        for (Entry x : List.copyOf(entries.values())) {
+            if (x.accountId().equals(account) && x.status() == Status.QUEUED && x.dueAt().isBefore(due)) {
+                entries.put(x.id(), with(x, Status.QUEUED, x.attempts(), due, reason, x.possibleDuplicate()));
+                n++;
+            }
+        }
+        return n;
     }
 
     @Override

@@ -18,6 +18,10 @@ final class RecordingTransport implements TransportProvider, Transport {
     }
 
     final List<Sent> sent = new CopyOnWriteArrayList<>();
+    /** Every send call's account address, also the failed ones. */
+    final List<String> attempts = new CopyOnWriteArrayList<>();
+    /** Failures for one account address only. */
+    final java.util.Map<String, MailException> failFor = new java.util.concurrent.ConcurrentHashMap<>();
     volatile MailException failWith;
     private final String id;
 
@@ -46,6 +50,12 @@ final class RecordingTransport implements TransportProvider, Transport {
 
     @Override
     public SendResult send(ResolvedAccount account, RenderedMessage message) {
+        String address = account.account().email().address();
+        attempts.add(address);
+        MailException forAccount = failFor.get(address);
+        if (forAccount != null) {
+            throw forAccount;
+        }
         if (failWith != null) {
             throw failWith;
         }

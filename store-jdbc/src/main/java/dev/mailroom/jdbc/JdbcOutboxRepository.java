@@ -221,6 +221,22 @@ public final class JdbcOutboxRepository implements OutboxRepository {
     }
 
     @Override
+    public int postpone(AccountId account, Duration delay, String reason) {
+        Objects.requireNonNull(account, "account");
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET due_at = " + NOW + " + ?, last_error = ?"
+                     + " WHERE account_id = ? AND status = 'QUEUED' AND due_at < " + NOW + " + ?")) {
+            p.setLong(1, delay.toMillis());
+            p.setString(2, reason == null || reason.length() <= 4000 ? reason : reason.substring(0, 3999) + "…");
+            p.setString(3, account.value());
+            p.setLong(4, delay.toMillis());
+            return p.executeUpdate();
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
     public boolean markFailed(long id, String worker, String error) {
         return mark("status = 'FAILED', attempts = attempts + 1, due_at = " + DONE + ", last_error = ?", id, worker, error);
     }

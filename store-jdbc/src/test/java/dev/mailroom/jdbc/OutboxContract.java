@@ -1,6 +1,7 @@
 package dev.mailroom.jdbc;
 
 import dev.mailroom.Account;
+import dev.mailroom.AccountId;
 import dev.mailroom.Authentication;
 import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.DeliveryLogQuery;
@@ -168,6 +169,39 @@ abstract class OutboxContract {
             assertThat(queued).allMatch(q -> store.outbox().find(q.outboxId()).orElseThrow().possibleDuplicate());
             assertThat(store.outbox().markSent(queued.get(0).outboxId(), "dead-node")).as("the dead node's lease is fenced off").isFalse();
         }
+    }
+
+    @Test
+    @DisplayName("Outbox: postponing an account defers its queued mail only, without counting attempts; other accounts stay due")
+    void postpone_defersOneAccount() {
+        try (JdbcStore store = store(database())) {
+            OutboxRepository outbox = store.outbox();
+            AccountId broken = AccountId.of("broken-" + System.nanoTime());
+            AccountId healthy = AccountId.of("healthy-" + System.nanoTime());
+            List<Long> ids = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ids.add(outbox.insert(entry(broken, i)).id());
+            }
+            long other = outbox.insert(entry(healthy, 9)).id();
+            assertThat(outbox.postpone(broken, Duration.ofHours(1), "held: 535 5.7.8")).isEqualTo(3);
+            assertThat(outbox.postpone(broken, Duration.ofMinutes(1), "shorter")).as("never brought forward").isZero();
+            List<OutboxRepository.Entry> claimed = outbox.claim("w", 100, Duration.ofMinutes(1));
+            assertThat(claimed).extracting(OutboxRepository.Entry::accountId).doesNotContain(broken).contains(healthy);
+            assertThat(claimed).extracting(OutboxRepository.Entry::id).contains(other);
+            for (long id : ids) {
+                OutboxRepository.Entry e = outbox.find(id).orElseThrow();
+                assertThat(e.status()).isEqualTo(OutboxRepository.Status.QUEUED);
+                assertThat(e.attempts()).isZero();
+                assertThat(e.lastError()).isEqualTo("held: 535 5.7.8");
+                assertThat(e.dueAt()).isAfter(e.createdAt().plus(Duration.ofMinutes(59)));
+            }
+        }
+    }
+
+    private static OutboxRepository.NewEntry entry(AccountId account, int i) {
+        return new OutboxRepository.NewEntry(null, "<" + account.value() + "." + i + "@acme.test>", account, null, "smtp",
+                dev.mailroom.EmailAddress.of("app@acme.test"), List.of(dev.mailroom.EmailAddress.of("kunde@example.test")), false,
+                "Subject: x\r\n\r\nx\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.mailroom.core.internal;
 
 import dev.mailroom.Account;
+import dev.mailroom.AccountId;
 import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
@@ -19,11 +20,14 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayInputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -47,6 +51,13 @@ public final class OutboxWorkers implements AutoCloseable {
             MailErrorCode.STARTTLS_NOT_OFFERED, MailErrorCode.CERTIFICATE_UNTRUSTED, MailErrorCode.CERTIFICATE_NAME_MISMATCH,
             MailErrorCode.TLS_ON_PLAIN_PORT, MailErrorCode.AUTH_METHOD_NOT_SUPPORTED, MailErrorCode.ACCOUNT_INCOMPLETE,
             MailErrorCode.ACCOUNT_DISABLED, MailErrorCode.NO_TRANSPORT, MailErrorCode.MAIL_DISABLED);
+    /** The account's server cannot be reached at all: every other message of the account would fail the same way. */
+    private static final Set<MailErrorCode> SERVER_UNREACHABLE = EnumSet.of(MailErrorCode.UNKNOWN_HOST, MailErrorCode.CONNECTION_REFUSED,
+            MailErrorCode.CONNECT_TIMEOUT);
+
+    /** A node-local hold on an account, so that messages of it already claimed are not tried either. */
+    private record Hold(Instant until, String reason) {
+    }
 
     /** Timing of retries. */
     public record Settings(int threads, int batchSize, Duration lease, Duration pollInterval, Duration initialBackoff,
@@ -70,6 +81,7 @@ public final class OutboxWorkers implements AutoCloseable {
     private final ExecutorService threads;
     private final Object wake = new Object();
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private final ConcurrentMap<AccountId, Hold> holds = new ConcurrentHashMap<>();
 
     public OutboxWorkers(OutboxRepository outbox, AccountRepository accounts, Resolver resolver, DeliveryLog log, Sender sender,
                          Settings settings, Clock clock) {
@@ -127,6 +139,15 @@ public final class OutboxWorkers implements AutoCloseable {
     }
 
     void deliver(String worker, OutboxRepository.Entry e) {
+        Hold hold = holds.get(e.accountId());
+        if (hold != null) {
+            Duration left = Duration.between(clock.instant(), hold.until());
+            if (!left.isNegative() && !left.isZero()) { // not an attempt: nothing is sent, nothing logged, no budget used
+                outbox.markRetry(e.id(), worker, left, hold.reason(), false, false);
+                return;
+            }
+            holds.remove(e.accountId(), hold);
+        }
         String address = null;
         try {
             Account account = accounts.find(e.accountId()).orElseThrow(() -> new MailException(MailErrorCode.NO_ACCOUNT,
@@ -165,16 +186,39 @@ public final class OutboxWorkers implements AutoCloseable {
             record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, ex.serverReply().orElse(null), "will retry with the same bytes; possible duplicate");
         } else if (!tooOld && ACCOUNT_PROBLEMS.contains(code)) {
             outbox.markRetry(e.id(), worker, settings.accountPause(), error, false, false);
+            int held = holdAccount(e, settings.accountPause(), error);
             record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, ex.serverReply().orElse(null),
-                    "account problem: paused for " + settings.accountPause() + ", retry budget kept");
+                    "account problem: paused for " + settings.accountPause() + " with " + held + " other queued mail, retry budget kept");
         } else if (!tooOld && ex.isRetryable()) {
             Duration delay = backoff(e.attempts() + 1);
+            if (ex.retryAfter().isPresent() && ex.retryAfter().get().compareTo(delay) > 0) {
+                delay = ex.retryAfter().get(); // the server said when; never earlier
+            }
             outbox.markRetry(e.id(), worker, delay, error, true, false);
-            record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, ex.serverReply().orElse(null), "transient: retry in " + delay);
+            String detail = "transient: retry in " + delay;
+            if (ex.retryAfter().isPresent() || SERVER_UNREACHABLE.contains(code) || ex.serverReply().filter(r -> r.startsWith("421")).isPresent()) {
+                // The account's server is down, closing sessions or throttling: its other mail waits as long, untried.
+                detail += "; " + holdAccount(e, delay, error) + " other queued mail of the account deferred as long";
+            }
+            record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, ex.serverReply().orElse(null), detail);
         } else {
             outbox.markFailed(e.id(), worker, error);
             record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, ex.serverReply().orElse(null),
                     tooOld ? "gave up after " + settings.maxAge() : "permanent failure, not retried");
+        }
+    }
+
+    /**
+     * Holds an account on this node and defers its queued mail on every node, so that a failing account takes
+     * at most one attempt per worker per hold and never occupies the workers other accounts need.
+     */
+    private int holdAccount(OutboxRepository.Entry e, Duration delay, String error) {
+        holds.put(e.accountId(), new Hold(clock.instant().plus(delay), "held: " + error));
+        try {
+            return outbox.postpone(e.accountId(), delay, "held: " + error);
+        } catch (RuntimeException ex) {
+            LOG.warn("deferring the queue of account {} failed: {}", e.accountId(), ex.toString());
+            return 0;
         }
     }
 
