@@ -137,8 +137,9 @@ public final class Attachment {
 
     private static String checkType(String type) {
         Objects.requireNonNull(type, "contentType");
-        if (!type.matches("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+")) {
-            throw new IllegalArgumentException("content type must look like type/subtype, was '" + type + "'");
+        if (!type.matches("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+( ?; ?[A-Za-z0-9!#$&^_.+-]+=[A-Za-z0-9!#$&^_.+-]+)*")) {
+            throw new IllegalArgumentException("content type must look like type/subtype, optionally with parameters"
+                    + " (text/plain; charset=UTF-8), was '" + type + "'");
         }
         return type;
     }

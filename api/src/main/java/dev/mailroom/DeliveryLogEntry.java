@@ -32,7 +32,11 @@ public record DeliveryLogEntry(Instant time, AccountId accountId, String account
         /** A connection test (C1). */
         DIAGNOSE,
         /** Appending a sent message to the IMAP Sent folder (B6). */
-        SENT_COPY
+        SENT_COPY,
+        /** Delivering a notification (E1), or deciding not to (E2: a skipped recipient). */
+        NOTIFICATION,
+        /** Delivering a support request (E4). */
+        SUPPORT_REQUEST
     }
 
     /** How it ended. */
@@ -40,7 +44,9 @@ public record DeliveryLogEntry(Instant time, AccountId accountId, String account
         /** It worked. */
         SUCCESS,
         /** It failed. */
-        FAILURE
+        FAILURE,
+        /** Deliberately not done, with the reason in the detail (E2: a user without an address). Not an error. */
+        SKIPPED
     }
 
     /**

@@ -33,6 +33,9 @@ public enum MailErrorCode {
     /** The transport cannot use this account's authentication kind (yet). */
     AUTH_METHOD_NOT_SUPPORTED(false, "Choose an authentication this transport supports, or another transport."),
 
+    /** No support address is configured for support requests (E4). */
+    SUPPORT_ADDRESS_MISSING(false, "Set the support address in the system mail settings (or the tenant's, if tenants may have their own)."),
+
     // --- connecting ---
     /** The host name does not resolve. */
     UNKNOWN_HOST(true, "Check the server name; it does not resolve in DNS from this machine."),

@@ -3,22 +3,35 @@ package dev.mailroom;
 import java.util.Objects;
 
 /**
- * System-wide mail settings (A4, B1, B2): the administrator's "use mail server" switch and the sender
- * policy. With mail off, or without a complete and enabled system-wide system account, no mail is sent
- * at all, not even by tenants that have their own server.
+ * System-wide mail settings (A4, B1, B2, E4): the administrator's "use mail server" switch, the sender
+ * policy and where support requests go. With mail off, or without a complete and enabled system-wide
+ * system account, no mail is sent at all, not even by tenants that have their own server.
  *
  * @param mailEnabled whether the system-wide mail server may be used
  * @param senderPolicy which sender messages carry; tenants may override it
+ * @param support where support requests go
  */
-public record SystemMailSettings(boolean mailEnabled, SenderPolicy senderPolicy) {
+public record SystemMailSettings(boolean mailEnabled, SenderPolicy senderPolicy, SupportSettings support) {
     /**
      * Validates.
      *
      * @param mailEnabled see the record description
      * @param senderPolicy see the record description
+     * @param support see the record description
      */
     public SystemMailSettings {
         Objects.requireNonNull(senderPolicy, "senderPolicy");
+        Objects.requireNonNull(support, "support");
+    }
+
+    /**
+     * Settings without support settings.
+     *
+     * @param mailEnabled see the record description
+     * @param senderPolicy see the record description
+     */
+    public SystemMailSettings(boolean mailEnabled, SenderPolicy senderPolicy) {
+        this(mailEnabled, senderPolicy, SupportSettings.NONE);
     }
 
     /**
@@ -31,7 +44,7 @@ public record SystemMailSettings(boolean mailEnabled, SenderPolicy senderPolicy)
     }
 
     /**
-     * The defaults: mail enabled, {@link SenderPolicy#OWNER_ACCOUNT}.
+     * The defaults: mail enabled, {@link SenderPolicy#OWNER_ACCOUNT}, no support address.
      *
      * @return the defaults
      */
@@ -44,6 +57,14 @@ public record SystemMailSettings(boolean mailEnabled, SenderPolicy senderPolicy)
      * @return a copy with another sender policy
      */
     public SystemMailSettings withSenderPolicy(SenderPolicy policy) {
-        return new SystemMailSettings(mailEnabled, policy);
+        return new SystemMailSettings(mailEnabled, policy, support);
+    }
+
+    /**
+     * @param settings the support settings
+     * @return a copy with other support settings
+     */
+    public SystemMailSettings withSupport(SupportSettings settings) {
+        return new SystemMailSettings(mailEnabled, senderPolicy, settings);
     }
 }

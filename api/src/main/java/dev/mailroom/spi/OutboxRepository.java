@@ -1,6 +1,7 @@
 package dev.mailroom.spi;
 
 import dev.mailroom.AccountId;
+import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.EmailAddress;
 
 import java.time.Duration;
@@ -45,9 +46,11 @@ public interface OutboxRepository {
      * @param recipients the envelope recipients
      * @param smtpUtf8 whether it needs SMTPUTF8
      * @param payload the rendered message (RFC 5322 bytes)
+     * @param operation what the message is, for the delivery log: {@code SEND}, {@code NOTIFICATION}, {@code SUPPORT_REQUEST}
      */
     record NewEntry(String idempotencyKey, String messageId, AccountId accountId, String tenant, String transport,
-                    EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, byte[] payload) {
+                    EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, byte[] payload,
+                    DeliveryLogEntry.Operation operation) {
         /**
          * Validates.
          *
@@ -60,14 +63,35 @@ public interface OutboxRepository {
          * @param recipients see the record description
          * @param smtpUtf8 see the record description
          * @param payload see the record description
+         * @param operation see the record description
          */
         public NewEntry {
+            Objects.requireNonNull(operation, "operation");
             Objects.requireNonNull(messageId, "messageId");
             Objects.requireNonNull(accountId, "accountId");
             Objects.requireNonNull(transport, "transport");
             Objects.requireNonNull(envelopeFrom, "envelopeFrom");
             recipients = List.copyOf(recipients);
             Objects.requireNonNull(payload, "payload");
+        }
+
+        /**
+         * A plain message ({@code SEND}).
+         *
+         * @param idempotencyKey see the record description
+         * @param messageId see the record description
+         * @param accountId see the record description
+         * @param tenant see the record description
+         * @param transport see the record description
+         * @param envelopeFrom see the record description
+         * @param recipients see the record description
+         * @param smtpUtf8 see the record description
+         * @param payload see the record description
+         */
+        public NewEntry(String idempotencyKey, String messageId, AccountId accountId, String tenant, String transport,
+                        EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, byte[] payload) {
+            this(idempotencyKey, messageId, accountId, tenant, transport, envelopeFrom, recipients, smtpUtf8, payload,
+                    DeliveryLogEntry.Operation.SEND);
         }
     }
 
@@ -89,10 +113,11 @@ public interface OutboxRepository {
      * @param dueAt when it is due next (database clock)
      * @param lastError the last failure, or {@code null}
      * @param possibleDuplicate whether an earlier attempt may have delivered it already
+     * @param operation what the message is, for the delivery log
      */
     record Entry(long id, String idempotencyKey, String messageId, AccountId accountId, String tenant, String transport,
                  EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, Status status, int attempts,
-                 Instant createdAt, Instant dueAt, String lastError, boolean possibleDuplicate) {
+                 Instant createdAt, Instant dueAt, String lastError, boolean possibleDuplicate, DeliveryLogEntry.Operation operation) {
         /**
          * Copies.
          *
@@ -111,9 +136,11 @@ public interface OutboxRepository {
          * @param dueAt see the record description
          * @param lastError see the record description
          * @param possibleDuplicate see the record description
+         * @param operation see the record description
          */
         public Entry {
             recipients = List.copyOf(recipients);
+            Objects.requireNonNull(operation, "operation");
         }
     }
 
@@ -124,6 +151,17 @@ public interface OutboxRepository {
      * @return the stored entry; for an idempotency key seen before, the existing entry
      */
     Entry insert(NewEntry entry);
+
+    /**
+     * Stores many messages durably (a notification's fan-out). Same contract as {@link #insert} for each;
+     * the default calls it per entry, stores override it with batched inserts.
+     *
+     * @param entries the messages
+     * @return the stored entries, in the same order
+     */
+    default List<Entry> insertAll(List<NewEntry> entries) {
+        return entries.stream().map(this::insert).toList();
+    }
 
     /**
      * Claims due entries (and entries whose lease expired) for a worker.

@@ -2,6 +2,9 @@ package dev.mailroom.spi;
 
 import dev.mailroom.Person;
 
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -29,4 +32,20 @@ public interface RecipientDirectory {
      * @return the person, if known
      */
     Optional<Person> find(String tenant, String userId);
+
+    /**
+     * Looks up many users at once, for notifications to thousands of recipients. The default calls
+     * {@link #find} per user; a directory backed by a database should override it with one query per chunk.
+     *
+     * @param tenant the tenant, or {@code null}
+     * @param userIds the user ids
+     * @return user id → person, for the users known
+     */
+    default Map<String, Person> findAll(String tenant, Collection<String> userIds) {
+        Map<String, Person> out = new HashMap<>();
+        for (String id : userIds) {
+            find(tenant, id).ifPresent(p -> out.put(id, p));
+        }
+        return out;
+    }
 }

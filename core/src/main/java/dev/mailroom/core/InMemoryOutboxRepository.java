@@ -48,7 +48,7 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
         long id = nextId++;
         Instant now = clock.instant();
         Entry entry = new Entry(id, e.idempotencyKey(), e.messageId(), e.accountId(), e.tenant(), e.transport(), e.envelopeFrom(),
-                e.recipients(), e.smtpUtf8(), Status.QUEUED, 0, now, now, null, false);
+                e.recipients(), e.smtpUtf8(), Status.QUEUED, 0, now, now, null, false, e.operation());
         entries.put(id, entry);
         payloads.put(id, e.payload().clone());
         if (e.idempotencyKey() != null) {
@@ -134,6 +134,6 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
 
     private static Entry with(Entry x, Status status, int attempts, Instant due, String error, boolean duplicate) {
         return new Entry(x.id(), x.idempotencyKey(), x.messageId(), x.accountId(), x.tenant(), x.transport(), x.envelopeFrom(),
-                x.recipients(), x.smtpUtf8(), status, attempts, x.createdAt(), due, error, duplicate);
+                x.recipients(), x.smtpUtf8(), status, attempts, x.createdAt(), due, error, duplicate, x.operation());
     }
 }

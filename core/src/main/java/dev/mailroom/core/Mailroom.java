@@ -27,6 +27,9 @@ import dev.mailroom.core.internal.Slf4jProtocolLog;
 import dev.mailroom.core.internal.TransportRegistry;
 import dev.mailroom.spi.AccountRepository;
 import dev.mailroom.spi.DeliveryLog;
+import dev.mailroom.spi.NotificationPreferences;
+import dev.mailroom.spi.NotificationService;
+import dev.mailroom.spi.NotificationTemplates;
 import dev.mailroom.spi.OutboxRepository;
 import dev.mailroom.spi.ProtocolLog;
 import dev.mailroom.spi.RecipientDirectory;
@@ -71,6 +74,8 @@ import javax.net.ssl.SSLContext;
  */
 public final class Mailroom implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Mailroom.class);
+    /** Outbox rows per batched insert of a fan-out. */
+    private static final int ENQUEUE_BATCH = 500;
 
     private final AccountRepository repository;
     private final DeliveryLog deliveryLog;
@@ -87,6 +92,7 @@ public final class Mailroom implements AutoCloseable {
     private final long maxMessageSize;
     private final OutboxRepository outbox;
     private final OutboxWorkers workers;
+    private final NotificationService notifications;
 
     private Mailroom(Builder b) {
         this.repository = b.accounts != null ? b.accounts : new InMemoryAccountRepository();
@@ -100,7 +106,8 @@ public final class Mailroom implements AutoCloseable {
         this.transports = TransportRegistry.create(b.providers, b.discoverTransports,
                 b.classLoader != null ? b.classLoader : Mailroom.class.getClassLoader(), settings);
         this.renderer = new MessageRenderer(clock);
-        this.composer = new Composer(repository, b.directory != null ? b.directory : RecipientDirectory.NONE);
+        RecipientDirectory directory = b.directory != null ? b.directory : RecipientDirectory.NONE;
+        this.composer = new Composer(repository, directory);
         this.admin = new AccountAdmin(repository, resolver, this::evict);
         this.logView = new DeliveryLogView(deliveryLog, clock);
         this.listenerHandle = repository.addChangeListener(resolver::invalidate);
@@ -111,6 +118,9 @@ public final class Mailroom implements AutoCloseable {
                 (account, transportId, message) -> transports.get(transportId).send(account, message),
                 new OutboxWorkers.Settings(b.outboxThreads, 10, b.outboxLease, b.outboxPollInterval, b.outboxInitialBackoff,
                         b.outboxMaxBackoff, b.outboxMaxAge, b.outboxAccountPause), clock);
+        this.notifications = new DefaultNotificationService(this, directory,
+                b.notificationPreferences != null ? b.notificationPreferences : new InMemoryNotificationPreferences(),
+                b.notificationTemplates != null ? b.notificationTemplates : NotificationTemplates.standard(), b.defaultLocale, b.systemInfo);
     }
 
     /**
@@ -177,42 +187,115 @@ public final class Mailroom implements AutoCloseable {
     public Queued enqueue(MailContext context, Email email, String idempotencyKey) {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(email, "email");
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
-            throw new IllegalArgumentException("idempotencyKey must be 1 to 200 characters");
-        }
+        checkKey(idempotencyKey);
         ensureOpen();
-        Resolver.Choice choice;
-        String transportId;
-        RenderedMessage message;
-        byte[] bytes;
+        OutboxRepository.NewEntry prepared;
         try {
-            choice = resolver.resolve(context, email.from().orElse(null));
-            transportId = transports.select(choice.account());
-            Composer.Composition c = composer.compose(context, email, choice);
-            checkRecipients(email);
-            message = renderer.render(email, c, EmailAddress.of(c.from().address()), choice.account().account().utf8Headers());
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            message.writeTo(out);
-            bytes = out.toByteArray();
-            if (bytes.length > maxMessageSize) {
-                throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is " + bytes.length
-                        + " bytes, more than this Mailroom's limit of " + maxMessageSize + " bytes; nothing was stored");
-            }
-        } catch (java.io.IOException e) {
-            MailException m = new MailException(MailErrorCode.INVALID_EMAIL, "cannot render the message: " + e.getMessage(), null, null, List.of(), e);
-            log(DeliveryLogEntry.Operation.SEND, null, context, null, null, m, null);
-            throw m;
+            Resolver.Choice choice = resolver.resolve(context, email.from().orElse(null));
+            prepared = prepare(context, choice, transports.select(choice.account()), email, idempotencyKey, DeliveryLogEntry.Operation.SEND);
         } catch (MailException e) {
             log(DeliveryLogEntry.Operation.SEND, null, context, null, null, e, null);
             throw e;
         }
-        OutboxRepository.Entry entry = outbox.insert(new OutboxRepository.NewEntry(idempotencyKey, message.messageId(),
-                choice.account().id(), context.tenant().orElse(null), transportId, message.envelopeFrom(), message.recipients(),
-                message.smtpUtf8(), bytes));
+        OutboxRepository.Entry entry = outbox.insert(prepared);
+        wakeWorkers();
+        return queued(entry, prepared);
+    }
+
+    private static void checkKey(String idempotencyKey) {
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
+            throw new IllegalArgumentException("idempotencyKey must be 1 to 200 characters");
+        }
+    }
+
+    private static Queued queued(OutboxRepository.Entry entry, OutboxRepository.NewEntry prepared) {
+        return new Queued(entry.id(), entry.messageId(), entry.accountId(), !entry.messageId().equals(prepared.messageId()));
+    }
+
+    private void wakeWorkers() {
         if (workers != null) {
             workers.wake();
         }
-        return new Queued(entry.id(), entry.messageId(), entry.accountId(), !entry.messageId().equals(message.messageId()));
+    }
+
+    /** Composes and renders one email for the outbox: the bytes every attempt will send. Nothing is stored. */
+    private OutboxRepository.NewEntry prepare(MailContext context, Resolver.Choice choice, String transportId, Email email,
+                                              String idempotencyKey, DeliveryLogEntry.Operation op) {
+        Composer.Composition c = composer.compose(context, email, choice);
+        checkRecipients(email);
+        RenderedMessage message = renderer.render(email, c, EmailAddress.of(c.from().address()), choice.account().account().utf8Headers());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            message.writeTo(out);
+        } catch (java.io.IOException e) {
+            throw new MailException(MailErrorCode.INVALID_EMAIL, "cannot render the message: " + e.getMessage(), null, null, List.of(), e);
+        }
+        byte[] bytes = out.toByteArray();
+        if (bytes.length > maxMessageSize) {
+            throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is " + bytes.length
+                    + " bytes, more than this Mailroom's limit of " + maxMessageSize + " bytes; nothing was stored");
+        }
+        return new OutboxRepository.NewEntry(idempotencyKey, message.messageId(), choice.account().id(), context.tenant().orElse(null),
+                transportId, message.envelopeFrom(), message.recipients(), message.smtpUtf8(), bytes, op);
+    }
+
+    /** The outcome of one email of {@link #enqueueAll}: queued, or why not. */
+    record Enqueued(Queued queued, MailException error) {
+    }
+
+    /**
+     * Enqueues many emails of one context through one resolution and batched inserts (notification fan-out).
+     * An email that cannot be composed does not stop the others.
+     *
+     * @throws MailException when no account may send in this context; nothing is stored then
+     */
+    List<Enqueued> enqueueAll(MailContext context, List<Email> emails, List<String> idempotencyKeys, DeliveryLogEntry.Operation op) {
+        ensureOpen();
+        Resolver.Choice choice = resolver.resolve(context, null);
+        String transportId = transports.select(choice.account());
+        List<Enqueued> out = new ArrayList<>(emails.size());
+        List<OutboxRepository.NewEntry> batch = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        for (int i = 0; i < emails.size(); i++) {
+            String key = idempotencyKeys.get(i);
+            checkKey(key);
+            try {
+                batch.add(prepare(context, choice, transportId, emails.get(i), key, op));
+                positions.add(i);
+                out.add(null);
+            } catch (MailException e) {
+                log(op, choice.account().id(), context, choice.account().account().email().address(), transportId, e, null);
+                out.add(new Enqueued(null, e));
+            }
+            if (batch.size() == ENQUEUE_BATCH || (i == emails.size() - 1 && !batch.isEmpty())) {
+                List<OutboxRepository.Entry> stored = outbox.insertAll(batch);
+                for (int j = 0; j < stored.size(); j++) {
+                    out.set(positions.get(j), new Enqueued(queued(stored.get(j), batch.get(j)), null));
+                }
+                batch.clear();
+                positions.clear();
+                wakeWorkers();
+            }
+        }
+        return out;
+    }
+
+    /** Checks that mail can go out in a context (A4) without composing anything. */
+    ResolvedAccount resolveForSystemMail(MailContext context) {
+        ensureOpen();
+        return resolver.resolve(context, null).account();
+    }
+
+    AccountRepository repository() {
+        return repository;
+    }
+
+    void recordDelivery(DeliveryLogEntry entry) {
+        deliveryLog(entry);
+    }
+
+    Clock clock() {
+        return clock;
     }
 
     /**
@@ -392,6 +475,16 @@ public final class Mailroom implements AutoCloseable {
      */
     public DeliveryLogView deliveryLog() {
         return logView;
+    }
+
+    /**
+     * Notifications (E1–E4): events to the users they concern, by their preferences and in their language,
+     * through the tenant's system account and the outbox; and support requests.
+     *
+     * @return the notification service of this Mailroom
+     */
+    public NotificationService notifications() {
+        return notifications;
     }
 
     /**
@@ -585,6 +678,10 @@ public final class Mailroom implements AutoCloseable {
         private Duration outboxMaxAge = Duration.ofDays(5);
         private Duration outboxAccountPause = Duration.ofMinutes(5);
         private long maxMessageSize = 100L * 1024 * 1024;
+        private NotificationPreferences notificationPreferences;
+        private NotificationTemplates notificationTemplates;
+        private java.util.Locale defaultLocale = java.util.Locale.ENGLISH;
+        private java.util.Map<String, String> systemInfo = java.util.Map.of();
         private final List<String> set = new ArrayList<>();
 
         private Builder() {
@@ -700,6 +797,61 @@ public final class Mailroom implements AutoCloseable {
         public Builder writeTimeout(Duration timeout) {
             once("writeTimeout");
             this.writeTimeout = timeout(timeout, "writeTimeout");
+            return this;
+        }
+
+        /**
+         * Where users' notification choices are kept (E2). Default: in memory ({@link InMemoryNotificationPreferences});
+         * the JDBC store has a durable one ({@code JdbcStore#preferences()}).
+         *
+         * @param preferences the store
+         * @return this
+         */
+        public Builder notificationPreferences(NotificationPreferences preferences) {
+            once("notificationPreferences");
+            this.notificationPreferences = Objects.requireNonNull(preferences, "notificationPreferences");
+            return this;
+        }
+
+        /**
+         * The templates of notification mail. Default: {@link NotificationTemplates#standard()} (English and
+         * German for the five standard types).
+         *
+         * @param templates the templates
+         * @return this
+         */
+        public Builder notificationTemplates(NotificationTemplates templates) {
+            once("notificationTemplates");
+            this.notificationTemplates = Objects.requireNonNull(templates, "notificationTemplates");
+            return this;
+        }
+
+        /**
+         * The language of notifications for recipients whose own is unknown, and the fallback when no template
+         * exists in a recipient's language. Default: English.
+         *
+         * @param locale the locale
+         * @return this
+         */
+        public Builder defaultLocale(java.util.Locale locale) {
+            once("defaultLocale");
+            this.defaultLocale = Objects.requireNonNull(locale, "defaultLocale");
+            return this;
+        }
+
+        /**
+         * What the host says about itself in support requests' system information (E4), e.g. product, version,
+         * licence. Mailroom adds its own and the Java version, and the tenant's mail settings without secrets.
+         *
+         * @param info name → value, in the order to show
+         * @return this
+         */
+        public Builder systemInfo(java.util.Map<String, String> info) {
+            once("systemInfo");
+            java.util.Map<String, String> copy = new java.util.LinkedHashMap<>();
+            Objects.requireNonNull(info, "systemInfo").forEach((k, v) -> copy.put(Objects.requireNonNull(k, "systemInfo key"),
+                    Objects.requireNonNull(v, "systemInfo value of " + k)));
+            this.systemInfo = java.util.Collections.unmodifiableMap(copy);
             return this;
         }
 

@@ -9,6 +9,8 @@ import dev.mailroom.Security;
 import dev.mailroom.SenderPolicy;
 import dev.mailroom.Signature;
 import dev.mailroom.SystemMailSettings;
+import dev.mailroom.EmailAddress;
+import dev.mailroom.SupportSettings;
 import dev.mailroom.TenantMailSettings;
 import dev.mailroom.spi.AccountRepository;
 import dev.mailroom.spi.SecretCipher;
@@ -134,10 +136,15 @@ public final class JdbcAccountRepository implements AccountRepository {
     @Override
     public SystemMailSettings systemSettings() {
         return read(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT mail_enabled, sender_policy FROM mailroom_system_settings WHERE id = 1");
+            try (PreparedStatement p = c.prepareStatement("SELECT mail_enabled, sender_policy, support_address, support_tenant_allowed,"
+                    + " support_attach_info FROM mailroom_system_settings WHERE id = 1");
                  ResultSet rs = p.executeQuery()) {
-                return rs.next() ? new SystemMailSettings(rs.getBoolean(1), SenderPolicy.valueOf(rs.getString(2)))
-                        : SystemMailSettings.defaults();
+                if (!rs.next()) {
+                    return SystemMailSettings.defaults();
+                }
+                String support = rs.getString(3);
+                return new SystemMailSettings(rs.getBoolean(1), SenderPolicy.valueOf(rs.getString(2)),
+                        new SupportSettings(support == null ? null : EmailAddress.parse(support), rs.getBoolean(4), rs.getBoolean(5)));
             }
         });
     }
@@ -146,17 +153,17 @@ public final class JdbcAccountRepository implements AccountRepository {
     public void saveSystemSettings(SystemMailSettings settings) {
         Objects.requireNonNull(settings, "settings");
         inTransaction(c -> {
-            try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_system_settings SET mail_enabled = ?, sender_policy = ? WHERE id = 1")) {
-                p.setBoolean(1, settings.mailEnabled());
-                p.setString(2, settings.senderPolicy().name());
-                if (p.executeUpdate() == 0) {
-                    try (PreparedStatement i = c.prepareStatement(
-                            "INSERT INTO mailroom_system_settings (id, mail_enabled, sender_policy) VALUES (1, ?, ?)")) {
-                        i.setBoolean(1, settings.mailEnabled());
-                        i.setString(2, settings.senderPolicy().name());
-                        i.executeUpdate();
-                    }
-                }
+            try (PreparedStatement d = c.prepareStatement("DELETE FROM mailroom_system_settings WHERE id = 1")) {
+                d.executeUpdate();
+            }
+            try (PreparedStatement i = c.prepareStatement("INSERT INTO mailroom_system_settings (id, mail_enabled, sender_policy,"
+                    + " support_address, support_tenant_allowed, support_attach_info) VALUES (1, ?, ?, ?, ?, ?)")) {
+                i.setBoolean(1, settings.mailEnabled());
+                i.setString(2, settings.senderPolicy().name());
+                i.setString(3, settings.support().supportAddress().map(EmailAddress::toString).orElse(null));
+                i.setBoolean(4, settings.support().tenantAddressAllowed());
+                i.setBoolean(5, settings.support().attachSystemInfo());
+                i.executeUpdate();
             }
             return null;
         });
@@ -167,14 +174,16 @@ public final class JdbcAccountRepository implements AccountRepository {
         Objects.requireNonNull(tenant, "tenant");
         return read(c -> {
             try (PreparedStatement p = c.prepareStatement(
-                    "SELECT system_server_allowed, own_server_allowed, sender_policy FROM mailroom_tenant_settings WHERE tenant = ?")) {
+                    "SELECT system_server_allowed, own_server_allowed, sender_policy, support_address FROM mailroom_tenant_settings WHERE tenant = ?")) {
                 p.setString(1, tenant);
                 try (ResultSet rs = p.executeQuery()) {
                     if (!rs.next()) {
                         return TenantMailSettings.defaults();
                     }
                     String policy = rs.getString(3);
-                    return new TenantMailSettings(rs.getBoolean(1), rs.getBoolean(2), policy == null ? null : SenderPolicy.valueOf(policy));
+                    String support = rs.getString(4);
+                    return new TenantMailSettings(rs.getBoolean(1), rs.getBoolean(2), policy == null ? null : SenderPolicy.valueOf(policy),
+                            support == null ? null : EmailAddress.parse(support));
                 }
             }
         });
@@ -190,11 +199,12 @@ public final class JdbcAccountRepository implements AccountRepository {
                 d.executeUpdate();
             }
             try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_tenant_settings"
-                    + " (tenant, system_server_allowed, own_server_allowed, sender_policy) VALUES (?, ?, ?, ?)")) {
+                    + " (tenant, system_server_allowed, own_server_allowed, sender_policy, support_address) VALUES (?, ?, ?, ?, ?)")) {
                 p.setString(1, tenant);
                 p.setBoolean(2, settings.systemServerAllowed());
                 p.setBoolean(3, settings.ownServerAllowed());
                 p.setString(4, settings.ownSenderPolicy().map(Enum::name).orElse(null));
+                p.setString(5, settings.ownSupportAddress().map(EmailAddress::toString).orElse(null));
                 p.executeUpdate();
             }
             return null;

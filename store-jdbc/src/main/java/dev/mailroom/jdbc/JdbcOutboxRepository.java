@@ -1,6 +1,7 @@
 package dev.mailroom.jdbc;
 
 import dev.mailroom.AccountId;
+import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.EmailAddress;
 import dev.mailroom.spi.OutboxRepository;
 
@@ -8,12 +9,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -28,12 +30,14 @@ import javax.sql.DataSource;
 public final class JdbcOutboxRepository implements OutboxRepository {
     private static final String NOW = "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
     private static final String COLUMNS = "id, idempotency_key, message_id, account_id, tenant, transport, envelope_from, recipients,"
-            + " smtp_utf8, status, attempts, created_at, due_at, last_error, possible_duplicate";
+            + " smtp_utf8, status, attempts, created_at, due_at, last_error, possible_duplicate, operation";
     /** Due, or in flight with an expired lease: one range of the due_at index (sent and failed rows sit at DONE). */
     private static final String DUE = "(due_at <= " + NOW + " AND status IN ('QUEUED', 'IN_FLIGHT'))";
     /** due_at of finished rows: 9999-12-31, never due. */
     private static final long DONE = 253402300799999L;
     private static final int CHUNK = 512 * 1024;
+    /** Parameters per IN list. */
+    private static final int IN_CHUNK = 500;
 
     private final DataSource dataSource;
     private final boolean postgres;
@@ -50,58 +54,155 @@ public final class JdbcOutboxRepository implements OutboxRepository {
     @Override
     public Entry insert(NewEntry e) {
         Objects.requireNonNull(e, "entry");
-        if (e.idempotencyKey() != null) {
-            Optional<Entry> existing = byKey(e.idempotencyKey());
-            if (existing.isPresent()) {
-                return existing.get();
+        return insertAll(List.of(e)).get(0);
+    }
+
+    /**
+     * Stores the entries in one transaction with two batched statements (rows, then payload chunks). Entries
+     * whose idempotency key is already stored are returned as stored and not inserted again.
+     */
+    @Override
+    public List<Entry> insertAll(List<NewEntry> entries) {
+        Objects.requireNonNull(entries, "entries");
+        if (entries.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Entry> existing = byKeys(entries.stream().map(NewEntry::idempotencyKey).filter(Objects::nonNull).toList());
+        List<NewEntry> fresh = new ArrayList<>();
+        for (NewEntry e : entries) {
+            if (e.idempotencyKey() == null || !existing.containsKey(e.idempotencyKey())) {
+                fresh.add(e);
             }
+        }
+        List<Long> ids;
+        try {
+            ids = insertRows(fresh);
+        } catch (SQLException ex) {
+            if (fresh.stream().anyMatch(e -> e.idempotencyKey() != null)) {
+                // Another node stored one of the keys meanwhile: one at a time, so each key resolves on its own.
+                if (fresh.size() > 1) {
+                    return entries.stream().map(this::insert).toList();
+                }
+                Optional<Entry> raced = byKey(fresh.get(0).idempotencyKey());
+                if (raced.isPresent()) {
+                    return List.of(raced.get());
+                }
+            }
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
+        Map<Long, Entry> stored = findAll(ids);
+        List<Entry> out = new ArrayList<>(entries.size());
+        int next = 0;
+        for (NewEntry e : entries) {
+            Entry known = e.idempotencyKey() == null ? null : existing.get(e.idempotencyKey());
+            out.add(known != null ? known : stored.get(ids.get(next++)));
+        }
+        return out;
+    }
+
+    private List<Long> insertRows(List<NewEntry> entries) throws SQLException {
+        List<Long> ids = new ArrayList<>(entries.size());
+        if (entries.isEmpty()) {
+            return ids;
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                long id;
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox (idempotency_key, message_id, account_id, tenant,"
-                        + " transport, envelope_from, recipients, smtp_utf8, status, attempts, created_at, due_at, possible_duplicate)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', 0, " + NOW + ", " + NOW + ", FALSE)", Statement.RETURN_GENERATED_KEYS)) {
-                    p.setString(1, e.idempotencyKey());
-                    p.setString(2, e.messageId());
-                    p.setString(3, e.accountId().value());
-                    p.setString(4, e.tenant());
-                    p.setString(5, e.transport());
-                    p.setString(6, e.envelopeFrom().address());
-                    p.setString(7, String.join("\n", e.recipients().stream().map(EmailAddress::address).toList()));
-                    p.setBoolean(8, e.smtpUtf8());
-                    p.executeUpdate();
+                        + " transport, envelope_from, recipients, smtp_utf8, status, attempts, created_at, due_at, possible_duplicate, operation)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', 0, " + NOW + ", " + NOW + ", FALSE, ?)", new String[] {"id"})) {
+                    for (NewEntry e : entries) {
+                        p.setString(1, e.idempotencyKey());
+                        p.setString(2, e.messageId());
+                        p.setString(3, e.accountId().value());
+                        p.setString(4, e.tenant());
+                        p.setString(5, e.transport());
+                        p.setString(6, e.envelopeFrom().address());
+                        p.setString(7, String.join("\n", e.recipients().stream().map(EmailAddress::address).toList()));
+                        p.setBoolean(8, e.smtpUtf8());
+                        p.setString(9, e.operation().name());
+                        p.addBatch();
+                    }
+                    p.executeBatch();
                     try (ResultSet keys = p.getGeneratedKeys()) {
-                        keys.next();
-                        id = keys.getLong(1);
+                        while (keys.next()) {
+                            ids.add(keys.getLong(1));
+                        }
                     }
                 }
+                if (ids.size() != entries.size()) {
+                    throw new SQLException("the driver returned " + ids.size() + " generated ids for " + entries.size() + " rows");
+                }
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox_payload (outbox_id, seq, chunk) VALUES (?, ?, ?)")) {
-                    byte[] payload = e.payload();
-                    for (int off = 0, seq = 0; off < payload.length || seq == 0; off += CHUNK, seq++) {
-                        p.setLong(1, id);
-                        p.setInt(2, seq);
-                        p.setBytes(3, Arrays.copyOfRange(payload, off, Math.min(payload.length, off + CHUNK)));
-                        p.addBatch();
+                    for (int i = 0; i < entries.size(); i++) {
+                        byte[] payload = entries.get(i).payload();
+                        for (int off = 0, seq = 0; off < payload.length || seq == 0; off += CHUNK, seq++) {
+                            p.setLong(1, ids.get(i));
+                            p.setInt(2, seq);
+                            p.setBytes(3, Arrays.copyOfRange(payload, off, Math.min(payload.length, off + CHUNK)));
+                            p.addBatch();
+                        }
                     }
                     p.executeBatch();
                 }
                 c.commit();
-                return find(id).orElseThrow();
-            } catch (SQLException ex) {
+                return ids;
+            } catch (SQLException | RuntimeException ex) {
                 c.rollback();
-                if (e.idempotencyKey() != null) {
-                    Optional<Entry> raced = byKey(e.idempotencyKey()); // another node stored the same key first
-                    if (raced.isPresent()) {
-                        return raced.get();
+                throw ex;
+            }
+        }
+    }
+
+    private Map<Long, Entry> findAll(List<Long> ids) {
+        Map<Long, Entry> out = new HashMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            for (int from = 0; from < ids.size(); from += IN_CHUNK) {
+                List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + IN_CHUNK));
+                try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM mailroom_outbox WHERE id IN ("
+                        + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")")) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        p.setLong(i + 1, chunk.get(i));
+                    }
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            Entry e = map(rs);
+                            out.put(e.id(), e);
+                        }
                     }
                 }
-                throw ex;
             }
         } catch (SQLException ex) {
             throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
         }
+        return out;
+    }
+
+    private Map<String, Entry> byKeys(List<String> keys) {
+        Map<String, Entry> out = new HashMap<>();
+        if (keys.isEmpty()) {
+            return out;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            for (int from = 0; from < keys.size(); from += IN_CHUNK) {
+                List<String> chunk = keys.subList(from, Math.min(keys.size(), from + IN_CHUNK));
+                try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM mailroom_outbox WHERE idempotency_key IN ("
+                        + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")")) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        p.setString(i + 1, chunk.get(i));
+                    }
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            Entry e = map(rs);
+                            out.put(e.idempotencyKey(), e);
+                        }
+                    }
+                }
+            }
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
+        return out;
     }
 
     @Override
@@ -264,6 +365,6 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                 rs.getString("tenant"), rs.getString("transport"), EmailAddress.of(rs.getString("envelope_from")), recipients,
                 rs.getBoolean("smtp_utf8"), Status.valueOf(rs.getString("status")), rs.getInt("attempts"),
                 Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("due_at")), rs.getString("last_error"),
-                rs.getBoolean("possible_duplicate"));
+                rs.getBoolean("possible_duplicate"), DeliveryLogEntry.Operation.valueOf(rs.getString("operation")));
     }
 }

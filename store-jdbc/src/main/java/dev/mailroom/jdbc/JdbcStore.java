@@ -37,6 +37,7 @@ public final class JdbcStore implements AutoCloseable {
     private final JdbcAccountRepository accounts;
     private final JdbcDeliveryLog deliveryLog;
     private final JdbcOutboxRepository outbox;
+    private final JdbcNotificationPreferences preferences;
     private final ScheduledExecutorService poller;
 
     private JdbcStore(Builder b) {
@@ -46,6 +47,7 @@ public final class JdbcStore implements AutoCloseable {
         this.accounts = new JdbcAccountRepository(b.dataSource, b.cipher);
         this.deliveryLog = new JdbcDeliveryLog(b.dataSource);
         this.outbox = new JdbcOutboxRepository(b.dataSource);
+        this.preferences = new JdbcNotificationPreferences(b.dataSource);
         accounts.pollChanges(); // the starting point, read now: a change made before the first poll must not be missed
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mailroom-jdbc-change-poller");
@@ -75,6 +77,11 @@ public final class JdbcStore implements AutoCloseable {
     /** @return accounts, settings and signatures */
     public JdbcAccountRepository accounts() {
         return accounts;
+    }
+
+    /** @return users' notification choices (E2), for {@code Mailroom.builder().notificationPreferences(…)} */
+    public JdbcNotificationPreferences preferences() {
+        return preferences;
     }
 
     /** @return the outbox behind {@code Mailroom#enqueue} */

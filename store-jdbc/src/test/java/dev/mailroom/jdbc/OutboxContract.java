@@ -198,10 +198,79 @@ abstract class OutboxContract {
         }
     }
 
+    @Test
+    @DisplayName("Outbox: insertAll stores a fan-out in batches, in order, keeps each entry's operation and returns stored keys as stored")
+    void insertAll_batched() {
+        try (JdbcStore store = store(database())) {
+            OutboxRepository outbox = store.outbox();
+            AccountId account = AccountId.of("fan-" + System.nanoTime());
+            OutboxRepository.Entry earlier = outbox.insert(keyed(account, 7, "evt-1/u-7"));
+            List<OutboxRepository.NewEntry> batch = new ArrayList<>();
+            for (int i = 0; i < 1_200; i++) {
+                batch.add(i == 7 ? keyed(account, 7, "evt-1/u-7") : i % 2 == 0 ? keyed(account, i, "evt-1/u-" + i) : entry(account, i));
+            }
+            List<OutboxRepository.Entry> stored = outbox.insertAll(batch);
+            assertThat(stored).hasSize(1_200);
+            for (int i = 0; i < stored.size(); i++) {
+                assertThat(stored.get(i).messageId()).isEqualTo(batch.get(i).messageId());
+            }
+            assertThat(stored.get(7).id()).as("a stored key is returned as stored").isEqualTo(earlier.id());
+            assertThat(stored).extracting(OutboxRepository.Entry::operation).containsOnly(dev.mailroom.DeliveryLogEntry.Operation.NOTIFICATION);
+            assertThat(stored.stream().map(OutboxRepository.Entry::id).distinct()).hasSize(1_200);
+            assertThat(new String(outbox.payload(stored.get(1_199).id()), java.nio.charset.StandardCharsets.US_ASCII)).contains("x");
+            assertThat(outbox.insertAll(batch)).as("the same batch again stores nothing new for its keys")
+                    .filteredOn(e -> e.idempotencyKey() != null).extracting(OutboxRepository.Entry::id)
+                    .containsExactlyElementsOf(stored.stream().filter(e -> e.idempotencyKey() != null).map(OutboxRepository.Entry::id).toList());
+        }
+    }
+
+    @Test
+    @DisplayName("E1/E2/E3 on the store: a notification to 200 users is delivered once each; a refused one is in the error log as NOTIFICATION")
+    void notification_endToEnd() {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder()
+                .reply(Command.RCPT, "250 2.1.5 Ok", "550 5.1.1 <user1@example.test>: Recipient address rejected: User unknown", "250 2.1.5 Ok")
+                .build().start();
+             JdbcStore store = store(database());
+             Mailroom m = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
+                     .notificationPreferences(store.preferences())
+                     .directory((tenant, user) -> java.util.Optional.of(dev.mailroom.Person.of(user, "User " + user,
+                             user.equals("u-150") ? null : dev.mailroom.EmailAddress.of(user.replace("u-", "user") + "@example.test"),
+                             java.util.Locale.GERMAN)))
+                     .outboxWorkers(2).outboxPollInterval(Duration.ofMillis(20))
+                     .outboxRetry(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(1), Duration.ofMillis(50)).build()) {
+            account(store, server.port());
+            store.preferences().save(null, "u-3", dev.mailroom.NotificationType.TASK, dev.mailroom.NotificationPreference.NONE);
+            List<String> users = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                users.add("u-" + i);
+            }
+            dev.mailroom.NotificationResult r = m.notifications().notify(dev.mailroom.NotificationEvent.builder(dev.mailroom.NotificationType.TASK)
+                    .concerns(users).data("title", "Inventur").build());
+            assertThat(r.queued()).hasSize(198);
+            assertThat(r.skipped()).extracting(dev.mailroom.NotificationResult.Skipped::reason).containsExactlyInAnyOrder(
+                    dev.mailroom.NotificationResult.SkipReason.OPTED_OUT, dev.mailroom.NotificationResult.SkipReason.NO_ADDRESS);
+            List<ReceivedMail> received = server.received().await(197, Duration.ofSeconds(60));
+            assertThat(uniqueIds(received)).hasSize(197);
+            assertThat(received).allSatisfy(mail -> assertThat(mail.header("Auto-Submitted")).isEqualTo("auto-generated"));
+            await(() -> !m.deliveryLog().errorsSince(Duration.ofHours(1)).isEmpty(), Duration.ofSeconds(10), "the refused notification in the log");
+            assertThat(m.deliveryLog().errorsSince(Duration.ofHours(1))).singleElement().satisfies(e -> {
+                assertThat(e.operation()).isEqualTo(dev.mailroom.DeliveryLogEntry.Operation.NOTIFICATION);
+                assertThat(e.accountAddress()).isEqualTo("app@acme.test");
+                assertThat(e.serverReply()).contains("550 5.1.1");
+            });
+        }
+    }
+
+    private static OutboxRepository.NewEntry keyed(AccountId account, int i, String key) {
+        OutboxRepository.NewEntry e = entry(account, i);
+        return new OutboxRepository.NewEntry(key, e.messageId(), e.accountId(), e.tenant(), e.transport(), e.envelopeFrom(), e.recipients(),
+                e.smtpUtf8(), e.payload(), dev.mailroom.DeliveryLogEntry.Operation.NOTIFICATION);
+    }
+
     private static OutboxRepository.NewEntry entry(AccountId account, int i) {
         return new OutboxRepository.NewEntry(null, "<" + account.value() + "." + i + "@acme.test>", account, null, "smtp",
                 dev.mailroom.EmailAddress.of("app@acme.test"), List.of(dev.mailroom.EmailAddress.of("kunde@example.test")), false,
-                "Subject: x\r\n\r\nx\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                "Subject: x\r\n\r\nx\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), dev.mailroom.DeliveryLogEntry.Operation.NOTIFICATION);
     }
 
     @Test

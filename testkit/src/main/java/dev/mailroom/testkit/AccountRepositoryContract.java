@@ -3,7 +3,10 @@ package dev.mailroom.testkit;
 import dev.mailroom.Account;
 import dev.mailroom.AccountId;
 import dev.mailroom.Authentication;
+import dev.mailroom.EmailAddress;
 import dev.mailroom.Secret;
+import dev.mailroom.SenderPolicy;
+import dev.mailroom.SupportSettings;
 import dev.mailroom.Security;
 import dev.mailroom.SystemMailSettings;
 import dev.mailroom.TenantMailSettings;
@@ -117,6 +120,13 @@ public abstract class AccountRepositoryContract {
         assertEquals(new SystemMailSettings(false), repository.systemSettings());
         assertEquals(new TenantMailSettings(false, true), repository.tenantSettings("acme"));
         assertEquals(TenantMailSettings.defaults(), repository.tenantSettings("other"));
+        SystemMailSettings withSupport = new SystemMailSettings(true, SenderPolicy.DEFAULT_SENDER_WITH_REPLY_TO,
+                new SupportSettings(EmailAddress.of("support@vendor.test", "Vendor Support"), true, true));
+        repository.saveSystemSettings(withSupport);
+        assertEquals(withSupport, repository.systemSettings(), "E4 support settings");
+        TenantMailSettings tenantSupport = TenantMailSettings.defaults().withSupportAddress(EmailAddress.of("it@acme.test"));
+        repository.saveTenantSettings("acme", tenantSupport);
+        assertEquals(tenantSupport, repository.tenantSettings("acme"), "E4 tenant support address");
     }
 
     @Test

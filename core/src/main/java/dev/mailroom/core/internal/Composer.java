@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Applies the sender policy (B1, B2, A6) and the signature (B5) to an email for a resolved account:
@@ -29,7 +27,6 @@ public final class Composer {
     }
 
     static final String HTML_MARKER = "class=\"mailroom-signature\"";
-    private static final Pattern VARIABLE = Pattern.compile("\\{([A-Za-z_]+)}");
     private static final Map<String, String> ALIASES = Map.of(
             "MITARBEITER", "EMPLOYEE_NAME", "MITARBEITER_TELEFON", "EMPLOYEE_PHONE", "MITARBEITER_MOBIL", "EMPLOYEE_MOBILE",
             "MITARBEITER_EMAIL", "EMPLOYEE_EMAIL", "MITARBEITER_TELEFAX", "EMPLOYEE_FAX");
@@ -112,42 +109,11 @@ public final class Composer {
         return v;
     }
 
-    /** Replaces variables; unknown ones and ones without a value become empty, with a warning: never a raw placeholder. */
     static String substitute(String template, Map<String, String> values, boolean html, List<String> warnings) {
-        Matcher m = VARIABLE.matcher(template);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String name = m.group(1).toUpperCase(Locale.ROOT);
-            String key = ALIASES.getOrDefault(name, name);
-            String value;
-            if (!values.containsKey(key)) {
-                warnings.add("unknown signature variable {" + m.group(1) + "}");
-                value = "";
-            } else if (values.get(key) == null) {
-                warnings.add("no value for signature variable {" + m.group(1) + "}");
-                value = "";
-            } else {
-                value = html ? escape(values.get(key)) : values.get(key);
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(value));
-        }
-        m.appendTail(out);
-        return out.toString();
+        return Placeholders.substitute(template, values, ALIASES, html, "signature", warnings);
     }
 
     static String escape(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                case '\'' -> b.append("&#39;");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
+        return Placeholders.escape(s);
     }
 }

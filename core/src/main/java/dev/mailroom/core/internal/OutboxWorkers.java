@@ -232,7 +232,7 @@ public final class OutboxWorkers implements AutoCloseable {
     private void record(OutboxRepository.Entry e, String address, DeliveryLogEntry.Outcome outcome, MailErrorCode code, String reply,
                         String detail) {
         try {
-            log.record(new DeliveryLogEntry(clock.instant(), e.accountId(), address, e.tenant(), DeliveryLogEntry.Operation.SEND,
+            log.record(new DeliveryLogEntry(clock.instant(), e.accountId(), address, e.tenant(), e.operation(),
                     outcome, code, reply, e.messageId(), e.transport(), detail));
         } catch (RuntimeException ex) {
             LOG.error("recording a delivery log entry failed", ex);
