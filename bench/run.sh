@@ -5,6 +5,7 @@
 #        bench/run.sh outbox [-Dbench.outboxMails=20000] [-Dbench.pgUrl=…]                 outbox throughput, 1 vs 2 worker pools (issue #4)
 #        bench/run.sh resolution                                                         JMH: cached resolution vs a JDBC read (issue #4)
 #        bench/run.sh claim [-Dbench.pgUrl=jdbc:postgresql://127.0.0.1:5432/test?user=postgres]   outbox claim cost vs backlog (issue #4)
+#        bench/run.sh fanout [-Dbench.recipients=10000] [-Dbench.pgUrl=…]                  notification fan-out vs one enqueue each (issue #5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 postfix_dir="$PWD/bench/target/postfix"
@@ -25,6 +26,9 @@ if [ "${1:-}" = attachment ]; then
 elif [ "${1:-}" = claim ]; then
   shift
   main=dev.mailroom.bench.OutboxClaimBench jvm="-Xmx1g"
+elif [ "${1:-}" = fanout ]; then
+  shift
+  main=dev.mailroom.bench.NotificationFanoutBench jvm="-Xmx1g"
 elif [ "${1:-}" = resolution ]; then
   shift
   main="org.openjdk.jmh.Main ResolutionBench -f 1 -wi 3 -w 1s -i 5 -r 2s -bm sample -tu us" jvm="-Xmx1g"

@@ -74,9 +74,9 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                 fresh.add(e);
             }
         }
-        List<Long> ids;
+        List<Entry> inserted;
         try {
-            ids = insertRows(fresh);
+            inserted = insertRows(fresh);
         } catch (SQLException ex) {
             if (fresh.stream().anyMatch(e -> e.idempotencyKey() != null)) {
                 // Another node stored one of the keys meanwhile: one at a time, so each key resolves on its own.
@@ -90,27 +90,29 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             }
             throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
         }
-        Map<Long, Entry> stored = findAll(ids);
         List<Entry> out = new ArrayList<>(entries.size());
         int next = 0;
         for (NewEntry e : entries) {
             Entry known = e.idempotencyKey() == null ? null : existing.get(e.idempotencyKey());
-            out.add(known != null ? known : stored.get(ids.get(next++)));
+            out.add(known != null ? known : inserted.get(next++));
         }
         return out;
     }
 
-    private List<Long> insertRows(List<NewEntry> entries) throws SQLException {
+    /** Inserts rows and payloads; the stored entries are built from the input and the generated id and times (no re-read). */
+    private List<Entry> insertRows(List<NewEntry> entries) throws SQLException {
         List<Long> ids = new ArrayList<>(entries.size());
+        List<Entry> out = new ArrayList<>(entries.size());
         if (entries.isEmpty()) {
-            return ids;
+            return out;
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox (idempotency_key, message_id, account_id, tenant,"
                         + " transport, envelope_from, recipients, smtp_utf8, status, attempts, created_at, due_at, possible_duplicate, operation)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', 0, " + NOW + ", " + NOW + ", FALSE, ?)", new String[] {"id"})) {
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', 0, " + NOW + ", " + NOW + ", FALSE, ?)",
+                        new String[] {"id", "created_at", "due_at"})) {
                     for (NewEntry e : entries) {
                         p.setString(1, e.idempotencyKey());
                         p.setString(2, e.messageId());
@@ -126,7 +128,14 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                     p.executeBatch();
                     try (ResultSet keys = p.getGeneratedKeys()) {
                         while (keys.next()) {
+                            NewEntry e = entries.get(ids.size());
                             ids.add(keys.getLong(1));
+                            out.add(new Entry(keys.getLong(1), e.idempotencyKey(), e.messageId(), e.accountId(), e.tenant(), e.transport(),
+                                    e.envelopeFrom(), e.recipients(), e.smtpUtf8(), Status.QUEUED, 0, Instant.ofEpochMilli(keys.getLong(2)),
+                                    Instant.ofEpochMilli(keys.getLong(3)), null, false, e.operation()));
+                            if (ids.size() == entries.size()) {
+                                break;
+                            }
                         }
                     }
                 }
@@ -146,36 +155,12 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                     p.executeBatch();
                 }
                 c.commit();
-                return ids;
+                return out;
             } catch (SQLException | RuntimeException ex) {
                 c.rollback();
                 throw ex;
             }
         }
-    }
-
-    private Map<Long, Entry> findAll(List<Long> ids) {
-        Map<Long, Entry> out = new HashMap<>();
-        try (Connection c = dataSource.getConnection()) {
-            for (int from = 0; from < ids.size(); from += IN_CHUNK) {
-                List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + IN_CHUNK));
-                try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM mailroom_outbox WHERE id IN ("
-                        + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")")) {
-                    for (int i = 0; i < chunk.size(); i++) {
-                        p.setLong(i + 1, chunk.get(i));
-                    }
-                    try (ResultSet rs = p.executeQuery()) {
-                        while (rs.next()) {
-                            Entry e = map(rs);
-                            out.put(e.id(), e);
-                        }
-                    }
-                }
-            }
-        } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
-        }
-        return out;
     }
 
     private Map<String, Entry> byKeys(List<String> keys) {
