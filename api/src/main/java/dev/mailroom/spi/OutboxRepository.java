@@ -208,6 +208,20 @@ public interface OutboxRepository {
     boolean markRetry(long id, String worker, Duration delay, String error, boolean countAttempt, boolean possibleDuplicate);
 
     /**
+     * Records that the server took the message for some recipients and deferred others (4xx per
+     * recipient): the entry goes back to the queue for the remaining recipients only, with the same
+     * bytes, so nobody gets it twice. Counts as an attempt.
+     *
+     * @param id the entry
+     * @param worker the worker holding the lease
+     * @param remaining the recipients still to deliver to, at least one
+     * @param delay how long from now (database clock)
+     * @param error what the server said about the remaining recipients
+     * @return false if the lease was lost
+     */
+    boolean markPartial(long id, String worker, List<EmailAddress> remaining, Duration delay, String error);
+
+    /**
      * Defers every queued entry of an account that is due earlier than {@code now + delay} to that time
      * (database clock), so that workers on every node leave a failing account alone for a while instead of
      * trying each of its messages. Entries in flight are not touched. Attempts are not counted.

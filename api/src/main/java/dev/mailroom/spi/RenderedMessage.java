@@ -25,9 +25,12 @@ import java.util.Objects;
  *                 MAIL FROM when the server does not offer it
  * @param sizeEstimate the estimated size on the wire in bytes (for the server's SIZE limit), or -1 when
  *                     unknown (an attachment from a stream of unknown length)
+ * @param partialDelivery whether the message may go to the recipients the server accepts while others are
+ *                        refused ({@link SendResult#refused()}); when false (direct sends) one refused
+ *                        recipient fails the whole message before it is handed over
  */
 public record RenderedMessage(String messageId, EmailAddress envelopeFrom, List<EmailAddress> recipients, MimeMessage mime,
-                              boolean smtpUtf8, long sizeEstimate) {
+                              boolean smtpUtf8, long sizeEstimate, boolean partialDelivery) {
     /**
      * Validates and copies.
      *
@@ -37,6 +40,7 @@ public record RenderedMessage(String messageId, EmailAddress envelopeFrom, List<
      * @param mime see the record description
      * @param smtpUtf8 see the record description
      * @param sizeEstimate see the record description
+     * @param partialDelivery see the record description
      */
     public RenderedMessage {
         Objects.requireNonNull(messageId, "messageId");
@@ -49,6 +53,21 @@ public record RenderedMessage(String messageId, EmailAddress envelopeFrom, List<
     }
 
     /**
+     * A message delivered to all recipients or none.
+     *
+     * @param messageId see the record description
+     * @param envelopeFrom see the record description
+     * @param recipients see the record description
+     * @param mime see the record description
+     * @param smtpUtf8 see the record description
+     * @param sizeEstimate see the record description
+     */
+    public RenderedMessage(String messageId, EmailAddress envelopeFrom, List<EmailAddress> recipients, MimeMessage mime,
+                           boolean smtpUtf8, long sizeEstimate) {
+        this(messageId, envelopeFrom, recipients, mime, smtpUtf8, sizeEstimate, false);
+    }
+
+    /**
      * A message that needs no SMTPUTF8.
      *
      * @param messageId see the record description
@@ -57,7 +76,7 @@ public record RenderedMessage(String messageId, EmailAddress envelopeFrom, List<
      * @param mime see the record description
      */
     public RenderedMessage(String messageId, EmailAddress envelopeFrom, List<EmailAddress> recipients, MimeMessage mime) {
-        this(messageId, envelopeFrom, recipients, mime, false, -1);
+        this(messageId, envelopeFrom, recipients, mime, false, -1, false);
     }
 
     /**

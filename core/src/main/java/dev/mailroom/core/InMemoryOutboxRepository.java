@@ -1,6 +1,7 @@
 package dev.mailroom.core;
 
 import dev.mailroom.AccountId;
+import dev.mailroom.EmailAddress;
 import dev.mailroom.spi.OutboxRepository;
 
 import java.time.Clock;
@@ -100,6 +101,17 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
         Instant due = clock.instant().plus(delay);
         return update(id, worker, x -> with(x, Status.QUEUED, x.attempts() + (countAttempt ? 1 : 0), due, error,
                 x.possibleDuplicate() || possibleDuplicate));
+    }
+
+    @Override
+    public synchronized boolean markPartial(long id, String worker, List<EmailAddress> remaining, Duration delay, String error) {
+        if (remaining.isEmpty()) {
+            throw new IllegalArgumentException("remaining recipients must not be empty");
+        }
+        Instant due = clock.instant().plus(delay);
+        return update(id, worker, x -> new Entry(x.id(), x.idempotencyKey(), x.messageId(), x.accountId(), x.tenant(), x.transport(),
+                x.envelopeFrom(), remaining, x.smtpUtf8(), Status.QUEUED, x.attempts() + 1, x.createdAt(), due, error, x.possibleDuplicate(),
+                x.operation()));
     }
 
     @Override

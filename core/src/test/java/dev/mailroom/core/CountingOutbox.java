@@ -58,6 +58,11 @@ final class CountingOutbox implements OutboxRepository {
     }
 
     @Override
+    public boolean markPartial(long id, String worker, List<dev.mailroom.EmailAddress> remaining, Duration delay, String error) {
+        return delegate.markPartial(id, worker, remaining, delay, error);
+    }
+
+    @Override
     public int postpone(AccountId account, Duration delay, String reason) {
         return delegate.postpone(account, delay, reason);
     }

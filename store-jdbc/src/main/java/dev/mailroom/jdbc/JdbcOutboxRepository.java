@@ -307,6 +307,26 @@ public final class JdbcOutboxRepository implements OutboxRepository {
     }
 
     @Override
+    public boolean markPartial(long id, String worker, List<EmailAddress> remaining, Duration delay, String error) {
+        if (remaining.isEmpty()) {
+            throw new IllegalArgumentException("remaining recipients must not be empty");
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'QUEUED', recipients = ?, attempts = attempts + 1,"
+                     + " due_at = " + NOW + " + ?, last_error = ?, lease_owner = NULL, lease_until = NULL"
+                     + " WHERE id = ? AND status = 'IN_FLIGHT' AND lease_owner = ?")) {
+            p.setString(1, String.join("\n", remaining.stream().map(EmailAddress::address).toList()));
+            p.setLong(2, delay.toMillis());
+            p.setString(3, error == null || error.length() <= 4000 ? error : error.substring(0, 3999) + "…");
+            p.setLong(4, id);
+            p.setString(5, worker);
+            return p.executeUpdate() == 1;
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
     public int postpone(AccountId account, Duration delay, String reason) {
         Objects.requireNonNull(account, "account");
         try (Connection c = dataSource.getConnection();

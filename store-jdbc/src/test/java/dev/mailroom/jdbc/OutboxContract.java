@@ -131,6 +131,36 @@ abstract class OutboxContract {
     }
 
     @Test
+    @DisplayName("Outbox: per-recipient outcomes: accepted ones get it once, a 4xx one is retried alone, a 5xx one is logged and not retried")
+    void perRecipientOutcomes() {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder()
+                .reply(Command.RCPT, "250 2.1.5 Ok", "451 4.2.0 <b@example.test>: Mailbox busy", "550 5.1.1 <c@example.test>: User unknown",
+                        "250 2.1.5 Ok")
+                .build().start();
+             JdbcStore store = store(database()); Mailroom m = mailroom(store, 1)) {
+            account(store, server.port());
+            Queued q = m.enqueue(MailContext.system(), Email.builder().to("a@example.test", "b@example.test", "c@example.test")
+                    .subject("Rundschreiben").text("Text").build());
+            List<ReceivedMail> received = server.received().await(2, Duration.ofSeconds(20));
+            await(() -> store.outbox().find(q.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT, Duration.ofSeconds(10), "sent");
+            assertThat(received).extracting(ReceivedMail::envelopeRecipients)
+                    .containsExactly(List.of("a@example.test"), List.of("b@example.test"));
+            assertThat(received).extracting(r -> r.header("Message-ID")).containsOnly(q.messageId());
+            assertThat(server.commands()).filteredOn(c -> c.startsWith("RCPT")).hasSize(4); // a, b, c, then b alone
+            OutboxRepository.Entry e = store.outbox().find(q.outboxId()).orElseThrow();
+            assertThat(e.attempts()).isEqualTo(2);
+            assertThat(e.recipients()).extracting(dev.mailroom.EmailAddress::address).containsExactly("b@example.test");
+            List<DeliveryLogEntry> log = m.deliveryLog().query(DeliveryLogQuery.since(Instant.EPOCH));
+            assertThat(log).filteredOn(l -> l.errorCode() == dev.mailroom.MailErrorCode.RECIPIENT_REJECTED).singleElement()
+                    .satisfies(l -> assertThat(l.serverReply()).startsWith("550 5.1.1").contains("c@example.test"));
+            assertThat(log).filteredOn(l -> l.errorCode() == dev.mailroom.MailErrorCode.TEMPORARY_FAILURE).singleElement()
+                    .satisfies(l -> assertThat(l.detail()).contains("b@example.test"));
+            assertThat(log).filteredOn(l -> l.outcome() == DeliveryLogEntry.Outcome.SUCCESS).extracting(DeliveryLogEntry::detail)
+                    .anyMatch(d -> d.contains("to 1 of 3 recipients"));
+        }
+    }
+
+    @Test
     @DisplayName("Outbox: a drop after the final '.' is retried with the same bytes and marked a possible duplicate")
     void uncertainDelivery_retriedAndMarked() {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.builder()

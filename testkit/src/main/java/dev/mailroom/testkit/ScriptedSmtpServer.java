@@ -296,8 +296,11 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
                         return;
                     }
                 } else if (upper.startsWith("RCPT TO:")) {
-                    rcpts.add(address(line.substring(8)));
-                    if (!reply(out, s, next(Command.RCPT))) {
+                    String r = next(Command.RCPT);
+                    if (r.startsWith("2")) {
+                        rcpts.add(address(line.substring(8))); // only accepted recipients are in the envelope
+                    }
+                    if (!reply(out, s, r)) {
                         return;
                     }
                 } else if (upper.equals("DATA")) {

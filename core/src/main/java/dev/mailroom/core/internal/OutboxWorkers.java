@@ -163,17 +163,53 @@ public final class OutboxWorkers implements AutoCloseable {
             ResolvedAccount resolved = resolver.resolveDraft(account);
             byte[] payload = outbox.payload(e.id());
             MimeMessage mime = new MimeMessage(session, new ByteArrayInputStream(payload));
-            RenderedMessage message = new RenderedMessage(e.messageId(), e.envelopeFrom(), e.recipients(), mime, e.smtpUtf8(), payload.length);
+            // Partial delivery: recipients the server refuses are kept apart from those it took (issue #4).
+            RenderedMessage message = new RenderedMessage(e.messageId(), e.envelopeFrom(), e.recipients(), mime, e.smtpUtf8(), payload.length, true);
             SendResult result = sender.send(resolved, e.transport(), message);
-            if (!outbox.markSent(e.id(), worker)) {
-                LOG.warn("outbox entry {} was sent, but its lease had expired: another node may send it again", e.id());
-            }
-            record(e, address, DeliveryLogEntry.Outcome.SUCCESS, null, result.serverReply(),
-                    "sent (attempt " + (e.attempts() + 1) + ")" + (e.possibleDuplicate() ? ", possible duplicate of an earlier attempt" : ""));
+            delivered(worker, e, address, result);
         } catch (MailException ex) {
             handle(worker, e, address, ex);
         } catch (MessagingException | RuntimeException ex) {
             handle(worker, e, address, new MailException(MailErrorCode.INTERNAL, "delivery failed: " + ex, null, null, List.of(), ex));
+        }
+    }
+
+    /**
+     * The server took the message, perhaps not for every recipient: refused ones are logged and not retried,
+     * deferred ones (4xx) go back to the queue on their own, with the same bytes.
+     */
+    private void delivered(String worker, OutboxRepository.Entry e, String address, SendResult result) {
+        String attempt = "attempt " + (e.attempts() + 1) + (e.possibleDuplicate() ? ", possible duplicate of an earlier attempt" : "");
+        List<SendResult.RefusedRecipient> deferred = result.refused().stream().filter(SendResult.RefusedRecipient::temporary).toList();
+        for (SendResult.RefusedRecipient r : result.refused()) {
+            if (!r.temporary()) {
+                record(e, address, DeliveryLogEntry.Outcome.FAILURE, MailErrorCode.RECIPIENT_REJECTED, r.reply(),
+                        "recipient " + r.address().address() + " refused permanently, not retried; the other recipients got the message");
+            }
+        }
+        String to = result.refused().isEmpty() ? "" : " to " + result.accepted().size() + " of " + e.recipients().size() + " recipients";
+        boolean tooOld = Duration.between(e.createdAt(), clock.instant()).compareTo(settings.maxAge()) > 0;
+        if (deferred.isEmpty() || tooOld) {
+            if (!outbox.markSent(e.id(), worker)) {
+                LOG.warn("outbox entry {} was sent, but its lease had expired: another node may send it again", e.id());
+            }
+            record(e, address, DeliveryLogEntry.Outcome.SUCCESS, null, result.serverReply(), "sent" + to + " (" + attempt + ")");
+            for (SendResult.RefusedRecipient r : deferred) {
+                record(e, address, DeliveryLogEntry.Outcome.FAILURE, MailErrorCode.TEMPORARY_FAILURE, r.reply(),
+                        "recipient " + r.address().address() + " still deferred after " + settings.maxAge() + ": gave up");
+            }
+            return;
+        }
+        Duration delay = backoff(e.attempts() + 1);
+        String error = deferred.stream().map(r -> r.address().address() + ": " + r.reply()).collect(java.util.stream.Collectors.joining("; "));
+        if (!outbox.markPartial(e.id(), worker, deferred.stream().map(SendResult.RefusedRecipient::address).toList(), delay,
+                "deferred recipients: " + error)) {
+            LOG.warn("outbox entry {} was sent in part, but its lease had expired: another node may send it again", e.id());
+        }
+        record(e, address, DeliveryLogEntry.Outcome.SUCCESS, null, result.serverReply(), "sent" + to + " (" + attempt + ")");
+        for (SendResult.RefusedRecipient r : deferred) {
+            record(e, address, DeliveryLogEntry.Outcome.FAILURE, MailErrorCode.TEMPORARY_FAILURE, r.reply(),
+                    "recipient " + r.address().address() + " deferred: retry in " + delay + " for this recipient only");
         }
     }
 

@@ -1,5 +1,9 @@
 package dev.mailroom.smtp.internal;
 
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
+import jakarta.mail.internet.MimeMessage;
 import dev.mailroom.AccountId;
 import dev.mailroom.Diagnosis;
 import dev.mailroom.DiagnosisStep;
@@ -93,11 +97,11 @@ public final class SmtpTransport implements Transport {
         Consumer<String> debug = account.account().debug() ? line -> settings.protocolLog().line(account.id(), line) : null;
         try {
             String folder = SentFolder.append(account, message.mime(), settings, scheduler, debug);
-            return new SendResult(sent.serverReply(), sent.accepted(), folder, null);
+            return sent.withSentCopy(folder, null);
         } catch (MessagingException | RuntimeException e) {
             String reason = "the message was sent, but the copy to the Sent folder on " + account.imapHost().orElse("?") + ":"
                     + account.imapPort() + " failed: " + Failures.rootMessage(e);
-            return new SendResult(sent.serverReply(), sent.accepted(), null, reason);
+            return sent.withSentCopy(null, reason);
         }
     }
 
@@ -117,10 +121,7 @@ public final class SmtpTransport implements Transport {
                         t.getLastServerResponse(), null, List.of(), null);
             }
             checkServerSize(t, message);
-            t.beginMessage();
-            t.sendMessage(message.mime(), addresses(message.recipients()));
-            String reply = t.getLastServerResponse();
-            return new SendResult(reply == null ? "250" : reply.strip(), message.recipients());
+            return transfer(t, message);
         } catch (MessagingException e) {
             throw Failures.toException(e, t == null ? TrackingSmtpTransport.Phase.CONNECT : t.phase(), account);
         } finally {
@@ -143,11 +144,9 @@ public final class SmtpTransport implements Transport {
         boolean reusable = false;
         try {
             checkServerSize(c.transport, message);
-            c.transport.beginMessage();
-            c.transport.sendMessage(message.mime(), addresses(message.recipients()));
-            String reply = c.transport.getLastServerResponse();
+            SendResult result = transfer(c.transport, message);
             reusable = true;
-            return new SendResult(reply == null ? "250" : reply.strip(), message.recipients());
+            return result;
         } catch (MessagingException e) {
             if (c.messages > 0 && c.transport.phase() == TrackingSmtpTransport.Phase.MAIL && staleSymptom(e)) {
                 throw new StaleConnection(e);
@@ -156,6 +155,46 @@ public final class SmtpTransport implements Transport {
         } finally {
             pool.release(c, reusable);
         }
+    }
+
+    /**
+     * MAIL FROM, RCPT TO, DATA. A message that allows partial delivery goes to the recipients the server
+     * accepts; the refused ones come back in the result (4xx temporary, 5xx permanent) instead of failing
+     * a message the server has taken for the others.
+     */
+    private static SendResult transfer(TrackingSmtpTransport t, RenderedMessage message) throws MessagingException {
+        t.beginMessage();
+        MimeMessage mime = message.mime();
+        if (message.partialDelivery()) {
+            SMTPMessage partial = new SMTPMessage(mime); // Angus reads "send partial" per message from SMTPMessage
+            partial.setSendPartial(true);
+            mime = partial;
+        }
+        try {
+            t.sendMessage(mime, addresses(message.recipients()));
+        } catch (SMTPSendFailedException e) {
+            if (!message.partialDelivery() || t.phase() != TrackingSmtpTransport.Phase.DONE || e.getValidSentAddresses() == null
+                    || e.getValidSentAddresses().length == 0) {
+                throw e;
+            }
+            List<EmailAddress> accepted = new ArrayList<>();
+            for (Address a : e.getValidSentAddresses()) {
+                accepted.add(EmailAddress.of(((InternetAddress) a).getAddress()));
+            }
+            List<SendResult.RefusedRecipient> refused = new ArrayList<>();
+            for (Exception next = e.getNextException(); next != null;
+                 next = next instanceof MessagingException m ? m.getNextException() : null) {
+                if (next instanceof SMTPAddressFailedException f) {
+                    refused.add(new SendResult.RefusedRecipient(EmailAddress.of(f.getAddress().getAddress()),
+                            f.getMessage() == null ? String.valueOf(f.getReturnCode()) : f.getMessage().strip(),
+                            f.getReturnCode() >= 400 && f.getReturnCode() < 500));
+                }
+            }
+            String reply = t.getLastServerResponse();
+            return new SendResult(reply == null ? "250" : reply.strip(), accepted, null, null, refused);
+        }
+        String reply = t.getLastServerResponse();
+        return new SendResult(reply == null ? "250" : reply.strip(), message.recipients());
     }
 
     /** Refuses, before MAIL FROM, a message larger than the SIZE the server advertised in EHLO. */

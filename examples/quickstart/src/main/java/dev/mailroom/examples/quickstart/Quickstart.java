@@ -8,8 +8,14 @@ import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.DeliveryLogQuery;
 import dev.mailroom.Diagnosis;
 import dev.mailroom.Email;
+import dev.mailroom.EmailAddress;
 import dev.mailroom.MailContext;
 import dev.mailroom.MailException;
+import dev.mailroom.NotificationEvent;
+import dev.mailroom.NotificationPreference;
+import dev.mailroom.NotificationResult;
+import dev.mailroom.NotificationType;
+import dev.mailroom.Person;
 import dev.mailroom.Queued;
 import dev.mailroom.Receipt;
 import dev.mailroom.Resolution;
@@ -50,7 +56,8 @@ public final class Quickstart {
         new SecureRandom().nextBytes(key); // a real host keeps its key in a vault or the environment
         try (JdbcStore store = JdbcStore.builder(h2).cipher(AesGcmSecretCipher.builder().key("quickstart", key).build()).build();
              Mailroom mailroom = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog())
-                     .outbox(store.outbox()).defaultSecurity(Security.NONE).build()) {
+                     .outbox(store.outbox()).notificationPreferences(store.preferences()).directory(Quickstart::person)
+                     .defaultSecurity(Security.NONE).build()) {
             // Company-wide server settings live on the defaults account; other accounts leave them blank.
             mailroom.accounts().create(Account.builder().id("defaults").description("Company server").email("it@company.example")
                     .defaultsAccount(true).smtp(server.host(), server.smtpPort(), Security.DEFAULT).build());
@@ -109,22 +116,42 @@ public final class Quickstart {
             }
             System.out.println("  delivered by a worker: " + store.outbox().find(queued.outboxId()).orElseThrow().status());
 
-            section("8. What the server received");
-            List<ReceivedMail> received = server.awaitReceived(3);
+            section("8. A notification (E1, E2): a to-do for three users of tenant acme, created by one of them");
+            store.preferences().save("acme", "u-43", NotificationType.TASK, NotificationPreference.DEFAULT); // no mail for own changes
+            NotificationResult notified = mailroom.notifications().notify(NotificationEvent.builder(NotificationType.TASK)
+                    .tenant("acme").actor("u-43").concerns("u-42", "u-43", "u-44")
+                    .data("title", "Angebot 4711 prüfen").thread("task-4711").build());
+            notified.queued().forEach(n -> System.out.println("  queued for " + n.user() + " <" + n.address().address() + ">"
+                    + " through account " + n.queued().accountId()));
+            notified.skipped().forEach(k -> System.out.println("  skipped " + k.user() + ": " + k.reason() + " (" + k.detail() + ")"));
+
+            section("9. What the server received");
+            List<ReceivedMail> received = server.awaitReceived(4);
             for (ReceivedMail m : received) {
                 System.out.println("  from " + m.from() + " to " + m.envelopeRecipients() + ": '" + m.subject() + "'"
-                        + (m.attachmentNames().isEmpty() ? "" : " attachments " + m.attachmentNames()));
+                        + (m.attachmentNames().isEmpty() ? "" : " attachments " + m.attachmentNames())
+                        + (m.header("Auto-Submitted") == null ? "" : " (Auto-Submitted: " + m.header("Auto-Submitted") + ")"));
             }
 
-            section("9. Delivery log (C3), newest first");
+            section("10. Delivery log (C3), newest first");
             for (DeliveryLogEntry e : mailroom.deliveryLog().query(DeliveryLogQuery.since(Instant.EPOCH))) {
-                System.out.printf("  %s %-9s %-7s %-26s %s%n", e.time(), e.operation(), e.outcome(),
+                System.out.printf("  %s %-15s %-7s %-26s %s%n", e.time(), e.operation(), e.outcome(),
                         e.accountAddress() == null ? "-" : e.accountAddress(), e.reply().orElse(e.detail()));
             }
             System.out.println("  errors of the last 24 hours: " + mailroom.deliveryLog().errorsSince(java.time.Duration.ofHours(24)).size());
         }
         System.out.println();
         System.out.println("Quickstart finished.");
+    }
+
+    /** The host's user directory (RecipientDirectory): here three users of tenant acme. */
+    private static java.util.Optional<Person> person(String tenant, String user) {
+        return java.util.Optional.ofNullable(switch (user) {
+            case "u-42" -> Person.of(user, "Anna Berg", EmailAddress.of("anna@acme.example"), java.util.Locale.GERMAN);
+            case "u-43" -> Person.of(user, "Bob Miller", EmailAddress.of("bob@acme.example"), java.util.Locale.ENGLISH);
+            case "u-44" -> Person.of(user, "Carl Ohne", null, null); // no address: skipped with a reason
+            default -> null;
+        });
     }
 
     private static void printResolution(String label, Resolution r) {

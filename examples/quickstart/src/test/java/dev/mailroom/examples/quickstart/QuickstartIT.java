@@ -24,7 +24,9 @@ final class QuickstartIT {
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("tenant acme's system account (A4)").contains("has none of its own (A4)")
                 .contains("via smtp: OK").contains("SENDER_NOT_ALLOWED").contains("attachments [Rechnung-4711.pdf]")
-                .contains("errors of the last 24 hours: 1").contains("existing=true").contains("Quickstart finished.")
+                .contains("errors of the last 24 hours: 1")
+                .contains("queued for u-42 <anna@acme.example> through account acme").contains("skipped u-43: OWN_CHANGE")
+                .contains("skipped u-44: NO_ADDRESS").contains("'Aufgabe: Angebot 4711 prüfen' (Auto-Submitted: auto-generated)").contains("existing=true").contains("Quickstart finished.")
                 .doesNotContain("system-pw").doesNotContain("acme-pw");
     }
 }
