@@ -27,6 +27,16 @@ public interface DeliveryLog {
     void record(DeliveryLogEntry entry);
 
     /**
+     * Records several entries at once (the outbox writes the successes of a claimed batch together). The
+     * default calls {@link #record} per entry; stores override it with one batched write.
+     *
+     * @param entries the entries, in order
+     */
+    default void recordAll(java.util.List<DeliveryLogEntry> entries) {
+        entries.forEach(this::record);
+    }
+
+    /**
      * Entries matching a query, newest first.
      *
      * @param query the query

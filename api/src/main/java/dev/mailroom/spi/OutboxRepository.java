@@ -7,6 +7,7 @@ import dev.mailroom.EmailAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -178,6 +179,19 @@ public interface OutboxRepository {
      * @return the rendered message
      */
     byte[] payload(long id);
+
+    /**
+     * The rendered messages of several entries at once, for those no larger than {@code maxBytes}: a worker
+     * reads a claimed batch in one round trip and larger messages one by one with {@link #payload}. The
+     * default returns nothing (every payload is then read on its own).
+     *
+     * @param ids entry ids
+     * @param maxBytes the largest payload to include
+     * @return entry id → rendered message, for the entries that fit
+     */
+    default Map<Long, byte[]> smallPayloads(List<Long> ids, int maxBytes) {
+        return Map.of();
+    }
 
     /**
      * @param id an entry id

@@ -23,6 +23,10 @@ final class BenchDatabases {
         config.setJdbcUrl(url);
         config.setSchema(schema);
         config.setMaximumPoolSize(poolSize);
+        if (Boolean.getBoolean("bench.asyncCommit")) {
+            // Diagnosis only: shows how much of a run is waiting for WAL flushes (never a production setting).
+            config.setConnectionInitSql("SET synchronous_commit = off");
+        }
         return new HikariDataSource(config) {
             @Override
             public void close() {

@@ -87,6 +87,18 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
     }
 
     @Override
+    public synchronized Map<Long, byte[]> smallPayloads(List<Long> ids, int maxBytes) {
+        Map<Long, byte[]> out = new HashMap<>();
+        for (long id : ids) {
+            byte[] p = payloads.get(id);
+            if (p != null && p.length <= maxBytes) {
+                out.put(id, p.clone());
+            }
+        }
+        return out;
+    }
+
+    @Override
     public synchronized Optional<Entry> find(long id) {
         return Optional.ofNullable(entries.get(id));
     }

@@ -114,7 +114,7 @@ public final class Mailroom implements AutoCloseable {
         this.maxRecipients = b.maxRecipients;
         this.maxMessageSize = b.maxMessageSize;
         this.outbox = b.outbox != null ? b.outbox : new InMemoryOutboxRepository(clock);
-        this.workers = b.outboxThreads == 0 ? null : new OutboxWorkers(outbox, repository, resolver, deliveryLog,
+        this.workers = b.outboxThreads == 0 ? null : new OutboxWorkers(outbox, resolver, deliveryLog,
                 (account, transportId, message) -> transports.get(transportId).send(account, message),
                 new OutboxWorkers.Settings(b.outboxThreads, 10, b.outboxLease, b.outboxPollInterval, b.outboxInitialBackoff,
                         b.outboxMaxBackoff, b.outboxMaxAge, b.outboxAccountPause), clock);

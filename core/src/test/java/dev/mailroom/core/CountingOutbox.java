@@ -43,6 +43,11 @@ final class CountingOutbox implements OutboxRepository {
     }
 
     @Override
+    public java.util.Map<Long, byte[]> smallPayloads(List<Long> ids, int maxBytes) {
+        return delegate.smallPayloads(ids, maxBytes);
+    }
+
+    @Override
     public Optional<Entry> find(long id) {
         return delegate.find(id);
     }

@@ -40,20 +40,48 @@ public final class JdbcDeliveryLog implements DeliveryLog {
     @Override
     public void record(DeliveryLogEntry e) {
         Objects.requireNonNull(e, "entry");
+        recordAll(List.of(e));
+    }
+
+    /** One batched insert (and one commit) for all entries. */
+    @Override
+    public void recordAll(List<DeliveryLogEntry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
         try (Connection c = dataSource.getConnection();
              PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_delivery_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            p.setObject(1, OffsetDateTime.ofInstant(e.time(), ZoneOffset.UTC));
-            p.setString(2, e.accountId() == null ? null : e.accountId().value());
-            p.setString(3, cut(e.accountAddress(), 254));
-            p.setString(4, e.tenant());
-            p.setString(5, e.operation().name());
-            p.setString(6, e.outcome().name());
-            p.setString(7, e.errorCode() == null ? null : e.errorCode().name());
-            p.setString(8, cut(e.serverReply(), 4000));
-            p.setString(9, cut(e.messageId(), 1000));
-            p.setString(10, e.transport());
-            p.setString(11, cut(e.detail(), 4000));
-            p.executeUpdate();
+            for (DeliveryLogEntry e : entries) {
+                Objects.requireNonNull(e, "entry");
+                p.setObject(1, OffsetDateTime.ofInstant(e.time(), ZoneOffset.UTC));
+                p.setString(2, e.accountId() == null ? null : e.accountId().value());
+                p.setString(3, cut(e.accountAddress(), 254));
+                p.setString(4, e.tenant());
+                p.setString(5, e.operation().name());
+                p.setString(6, e.outcome().name());
+                p.setString(7, e.errorCode() == null ? null : e.errorCode().name());
+                p.setString(8, cut(e.serverReply(), 4000));
+                p.setString(9, cut(e.messageId(), 1000));
+                p.setString(10, e.transport());
+                p.setString(11, cut(e.detail(), 4000));
+                if (entries.size() == 1) {
+                    p.executeUpdate();
+                } else {
+                    p.addBatch();
+                }
+            }
+            if (entries.size() > 1) {
+                c.setAutoCommit(false);
+                try {
+                    p.executeBatch();
+                    c.commit(); // one commit for the batch
+                } catch (SQLException ex) {
+                    c.rollback();
+                    throw ex;
+                } finally {
+                    c.setAutoCommit(true);
+                }
+            }
         } catch (SQLException ex) {
             throw new IllegalStateException("Mailroom delivery log: " + ex.getMessage(), ex);
         }

@@ -265,6 +265,35 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         }
     }
 
+    /** One query for the batch: payloads stored in a single chunk no larger than {@code maxBytes}. */
+    @Override
+    public Map<Long, byte[]> smallPayloads(List<Long> ids, int maxBytes) {
+        Map<Long, byte[]> out = new HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        List<Long> chunk = ids.size() > IN_CHUNK ? ids.subList(0, IN_CHUNK) : ids;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement p = c.prepareStatement("SELECT p.outbox_id, p.chunk FROM mailroom_outbox_payload p WHERE p.seq = 0"
+                     + " AND p.outbox_id IN (" + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")"
+                     + " AND NOT EXISTS (SELECT 1 FROM mailroom_outbox_payload q WHERE q.outbox_id = p.outbox_id AND q.seq = 1)")) {
+            for (int i = 0; i < chunk.size(); i++) {
+                p.setLong(i + 1, chunk.get(i));
+            }
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    byte[] bytes = rs.getBytes(2);
+                    if (bytes.length <= maxBytes) {
+                        out.put(rs.getLong(1), bytes);
+                    }
+                }
+            }
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
+        return out;
+    }
+
     @Override
     public Optional<Entry> find(long id) {
         try (Connection c = dataSource.getConnection()) {

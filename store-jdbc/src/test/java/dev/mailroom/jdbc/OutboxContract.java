@@ -291,6 +291,25 @@ abstract class OutboxContract {
         }
     }
 
+    @Test
+    @DisplayName("Outbox: a claimed batch's small payloads are read in one query, exactly; a multi-chunk payload is left to payload(id)")
+    void smallPayloads_onlySingleChunk() {
+        try (JdbcStore store = store(database())) {
+            OutboxRepository outbox = store.outbox();
+            AccountId account = AccountId.of("pay-" + System.nanoTime());
+            OutboxRepository.NewEntry small = entry(account, 1);
+            byte[] big = new byte[600 * 1024];
+            java.util.Arrays.fill(big, (byte) 'x');
+            OutboxRepository.NewEntry large = new OutboxRepository.NewEntry(null, "<big@acme.test>", account, null, "smtp",
+                    small.envelopeFrom(), small.recipients(), false, big);
+            List<OutboxRepository.Entry> stored = outbox.insertAll(List.of(small, large));
+            java.util.Map<Long, byte[]> read = outbox.smallPayloads(stored.stream().map(OutboxRepository.Entry::id).toList(), 512 * 1024);
+            assertThat(read).containsOnlyKeys(stored.get(0).id());
+            assertThat(read.get(stored.get(0).id())).isEqualTo(small.payload());
+            assertThat(outbox.payload(stored.get(1).id())).isEqualTo(big);
+        }
+    }
+
     private static OutboxRepository.NewEntry keyed(AccountId account, int i, String key) {
         OutboxRepository.NewEntry e = entry(account, i);
         return new OutboxRepository.NewEntry(key, e.messageId(), e.accountId(), e.tenant(), e.transport(), e.envelopeFrom(), e.recipients(),

@@ -6,7 +6,6 @@ import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
-import dev.mailroom.spi.AccountRepository;
 import dev.mailroom.spi.DeliveryLog;
 import dev.mailroom.spi.OutboxRepository;
 import dev.mailroom.spi.RenderedMessage;
@@ -23,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -55,6 +55,9 @@ public final class OutboxWorkers implements AutoCloseable {
     private static final Set<MailErrorCode> SERVER_UNREACHABLE = EnumSet.of(MailErrorCode.UNKNOWN_HOST, MailErrorCode.CONNECTION_REFUSED,
             MailErrorCode.CONNECT_TIMEOUT);
 
+    /** The largest message a worker reads together with the rest of its batch. */
+    private static final int PREFETCH_LIMIT = 512 * 1024;
+
     /** A node-local hold on an account, so that messages of it already claimed are not tried either. */
     private record Hold(Instant until, String reason) {
     }
@@ -71,7 +74,6 @@ public final class OutboxWorkers implements AutoCloseable {
     }
 
     private final OutboxRepository outbox;
-    private final AccountRepository accounts;
     private final Resolver resolver;
     private final DeliveryLog log;
     private final Sender sender;
@@ -82,11 +84,12 @@ public final class OutboxWorkers implements AutoCloseable {
     private final Object wake = new Object();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final ConcurrentMap<AccountId, Hold> holds = new ConcurrentHashMap<>();
+    /** Successes of the batch a worker thread is delivering, written when the batch is done. */
+    private final ThreadLocal<List<DeliveryLogEntry>> successes = ThreadLocal.withInitial(java.util.ArrayList::new);
 
-    public OutboxWorkers(OutboxRepository outbox, AccountRepository accounts, Resolver resolver, DeliveryLog log, Sender sender,
+    public OutboxWorkers(OutboxRepository outbox, Resolver resolver, DeliveryLog log, Sender sender,
                          Settings settings, Clock clock) {
         this.outbox = outbox;
-        this.accounts = accounts;
         this.resolver = resolver;
         this.log = log;
         this.sender = sender;
@@ -115,8 +118,15 @@ public final class OutboxWorkers implements AutoCloseable {
         while (running.get()) {
             try {
                 List<OutboxRepository.Entry> batch = outbox.claim(worker, settings.batchSize(), settings.lease());
-                for (OutboxRepository.Entry e : batch) {
-                    deliver(worker, e);
+                // Small messages of the batch in one read (at most batch × 512 KiB in memory); large ones one by one.
+                Map<Long, byte[]> payloads = batch.isEmpty() ? Map.of()
+                        : outbox.smallPayloads(batch.stream().map(OutboxRepository.Entry::id).toList(), PREFETCH_LIMIT);
+                try {
+                    for (OutboxRepository.Entry e : batch) {
+                        deliver(worker, e, payloads.remove(e.id()));
+                    }
+                } finally {
+                    flushSuccesses();
                 }
                 if (batch.isEmpty()) {
                     synchronized (wake) {
@@ -138,7 +148,7 @@ public final class OutboxWorkers implements AutoCloseable {
         }
     }
 
-    void deliver(String worker, OutboxRepository.Entry e) {
+    void deliver(String worker, OutboxRepository.Entry e, byte[] prefetched) {
         Hold hold = holds.get(e.accountId());
         if (hold != null) {
             Duration left = Duration.between(clock.instant(), hold.until());
@@ -150,18 +160,21 @@ public final class OutboxWorkers implements AutoCloseable {
         }
         String address = null;
         try {
-            Account account = accounts.find(e.accountId()).orElseThrow(() -> new MailException(MailErrorCode.NO_ACCOUNT,
-                    "account " + e.accountId() + " no longer exists"));
+            Resolver.Stored stored = resolver.stored(e.accountId());
+            Account account = stored.account();
+            if (account == null) {
+                throw new MailException(MailErrorCode.NO_ACCOUNT, "account " + e.accountId() + " no longer exists");
+            }
             address = account.email().address();
             // The administrator's switches apply to queued mail too: it waits (budget kept) instead of going out.
-            if (!accounts.systemSettings().mailEnabled()) {
+            if (!stored.mailEnabled()) {
                 throw new MailException(MailErrorCode.MAIL_DISABLED, "mail is disabled: the system-wide mail server is switched off");
             }
             if (!account.enabled()) {
                 throw new MailException(MailErrorCode.ACCOUNT_DISABLED, "account '" + account.description() + "' (" + address + ") is disabled");
             }
-            ResolvedAccount resolved = resolver.resolveDraft(account);
-            byte[] payload = outbox.payload(e.id());
+            ResolvedAccount resolved = stored.resolved();
+            byte[] payload = prefetched != null ? prefetched : outbox.payload(e.id());
             MimeMessage mime = new MimeMessage(session, new ByteArrayInputStream(payload));
             // Partial delivery: recipients the server refuses are kept apart from those it took (issue #4).
             RenderedMessage message = new RenderedMessage(e.messageId(), e.envelopeFrom(), e.recipients(), mime, e.smtpUtf8(), payload.length, true);
@@ -265,13 +278,36 @@ public final class OutboxWorkers implements AutoCloseable {
         return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
     }
 
+    /**
+     * Failures are logged at once (the error log must never miss one); successes are written together at the
+     * end of the claimed batch, one commit for up to a batch of entries.
+     */
     private void record(OutboxRepository.Entry e, String address, DeliveryLogEntry.Outcome outcome, MailErrorCode code, String reply,
                         String detail) {
+        DeliveryLogEntry entry = new DeliveryLogEntry(clock.instant(), e.accountId(), address, e.tenant(), e.operation(),
+                outcome, code, reply, e.messageId(), e.transport(), detail);
+        if (outcome == DeliveryLogEntry.Outcome.SUCCESS) {
+            successes.get().add(entry);
+            return;
+        }
         try {
-            log.record(new DeliveryLogEntry(clock.instant(), e.accountId(), address, e.tenant(), e.operation(),
-                    outcome, code, reply, e.messageId(), e.transport(), detail));
+            log.record(entry);
         } catch (RuntimeException ex) {
             LOG.error("recording a delivery log entry failed", ex);
+        }
+    }
+
+    private void flushSuccesses() {
+        List<DeliveryLogEntry> pending = successes.get();
+        if (pending.isEmpty()) {
+            return;
+        }
+        try {
+            log.recordAll(List.copyOf(pending));
+        } catch (RuntimeException ex) {
+            LOG.error("recording {} delivery log entries failed", pending.size(), ex);
+        } finally {
+            pending.clear();
         }
     }
 

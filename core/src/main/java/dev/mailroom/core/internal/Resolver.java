@@ -43,21 +43,51 @@ public final class Resolver {
     private record Outcome(Choice choice, MailException failure) {
     }
 
+    /**
+     * A stored account as the outbox needs it for each queued mail: the account (or {@code null} when it
+     * was deleted), the system-wide mail switch, and the account resolved against its defaults account.
+     */
+    public record Stored(Account account, boolean mailEnabled, ResolvedAccount resolved) {
+    }
+
+    private record StoredKey(long generation, dev.mailroom.AccountId id) {
+    }
+
     private final AccountRepository repository;
     private final Security hostDefaultSecurity;
     private final AtomicLong generation = new AtomicLong();
     private final Cache<Key, Outcome> cache;
+    private final Cache<StoredKey, Stored> stored;
 
     public Resolver(AccountRepository repository, Security hostDefaultSecurity, long cacheSize, Duration cacheTtl) {
         this.repository = repository;
         this.hostDefaultSecurity = hostDefaultSecurity;
         this.cache = Caffeine.newBuilder().maximumSize(cacheSize).expireAfterWrite(cacheTtl).build();
+        this.stored = Caffeine.newBuilder().maximumSize(cacheSize).expireAfterWrite(cacheTtl).build();
     }
 
     /** Drops every cached result; called on each repository change. */
     public void invalidate() {
         generation.incrementAndGet();
         cache.invalidateAll();
+        stored.invalidateAll();
+    }
+
+    /**
+     * A stored account for the outbox, from the cache when possible: one repository read per account and
+     * change instead of one per queued mail, and the same {@link ResolvedAccount} instance each time, so
+     * that transports recognise their pooled connections.
+     *
+     * @param id the account id
+     * @return the account, the mail switch and the resolution
+     */
+    public Stored stored(dev.mailroom.AccountId id) {
+        return stored.get(new StoredKey(generation.get(), id), k -> {
+            List<Account> all = repository.findAll();
+            boolean enabled = repository.systemSettings().mailEnabled();
+            Account account = first(all, a -> a.id().equals(id)).orElse(null);
+            return new Stored(account, enabled, account == null ? null : resolve(all, account));
+        });
     }
 
     public Security hostDefaultSecurity() {

@@ -37,16 +37,17 @@ final class AccountPool {
     }
 
     private final AccountSession settings;
-    private final Session session;
+    /** A session per connection: its properties may be set per message (send partial) by the thread holding it. */
+    private final java.util.function.Supplier<Session> sessions;
     private final Semaphore permits;
     private final Deque<Connection> idle = new ArrayDeque<>();
     private final long idleTimeoutNanos;
     private final Duration waitTimeout;
     private boolean closed;
 
-    AccountPool(AccountSession settings, Session session, int max, Duration idleTimeout, Duration waitTimeout) {
+    AccountPool(AccountSession settings, java.util.function.Supplier<Session> sessions, int max, Duration idleTimeout, Duration waitTimeout) {
         this.settings = settings;
-        this.session = session;
+        this.sessions = sessions;
         this.permits = new Semaphore(max, true);
         this.idleTimeoutNanos = idleTimeout.toNanos();
         this.waitTimeout = waitTimeout;
@@ -86,7 +87,7 @@ final class AccountPool {
                 }
             }
             try {
-                c = new Connection(settings.connect(session, true), System.nanoTime());
+                c = new Connection(settings.connect(sessions.get(), true), System.nanoTime());
             } catch (MessagingException e) {
                 throw Failures.toException(e, TrackingSmtpTransport.Phase.CONNECT, settings.account());
             }

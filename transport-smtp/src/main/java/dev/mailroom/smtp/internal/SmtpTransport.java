@@ -1,9 +1,5 @@
 package dev.mailroom.smtp.internal;
 
-import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
-import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
-import org.eclipse.angus.mail.smtp.SMTPMessage;
-import jakarta.mail.internet.MimeMessage;
 import dev.mailroom.AccountId;
 import dev.mailroom.Diagnosis;
 import dev.mailroom.DiagnosisStep;
@@ -22,6 +18,8 @@ import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -164,14 +162,9 @@ public final class SmtpTransport implements Transport {
      */
     private static SendResult transfer(TrackingSmtpTransport t, RenderedMessage message) throws MessagingException {
         t.beginMessage();
-        MimeMessage mime = message.mime();
-        if (message.partialDelivery()) {
-            SMTPMessage partial = new SMTPMessage(mime); // Angus reads "send partial" per message from SMTPMessage
-            partial.setSendPartial(true);
-            mime = partial;
-        }
+        t.sendPartial(message.partialDelivery());
         try {
-            t.sendMessage(mime, addresses(message.recipients()));
+            t.sendMessage(message.mime(), addresses(message.recipients()));
         } catch (SMTPSendFailedException e) {
             if (!message.partialDelivery() || t.phase() != TrackingSmtpTransport.Phase.DONE || e.getValidSentAddresses() == null
                     || e.getValidSentAddresses().length == 0) {
@@ -216,7 +209,7 @@ public final class SmtpTransport implements Transport {
 
     /** No reply at all (the socket broke), or 421: the server closed the session while it was idle. */
     private static boolean staleSymptom(MessagingException e) {
-        if (e instanceof org.eclipse.angus.mail.smtp.SMTPSendFailedException s) {
+        if (e instanceof SMTPSendFailedException s) {
             return s.getReturnCode() == 421 || s.getReturnCode() <= 0;
         }
         return Failures.causeOf(e, java.io.IOException.class) != null;
@@ -247,7 +240,7 @@ public final class SmtpTransport implements Transport {
                 old.close();
             }
             Consumer<String> debug = account.account().debug() ? line -> settings.protocolLog().line(account.id(), line) : null;
-            return new AccountPool(s, s.newSession(debug, true), settings.maxConnectionsPerAccount(),
+            return new AccountPool(s, () -> s.newSession(debug, true), settings.maxConnectionsPerAccount(),
                     settings.connectionIdleTimeout(), settings.poolWaitTimeout());
         });
     }

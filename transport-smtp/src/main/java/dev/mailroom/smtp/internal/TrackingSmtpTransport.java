@@ -29,6 +29,15 @@ final class TrackingSmtpTransport extends SMTPTransport {
         phase = Phase.MAIL;
     }
 
+    /**
+     * Whether the next message may go to the recipients the server accepts while others are refused. Angus
+     * reads this from the session at RCPT time; every pooled connection has a session of its own and is used
+     * by one thread at a time, so setting it per message is safe.
+     */
+    void sendPartial(boolean on) {
+        session.getProperties().setProperty("mail.smtp.sendpartial", Boolean.toString(on));
+    }
+
     @Override
     protected void mailFrom() throws MessagingException {
         phase = Phase.MAIL;
