@@ -222,6 +222,18 @@ public interface OutboxRepository {
     boolean markRetry(long id, String worker, Duration delay, String error, boolean countAttempt, boolean possibleDuplicate);
 
     /**
+     * Puts an entry back, held with its account (see {@link #postpone}): not an attempt, released early by
+     * {@link #resumeHeld}.
+     *
+     * @param id the entry
+     * @param worker the worker holding the lease
+     * @param delay how long from now (database clock)
+     * @param reason why the account is held
+     * @return false if the lease was lost
+     */
+    boolean markHeld(long id, String worker, Duration delay, String reason);
+
+    /**
      * Records that the server took the message for some recipients and deferred others (4xx per
      * recipient): the entry goes back to the queue for the remaining recipients only, with the same
      * bytes, so nobody gets it twice. Counts as an attempt.
@@ -238,7 +250,8 @@ public interface OutboxRepository {
     /**
      * Defers every queued entry of an account that is due earlier than {@code now + delay} to that time
      * (database clock), so that workers on every node leave a failing account alone for a while instead of
-     * trying each of its messages. Entries in flight are not touched. Attempts are not counted.
+     * trying each of its messages, and marks them held. Entries in flight are not touched. Attempts are not
+     * counted.
      *
      * @param account the account
      * @param delay how long from now
@@ -246,6 +259,14 @@ public interface OutboxRepository {
      * @return how many entries were deferred
      */
     int postpone(AccountId account, Duration delay, String reason);
+
+    /**
+     * Makes every held entry (see {@link #postpone}) due now: called when accounts or settings change, since
+     * the change may have fixed what failed. An account that still fails is held again after one attempt.
+     *
+     * @return how many entries were released
+     */
+    int resumeHeld();
 
     /**
      * Gives up on an entry.

@@ -26,6 +26,7 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
     private final Map<Long, String> owners = new HashMap<>();
     private final Map<Long, Instant> leases = new HashMap<>();
     private final Map<String, Long> keys = new HashMap<>();
+    private final java.util.Set<Long> held = new java.util.HashSet<>();
     private long nextId = 1;
 
     /** An outbox on the system clock. */
@@ -70,6 +71,7 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
             Entry claimed = with(x, Status.IN_FLIGHT, x.attempts(), x.dueAt(), x.lastError(),
                     x.possibleDuplicate() || x.status() == Status.IN_FLIGHT);
             entries.put(x.id(), claimed);
+            held.remove(x.id());
             owners.put(x.id(), worker);
             leases.put(x.id(), now.plus(lease));
             out.add(claimed);
@@ -134,10 +136,36 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
         for (Entry x : List.copyOf(entries.values())) {
             if (x.accountId().equals(account) && x.status() == Status.QUEUED && x.dueAt().isBefore(due)) {
                 entries.put(x.id(), with(x, Status.QUEUED, x.attempts(), due, reason, x.possibleDuplicate()));
+                held.add(x.id());
                 n++;
             }
         }
         return n;
+    }
+
+    @Override
+    public synchronized int resumeHeld() {
+        Instant now = clock.instant();
+        int n = 0;
+        for (long id : held) {
+            Entry x = entries.get(id);
+            if (x != null && x.status() == Status.QUEUED) {
+                entries.put(id, with(x, Status.QUEUED, x.attempts(), now, x.lastError(), x.possibleDuplicate()));
+                n++;
+            }
+        }
+        held.clear();
+        return n;
+    }
+
+    @Override
+    public synchronized boolean markHeld(long id, String worker, Duration delay, String reason) {
+        Instant due = clock.instant().plus(delay);
+        boolean ok = update(id, worker, x -> with(x, Status.QUEUED, x.attempts(), due, reason, x.possibleDuplicate()));
+        if (ok) {
+            held.add(id);
+        }
+        return ok;
     }
 
     @Override

@@ -110,7 +110,7 @@ public final class Mailroom implements AutoCloseable {
         this.composer = new Composer(repository, directory);
         this.admin = new AccountAdmin(repository, resolver, this::evict);
         this.logView = new DeliveryLogView(deliveryLog, clock);
-        this.listenerHandle = repository.addChangeListener(resolver::invalidate);
+        this.listenerHandle = repository.addChangeListener(this::repositoryChanged);
         this.maxRecipients = b.maxRecipients;
         this.maxMessageSize = b.maxMessageSize;
         this.outbox = b.outbox != null ? b.outbox : new InMemoryOutboxRepository(clock);
@@ -504,7 +504,11 @@ public final class Mailroom implements AutoCloseable {
             return new AccountHealth(AccountHealth.State.DISABLED, "the account is disabled", null);
         }
         List<DeliveryLogEntry> recent = deliveryLog.query(dev.mailroom.DeliveryLogQuery.since(clock.instant().minus(Duration.ofHours(24)))
-                .account(id).limit(20)).stream().filter(e -> e.operation() != DeliveryLogEntry.Operation.SENT_COPY).toList();
+                .account(id).limit(50)).stream()
+                // the account's own condition: not Sent copies, skipped notifications or a recipient the server does not know
+                .filter(e -> e.operation() != DeliveryLogEntry.Operation.SENT_COPY && e.outcome() != DeliveryLogEntry.Outcome.SKIPPED
+                        && e.errorCode() != MailErrorCode.RECIPIENT_REJECTED)
+                .limit(20).toList();
         if (recent.isEmpty()) {
             return new AccountHealth(AccountHealth.State.OK, "no attempts in the last 24 hours", null);
         }
@@ -630,6 +634,15 @@ public final class Mailroom implements AutoCloseable {
         } catch (RuntimeException ex) {
             // A log failure must never turn a sent mail into an error (the caller would send it again).
             LOG.error("recording a delivery log entry failed: {}", entry, ex);
+        }
+    }
+
+    /** A save or delete, on this node or (through the store's change stamp) another. */
+    private void repositoryChanged() {
+        resolver.invalidate();
+        OutboxWorkers w = workers; // null while the constructor runs
+        if (w != null) {
+            w.settingsChanged();
         }
     }
 

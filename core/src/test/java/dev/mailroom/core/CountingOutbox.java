@@ -73,6 +73,16 @@ final class CountingOutbox implements OutboxRepository {
     }
 
     @Override
+    public boolean markHeld(long id, String worker, Duration delay, String reason) {
+        return delegate.markHeld(id, worker, delay, reason);
+    }
+
+    @Override
+    public int resumeHeld() {
+        return delegate.resumeHeld();
+    }
+
+    @Override
     public boolean markFailed(long id, String worker, String error) {
         return delegate.markFailed(id, worker, error);
     }

@@ -90,6 +90,24 @@ final class OutboxAccountHoldTest {
     }
 
     @Test
+    @DisplayName("#4: once the administrator saves the fixed account, its held mail goes out at once, not after the pause")
+    void fixedAccount_releasesTheHold() {
+        repo.save(Account.builder().id("sys").description("System").email("sys@acme.test").systemAccount(true).smtpHost("smtp.test")
+                .authentication(Authentication.none()).build());
+        tenantAccount("broken");
+        transport.failFor.put("app@broken.test", new MailException(MailErrorCode.AUTH_FAILED, "login failed", "535 5.7.8 Error: authentication failed",
+                null, List.of(), null));
+        List<Queued> broken = enqueue("broken", 20);
+        try (Mailroom ignored = mailroom(WORKERS, Duration.ofMillis(10))) {
+            await(() -> allHeldBeyond(broken, Duration.ofMinutes(50)), "the queue to be held");
+            transport.failFor.remove("app@broken.test");
+            tenantAccount("broken"); // the administrator saves the corrected password
+            await(() -> transport.sent.size() == 20, "the held mail after the fix");
+        }
+        assertThat(broken).allSatisfy(q -> assertThat(outbox.find(q.outboxId()).orElseThrow().status()).isEqualTo(OutboxRepository.Status.SENT));
+    }
+
+    @Test
     @DisplayName("#4: an unreachable server defers the account's queue by the backoff instead of timing out on each message")
     void unreachableServer_defersTheQueue() {
         repo.save(Account.builder().id("sys").description("System").email("sys@acme.test").systemAccount(true).smtpHost("smtp.test")

@@ -200,7 +200,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
     }
 
     private List<Entry> claimSkipLocked(Connection c, String worker, int max, Duration lease) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'IN_FLIGHT', lease_owner = ?,"
+        try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'IN_FLIGHT', held = FALSE, lease_owner = ?,"
                 + " lease_until = " + NOW + " + ?, due_at = " + NOW + " + ?, possible_duplicate = (possible_duplicate OR status = 'IN_FLIGHT')"
                 + " WHERE id IN (SELECT id FROM mailroom_outbox WHERE " + DUE + " ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED)"
                 + " RETURNING " + COLUMNS)) {
@@ -230,7 +230,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             }
         }
         List<Entry> out = new ArrayList<>();
-        try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'IN_FLIGHT', lease_owner = ?, lease_until = " + NOW
+        try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'IN_FLIGHT', held = FALSE, lease_owner = ?, lease_until = " + NOW
                 + " + ?, due_at = " + NOW + " + ?, possible_duplicate = (possible_duplicate OR status = 'IN_FLIGHT') WHERE id = ? AND " + DUE)) {
             for (long id : candidates) {
                 if (out.size() == max) {
@@ -359,7 +359,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
     public int postpone(AccountId account, Duration delay, String reason) {
         Objects.requireNonNull(account, "account");
         try (Connection c = dataSource.getConnection();
-             PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET due_at = " + NOW + " + ?, last_error = ?"
+             PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET due_at = " + NOW + " + ?, last_error = ?, held = TRUE"
                      + " WHERE account_id = ? AND status = 'QUEUED' AND due_at < " + NOW + " + ?")) {
             p.setLong(1, delay.toMillis());
             p.setString(2, reason == null || reason.length() <= 4000 ? reason : reason.substring(0, 3999) + "…");
@@ -369,6 +369,22 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         } catch (SQLException ex) {
             throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
         }
+    }
+
+    @Override
+    public int resumeHeld() {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET due_at = " + NOW + ", held = FALSE"
+                     + " WHERE status = 'QUEUED' AND held")) {
+            return p.executeUpdate();
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public boolean markHeld(long id, String worker, Duration delay, String reason) {
+        return mark("status = 'QUEUED', held = TRUE, due_at = " + NOW + " + " + delay.toMillis() + ", last_error = ?", id, worker, reason);
     }
 
     @Override

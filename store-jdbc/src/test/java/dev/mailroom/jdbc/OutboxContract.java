@@ -225,6 +225,9 @@ abstract class OutboxContract {
                 assertThat(e.lastError()).isEqualTo("held: 535 5.7.8");
                 assertThat(e.dueAt()).isAfter(e.createdAt().plus(Duration.ofMinutes(59)));
             }
+            assertThat(outbox.resumeHeld()).as("a settings change releases the held entries").isEqualTo(3);
+            assertThat(outbox.claim("w2", 100, Duration.ofMinutes(1))).extracting(OutboxRepository.Entry::id).containsExactlyInAnyOrderElementsOf(ids);
+            assertThat(outbox.resumeHeld()).as("released once").isZero();
         }
     }
 

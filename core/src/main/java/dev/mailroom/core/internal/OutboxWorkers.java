@@ -107,6 +107,22 @@ public final class OutboxWorkers implements AutoCloseable {
         }
     }
 
+    /**
+     * Accounts or settings changed (on this node or another): what held an account may be fixed, so the
+     * node's holds are dropped and held mail is due again. A still failing account is held again after one
+     * attempt.
+     */
+    public void settingsChanged() {
+        holds.clear();
+        try {
+            if (outbox.resumeHeld() > 0) {
+                wake();
+            }
+        } catch (RuntimeException ex) {
+            LOG.warn("releasing held outbox entries failed; they go out when their hold expires: {}", ex.toString());
+        }
+    }
+
     /** Wakes the workers at once (after an enqueue on this node). */
     public void wake() {
         synchronized (wake) {
@@ -153,7 +169,7 @@ public final class OutboxWorkers implements AutoCloseable {
         if (hold != null) {
             Duration left = Duration.between(clock.instant(), hold.until());
             if (!left.isNegative() && !left.isZero()) { // not an attempt: nothing is sent, nothing logged, no budget used
-                outbox.markRetry(e.id(), worker, left, hold.reason(), false, false);
+                outbox.markHeld(e.id(), worker, left, hold.reason());
                 return;
             }
             holds.remove(e.accountId(), hold);
@@ -234,7 +250,7 @@ public final class OutboxWorkers implements AutoCloseable {
             outbox.markRetry(e.id(), worker, backoff(e.attempts() + 1), error, true, true);
             record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, ex.serverReply().orElse(null), "will retry with the same bytes; possible duplicate");
         } else if (!tooOld && ACCOUNT_PROBLEMS.contains(code)) {
-            outbox.markRetry(e.id(), worker, settings.accountPause(), error, false, false);
+            outbox.markHeld(e.id(), worker, settings.accountPause(), error);
             int held = holdAccount(e, settings.accountPause(), error);
             record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, ex.serverReply().orElse(null),
                     "account problem: paused for " + settings.accountPause() + " with " + held + " other queued mail, retry budget kept");
