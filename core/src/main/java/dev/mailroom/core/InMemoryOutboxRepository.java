@@ -44,42 +44,19 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
     @Override
     public synchronized Entry insert(NewEntry e) {
         Objects.requireNonNull(e, "entry");
-        return insertAll(List.of(e)).get(0);
-    }
-
-    @Override
-    public synchronized List<Entry> insertAll(List<NewEntry> batch) {
+        if (e.idempotencyKey() != null && keys.containsKey(e.idempotencyKey())) {
+            return entries.get(keys.get(e.idempotencyKey()));
+        }
+        long id = nextId++;
         Instant now = clock.instant();
-        // Like the JDBC outbox: an account with nothing queued goes ahead of other accounts' backlogs.
-        java.util.Set<dev.mailroom.AccountId> queued = new java.util.HashSet<>();
-        Instant oldest = null;
-        for (Entry x : entries.values()) {
-            if (x.status() == Status.QUEUED) {
-                queued.add(x.accountId());
-                if (!x.dueAt().isAfter(now) && (oldest == null || x.dueAt().isBefore(oldest))) {
-                    oldest = x.dueAt();
-                }
-            }
+        Entry entry = new Entry(id, e.idempotencyKey(), e.messageId(), e.accountId(), e.tenant(), e.transport(), e.envelopeFrom(),
+                e.recipients(), e.smtpUtf8(), Status.QUEUED, 0, now, now, null, false, e.operation());
+        entries.put(id, entry);
+        payloads.put(id, e.payload().clone());
+        if (e.idempotencyKey() != null) {
+            keys.put(e.idempotencyKey(), id);
         }
-        List<Entry> out = new ArrayList<>(batch.size());
-        for (NewEntry e : batch) {
-            Objects.requireNonNull(e, "entry");
-            if (e.idempotencyKey() != null && keys.containsKey(e.idempotencyKey())) {
-                out.add(entries.get(keys.get(e.idempotencyKey())));
-                continue;
-            }
-            long id = nextId++;
-            Instant due = oldest == null || queued.contains(e.accountId()) ? now : oldest.minusMillis(1);
-            Entry entry = new Entry(id, e.idempotencyKey(), e.messageId(), e.accountId(), e.tenant(), e.transport(), e.envelopeFrom(),
-                    e.recipients(), e.smtpUtf8(), Status.QUEUED, 0, now, due, null, false, e.operation());
-            entries.put(id, entry);
-            payloads.put(id, e.payload().clone());
-            if (e.idempotencyKey() != null) {
-                keys.put(e.idempotencyKey(), id);
-            }
-            out.add(entry);
-        }
-        return out;
+        return entry;
     }
 
     @Override

@@ -90,22 +90,6 @@ final class OutboxAccountHoldTest {
     }
 
     @Test
-    @DisplayName("#4: a healthy account's burst of 300 does not delay another account's mail enqueued after it")
-    void burst_doesNotDelayOtherAccounts() {
-        repo.save(Account.builder().id("sys").description("System").email("sys@acme.test").systemAccount(true).smtpHost("smtp.test")
-                .authentication(Authentication.none()).build());
-        tenantAccount("bulk");
-        tenantAccount("light");
-        enqueue("bulk", 300);
-        Queued light = enqueue("light", 1).get(0);
-        try (Mailroom ignored = mailroom(1, Duration.ofMillis(10))) {
-            await(() -> outbox.find(light.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT, "the light account's mail");
-        }
-        int position = transport.sent.stream().map(x -> x.message().messageId()).toList().indexOf(light.messageId());
-        assertThat(position).as("sent first, not after the 300 of the burst").isZero();
-    }
-
-    @Test
     @DisplayName("#4: once the administrator saves the fixed account, its held mail goes out at once, not after the pause")
     void fixedAccount_releasesTheHold() {
         repo.save(Account.builder().id("sys").description("System").email("sys@acme.test").systemAccount(true).smtpHost("smtp.test")

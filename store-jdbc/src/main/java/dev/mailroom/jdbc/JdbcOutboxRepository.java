@@ -107,12 +107,11 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             return out;
         }
         try (Connection c = dataSource.getConnection()) {
-            Map<AccountId, Long> due = fairDueTimes(c, entries);
             c.setAutoCommit(false);
             try {
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox (idempotency_key, message_id, account_id, tenant,"
                         + " transport, envelope_from, recipients, smtp_utf8, status, attempts, created_at, due_at, possible_duplicate, operation)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', 0, " + NOW + ", COALESCE(?, " + NOW + "), FALSE, ?)",
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', 0, " + NOW + ", " + NOW + ", FALSE, ?)",
                         new String[] {"id", "created_at", "due_at"})) {
                     for (NewEntry e : entries) {
                         p.setString(1, e.idempotencyKey());
@@ -123,13 +122,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                         p.setString(6, e.envelopeFrom().address());
                         p.setString(7, String.join("\n", e.recipients().stream().map(EmailAddress::address).toList()));
                         p.setBoolean(8, e.smtpUtf8());
-                        Long fair = due.get(e.accountId());
-                        if (fair == null) {
-                            p.setNull(9, java.sql.Types.BIGINT);
-                        } else {
-                            p.setLong(9, fair);
-                        }
-                        p.setString(10, e.operation().name());
+                        p.setString(9, e.operation().name());
                         p.addBatch();
                     }
                     p.executeBatch();
@@ -168,40 +161,6 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                 throw ex;
             }
         }
-    }
-
-    /**
-     * Fairness between accounts: mail of an account with nothing queued goes ahead of other accounts'
-     * backlogs (due just before the oldest due entry), so one account's burst of thousands does not delay
-     * another account's single mail. Mail of an account that already has queued mail joins the end (due now).
-     * One query per batch and one per account in it.
-     *
-     * @return account → due time for the accounts whose mail goes ahead
-     */
-    private static Map<AccountId, Long> fairDueTimes(Connection c, List<NewEntry> entries) throws SQLException {
-        Map<AccountId, Long> out = new HashMap<>();
-        Long oldest;
-        try (PreparedStatement p = c.prepareStatement("SELECT MIN(due_at) FROM mailroom_outbox WHERE due_at <= " + NOW + " AND status = 'QUEUED'");
-             ResultSet rs = p.executeQuery()) {
-            rs.next();
-            long min = rs.getLong(1);
-            oldest = rs.wasNull() ? null : min;
-        }
-        if (oldest == null) {
-            return out; // nothing waits: every account's mail is due now
-        }
-        try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM mailroom_outbox WHERE account_id = ? AND status = 'QUEUED'"
-                + " FETCH FIRST 1 ROWS ONLY")) {
-            for (AccountId account : entries.stream().map(NewEntry::accountId).distinct().toList()) {
-                p.setString(1, account.value());
-                try (ResultSet rs = p.executeQuery()) {
-                    if (!rs.next()) {
-                        out.put(account, oldest - 1);
-                    }
-                }
-            }
-        }
-        return out;
     }
 
     private Map<String, Entry> byKeys(List<String> keys) {

@@ -313,28 +313,6 @@ abstract class OutboxContract {
         }
     }
 
-    @Test
-    @DisplayName("Outbox fairness: one account's backlog of 500 does not delay another account's single mail; a second mail of the burst joins the end")
-    void fairness_lightAccountGoesAhead() {
-        try (JdbcStore store = store(database())) {
-            OutboxRepository outbox = store.outbox();
-            AccountId bulk = AccountId.of("bulk-" + System.nanoTime());
-            AccountId light = AccountId.of("light-" + System.nanoTime());
-            List<OutboxRepository.NewEntry> burst = new ArrayList<>();
-            for (int i = 0; i < 500; i++) {
-                burst.add(entry(bulk, i));
-            }
-            outbox.insertAll(burst);
-            long single = outbox.insert(entry(light, 1)).id();
-            long more = outbox.insert(entry(bulk, 999)).id();
-            List<OutboxRepository.Entry> first = outbox.claim("w", 1, Duration.ofMinutes(1));
-            assertThat(first).extracting(OutboxRepository.Entry::id).containsExactly(single);
-            List<OutboxRepository.Entry> rest = outbox.claim("w", 1_000, Duration.ofMinutes(1));
-            assertThat(rest).hasSize(501);
-            assertThat(rest.get(rest.size() - 1).id()).as("the burst's later mail waits its turn").isEqualTo(more);
-        }
-    }
-
     private static OutboxRepository.NewEntry keyed(AccountId account, int i, String key) {
         OutboxRepository.NewEntry e = entry(account, i);
         return new OutboxRepository.NewEntry(key, e.messageId(), e.accountId(), e.tenant(), e.transport(), e.envelopeFrom(), e.recipients(),
