@@ -116,6 +116,8 @@ abstract class OutboxContract {
             server.received().await(1, Duration.ofSeconds(20));
             await(() -> store.outbox().find(q.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT, Duration.ofSeconds(10), "sent");
             assertThat(store.outbox().find(q.outboxId()).orElseThrow().attempts()).isEqualTo(3);
+            // successes are written when the worker's batch is done, just after the entry is marked sent
+            await(() -> m.deliveryLog().query(DeliveryLogQuery.since(Instant.EPOCH)).size() == 3, Duration.ofSeconds(10), "three log entries");
             assertThat(m.deliveryLog().query(DeliveryLogQuery.since(Instant.EPOCH))).extracting(DeliveryLogEntry::outcome)
                     .containsExactly(DeliveryLogEntry.Outcome.SUCCESS, DeliveryLogEntry.Outcome.FAILURE, DeliveryLogEntry.Outcome.FAILURE);
         }
