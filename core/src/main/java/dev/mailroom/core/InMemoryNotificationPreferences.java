@@ -27,6 +27,9 @@ public final class InMemoryNotificationPreferences implements NotificationPrefer
 
     @Override
     public void save(String tenant, String user, NotificationType type, NotificationPreference preference) {
+        if (Objects.requireNonNull(user, "user").isEmpty()) {
+            throw new IllegalArgumentException("user must not be empty");
+        }
         users.put(new Key(tenant, Objects.requireNonNull(user, "user"), type.name()), Objects.requireNonNull(preference, "preference"));
     }
 

@@ -56,6 +56,8 @@ public abstract class NotificationPreferencesContract {
         NotificationType custom = NotificationType.of("invoice.overdue");
         preferences.save("acme", "u-1", custom, NotificationPreference.ALL);
         assertEquals(Optional.of(NotificationPreference.ALL), preferences.find("acme", "u-1", custom), "host-defined types");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> preferences.save("acme", "", NotificationType.TASK, NotificationPreference.ALL), "an empty user id is refused");
     }
 
     @Test
