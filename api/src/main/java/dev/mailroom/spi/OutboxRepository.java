@@ -167,10 +167,16 @@ public interface OutboxRepository {
     /**
      * Claims due entries (and entries whose lease expired) for a worker.
      *
+     * <p><b>Order.</b> Accounts take turns: a burst of one account does not delay another account's newer
+     * mail until the burst has gone out. An implementation does so by fair queueing: each new entry gets a
+     * place {@code max(head, tail of its account) + 1}, where {@code head} is the place of the next entry to
+     * be claimed; an entry due again after a retry or hold is placed at the head. Within one account the
+     * order is the enqueue order. A simple implementation may claim oldest due first instead and say so.
+     *
      * @param worker a unique worker id
      * @param max at most this many
      * @param lease how long the worker may hold them
-     * @return the claimed entries, oldest due first
+     * @return the claimed entries, in the order they should be sent
      */
     List<Entry> claim(String worker, int max, Duration lease);
 

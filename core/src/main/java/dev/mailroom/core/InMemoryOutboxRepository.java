@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,10 +16,28 @@ import java.util.Optional;
 
 /**
  * An {@link OutboxRepository} in memory: for tests and single-node hosts that accept losing queued mail
- * on a restart. Use the JDBC store's outbox for durability. Thread-safe.
+ * on a restart. Use the JDBC store's outbox for durability. Thread-safe. Claims in the fair order the
+ * {@link OutboxRepository#claim} contract describes, like the JDBC store.
  */
 public final class InMemoryOutboxRepository implements OutboxRepository {
+    /** A ready entry's place in the queue. */
+    private record Place(long at, long id) implements Comparable<Place> {
+        @Override
+        public int compareTo(Place o) {
+            int c = Long.compare(at, o.at);
+            return c != 0 ? c : Long.compare(id, o.id);
+        }
+    }
+
     private final Clock clock;
+    /** Ready entries (QUEUED and due) by place. */
+    private final java.util.TreeSet<Place> ready = new java.util.TreeSet<>();
+    /** Every queued or in-flight entry's place. */
+    private final Map<Long, Long> places = new HashMap<>();
+    /** Queued entries waiting for a later due time (a retry or a hold). */
+    private final java.util.Set<Long> waiting = new java.util.HashSet<>();
+    /** The place of each account's last entry. */
+    private final Map<AccountId, Long> tails = new HashMap<>();
     private final Map<Long, Entry> entries = new HashMap<>();
     private final Map<Long, byte[]> payloads = new HashMap<>();
     private final Map<Long, String> owners = new HashMap<>();
@@ -52,6 +69,10 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
         Entry entry = new Entry(id, e.idempotencyKey(), e.messageId(), e.accountId(), e.tenant(), e.transport(), e.envelopeFrom(),
                 e.recipients(), e.smtpUtf8(), Status.QUEUED, 0, now, now, null, false, e.operation());
         entries.put(id, entry);
+        long place = Math.max(head(), tails.getOrDefault(e.accountId(), 0L)) + 1;
+        tails.put(e.accountId(), place);
+        places.put(id, place);
+        ready.add(new Place(place, id));
         payloads.put(id, e.payload().clone());
         if (e.idempotencyKey() != null) {
             keys.put(e.idempotencyKey(), id);
@@ -59,17 +80,22 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
         return entry;
     }
 
+    /** The place of the next ready entry, or, with nothing ready, the last place given. */
+    private long head() {
+        if (!ready.isEmpty()) {
+            return ready.first().at();
+        }
+        return tails.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    }
+
     @Override
     public synchronized List<Entry> claim(String worker, int max, Duration lease) {
         Instant now = clock.instant();
-        List<Entry> due = entries.values().stream()
-                .filter(x -> (x.status() == Status.QUEUED && !x.dueAt().isAfter(now))
-                        || (x.status() == Status.IN_FLIGHT && leases.get(x.id()).isBefore(now)))
-                .sorted(Comparator.comparing(Entry::dueAt).thenComparing(Entry::id)).limit(max).toList();
+        promote(now);
         List<Entry> out = new ArrayList<>();
-        for (Entry x : due) {
-            Entry claimed = with(x, Status.IN_FLIGHT, x.attempts(), x.dueAt(), x.lastError(),
-                    x.possibleDuplicate() || x.status() == Status.IN_FLIGHT);
+        while (out.size() < max && !ready.isEmpty()) {
+            Entry x = entries.get(ready.pollFirst().id());
+            Entry claimed = with(x, Status.IN_FLIGHT, x.attempts(), x.dueAt(), x.lastError(), x.possibleDuplicate());
             entries.put(x.id(), claimed);
             held.remove(x.id());
             owners.put(x.id(), worker);
@@ -78,6 +104,39 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
         }
         return out;
     }
+
+    /** Entries due again (a retry or hold over, a lease expired) go to the head, in their own order. */
+    private void promote(Instant now) {
+        List<Long> due = new ArrayList<>();
+        for (long id : waiting) {
+            if (!entries.get(id).dueAt().isAfter(now)) {
+                due.add(id);
+            }
+        }
+        leases.forEach((id, until) -> {
+            if (until.isBefore(now)) {
+                due.add(id);
+            }
+        });
+        if (due.isEmpty()) {
+            return;
+        }
+        long head = head();
+        long first = due.stream().mapToLong(places::get).min().orElse(head);
+        for (long id : due) {
+            Entry x = entries.get(id);
+            if (x.status() == Status.IN_FLIGHT) { // its node died: another may have sent it already
+                entries.put(id, with(x, Status.QUEUED, x.attempts(), x.dueAt(), x.lastError(), true));
+                owners.remove(id);
+                leases.remove(id);
+            }
+            waiting.remove(id);
+            long place = Math.max(places.get(id), head - 1 + (places.get(id) - first));
+            places.put(id, place);
+            ready.add(new Place(place, id));
+        }
+    }
+
 
     @Override
     public synchronized byte[] payload(long id) {
@@ -136,6 +195,8 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
         for (Entry x : List.copyOf(entries.values())) {
             if (x.accountId().equals(account) && x.status() == Status.QUEUED && x.dueAt().isBefore(due)) {
                 entries.put(x.id(), with(x, Status.QUEUED, x.attempts(), due, reason, x.possibleDuplicate()));
+                ready.remove(new Place(places.get(x.id()), x.id()));
+                waiting.add(x.id());
                 held.add(x.id());
                 n++;
             }
@@ -178,9 +239,15 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
         if (x == null || x.status() != Status.IN_FLIGHT || !worker.equals(owners.get(id))) {
             return false;
         }
-        entries.put(id, change.apply(x));
+        Entry changed = change.apply(x);
+        entries.put(id, changed);
         owners.remove(id);
         leases.remove(id);
+        if (changed.status() == Status.QUEUED) {
+            waiting.add(id); // ready again when due, at the head
+        } else {
+            places.remove(id);
+        }
         return true;
     }
 

@@ -26,13 +26,25 @@ import javax.sql.DataSource;
  * without waiting for each other. On H2, whose {@code FOR UPDATE} cost grows with the backlog, a claim
  * reads candidates without locks and takes each with a conditional {@code UPDATE} (optimistic). No
  * transaction stays open across a send. Thread-safe. Obtained from {@link JdbcStore#outbox()}.
+ *
+ * <p><b>Fair order.</b> Accounts take turns (fair queueing): each entry has a place ({@code lane_at}); a new
+ * entry of account A is placed at {@code max(head, tail(A)) + 1}, where {@code head} is the smallest place
+ * among ready entries and {@code tail(A)} the place of A's last entry (table {@code mailroom_outbox_lane},
+ * one row per account, locked for the insert's transaction). So when A has 10,000 mails queued, B's new mail
+ * goes right behind the head, and two accounts with backlogs alternate. Ready entries ({@code QUEUED}) are
+ * claimed in place order from one index range; entries waiting for a retry or a hold ({@code WAITING}) and
+ * entries whose lease expired are moved to the head by the claim that finds them due, keeping their order
+ * among themselves. Every step is an index range, so claims cost the same with a large backlog.
  */
 public final class JdbcOutboxRepository implements OutboxRepository {
     private static final String NOW = "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
     private static final String COLUMNS = "id, idempotency_key, message_id, account_id, tenant, transport, envelope_from, recipients,"
-            + " smtp_utf8, status, attempts, created_at, due_at, last_error, possible_duplicate, operation";
-    /** Due, or in flight with an expired lease: one range of the due_at index (sent and failed rows sit at DONE). */
-    private static final String DUE = "(due_at <= " + NOW + " AND status IN ('QUEUED', 'IN_FLIGHT'))";
+            + " smtp_utf8, status, attempts, created_at, due_at, last_error, possible_duplicate, operation, lane_at";
+    /** The place of the next ready entry, or, with nothing ready, the last place given: where a newcomer goes. */
+    private static final String HEAD = "COALESCE((SELECT h.lane_at FROM mailroom_outbox h WHERE h.status = 'QUEUED' ORDER BY h.lane_at"
+            + " FETCH FIRST 1 ROWS ONLY), (SELECT MAX(l.tail) FROM mailroom_outbox_lane l), 0)";
+    /** Entries moved to the head per claim, at most. */
+    private static final int PROMOTE_MAX = 500;
     /** due_at of finished rows: 9999-12-31, never due. */
     private static final long DONE = 253402300799999L;
     private static final int CHUNK = 512 * 1024;
@@ -41,6 +53,8 @@ public final class JdbcOutboxRepository implements OutboxRepository {
 
     private final DataSource dataSource;
     private final boolean postgres;
+    /** Accounts whose lane row exists (rows are never deleted). */
+    private final java.util.Set<String> lanes = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     JdbcOutboxRepository(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -107,13 +121,16 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             return out;
         }
         try (Connection c = dataSource.getConnection()) {
+            ensureLanes(c, entries);
             c.setAutoCommit(false);
             try {
+                long[] places = places(c, entries);
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox (idempotency_key, message_id, account_id, tenant,"
-                        + " transport, envelope_from, recipients, smtp_utf8, status, attempts, created_at, due_at, possible_duplicate, operation)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', 0, " + NOW + ", " + NOW + ", FALSE, ?)",
+                        + " transport, envelope_from, recipients, smtp_utf8, status, attempts, created_at, due_at, possible_duplicate, operation,"
+                        + " lane_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', 0, " + NOW + ", " + NOW + ", FALSE, ?, ?)",
                         new String[] {"id", "created_at", "due_at"})) {
-                    for (NewEntry e : entries) {
+                    for (int i = 0; i < entries.size(); i++) {
+                        NewEntry e = entries.get(i);
                         p.setString(1, e.idempotencyKey());
                         p.setString(2, e.messageId());
                         p.setString(3, e.accountId().value());
@@ -123,6 +140,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                         p.setString(7, String.join("\n", e.recipients().stream().map(EmailAddress::address).toList()));
                         p.setBoolean(8, e.smtpUtf8());
                         p.setString(9, e.operation().name());
+                        p.setLong(10, places[i]);
                         p.addBatch();
                     }
                     p.executeBatch();
@@ -163,6 +181,71 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         }
     }
 
+    /** Creates the lane row of each account not seen before (its own statements, before the insert's transaction). */
+    private void ensureLanes(Connection c, List<NewEntry> entries) throws SQLException {
+        for (NewEntry e : entries) {
+            String account = e.accountId().value();
+            if (lanes.contains(account)) {
+                continue;
+            }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox_lane (account_id, tail) SELECT ?, 0"
+                    + " WHERE NOT EXISTS (SELECT 1 FROM mailroom_outbox_lane WHERE account_id = ?)")) {
+                p.setString(1, account);
+                p.setString(2, account);
+                p.executeUpdate();
+            } catch (SQLException raced) {
+                // Another node created it at the same moment: it exists, which is all that is needed.
+                if (!laneExists(c, account)) {
+                    throw raced;
+                }
+            }
+            lanes.add(account);
+        }
+    }
+
+    private static boolean laneExists(Connection c, String account) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM mailroom_outbox_lane WHERE account_id = ?")) {
+            p.setString(1, account);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /**
+     * Places for new entries (inside the insert's transaction): per account {@code max(head, tail) + 1, + 2, …}
+     * in the given order. Lane rows are locked in account order, so concurrent inserts cannot deadlock.
+     */
+    private static long[] places(Connection c, List<NewEntry> entries) throws SQLException {
+        long head = head(c);
+        java.util.TreeMap<String, List<Integer>> byAccount = new java.util.TreeMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            byAccount.computeIfAbsent(entries.get(i).accountId().value(), k -> new ArrayList<>()).add(i);
+        }
+        long[] places = new long[entries.size()];
+        try (PreparedStatement lock = c.prepareStatement("SELECT tail FROM mailroom_outbox_lane WHERE account_id = ? FOR UPDATE");
+             PreparedStatement set = c.prepareStatement("UPDATE mailroom_outbox_lane SET tail = ? WHERE account_id = ?")) {
+            for (Map.Entry<String, List<Integer>> lane : byAccount.entrySet()) {
+                lock.setString(1, lane.getKey());
+                long tail;
+                try (ResultSet rs = lock.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("outbox lane of account " + lane.getKey() + " is missing");
+                    }
+                    tail = rs.getLong(1);
+                }
+                long place = Math.max(head, tail);
+                for (int i : lane.getValue()) {
+                    places[i] = ++place;
+                }
+                set.setLong(1, place);
+                set.setString(2, lane.getKey());
+                set.executeUpdate();
+            }
+        }
+        return places;
+    }
+
     private Map<String, Entry> byKeys(List<String> keys) {
         Map<String, Entry> out = new HashMap<>();
         if (keys.isEmpty()) {
@@ -193,35 +276,79 @@ public final class JdbcOutboxRepository implements OutboxRepository {
     @Override
     public List<Entry> claim(String worker, int max, Duration lease) {
         try (Connection c = dataSource.getConnection()) {
+            promote(c);
             return postgres ? claimSkipLocked(c, worker, max, lease) : claimOptimistic(c, worker, max, lease);
         } catch (SQLException ex) {
             throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
         }
     }
 
+    /**
+     * Moves entries that are due again (retry or hold over, or a lease expired: a crashed node) to the head of
+     * the ready queue, keeping their order among themselves; an expired lease marks a possible duplicate.
+     * Usually one index probe that finds nothing.
+     */
+    private void promote(Connection c) throws SQLException {
+        record Due(long id, String status, long place) {
+        }
+        List<Due> due = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("SELECT id, status, lane_at FROM mailroom_outbox WHERE status IN ('WAITING', 'IN_FLIGHT')"
+                + " AND due_at <= " + NOW + " FETCH FIRST " + PROMOTE_MAX + " ROWS ONLY");
+             ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                due.add(new Due(rs.getLong(1), rs.getString(2), rs.getLong(3)));
+            }
+        }
+        if (due.isEmpty()) {
+            return;
+        }
+        long head = head(c);
+        long first = due.stream().mapToLong(Due::place).min().orElse(head);
+        // Each row on its own condition: a row another node moved (or claimed) meanwhile is left alone.
+        try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'QUEUED', held = FALSE, lane_at = ?,"
+                + " possible_duplicate = (possible_duplicate OR status = 'IN_FLIGHT') WHERE id = ? AND status = ? AND due_at <= " + NOW)) {
+            for (Due d : due) {
+                // Shifted so the first of them lands just before the head: before newer mail, and in their own order.
+                p.setLong(1, Math.max(d.place(), head - 1 + (d.place() - first)));
+                p.setLong(2, d.id());
+                p.setString(3, d.status());
+                p.addBatch();
+            }
+            p.executeBatch();
+        }
+    }
+
+    private static long head(Connection c) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT " + HEAD);
+             ResultSet rs = p.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     private List<Entry> claimSkipLocked(Connection c, String worker, int max, Duration lease) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'IN_FLIGHT', held = FALSE, lease_owner = ?,"
-                + " lease_until = " + NOW + " + ?, due_at = " + NOW + " + ?, possible_duplicate = (possible_duplicate OR status = 'IN_FLIGHT')"
-                + " WHERE id IN (SELECT id FROM mailroom_outbox WHERE " + DUE + " ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED)"
+                + " lease_until = " + NOW + " + ?, due_at = " + NOW + " + ?"
+                + " WHERE id IN (SELECT id FROM mailroom_outbox WHERE status = 'QUEUED' ORDER BY lane_at LIMIT ? FOR UPDATE SKIP LOCKED)"
                 + " RETURNING " + COLUMNS)) {
             p.setString(1, worker);
             p.setLong(2, lease.toMillis());
             p.setLong(3, lease.toMillis());
             p.setInt(4, max);
-            List<Entry> out = new ArrayList<>();
+            List<Map.Entry<Long, Entry>> out = new ArrayList<>();
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
-                    out.add(map(rs));
+                    out.add(Map.entry(rs.getLong("lane_at"), map(rs)));
                 }
             }
-            out.sort(java.util.Comparator.comparing(Entry::dueAt).thenComparing(Entry::id));
-            return out;
+            out.sort(Map.Entry.<Long, Entry>comparingByKey().thenComparing(e -> e.getValue().id()));
+            return out.stream().map(Map.Entry::getValue).toList();
         }
     }
 
     private List<Entry> claimOptimistic(Connection c, String worker, int max, Duration lease) throws SQLException {
         List<Long> candidates = new ArrayList<>();
-        try (PreparedStatement p = c.prepareStatement("SELECT id FROM mailroom_outbox WHERE " + DUE + " ORDER BY due_at LIMIT ?")) {
+        try (PreparedStatement p = c.prepareStatement("SELECT id FROM mailroom_outbox WHERE status = 'QUEUED' ORDER BY lane_at LIMIT ?")) {
             p.setInt(1, max * 2);
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
@@ -231,7 +358,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         }
         List<Entry> out = new ArrayList<>();
         try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'IN_FLIGHT', held = FALSE, lease_owner = ?, lease_until = " + NOW
-                + " + ?, due_at = " + NOW + " + ?, possible_duplicate = (possible_duplicate OR status = 'IN_FLIGHT') WHERE id = ? AND " + DUE)) {
+                + " + ?, due_at = " + NOW + " + ? WHERE id = ? AND status = 'QUEUED'")) {
             for (long id : candidates) {
                 if (out.size() == max) {
                     break;
@@ -331,7 +458,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
 
     @Override
     public boolean markRetry(long id, String worker, Duration delay, String error, boolean countAttempt, boolean possibleDuplicate) {
-        return mark("status = 'QUEUED', due_at = " + NOW + " + " + delay.toMillis() + ", last_error = ?"
+        return mark(waiting(delay) + ", due_at = " + NOW + " + " + delay.toMillis() + ", last_error = ?"
                 + (countAttempt ? ", attempts = attempts + 1" : "") + (possibleDuplicate ? ", possible_duplicate = TRUE" : ""), id, worker, error);
     }
 
@@ -341,7 +468,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             throw new IllegalArgumentException("remaining recipients must not be empty");
         }
         try (Connection c = dataSource.getConnection();
-             PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'QUEUED', recipients = ?, attempts = attempts + 1,"
+             PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET " + waiting(delay) + ", recipients = ?, attempts = attempts + 1,"
                      + " due_at = " + NOW + " + ?, last_error = ?, lease_owner = NULL, lease_until = NULL"
                      + " WHERE id = ? AND status = 'IN_FLIGHT' AND lease_owner = ?")) {
             p.setString(1, String.join("\n", remaining.stream().map(EmailAddress::address).toList()));
@@ -359,8 +486,8 @@ public final class JdbcOutboxRepository implements OutboxRepository {
     public int postpone(AccountId account, Duration delay, String reason) {
         Objects.requireNonNull(account, "account");
         try (Connection c = dataSource.getConnection();
-             PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET due_at = " + NOW + " + ?, last_error = ?, held = TRUE"
-                     + " WHERE account_id = ? AND status = 'QUEUED' AND due_at < " + NOW + " + ?")) {
+             PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'WAITING', due_at = " + NOW + " + ?, last_error = ?,"
+                     + " held = TRUE WHERE account_id = ? AND status IN ('QUEUED', 'WAITING') AND due_at < " + NOW + " + ?")) {
             p.setLong(1, delay.toMillis());
             p.setString(2, reason == null || reason.length() <= 4000 ? reason : reason.substring(0, 3999) + "…");
             p.setString(3, account.value());
@@ -371,11 +498,12 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         }
     }
 
+    /** Due now; the next claim moves them to the head of the queue, in their order. */
     @Override
     public int resumeHeld() {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET due_at = " + NOW + ", held = FALSE"
-                     + " WHERE status = 'QUEUED' AND held")) {
+             PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET due_at = " + NOW
+                     + " WHERE status = 'WAITING' AND held AND due_at > " + NOW)) {
             return p.executeUpdate();
         } catch (SQLException ex) {
             throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
@@ -384,12 +512,18 @@ public final class JdbcOutboxRepository implements OutboxRepository {
 
     @Override
     public boolean markHeld(long id, String worker, Duration delay, String reason) {
-        return mark("status = 'QUEUED', held = TRUE, due_at = " + NOW + " + " + delay.toMillis() + ", last_error = ?", id, worker, reason);
+        return mark(waiting(delay) + ", held = TRUE, due_at = " + NOW + " + " + delay.toMillis() + ", last_error = ?", id, worker, reason);
     }
 
     @Override
     public boolean markFailed(long id, String worker, String error) {
         return mark("status = 'FAILED', attempts = attempts + 1, due_at = " + DONE + ", last_error = ?", id, worker, error);
+    }
+
+    /** Not ready until its due time; the first claim after it moves it to the head of the queue. */
+    private static String waiting(Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        return "status = 'WAITING'";
     }
 
     /** Only while the worker holds the lease (a fence against a node whose lease expired). */
@@ -409,11 +543,16 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         }
     }
 
+    /** WAITING (a retry or hold, not ready yet) is QUEUED to the API. */
+    private static Status status(String stored) {
+        return "WAITING".equals(stored) ? Status.QUEUED : Status.valueOf(stored);
+    }
+
     private static Entry map(ResultSet rs) throws SQLException {
         List<EmailAddress> recipients = Arrays.stream(rs.getString("recipients").split("\n")).map(EmailAddress::of).toList();
         return new Entry(rs.getLong("id"), rs.getString("idempotency_key"), rs.getString("message_id"), AccountId.of(rs.getString("account_id")),
                 rs.getString("tenant"), rs.getString("transport"), EmailAddress.of(rs.getString("envelope_from")), recipients,
-                rs.getBoolean("smtp_utf8"), Status.valueOf(rs.getString("status")), rs.getInt("attempts"),
+                rs.getBoolean("smtp_utf8"), status(rs.getString("status")), rs.getInt("attempts"),
                 Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("due_at")), rs.getString("last_error"),
                 rs.getBoolean("possible_duplicate"), DeliveryLogEntry.Operation.valueOf(rs.getString("operation")));
     }

@@ -1,0 +1,125 @@
+package dev.mailroom.testkit;
+
+import dev.mailroom.AccountId;
+import dev.mailroom.EmailAddress;
+import dev.mailroom.spi.OutboxRepository;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The claim order every {@link OutboxRepository} must keep (issue #4, "one account never delays another"):
+ * accounts take turns, each account's mail goes in enqueue order, and mail due again after a retry or a
+ * hold goes to the head. Mailroom's stores run it; a host with its own outbox extends it and returns a
+ * fresh, empty outbox from {@link #newOutbox()}.
+ */
+public abstract class OutboxOrderContract {
+    private static final Duration LEASE = Duration.ofMinutes(5);
+    private OutboxRepository outbox;
+
+    /** For subclasses. */
+    protected OutboxOrderContract() {
+    }
+
+    /**
+     * A fresh, empty outbox for each test.
+     *
+     * @return the outbox under test
+     */
+    protected abstract OutboxRepository newOutbox();
+
+    @BeforeEach
+    void setUpOutbox() {
+        outbox = newOutbox();
+    }
+
+    private static OutboxRepository.NewEntry mail(String account, int n) {
+        String id = "<" + account + "-" + n + "@order.test>";
+        return new OutboxRepository.NewEntry(null, id, AccountId.of(account), null, "smtp", EmailAddress.of(account + "@order.test"),
+                List.of(EmailAddress.of("to@order.test")), false, ("Message-ID: " + id + "\r\n\r\nbody\r\n").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private List<OutboxRepository.Entry> burst(String account, int count) {
+        return outbox.insertAll(IntStream.rangeClosed(1, count).mapToObj(n -> mail(account, n)).toList());
+    }
+
+    private static String account(OutboxRepository.Entry e) {
+        return e.accountId().value();
+    }
+
+    @Test
+    @DisplayName("#4 order: a 300-mail burst of one account does not hold back another account's newer mail")
+    void burst_doesNotHoldBackNewcomer() {
+        burst("bulk", 300);
+        OutboxRepository.Entry urgent = outbox.insert(mail("urgent", 1));
+        List<OutboxRepository.Entry> first = outbox.claim("w1", 10, LEASE);
+        assertEquals(10, first.size());
+        assertTrue(first.stream().anyMatch(e -> e.id() == urgent.id()), "the newcomer is in the first claim of 10, not behind 300: " + first);
+        List<String> bulk = first.stream().filter(e -> account(e).equals("bulk")).map(OutboxRepository.Entry::messageId).toList();
+        assertEquals(IntStream.rangeClosed(1, bulk.size()).mapToObj(n -> "<bulk-" + n + "@order.test>").toList(), bulk,
+                "one account's mail goes in enqueue order");
+    }
+
+    @Test
+    @DisplayName("#4 order: two accounts with backlogs take turns; each keeps its own enqueue order")
+    void twoBacklogs_takeTurns() {
+        burst("a", 100);
+        burst("b", 100);
+        List<OutboxRepository.Entry> claimed = new ArrayList<>();
+        while (claimed.size() < 40) {
+            List<OutboxRepository.Entry> batch = outbox.claim("w1", 10, LEASE);
+            assertFalse(batch.isEmpty());
+            claimed.addAll(batch);
+        }
+        long a = claimed.stream().filter(e -> account(e).equals("a")).count();
+        long b = claimed.stream().filter(e -> account(e).equals("b")).count();
+        assertTrue(a >= 18 && b >= 18, "of the first 40, a got " + a + " and b got " + b + " (FIFO would give b none)");
+        for (String acc : List.of("a", "b")) {
+            List<String> ids = claimed.stream().filter(e -> account(e).equals(acc)).map(OutboxRepository.Entry::messageId).toList();
+            assertEquals(IntStream.rangeClosed(1, ids.size()).mapToObj(n -> "<" + acc + "-" + n + "@order.test>").toList(), ids);
+        }
+    }
+
+    @Test
+    @DisplayName("#4 order: a mail due again after a retry goes to the head, before the backlog behind it")
+    void retry_goesToHead() {
+        burst("a", 50);
+        OutboxRepository.Entry first = outbox.claim("w1", 1, LEASE).get(0);
+        assertEquals("<a-1@order.test>", first.messageId());
+        assertTrue(outbox.markRetry(first.id(), "w1", Duration.ZERO, "451 try again", true, false));
+        burst("b", 50);
+        OutboxRepository.Entry next = outbox.claim("w1", 1, LEASE).get(0);
+        assertEquals(first.id(), next.id(), "the retried mail comes first");
+        assertEquals(1, next.attempts());
+        assertFalse(next.possibleDuplicate());
+    }
+
+    @Test
+    @DisplayName("#4 order: mail of a held account is not claimed; released, it goes out in its order from the head")
+    void held_thenReleased_inOrder() {
+        burst("a", 5);
+        assertEquals(5, outbox.postpone(AccountId.of("a"), Duration.ofHours(1), "held: 535 authentication failed"));
+        outbox.insert(mail("b", 1));
+        List<OutboxRepository.Entry> whileHeld = outbox.claim("w1", 10, LEASE);
+        assertEquals(List.of("<b-1@order.test>"), whileHeld.stream().map(OutboxRepository.Entry::messageId).toList(),
+                "only the other account's mail is claimed while a is held");
+        assertEquals(5, outbox.resumeHeld());
+        outbox.insert(mail("b", 2));
+        List<OutboxRepository.Entry> after = outbox.claim("w1", 10, LEASE);
+        assertEquals(6, after.size());
+        assertEquals("<a-1@order.test>", after.get(0).messageId(), "the released mail starts at the head");
+        assertEquals(IntStream.rangeClosed(1, 5).mapToObj(n -> "<a-" + n + "@order.test>").toList(),
+                after.stream().filter(e -> account(e).equals("a")).map(OutboxRepository.Entry::messageId).toList());
+        assertTrue(after.stream().allMatch(e -> e.attempts() == 0), "a hold is not an attempt");
+    }
+}
