@@ -115,10 +115,13 @@ public interface OutboxRepository {
      * @param lastError the last failure, or {@code null}
      * @param possibleDuplicate whether an earlier attempt may have delivered it already
      * @param operation what the message is, for the delivery log
+     * @param partlySent whether an earlier attempt delivered it to some recipients already ({@link #markPartial}):
+     *                   the Sent-folder copy (B6) exists and is not made again
      */
     record Entry(long id, String idempotencyKey, String messageId, AccountId accountId, String tenant, String transport,
                  EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, Status status, int attempts,
-                 Instant createdAt, Instant dueAt, String lastError, boolean possibleDuplicate, DeliveryLogEntry.Operation operation) {
+                 Instant createdAt, Instant dueAt, String lastError, boolean possibleDuplicate, DeliveryLogEntry.Operation operation,
+                 boolean partlySent) {
         /**
          * Copies.
          *
@@ -138,10 +141,38 @@ public interface OutboxRepository {
          * @param lastError see the record description
          * @param possibleDuplicate see the record description
          * @param operation see the record description
+         * @param partlySent see the record description
          */
         public Entry {
             recipients = List.copyOf(recipients);
             Objects.requireNonNull(operation, "operation");
+        }
+
+        /**
+         * An entry not delivered to anyone yet.
+         *
+         * @param id see the record description
+         * @param idempotencyKey see the record description
+         * @param messageId see the record description
+         * @param accountId see the record description
+         * @param tenant see the record description
+         * @param transport see the record description
+         * @param envelopeFrom see the record description
+         * @param recipients see the record description
+         * @param smtpUtf8 see the record description
+         * @param status see the record description
+         * @param attempts see the record description
+         * @param createdAt see the record description
+         * @param dueAt see the record description
+         * @param lastError see the record description
+         * @param possibleDuplicate see the record description
+         * @param operation see the record description
+         */
+        public Entry(long id, String idempotencyKey, String messageId, AccountId accountId, String tenant, String transport,
+                     EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, Status status, int attempts,
+                     Instant createdAt, Instant dueAt, String lastError, boolean possibleDuplicate, DeliveryLogEntry.Operation operation) {
+            this(id, idempotencyKey, messageId, accountId, tenant, transport, envelopeFrom, recipients, smtpUtf8, status, attempts,
+                    createdAt, dueAt, lastError, possibleDuplicate, operation, false);
         }
     }
 

@@ -28,9 +28,11 @@ import java.util.Objects;
  * @param partialDelivery whether the message may go to the recipients the server accepts while others are
  *                        refused ({@link SendResult#refused()}); when false (direct sends) one refused
  *                        recipient fails the whole message before it is handed over
+ * @param copyToSent whether the transport stores the Sent-folder copy (B6) when the account asks for one;
+ *                   false when an earlier attempt delivered the message to some recipients and made the copy
  */
 public record RenderedMessage(String messageId, EmailAddress envelopeFrom, List<EmailAddress> recipients, MimeMessage mime,
-                              boolean smtpUtf8, long sizeEstimate, boolean partialDelivery) {
+                              boolean smtpUtf8, long sizeEstimate, boolean partialDelivery, boolean copyToSent) {
     /**
      * Validates and copies.
      *
@@ -41,6 +43,7 @@ public record RenderedMessage(String messageId, EmailAddress envelopeFrom, List<
      * @param smtpUtf8 see the record description
      * @param sizeEstimate see the record description
      * @param partialDelivery see the record description
+     * @param copyToSent see the record description
      */
     public RenderedMessage {
         Objects.requireNonNull(messageId, "messageId");
@@ -50,6 +53,22 @@ public record RenderedMessage(String messageId, EmailAddress envelopeFrom, List<
             throw new IllegalArgumentException("a message needs at least one recipient");
         }
         Objects.requireNonNull(mime, "mime");
+    }
+
+    /**
+     * A message whose Sent-folder copy (B6) follows the account's setting.
+     *
+     * @param messageId see the record description
+     * @param envelopeFrom see the record description
+     * @param recipients see the record description
+     * @param mime see the record description
+     * @param smtpUtf8 see the record description
+     * @param sizeEstimate see the record description
+     * @param partialDelivery see the record description
+     */
+    public RenderedMessage(String messageId, EmailAddress envelopeFrom, List<EmailAddress> recipients, MimeMessage mime,
+                           boolean smtpUtf8, long sizeEstimate, boolean partialDelivery) {
+        this(messageId, envelopeFrom, recipients, mime, smtpUtf8, sizeEstimate, partialDelivery, true);
     }
 
     /**

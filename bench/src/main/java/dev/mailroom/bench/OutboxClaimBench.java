@@ -90,8 +90,8 @@ public final class OutboxClaimBench {
         String rows = pg ? "generate_series(1, ?) AS r(x)" : "SYSTEM_RANGE(1, ?) AS r(x)";
         try (Connection c = ds.getConnection();
              PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox (message_id, account_id, transport, envelope_from,"
-                     + " recipients, smtp_utf8, status, attempts, created_at, due_at, possible_duplicate) SELECT '<b' || x || '@bench>',"
-                     + " 'sys', 'smtp', 'a@bench.test', 'c@bench.test', FALSE, 'QUEUED', 0, 0, x, FALSE FROM " + rows)) {
+                     + " recipients, smtp_utf8, status, attempts, created_at, due_at, possible_duplicate, lane_at) SELECT '<b' || x || '@bench>',"
+                     + " 'sys', 'smtp', 'a@bench.test', 'c@bench.test', FALSE, 'QUEUED', 0, 0, x, FALSE, x FROM " + rows)) {
             p.setInt(1, n);
             p.executeUpdate();
             if (pg) {

@@ -38,23 +38,32 @@ public final class OutboxThroughputBench {
         int n = Integer.getInteger("bench.outboxMails", 20_000);
         int threads = Integer.getInteger("bench.outboxThreads", 2);
         int rounds = Integer.getInteger("bench.rounds", 3);
-        try (SmtpThroughputBench.Sink sink = SmtpThroughputBench.Sink.start(System.getProperty("bench.postfix"))) {
+        // A SubEthaSMTP sink in a second JVM that keeps every Message-ID: each must arrive exactly once.
+        try (SmtpThroughputBench.Sink sink = SmtpThroughputBench.Sink.java(true)) {
             // Interleaved rounds, medians: JIT warm-up and PostgreSQL's background work move single runs by ±20 %.
             double[] direct = new double[rounds];
             double[] one = new double[rounds];
             double[] two = new double[rounds];
+            double[][] cpu = new double[3][rounds];
             for (int r = 0; r < rounds; r++) {
+                long[] c0 = cpu();
                 direct[r] = direct(url, sink.port(), n, threads);
-                one[r] = drain(url, sink.port(), n, 1, threads);
-                two[r] = drain(url, sink.port(), n, 2, threads);
-                System.out.printf(Locale.ROOT, "round %d: direct %.0f, 1 pool %.0f (%.2f×), 2 pools %.0f (%.2f×)%n", r + 1, direct[r], one[r],
-                        one[r] / direct[r], two[r], two[r] / one[r]);
+                cpu[0][r] = busy(c0);
+                exactlyOnce(sink, n, "direct");
+                one[r] = drain(url, sink.port(), n, 1, threads, cpu[1], r);
+                exactlyOnce(sink, n, "1 pool");
+                two[r] = drain(url, sink.port(), n, 2, threads, cpu[2], r);
+                exactlyOnce(sink, n, "2 pools");
+                System.out.printf(Locale.ROOT, "round %d: direct %.0f, 1 pool %.0f (%.2f×), 2 pools %.0f (%.2f×); CPU busy %.0f %%, %.0f %%, %.0f %%%n",
+                        r + 1, direct[r], one[r], one[r] / direct[r], two[r], two[r] / one[r], cpu[0][r], cpu[1][r], cpu[2][r]);
             }
             double d = median(direct);
             double o = median(one);
             double t = median(two);
             System.out.printf(Locale.ROOT, "%n%d mails of ~1 KB per path and round, %d rounds (medians), PostgreSQL, %d worker threads per pool, sink: %s%n",
-                    n, rounds, threads, sink.postfix() ? "Postfix smtp-sink" : "SubEthaSMTP sink");
+                    n, rounds, threads, "SubEthaSMTP sink in a second JVM, every Message-ID received exactly once (checked)");
+            System.out.printf(Locale.ROOT, "machine: %d CPUs; CPU busy (all processes, medians): direct %.0f %%, 1 pool %.0f %%, 2 pools %.0f %%%n",
+                    Runtime.getRuntime().availableProcessors(), median(cpu[0]), median(cpu[1]), median(cpu[2]));
             System.out.println("| path | msg/s | ratio |");
             System.out.println("|---|---:|---:|");
             System.out.printf(Locale.ROOT, "| direct `send`, %d threads | %.0f | |%n", threads, d);
@@ -62,6 +71,15 @@ public final class OutboxThroughputBench {
             System.out.printf(Locale.ROOT, "| outbox, 2 worker pools (two nodes) | %.0f | %.2f× one pool |%n", t, t / o);
         }
         System.exit(0);
+    }
+
+    /** The sink received n messages with n distinct Message-IDs since the last check, or the bench fails. */
+    private static void exactlyOnce(SmtpThroughputBench.Sink sink, int n, String path) throws Exception {
+        long[] r = sink.report();
+        if (r[0] != n || r[1] != n) {
+            throw new IllegalStateException(path + ": the sink received " + r[0] + " messages with " + r[1] + " distinct Message-IDs, expected "
+                    + n + " and " + n);
+        }
     }
 
     private static double median(double[] values) {
@@ -93,7 +111,29 @@ public final class OutboxThroughputBench {
         }
     }
 
-    private static double drain(String url, int port, int n, int pools, int threads) throws Exception {
+    /** Busy and total jiffies of all CPUs from /proc/stat (Linux), or zeros elsewhere. */
+    private static long[] cpu() {
+        try {
+            String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]); // idle + iowait
+            return new long[] {total - idle, total};
+        } catch (Exception e) {
+            return new long[] {0, 0};
+        }
+    }
+
+    /** Percentage of CPU time busy since the sample. */
+    private static double busy(long[] since) {
+        long[] now = cpu();
+        long total = now[1] - since[1];
+        return total == 0 ? 0 : 100.0 * (now[0] - since[0]) / total;
+    }
+
+    private static double drain(String url, int port, int n, int pools, int threads, double[] cpu, int round) throws Exception {
         try (Db db = Db.create(url); JdbcStore store = store(db.ds)) {
             try (Mailroom producer = mailroom(store, 0, port)) {
                 for (int i = 0; i < n; i++) {
@@ -102,13 +142,15 @@ public final class OutboxThroughputBench {
             }
             List<Mailroom> nodes = new ArrayList<>();
             long t0 = System.nanoTime();
+            long[] c0 = cpu();
             for (int p = 0; p < pools; p++) {
                 nodes.add(mailroom(store, threads, port));
             }
-            while (count(db.ds, "status <> 'SENT'") > 0) {
+            while (count(db.ds, "status IN ('QUEUED', 'WAITING', 'IN_FLIGHT')") > 0) { // index range: unsent rows only
                 Thread.sleep(50); // polling the database for the end of the drain; bench only
             }
             double rate = n / ((System.nanoTime() - t0) / 1e9);
+            cpu[round] = busy(c0);
             for (Mailroom m : nodes) {
                 m.close();
             }

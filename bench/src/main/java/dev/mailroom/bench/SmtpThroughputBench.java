@@ -17,9 +17,7 @@ import org.simplejavamail.api.mailer.config.TransportStrategy;
 import org.simplejavamail.email.EmailBuilder;
 import org.simplejavamail.mailer.MailerBuilder;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -80,11 +78,43 @@ public final class SmtpThroughputBench {
                 awaitPort(port);
                 return new Sink(p, port, true);
             }
+            return java(false);
+        }
+
+        /** The SubEthaSMTP sink in a second JVM; counting, it keeps the Message-IDs it received ({@link #report()}). */
+        static Sink java(boolean counting) throws Exception {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), DiscardingSink.class.getName())
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            int port = Integer.parseInt(new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII)).readLine().strip());
+            List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), DiscardingSink.class.getName()));
+            if (counting) {
+                cmd.add("count");
+            }
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            int port = Integer.parseInt(line(p));
             return new Sink(p, port, false);
+        }
+
+        /** One line of the sink's output, read byte by byte (nothing buffered past it). */
+        private static String line(Process p) throws java.io.IOException {
+            StringBuilder line = new StringBuilder();
+            for (int c; (c = p.getInputStream().read()) != '\n'; ) {
+                if (c < 0) {
+                    throw new java.io.EOFException("the sink ended");
+                }
+                line.append((char) c);
+            }
+            return line.toString().strip();
+        }
+
+        /**
+         * Messages and distinct Message-IDs a counting sink received since the last report.
+         *
+         * @return {messages, distinct Message-IDs}
+         */
+        long[] report() throws java.io.IOException {
+            process.getOutputStream().write("report\n".getBytes(StandardCharsets.US_ASCII));
+            process.getOutputStream().flush();
+            String[] parts = line(process).split(" ");
+            return new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])};
         }
 
         @Override

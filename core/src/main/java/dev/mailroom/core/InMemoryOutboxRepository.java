@@ -184,7 +184,7 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
         Instant due = clock.instant().plus(delay);
         return update(id, worker, x -> new Entry(x.id(), x.idempotencyKey(), x.messageId(), x.accountId(), x.tenant(), x.transport(),
                 x.envelopeFrom(), remaining, x.smtpUtf8(), Status.QUEUED, x.attempts() + 1, x.createdAt(), due, error, x.possibleDuplicate(),
-                x.operation()));
+                x.operation(), true));
     }
 
     @Override
@@ -253,6 +253,6 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
 
     private static Entry with(Entry x, Status status, int attempts, Instant due, String error, boolean duplicate) {
         return new Entry(x.id(), x.idempotencyKey(), x.messageId(), x.accountId(), x.tenant(), x.transport(), x.envelopeFrom(),
-                x.recipients(), x.smtpUtf8(), status, attempts, x.createdAt(), due, error, duplicate, x.operation());
+                x.recipients(), x.smtpUtf8(), status, attempts, x.createdAt(), due, error, duplicate, x.operation(), x.partlySent());
     }
 }

@@ -23,6 +23,8 @@ final class RecordingTransport implements TransportProvider, Transport {
     /** Failures for one account address only. */
     final java.util.Map<String, MailException> failFor = new java.util.concurrent.ConcurrentHashMap<>();
     volatile MailException failWith;
+    /** Recipients the "server" defers (4xx at RCPT) on their first attempt, with the reply; the others take the message. */
+    final java.util.Map<String, String> deferOnce = new java.util.concurrent.ConcurrentHashMap<>();
     private final String id;
 
     RecordingTransport() {
@@ -60,7 +62,12 @@ final class RecordingTransport implements TransportProvider, Transport {
             throw failWith;
         }
         sent.add(new Sent(account, message));
-        return new SendResult("250 2.0.0 Ok: queued as FAKE" + sent.size(), message.recipients());
+        List<SendResult.RefusedRecipient> refused = message.recipients().stream()
+                .map(r -> { String reply = deferOnce.remove(r.address()); return reply == null ? null : new SendResult.RefusedRecipient(r, reply, true); })
+                .filter(java.util.Objects::nonNull).toList();
+        List<dev.mailroom.EmailAddress> accepted = message.recipients().stream()
+                .filter(r -> refused.stream().noneMatch(x -> x.address().equals(r))).toList();
+        return new SendResult("250 2.0.0 Ok: queued as FAKE" + sent.size(), accepted, null, null, refused);
     }
 
     @Override

@@ -39,9 +39,12 @@ import javax.sql.DataSource;
 public final class JdbcOutboxRepository implements OutboxRepository {
     private static final String NOW = "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
     private static final String COLUMNS = "id, idempotency_key, message_id, account_id, tenant, transport, envelope_from, recipients,"
-            + " smtp_utf8, status, attempts, created_at, due_at, last_error, possible_duplicate, operation, lane_at";
-    /** The place of the next ready entry, or, with nothing ready, the last place given: where a newcomer goes. */
-    private static final String HEAD = "COALESCE((SELECT h.lane_at FROM mailroom_outbox h WHERE h.status = 'QUEUED' ORDER BY h.lane_at"
+            + " smtp_utf8, status, attempts, created_at, due_at, last_error, possible_duplicate, operation, lane_at, partly_sent";
+    /**
+     * The place of the next ready entry, or, with nothing ready, the last place given: where a newcomer goes.
+     * ({@code ORDER BY status, lane_at}, not just {@code lane_at}: H2 reads the index in order only then.)
+     */
+    private static final String HEAD = "COALESCE((SELECT h.lane_at FROM mailroom_outbox h WHERE h.status = 'QUEUED' ORDER BY h.status, h.lane_at"
             + " FETCH FIRST 1 ROWS ONLY), (SELECT MAX(l.tail) FROM mailroom_outbox_lane l), 0)";
     /** Entries moved to the head per claim, at most. */
     private static final int PROMOTE_MAX = 500;
@@ -329,7 +332,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
     private List<Entry> claimSkipLocked(Connection c, String worker, int max, Duration lease) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'IN_FLIGHT', held = FALSE, lease_owner = ?,"
                 + " lease_until = " + NOW + " + ?, due_at = " + NOW + " + ?"
-                + " WHERE id IN (SELECT id FROM mailroom_outbox WHERE status = 'QUEUED' ORDER BY lane_at LIMIT ? FOR UPDATE SKIP LOCKED)"
+                + " WHERE id IN (SELECT id FROM mailroom_outbox WHERE status = 'QUEUED' ORDER BY status, lane_at LIMIT ? FOR UPDATE SKIP LOCKED)"
                 + " RETURNING " + COLUMNS)) {
             p.setString(1, worker);
             p.setLong(2, lease.toMillis());
@@ -348,7 +351,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
 
     private List<Entry> claimOptimistic(Connection c, String worker, int max, Duration lease) throws SQLException {
         List<Long> candidates = new ArrayList<>();
-        try (PreparedStatement p = c.prepareStatement("SELECT id FROM mailroom_outbox WHERE status = 'QUEUED' ORDER BY lane_at LIMIT ?")) {
+        try (PreparedStatement p = c.prepareStatement("SELECT id FROM mailroom_outbox WHERE status = 'QUEUED' ORDER BY status, lane_at LIMIT ?")) {
             p.setInt(1, max * 2);
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
@@ -468,7 +471,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             throw new IllegalArgumentException("remaining recipients must not be empty");
         }
         try (Connection c = dataSource.getConnection();
-             PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET " + waiting(delay) + ", recipients = ?, attempts = attempts + 1,"
+             PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET " + waiting(delay) + ", recipients = ?, attempts = attempts + 1, partly_sent = TRUE,"
                      + " due_at = " + NOW + " + ?, last_error = ?, lease_owner = NULL, lease_until = NULL"
                      + " WHERE id = ? AND status = 'IN_FLIGHT' AND lease_owner = ?")) {
             p.setString(1, String.join("\n", remaining.stream().map(EmailAddress::address).toList()));
@@ -554,6 +557,6 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                 rs.getString("tenant"), rs.getString("transport"), EmailAddress.of(rs.getString("envelope_from")), recipients,
                 rs.getBoolean("smtp_utf8"), status(rs.getString("status")), rs.getInt("attempts"),
                 Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("due_at")), rs.getString("last_error"),
-                rs.getBoolean("possible_duplicate"), DeliveryLogEntry.Operation.valueOf(rs.getString("operation")));
+                rs.getBoolean("possible_duplicate"), DeliveryLogEntry.Operation.valueOf(rs.getString("operation")), rs.getBoolean("partly_sent"));
     }
 }

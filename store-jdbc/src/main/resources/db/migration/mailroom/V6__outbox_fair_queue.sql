@@ -1,4 +1,4 @@
--- Mailroom store, version 6: accounts take turns in the outbox (fair queueing, issue #4).
+-- Mailroom store, version 6: accounts take turns in the outbox (fair queueing, issue #4); partly sent entries.
 -- lane_at is an entry's place in the queue: a new entry is placed at max(head, tail of its account) + 1,
 -- so one account's burst does not hold back another account's newer mail. Ready entries have status
 -- QUEUED and are claimed in lane_at order; entries that wait for a retry or a hold have status WAITING
@@ -18,3 +18,6 @@ INSERT INTO mailroom_outbox_lane (account_id, tail) SELECT account_id, MAX(lane_
 DROP INDEX mailroom_outbox_due;
 CREATE INDEX mailroom_outbox_due ON mailroom_outbox (status, due_at);
 CREATE INDEX mailroom_outbox_ready ON mailroom_outbox (status, lane_at);
+
+-- Delivered to some recipients already (a 4xx recipient retried alone): the Sent-folder copy (B6) exists.
+ALTER TABLE mailroom_outbox ADD COLUMN partly_sent BOOLEAN DEFAULT FALSE NOT NULL;

@@ -152,6 +152,7 @@ abstract class OutboxContract {
             OutboxRepository.Entry e = store.outbox().find(q.outboxId()).orElseThrow();
             assertThat(e.attempts()).isEqualTo(2);
             assertThat(e.recipients()).extracting(dev.mailroom.EmailAddress::address).containsExactly("b@example.test");
+            assertThat(e.partlySent()).as("the others got it: the retry makes no second Sent copy (B6)").isTrue();
             List<DeliveryLogEntry> log = m.deliveryLog().query(DeliveryLogQuery.since(Instant.EPOCH));
             assertThat(log).filteredOn(l -> l.errorCode() == dev.mailroom.MailErrorCode.RECIPIENT_REJECTED).singleElement()
                     .satisfies(l -> assertThat(l.serverReply()).startsWith("550 5.1.1").contains("c@example.test"));

@@ -193,7 +193,9 @@ public final class OutboxWorkers implements AutoCloseable {
             byte[] payload = prefetched != null ? prefetched : outbox.payload(e.id());
             MimeMessage mime = new MimeMessage(session, new ByteArrayInputStream(payload));
             // Partial delivery: recipients the server refuses are kept apart from those it took (issue #4).
-            RenderedMessage message = new RenderedMessage(e.messageId(), e.envelopeFrom(), e.recipients(), mime, e.smtpUtf8(), payload.length, true);
+            // A retry for deferred recipients: the others got it, and the Sent copy (B6) was made then.
+            RenderedMessage message = new RenderedMessage(e.messageId(), e.envelopeFrom(), e.recipients(), mime, e.smtpUtf8(), payload.length, true,
+                    !e.partlySent());
             SendResult result = sender.send(resolved, e.transport(), message);
             delivered(worker, e, address, result);
         } catch (MailException ex) {

@@ -87,7 +87,7 @@ public final class SmtpTransport implements Transport {
                 throw Failures.toException(e, c.transport.phase(), account);
             }
         }
-        return account.account().copyToSent() ? withSentCopy(account, message, sent) : sent;
+        return account.account().copyToSent() && message.copyToSent() ? withSentCopy(account, message, sent) : sent;
     }
 
     /** B6, after the SMTP connection went back to the pool: a failed copy is reported, never thrown. */

@@ -1,0 +1,60 @@
+package dev.mailroom.core;
+
+import dev.mailroom.Account;
+import dev.mailroom.Authentication;
+import dev.mailroom.Email;
+import dev.mailroom.EmailAddress;
+import dev.mailroom.MailContext;
+import dev.mailroom.Queued;
+import dev.mailroom.Secret;
+import dev.mailroom.Security;
+import dev.mailroom.spi.OutboxRepository;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Issue #4 and B6: a retry for a deferred recipient goes to that recipient alone and makes no second Sent copy. */
+final class OutboxPartialRetryTest {
+    private final InMemoryAccountRepository repo = new InMemoryAccountRepository();
+    private final InMemoryOutboxRepository outbox = new InMemoryOutboxRepository();
+    private final RecordingTransport transport = new RecordingTransport();
+
+    private static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("timed out waiting for " + what).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    @DisplayName("B6/#4: the first attempt (two of three recipients took it) makes the Sent copy; the retry for the 451 recipient does not")
+    void retryForDeferredRecipient_noSecondSentCopy() {
+        repo.save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true).smtpHost("smtp.test")
+                .imap("imap.test", 993, Security.TLS).authentication(Authentication.password("app@acme.test", Secret.of("pw")))
+                .copyToSent(true, "Sent").build());
+        transport.deferOnce.put("later@example.test", "451 4.2.0 mailbox busy, try again later");
+        try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).transport(transport).discoverTransports(false)
+                .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10))
+                .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofHours(1), Duration.ofHours(1)).build()) {
+            Queued q = m.enqueue(MailContext.system(), Email.builder().to("a@example.test").to("later@example.test").cc("b@example.test")
+                    .subject("Angebot").text("x").build());
+            await(() -> outbox.find(q.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT, "the retry");
+            assertThat(outbox.find(q.outboxId()).orElseThrow().partlySent()).isTrue();
+        }
+        assertThat(transport.sent).hasSize(2);
+        RecordingTransport.Sent first = transport.sent.get(0);
+        RecordingTransport.Sent retry = transport.sent.get(1);
+        assertThat(first.message().recipients()).extracting(EmailAddress::address)
+                .containsExactlyInAnyOrder("a@example.test", "later@example.test", "b@example.test");
+        assertThat(first.message().copyToSent()).as("the first attempt stores the Sent copy").isTrue();
+        assertThat(retry.message().recipients()).extracting(EmailAddress::address).isEqualTo(List.of("later@example.test"));
+        assertThat(retry.message().copyToSent()).as("the copy exists already; the retry must not add a second").isFalse();
+        assertThat(retry.message().messageId()).isEqualTo(first.message().messageId());
+    }
+}
