@@ -246,6 +246,34 @@ public interface OutboxRepository {
     boolean markSent(long id, String worker);
 
     /**
+     * Whether this outbox can write entries of {@code log} in its own transactions, because both live in
+     * one store (the JDBC store's outbox and delivery log on one data source). Workers then use
+     * {@link #markSent(long, String, List)}, so that a crash cannot leave a sent entry without its log line.
+     * The default is false.
+     *
+     * @param log the delivery log the workers write to
+     * @return whether {@link #markSent(long, String, List)} may be used with it
+     */
+    default boolean writesTo(DeliveryLog log) {
+        return false;
+    }
+
+    /**
+     * {@link #markSent(long, String)} and the attempt's delivery log entries in one transaction. The entries
+     * are stored even when the lease had expired (the message was sent all the same). Only called when
+     * {@link #writesTo} answered true; the default refuses.
+     *
+     * @param id an entry id
+     * @param worker the worker holding the lease
+     * @param logEntries the attempt's delivery log entries
+     * @return false when the lease was no longer held
+     * @throws UnsupportedOperationException unless overridden together with {@link #writesTo}
+     */
+    default boolean markSent(long id, String worker, List<DeliveryLogEntry> logEntries) {
+        throw new UnsupportedOperationException("this outbox does not write the delivery log");
+    }
+
+    /**
      * Puts an entry back for a later attempt.
      *
      * @param id the entry

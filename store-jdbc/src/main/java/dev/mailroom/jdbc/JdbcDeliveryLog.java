@@ -49,8 +49,29 @@ public final class JdbcDeliveryLog implements DeliveryLog {
         if (entries.isEmpty()) {
             return;
         }
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_delivery_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (Connection c = dataSource.getConnection()) {
+            if (entries.size() == 1) {
+                insert(c, entries);
+                return;
+            }
+            c.setAutoCommit(false);
+            try {
+                insert(c, entries);
+                c.commit(); // one commit for the batch
+            } catch (SQLException | RuntimeException ex) {
+                c.rollback();
+                throw ex;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom delivery log: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Inserts the entries on the caller's connection and in its transaction (the outbox's {@code markSent}). */
+    static void insert(Connection c, List<DeliveryLogEntry> entries) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_delivery_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (DeliveryLogEntry e : entries) {
                 Objects.requireNonNull(e, "entry");
                 p.setObject(1, OffsetDateTime.ofInstant(e.time(), ZoneOffset.UTC));
@@ -71,20 +92,14 @@ public final class JdbcDeliveryLog implements DeliveryLog {
                 }
             }
             if (entries.size() > 1) {
-                c.setAutoCommit(false);
-                try {
-                    p.executeBatch();
-                    c.commit(); // one commit for the batch
-                } catch (SQLException ex) {
-                    c.rollback();
-                    throw ex;
-                } finally {
-                    c.setAutoCommit(true);
-                }
+                p.executeBatch();
             }
-        } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom delivery log: " + ex.getMessage(), ex);
         }
+    }
+
+    /** Whether this log writes to the given data source (the outbox of the same store). */
+    boolean uses(DataSource other) {
+        return dataSource == other;
     }
 
     @Override

@@ -459,6 +459,33 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         return mark("status = 'SENT', attempts = attempts + 1, due_at = " + DONE, id, worker, null);
     }
 
+    /** True for the delivery log of the same {@link JdbcStore}: status and log line then commit together. */
+    @Override
+    public boolean writesTo(dev.mailroom.spi.DeliveryLog log) {
+        return log instanceof JdbcDeliveryLog jdbc && jdbc.uses(dataSource);
+    }
+
+    @Override
+    public boolean markSent(long id, String worker, List<DeliveryLogEntry> logEntries) {
+        Objects.requireNonNull(logEntries, "logEntries");
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                boolean held = mark(c, "status = 'SENT', attempts = attempts + 1, due_at = " + DONE, id, worker, null);
+                JdbcDeliveryLog.insert(c, logEntries);
+                c.commit();
+                return held;
+            } catch (SQLException | RuntimeException ex) {
+                c.rollback();
+                throw ex;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
+    }
+
     @Override
     public boolean markRetry(long id, String worker, Duration delay, String error, boolean countAttempt, boolean possibleDuplicate) {
         return mark(waiting(delay) + ", due_at = " + NOW + " + " + delay.toMillis() + ", last_error = ?"
@@ -531,9 +558,16 @@ public final class JdbcOutboxRepository implements OutboxRepository {
 
     /** Only while the worker holds the lease (a fence against a node whose lease expired). */
     private boolean mark(String set, long id, String worker, String error) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET " + set + ", lease_owner = NULL, lease_until = NULL"
-                     + " WHERE id = ? AND status = 'IN_FLIGHT' AND lease_owner = ?")) {
+        try (Connection c = dataSource.getConnection()) {
+            return mark(c, set, id, worker, error);
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static boolean mark(Connection c, String set, long id, String worker, String error) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET " + set + ", lease_owner = NULL, lease_until = NULL"
+                + " WHERE id = ? AND status = 'IN_FLIGHT' AND lease_owner = ?")) {
             int i = 1;
             if (error != null) {
                 p.setString(i++, error.length() > 4000 ? error.substring(0, 3999) + "…" : error);
@@ -541,8 +575,6 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             p.setLong(i++, id);
             p.setString(i, worker);
             return p.executeUpdate() == 1;
-        } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
         }
     }
 

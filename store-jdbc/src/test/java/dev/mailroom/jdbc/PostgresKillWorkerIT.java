@@ -32,12 +32,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class PostgresKillWorkerIT {
 
     @Test
-    @DisplayName("Outbox: kill -9 of a worker JVM mid-batch; after a restart every mail is delivered, only the in-flight one may be a duplicate, and it is marked")
+    @DisplayName("Outbox: kill -9 of a worker JVM mid-batch (3 sent, the 4th in flight); after a restart every mail is delivered, only the in-flight one"
+            + " may be a duplicate, and it is marked; every sent mail has its success line in the delivery log")
     void killedWorker_everyMailDelivered() throws Exception {
         PGSimpleDataSource ds = Databases.postgres();
         Process child = null;
         try (ScriptedSmtpServer server = ScriptedSmtpServer.builder()
-                .reply(Command.END_OF_DATA, ScriptedSmtpServer.SILENT, "250 2.0.0 Ok: queued").build().start();
+                .reply(Command.END_OF_DATA, "250 2.0.0 Ok: queued as 1", "250 2.0.0 Ok: queued as 2", "250 2.0.0 Ok: queued as 3",
+                        ScriptedSmtpServer.SILENT, "250 2.0.0 Ok: queued").build().start();
              JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build()) {
             store.accounts().save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true)
                     .smtp("127.0.0.1", server.port(), Security.NONE).authentication(Authentication.none()).build());
@@ -51,7 +53,12 @@ final class PostgresKillWorkerIT {
             child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), KillableWorkerMain.class.getName(),
                     System.getenv(Databases.PG_URL_VARIABLE), ds.getCurrentSchema())
                     .redirectErrorStream(true).redirectOutput(new File("target/killable-worker.log")).start();
-            server.awaitCommand(".", Duration.ofSeconds(60)); // the child sent its first mail and waits for the reply that never comes
+            // The child sent three mails and its fourth, and waits for the reply that never comes.
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (server.commands().stream().filter(c -> c.equals(".")).count() < 4) {
+                assertThat(System.nanoTime()).as("the child's fourth mail in time").isLessThan(until);
+                Thread.onSpinWait();
+            }
             child.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
@@ -69,7 +76,13 @@ final class PostgresKillWorkerIT {
                     assertThat(System.nanoTime()).as("all marked sent in time").isLessThan(deadline);
                     Thread.onSpinWait();
                 }
-                assertThat(survivor.deliveryLog().query(DeliveryLogQuery.since(Instant.EPOCH))).anyMatch(e -> e.detail().contains("possible duplicate"));
+                List<dev.mailroom.DeliveryLogEntry> log = survivor.deliveryLog().query(DeliveryLogQuery.since(Instant.EPOCH));
+                assertThat(log).anyMatch(e -> e.detail().contains("possible duplicate"));
+                // The three the killed worker sent were logged with their status, not at the end of its batch.
+                for (Queued q : queued) {
+                    assertThat(log).as("success line of " + q.messageId())
+                            .anyMatch(e -> q.messageId().equals(e.messageId()) && e.outcome() == dev.mailroom.DeliveryLogEntry.Outcome.SUCCESS);
+                }
             }
             long flagged = queued.stream().filter(q -> store.outbox().find(q.outboxId()).orElseThrow().possibleDuplicate()).count();
             assertThat(flagged).as("only mails the dead worker had claimed (its batch of at most 10) are flagged").isBetween(1L, 10L);

@@ -84,6 +84,8 @@ public final class OutboxWorkers implements AutoCloseable {
     private final Object wake = new Object();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final ConcurrentMap<AccountId, Hold> holds = new ConcurrentHashMap<>();
+    /** The outbox writes a sent entry's log lines with its status (one store), instead of a batch at the end. */
+    private final boolean logWithMark;
     /** Successes of the batch a worker thread is delivering, written when the batch is done. */
     private final ThreadLocal<List<DeliveryLogEntry>> successes = ThreadLocal.withInitial(java.util.ArrayList::new);
 
@@ -95,6 +97,7 @@ public final class OutboxWorkers implements AutoCloseable {
         this.sender = sender;
         this.settings = settings;
         this.clock = clock;
+        this.logWithMark = outbox.writesTo(log);
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newFixedThreadPool(Math.max(1, settings.threads()), r -> {
             Thread t = new Thread(r, "mailroom-outbox-" + n.incrementAndGet());
@@ -221,13 +224,21 @@ public final class OutboxWorkers implements AutoCloseable {
         String to = result.refused().isEmpty() ? "" : " to " + result.accepted().size() + " of " + e.recipients().size() + " recipients";
         boolean tooOld = Duration.between(e.createdAt(), clock.instant()).compareTo(settings.maxAge()) > 0;
         if (deferred.isEmpty() || tooOld) {
-            if (!outbox.markSent(e.id(), worker)) {
-                LOG.warn("outbox entry {} was sent, but its lease had expired: another node may send it again", e.id());
-            }
-            record(e, address, DeliveryLogEntry.Outcome.SUCCESS, null, result.serverReply(), "sent" + to + " (" + attempt + ")");
+            List<DeliveryLogEntry> entries = new java.util.ArrayList<>();
+            entries.add(entry(e, address, DeliveryLogEntry.Outcome.SUCCESS, null, result.serverReply(), "sent" + to + " (" + attempt + ")"));
             for (SendResult.RefusedRecipient r : deferred) {
-                record(e, address, DeliveryLogEntry.Outcome.FAILURE, MailErrorCode.TEMPORARY_FAILURE, r.reply(),
-                        "recipient " + r.address().address() + " still deferred after " + settings.maxAge() + ": gave up");
+                entries.add(entry(e, address, DeliveryLogEntry.Outcome.FAILURE, MailErrorCode.TEMPORARY_FAILURE, r.reply(),
+                        "recipient " + r.address().address() + " still deferred after " + settings.maxAge() + ": gave up"));
+            }
+            boolean held;
+            if (logWithMark) { // status and log lines in one transaction: a crash cannot separate them
+                held = outbox.markSent(e.id(), worker, entries);
+            } else {
+                held = outbox.markSent(e.id(), worker);
+                entries.forEach(this::record);
+            }
+            if (!held) {
+                LOG.warn("outbox entry {} was sent, but its lease had expired: another node may send it again", e.id());
             }
             return;
         }
@@ -296,15 +307,24 @@ public final class OutboxWorkers implements AutoCloseable {
         return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
     }
 
-    /**
-     * Failures are logged at once (the error log must never miss one); successes are written together at the
-     * end of the claimed batch, one commit for up to a batch of entries.
-     */
     private void record(OutboxRepository.Entry e, String address, DeliveryLogEntry.Outcome outcome, MailErrorCode code, String reply,
                         String detail) {
-        DeliveryLogEntry entry = new DeliveryLogEntry(clock.instant(), e.accountId(), address, e.tenant(), e.operation(),
-                outcome, code, reply, e.messageId(), e.transport(), detail);
-        if (outcome == DeliveryLogEntry.Outcome.SUCCESS) {
+        record(entry(e, address, outcome, code, reply, detail));
+    }
+
+    private DeliveryLogEntry entry(OutboxRepository.Entry e, String address, DeliveryLogEntry.Outcome outcome, MailErrorCode code, String reply,
+                                   String detail) {
+        return new DeliveryLogEntry(clock.instant(), e.accountId(), address, e.tenant(), e.operation(), outcome, code, reply, e.messageId(),
+                e.transport(), detail);
+    }
+
+    /**
+     * Failures are logged at once (the error log must never miss one). Successes, where the outbox cannot
+     * write them with the entry's status ({@link OutboxRepository#writesTo}), are written together at the end
+     * of the claimed batch, one commit for up to a batch of entries.
+     */
+    private void record(DeliveryLogEntry entry) {
+        if (entry.outcome() == DeliveryLogEntry.Outcome.SUCCESS && !logWithMark) {
             successes.get().add(entry);
             return;
         }
