@@ -69,22 +69,35 @@ public final class JdbcDeliveryLog implements DeliveryLog {
         }
     }
 
+    /** The insert for {@code rows} entries, for {@link #bind}. */
+    static String insertSql(int rows) {
+        return "INSERT INTO mailroom_delivery_log (" + COLUMNS + ") VALUES "
+                + String.join(", ", java.util.Collections.nCopies(rows, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    }
+
+    /** Binds one entry's 11 values from parameter {@code first} on; returns the next free parameter. */
+    static int bind(PreparedStatement p, int first, DeliveryLogEntry e) throws SQLException {
+        Objects.requireNonNull(e, "entry");
+        int i = first;
+        p.setObject(i++, OffsetDateTime.ofInstant(e.time(), ZoneOffset.UTC));
+        p.setString(i++, e.accountId() == null ? null : e.accountId().value());
+        p.setString(i++, cut(e.accountAddress(), 254));
+        p.setString(i++, e.tenant());
+        p.setString(i++, e.operation().name());
+        p.setString(i++, e.outcome().name());
+        p.setString(i++, e.errorCode() == null ? null : e.errorCode().name());
+        p.setString(i++, cut(e.serverReply(), 4000));
+        p.setString(i++, cut(e.messageId(), 1000));
+        p.setString(i++, e.transport());
+        p.setString(i++, cut(e.detail(), 4000));
+        return i;
+    }
+
     /** Inserts the entries on the caller's connection and in its transaction (the outbox's {@code markSent}). */
     static void insert(Connection c, List<DeliveryLogEntry> entries) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_delivery_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement p = c.prepareStatement(insertSql(1))) {
             for (DeliveryLogEntry e : entries) {
-                Objects.requireNonNull(e, "entry");
-                p.setObject(1, OffsetDateTime.ofInstant(e.time(), ZoneOffset.UTC));
-                p.setString(2, e.accountId() == null ? null : e.accountId().value());
-                p.setString(3, cut(e.accountAddress(), 254));
-                p.setString(4, e.tenant());
-                p.setString(5, e.operation().name());
-                p.setString(6, e.outcome().name());
-                p.setString(7, e.errorCode() == null ? null : e.errorCode().name());
-                p.setString(8, cut(e.serverReply(), 4000));
-                p.setString(9, cut(e.messageId(), 1000));
-                p.setString(10, e.transport());
-                p.setString(11, cut(e.detail(), 4000));
+                bind(p, 1, e);
                 if (entries.size() == 1) {
                     p.executeUpdate();
                 } else {

@@ -468,6 +468,9 @@ public final class JdbcOutboxRepository implements OutboxRepository {
     @Override
     public boolean markSent(long id, String worker, List<DeliveryLogEntry> logEntries) {
         Objects.requireNonNull(logEntries, "logEntries");
+        if (postgres && !logEntries.isEmpty()) {
+            return markSentLoggedInOneStatement(id, worker, logEntries);
+        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -557,6 +560,31 @@ public final class JdbcOutboxRepository implements OutboxRepository {
     }
 
     /** Only while the worker holds the lease (a fence against a node whose lease expired). */
+    /**
+     * PostgreSQL: status and log lines in one statement (data-modifying CTEs), so one round trip and one
+     * commit per sent mail, as for a direct send's log line.
+     */
+    private boolean markSentLoggedInOneStatement(long id, String worker, List<DeliveryLogEntry> logEntries) {
+        String sql = "WITH m AS (UPDATE mailroom_outbox SET status = 'SENT', attempts = attempts + 1, due_at = " + DONE
+                + ", lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'IN_FLIGHT' AND lease_owner = ? RETURNING id),"
+                + " l AS (" + JdbcDeliveryLog.insertSql(logEntries.size()) + " RETURNING id) SELECT (SELECT COUNT(*) FROM m), (SELECT COUNT(*) FROM l)";
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement p = c.prepareStatement(sql)) {
+            p.setLong(1, id);
+            p.setString(2, worker);
+            int i = 3;
+            for (DeliveryLogEntry e : logEntries) {
+                i = JdbcDeliveryLog.bind(p, i, e);
+            }
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) == 1;
+            }
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
+    }
+
     private boolean mark(String set, long id, String worker, String error) {
         try (Connection c = dataSource.getConnection()) {
             return mark(c, set, id, worker, error);
