@@ -11,6 +11,8 @@ import dev.mailroom.Secret;
 import dev.mailroom.spi.OutboxRepository;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -107,13 +109,14 @@ final class OutboxAccountHoldTest {
         assertThat(broken).allSatisfy(q -> assertThat(outbox.find(q.outboxId()).orElseThrow().status()).isEqualTo(OutboxRepository.Status.SENT));
     }
 
-    @Test
-    @DisplayName("#4: an unreachable server defers the account's queue by the backoff instead of timing out on each message")
-    void unreachableServer_defersTheQueue() {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = MailErrorCode.class, names = {"CONNECT_TIMEOUT", "TIMEOUT", "CONNECTION_REFUSED", "UNKNOWN_HOST"})
+    @DisplayName("#4: an unreachable or stalling server defers the account's queue by the backoff instead of timing out on each message")
+    void unreachableServer_defersTheQueue(MailErrorCode failure) {
         repo.save(Account.builder().id("sys").description("System").email("sys@acme.test").systemAccount(true).smtpHost("smtp.test")
                 .authentication(Authentication.none()).build());
         tenantAccount("down");
-        transport.failFor.put("app@down.test", new MailException(MailErrorCode.CONNECT_TIMEOUT, "connect timed out"));
+        transport.failFor.put("app@down.test", new MailException(failure, "smtp.down.test: " + failure));
         List<Queued> down = enqueue("down", 40);
         try (Mailroom ignored = mailroom(WORKERS, Duration.ofHours(1))) {
             await(() -> allHeldBeyond(down, Duration.ofMinutes(20)), "the queue to be deferred");

@@ -51,9 +51,13 @@ public final class OutboxWorkers implements AutoCloseable {
             MailErrorCode.STARTTLS_NOT_OFFERED, MailErrorCode.CERTIFICATE_UNTRUSTED, MailErrorCode.CERTIFICATE_NAME_MISMATCH,
             MailErrorCode.TLS_ON_PLAIN_PORT, MailErrorCode.AUTH_METHOD_NOT_SUPPORTED, MailErrorCode.ACCOUNT_INCOMPLETE,
             MailErrorCode.ACCOUNT_DISABLED, MailErrorCode.NO_TRANSPORT, MailErrorCode.MAIL_DISABLED);
-    /** The account's server cannot be reached at all: every other message of the account would fail the same way. */
+    /**
+     * The account's server cannot be reached, or stops answering before the message is handed over (a read
+     * timeout; after the final "." it is DELIVERY_UNCERTAIN instead): every other message of the account
+     * would fail the same way, each costing a worker a full timeout.
+     */
     private static final Set<MailErrorCode> SERVER_UNREACHABLE = EnumSet.of(MailErrorCode.UNKNOWN_HOST, MailErrorCode.CONNECTION_REFUSED,
-            MailErrorCode.CONNECT_TIMEOUT);
+            MailErrorCode.CONNECT_TIMEOUT, MailErrorCode.TIMEOUT);
 
     /** The largest message a worker reads together with the rest of its batch. */
     private static final int PREFETCH_LIMIT = 512 * 1024;
