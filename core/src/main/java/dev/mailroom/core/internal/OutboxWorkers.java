@@ -16,7 +16,6 @@ import jakarta.mail.internet.MimeMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayInputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -198,7 +197,7 @@ public final class OutboxWorkers implements AutoCloseable {
             }
             ResolvedAccount resolved = stored.resolved();
             byte[] payload = prefetched != null ? prefetched : outbox.payload(e.id());
-            MimeMessage mime = new MimeMessage(session, new ByteArrayInputStream(payload));
+            MimeMessage mime = new StoredMessage(session, payload);
             // Partial delivery: recipients the server refuses are kept apart from those it took (issue #4).
             // A retry for deferred recipients: the others got it, and the Sent copy (B6) was made then.
             RenderedMessage message = new RenderedMessage(e.messageId(), e.envelopeFrom(), e.recipients(), mime, e.smtpUtf8(), payload.length, true,
