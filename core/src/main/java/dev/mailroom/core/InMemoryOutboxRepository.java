@@ -137,7 +137,6 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
         }
     }
 
-
     @Override
     public synchronized byte[] payload(long id) {
         byte[] p = payloads.get(id);

@@ -18,7 +18,10 @@ import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Issue #4 and B6: a retry for a deferred recipient goes to that recipient alone and makes no second Sent copy. */
+/**
+ * Issue #4 and B6: a retry for a deferred recipient goes to that recipient alone and makes no second Sent
+ * copy; a mail the server took is never counted as failed because storing its status failed.
+ */
 final class OutboxPartialRetryTest {
     private final InMemoryAccountRepository repo = new InMemoryAccountRepository();
     private final InMemoryOutboxRepository outbox = new InMemoryOutboxRepository();
@@ -56,5 +59,90 @@ final class OutboxPartialRetryTest {
         assertThat(retry.message().recipients()).extracting(EmailAddress::address).isEqualTo(List.of("later@example.test"));
         assertThat(retry.message().copyToSent()).as("the copy exists already; the retry must not add a second").isFalse();
         assertThat(retry.message().messageId()).isEqualTo(first.message().messageId());
+    }
+
+    /** The in-memory outbox whose first {@code markSent} fails, as when the database goes away right after a send. */
+    private static final class FirstMarkSentFails implements OutboxRepository {
+        private final InMemoryOutboxRepository delegate = new InMemoryOutboxRepository();
+        private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+
+        @Override
+        public boolean markSent(long id, String worker) {
+            if (failed.compareAndSet(false, true)) {
+                throw new IllegalStateException("Mailroom outbox: connection refused");
+            }
+            return delegate.markSent(id, worker);
+        }
+
+        @Override
+        public Entry insert(NewEntry entry) {
+            return delegate.insert(entry);
+        }
+
+        @Override
+        public List<Entry> claim(String worker, int max, Duration lease) {
+            return delegate.claim(worker, max, lease);
+        }
+
+        @Override
+        public byte[] payload(long id) {
+            return delegate.payload(id);
+        }
+
+        @Override
+        public java.util.Optional<Entry> find(long id) {
+            return delegate.find(id);
+        }
+
+        @Override
+        public boolean markRetry(long id, String worker, Duration delay, String error, boolean countAttempt, boolean possibleDuplicate) {
+            return delegate.markRetry(id, worker, delay, error, countAttempt, possibleDuplicate);
+        }
+
+        @Override
+        public boolean markHeld(long id, String worker, Duration delay, String reason) {
+            return delegate.markHeld(id, worker, delay, reason);
+        }
+
+        @Override
+        public boolean markPartial(long id, String worker, List<EmailAddress> remaining, Duration delay, String error) {
+            return delegate.markPartial(id, worker, remaining, delay, error);
+        }
+
+        @Override
+        public int postpone(dev.mailroom.AccountId account, Duration delay, String reason) {
+            return delegate.postpone(account, delay, reason);
+        }
+
+        @Override
+        public int resumeHeld() {
+            return delegate.resumeHeld();
+        }
+
+        @Override
+        public boolean markFailed(long id, String worker, String error) {
+            return delegate.markFailed(id, worker, error);
+        }
+    }
+
+    @Test
+    @DisplayName("#4: storing 'sent' fails after the server took the mail: it is not marked failed; after its lease it goes again, flagged a possible duplicate")
+    void markSentFails_notFailed_resentAsPossibleDuplicate() {
+        repo.save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true).smtpHost("smtp.test")
+                .authentication(Authentication.password("app@acme.test", Secret.of("pw"))).build());
+        FirstMarkSentFails flaky = new FirstMarkSentFails();
+        InMemoryDeliveryLog log = new InMemoryDeliveryLog();
+        try (Mailroom m = Mailroom.builder().accounts(repo).outbox(flaky).deliveryLog(log).transport(transport).discoverTransports(false)
+                .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10)).outboxLease(Duration.ofMillis(200))
+                .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofHours(1), Duration.ofHours(1)).build()) {
+            Queued q = m.enqueue(MailContext.system(), Email.builder().to("a@example.test").subject("Rechnung").text("x").build());
+            await(() -> flaky.find(q.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT, "the second attempt after the lease");
+            OutboxRepository.Entry e = flaky.find(q.outboxId()).orElseThrow();
+            assertThat(e.possibleDuplicate()).isTrue();
+            assertThat(e.attempts()).isEqualTo(1);
+        }
+        assertThat(transport.sent).hasSize(2);
+        assertThat(log.query(dev.mailroom.DeliveryLogQuery.since(java.time.Instant.EPOCH)))
+                .noneMatch(l -> l.outcome() == dev.mailroom.DeliveryLogEntry.Outcome.FAILURE);
     }
 }

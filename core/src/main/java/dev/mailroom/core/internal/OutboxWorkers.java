@@ -141,8 +141,9 @@ public final class OutboxWorkers implements AutoCloseable {
             try {
                 List<OutboxRepository.Entry> batch = outbox.claim(worker, settings.batchSize(), settings.lease());
                 // Small messages of the batch in one read (at most batch × 512 KiB in memory); large ones one by one.
-                Map<Long, byte[]> payloads = batch.isEmpty() ? Map.of()
-                        : outbox.smallPayloads(batch.stream().map(OutboxRepository.Entry::id).toList(), PREFETCH_LIMIT);
+                // A copy: the map is the repository's (the SPI default is immutable), and each payload is let go once sent.
+                Map<Long, byte[]> payloads = batch.isEmpty() ? new java.util.HashMap<>()
+                        : new java.util.HashMap<>(outbox.smallPayloads(batch.stream().map(OutboxRepository.Entry::id).toList(), PREFETCH_LIMIT));
                 try {
                     for (OutboxRepository.Entry e : batch) {
                         deliver(worker, e, payloads.remove(e.id()));
@@ -181,6 +182,7 @@ public final class OutboxWorkers implements AutoCloseable {
             holds.remove(e.accountId(), hold);
         }
         String address = null;
+        SendResult result;
         try {
             Resolver.Stored stored = resolver.stored(e.accountId());
             Account account = stored.account();
@@ -202,13 +204,17 @@ public final class OutboxWorkers implements AutoCloseable {
             // A retry for deferred recipients: the others got it, and the Sent copy (B6) was made then.
             RenderedMessage message = new RenderedMessage(e.messageId(), e.envelopeFrom(), e.recipients(), mime, e.smtpUtf8(), payload.length, true,
                     !e.partlySent());
-            SendResult result = sender.send(resolved, e.transport(), message);
-            delivered(worker, e, address, result);
+            result = sender.send(resolved, e.transport(), message);
         } catch (MailException ex) {
             handle(worker, e, address, ex);
+            return;
         } catch (MessagingException | RuntimeException ex) {
             handle(worker, e, address, new MailException(MailErrorCode.INTERNAL, "delivery failed: " + ex, null, null, List.of(), ex));
+            return;
         }
+        // Sent: from here on nothing may count it as failed. Should recording fail (the database is gone),
+        // the entry stays in flight and is sent again after its lease, marked as a possible duplicate.
+        delivered(worker, e, address, result);
     }
 
     /**
@@ -235,7 +241,13 @@ public final class OutboxWorkers implements AutoCloseable {
             }
             boolean held;
             if (logWithMark) { // status and log lines in one transaction: a crash cannot separate them
-                held = outbox.markSent(e.id(), worker, entries);
+                try {
+                    held = outbox.markSent(e.id(), worker, entries);
+                } catch (RuntimeException ex) { // e.g. the log table refuses a line: the status matters more
+                    LOG.warn("storing outbox entry {} as sent with its log lines failed ({}); storing the status alone", e.id(), ex.toString());
+                    held = outbox.markSent(e.id(), worker);
+                    entries.forEach(this::log);
+                }
             } else {
                 held = outbox.markSent(e.id(), worker);
                 entries.forEach(this::record);
@@ -331,6 +343,11 @@ public final class OutboxWorkers implements AutoCloseable {
             successes.get().add(entry);
             return;
         }
+        log(entry);
+    }
+
+    /** Writes one entry at once; a failing log never stops delivery. */
+    private void log(DeliveryLogEntry entry) {
         try {
             log.record(entry);
         } catch (RuntimeException ex) {
