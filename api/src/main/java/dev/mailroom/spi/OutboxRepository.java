@@ -29,7 +29,7 @@ public interface OutboxRepository {
         QUEUED,
         /** Claimed by a worker. */
         IN_FLIGHT,
-        /** Accepted by the server. */
+        /** Accepted by the server; {@link Entry#dueAt()} is then when it finished. */
         SENT,
         /** Given up: permanently refused, or too old. */
         FAILED
@@ -342,4 +342,18 @@ public interface OutboxRepository {
      * @return false if the lease was lost
      */
     boolean markFailed(long id, String worker, String error);
+
+    /**
+     * Deletes sent and failed entries, with their payloads, that finished more than {@code retention} ago
+     * (database clock). Queued and in-flight entries are never touched. An idempotency key is remembered
+     * only as long as its entry is kept. The workers call this about once an hour with the retention set on
+     * the {@code Mailroom} builder; the default deletes nothing (the repository then grows without bound).
+     *
+     * @param retention how long finished entries are kept, positive
+     * @return how many entries were deleted
+     */
+    default int purgeFinished(Duration retention) {
+        Objects.requireNonNull(retention, "retention");
+        return 0;
+    }
 }

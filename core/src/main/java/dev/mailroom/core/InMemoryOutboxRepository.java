@@ -165,7 +165,8 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
 
     @Override
     public synchronized boolean markSent(long id, String worker) {
-        return update(id, worker, x -> with(x, Status.SENT, x.attempts() + 1, x.dueAt(), x.lastError(), x.possibleDuplicate()));
+        Instant now = clock.instant();
+        return update(id, worker, x -> with(x, Status.SENT, x.attempts() + 1, now, x.lastError(), x.possibleDuplicate()));
     }
 
     @Override
@@ -230,7 +231,28 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
 
     @Override
     public synchronized boolean markFailed(long id, String worker, String error) {
-        return update(id, worker, x -> with(x, Status.FAILED, x.attempts() + 1, x.dueAt(), error, x.possibleDuplicate()));
+        Instant now = clock.instant();
+        return update(id, worker, x -> with(x, Status.FAILED, x.attempts() + 1, now, error, x.possibleDuplicate()));
+    }
+
+    @Override
+    public synchronized int purgeFinished(Duration retention) {
+        Objects.requireNonNull(retention, "retention");
+        if (retention.isNegative() || retention.isZero()) {
+            throw new IllegalArgumentException("retention must be positive, was " + retention);
+        }
+        Instant before = clock.instant().minus(retention);
+        List<Entry> old = entries.values().stream()
+                .filter(x -> (x.status() == Status.SENT || x.status() == Status.FAILED) && x.dueAt().isBefore(before)).toList();
+        for (Entry x : old) {
+            entries.remove(x.id());
+            payloads.remove(x.id());
+            held.remove(x.id());
+            if (x.idempotencyKey() != null) {
+                keys.remove(x.idempotencyKey(), x.id());
+            }
+        }
+        return old.size();
     }
 
     private boolean update(long id, String worker, java.util.function.UnaryOperator<Entry> change) {

@@ -117,7 +117,7 @@ public final class Mailroom implements AutoCloseable {
         this.workers = b.outboxThreads == 0 ? null : new OutboxWorkers(outbox, resolver, deliveryLog,
                 (account, transportId, message) -> transports.get(transportId).send(account, message),
                 new OutboxWorkers.Settings(b.outboxThreads, 10, b.outboxLease, b.outboxPollInterval, b.outboxInitialBackoff,
-                        b.outboxMaxBackoff, b.outboxMaxAge, b.outboxAccountPause), clock);
+                        b.outboxMaxBackoff, b.outboxMaxAge, b.outboxAccountPause, b.outboxRetention, Duration.ofHours(1)), clock);
         this.notifications = new DefaultNotificationService(this, directory,
                 b.notificationPreferences != null ? b.notificationPreferences : new InMemoryNotificationPreferences(),
                 b.notificationTemplates != null ? b.notificationTemplates : NotificationTemplates.standard(), b.defaultLocale, b.systemInfo);
@@ -690,6 +690,7 @@ public final class Mailroom implements AutoCloseable {
         private Duration outboxMaxBackoff = Duration.ofHours(1);
         private Duration outboxMaxAge = Duration.ofDays(5);
         private Duration outboxAccountPause = Duration.ofMinutes(5);
+        private Duration outboxRetention = Duration.ofDays(7);
         private long maxMessageSize = 100L * 1024 * 1024;
         private NotificationPreferences notificationPreferences;
         private NotificationTemplates notificationTemplates;
@@ -1013,6 +1014,21 @@ public final class Mailroom implements AutoCloseable {
             this.outboxMaxBackoff = positiveAny(max, "max");
             this.outboxMaxAge = positiveAny(maxAge, "maxAge");
             this.outboxAccountPause = positiveAny(accountPause, "accountPause");
+            return this;
+        }
+
+        /**
+         * How long sent and failed mails stay in the outbox after they finished, payload included; the
+         * workers delete older ones about once an hour ({@link OutboxRepository#purgeFinished}). An
+         * idempotency key ({@link Mailroom#enqueue(MailContext, Email, String)}) is remembered as long.
+         * Default 7 days.
+         *
+         * @param retention positive
+         * @return this
+         */
+        public Builder outboxRetention(Duration retention) {
+            once("outboxRetention");
+            this.outboxRetention = positiveAny(retention, "outboxRetention");
             return this;
         }
 

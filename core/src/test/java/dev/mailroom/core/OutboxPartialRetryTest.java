@@ -20,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Issue #4 and B6: a retry for a deferred recipient goes to that recipient alone and makes no second Sent
- * copy; a mail the server took is never counted as failed because storing its status failed.
+ * copy; a mail the server took is never counted as failed because storing its status failed; finished
+ * entries are deleted after the retention.
  */
 final class OutboxPartialRetryTest {
     private final InMemoryAccountRepository repo = new InMemoryAccountRepository();
@@ -65,6 +66,13 @@ final class OutboxPartialRetryTest {
     private static final class FirstMarkSentFails implements OutboxRepository {
         private final InMemoryOutboxRepository delegate = new InMemoryOutboxRepository();
         private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        final List<Duration> purges = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public int purgeFinished(Duration retention) {
+            purges.add(retention);
+            return delegate.purgeFinished(retention);
+        }
 
         @Override
         public boolean markSent(long id, String worker) {
@@ -144,5 +152,17 @@ final class OutboxPartialRetryTest {
         assertThat(transport.sent).hasSize(2);
         assertThat(log.query(dev.mailroom.DeliveryLogQuery.since(java.time.Instant.EPOCH)))
                 .noneMatch(l -> l.outcome() == dev.mailroom.DeliveryLogEntry.Outcome.FAILURE);
+    }
+
+    @Test
+    @SuppressWarnings("try") // the workers only need to run for the duration of the block
+    @DisplayName("#4 retention: the workers delete finished entries with the builder's retention when they start (then hourly)")
+    void workersPurgeWithTheConfiguredRetention() {
+        FirstMarkSentFails outbox = new FirstMarkSentFails();
+        try (Mailroom ignored = Mailroom.builder().accounts(repo).outbox(outbox).transport(transport).discoverTransports(false)
+                .outboxWorkers(2).outboxPollInterval(Duration.ofMillis(10)).outboxRetention(Duration.ofDays(30)).build()) {
+            await(() -> !outbox.purges.isEmpty(), "the first purge");
+        }
+        assertThat(outbox.purges).containsOnly(Duration.ofDays(30)).hasSize(1);
     }
 }

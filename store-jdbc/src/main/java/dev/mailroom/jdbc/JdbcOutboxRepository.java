@@ -46,10 +46,12 @@ public final class JdbcOutboxRepository implements OutboxRepository {
      */
     private static final String HEAD = "COALESCE((SELECT h.lane_at FROM mailroom_outbox h WHERE h.status = 'QUEUED' ORDER BY h.status, h.lane_at"
             + " FETCH FIRST 1 ROWS ONLY), (SELECT MAX(l.tail) FROM mailroom_outbox_lane l), 0)";
+    /** A sent entry: due_at becomes its finish time, for {@link #purgeFinished}. */
+    private static final String SENT = "status = 'SENT', attempts = attempts + 1, due_at = " + NOW;
+    /** Entries deleted per transaction by {@link #purgeFinished}. */
+    private static final int PURGE_CHUNK = 1000;
     /** Entries moved to the head per claim, at most. */
     private static final int PROMOTE_MAX = 500;
-    /** due_at of finished rows: 9999-12-31, never due. */
-    private static final long DONE = 253402300799999L;
     private static final int CHUNK = 512 * 1024;
     /** Parameters per IN list. */
     private static final int IN_CHUNK = 500;
@@ -456,7 +458,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
 
     @Override
     public boolean markSent(long id, String worker) {
-        return mark("status = 'SENT', attempts = attempts + 1, due_at = " + DONE, id, worker, null);
+        return mark(SENT, id, worker, null);
     }
 
     /** True for the delivery log of the same {@link JdbcStore}: status and log line then commit together. */
@@ -474,7 +476,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                boolean held = mark(c, "status = 'SENT', attempts = attempts + 1, due_at = " + DONE, id, worker, null);
+                boolean held = mark(c, SENT, id, worker, null);
                 JdbcDeliveryLog.insert(c, logEntries);
                 c.commit();
                 return held;
@@ -550,7 +552,75 @@ public final class JdbcOutboxRepository implements OutboxRepository {
 
     @Override
     public boolean markFailed(long id, String worker, String error) {
-        return mark("status = 'FAILED', attempts = attempts + 1, due_at = " + DONE + ", last_error = ?", id, worker, error);
+        return mark("status = 'FAILED', attempts = attempts + 1, due_at = " + NOW + ", last_error = ?", id, worker, error);
+    }
+
+    /**
+     * Deletes finished entries in chunks of 1,000 (payload chunks first, one transaction per chunk), found
+     * through the {@code (status, due_at)} index: a finished entry's {@code due_at} is its finish time.
+     */
+    @Override
+    public int purgeFinished(Duration retention) {
+        Objects.requireNonNull(retention, "retention");
+        if (retention.isNegative() || retention.isZero()) {
+            throw new IllegalArgumentException("retention must be positive, was " + retention);
+        }
+        int deleted = 0;
+        try (Connection c = dataSource.getConnection()) {
+            for (String status : List.of("SENT", "FAILED")) {
+                while (true) {
+                    List<Long> ids = new ArrayList<>();
+                    try (PreparedStatement p = c.prepareStatement("SELECT id FROM mailroom_outbox WHERE status = ? AND due_at < " + NOW
+                            + " - ? ORDER BY status, due_at FETCH FIRST " + PURGE_CHUNK + " ROWS ONLY")) {
+                        p.setString(1, status);
+                        p.setLong(2, retention.toMillis());
+                        try (ResultSet rs = p.executeQuery()) {
+                            while (rs.next()) {
+                                ids.add(rs.getLong(1));
+                            }
+                        }
+                    }
+                    if (ids.isEmpty()) {
+                        break;
+                    }
+                    deleted += delete(c, ids);
+                    if (ids.size() < PURGE_CHUNK) {
+                        break;
+                    }
+                }
+            }
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
+        return deleted;
+    }
+
+    private static int delete(Connection c, List<Long> ids) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            int rows = 0;
+            for (int from = 0; from < ids.size(); from += IN_CHUNK) {
+                List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + IN_CHUNK));
+                String in = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+                try (PreparedStatement payloads = c.prepareStatement("DELETE FROM mailroom_outbox_payload WHERE outbox_id IN (" + in + ")");
+                     PreparedStatement entries = c.prepareStatement("DELETE FROM mailroom_outbox WHERE id IN (" + in + ")"
+                             + " AND status IN ('SENT', 'FAILED')")) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        payloads.setLong(i + 1, chunk.get(i));
+                        entries.setLong(i + 1, chunk.get(i));
+                    }
+                    payloads.executeUpdate();
+                    rows += entries.executeUpdate();
+                }
+            }
+            c.commit();
+            return rows;
+        } catch (SQLException | RuntimeException ex) {
+            c.rollback();
+            throw ex;
+        } finally {
+            c.setAutoCommit(true);
+        }
     }
 
     /** Not ready until its due time; the first claim after it moves it to the head of the queue. */
@@ -565,7 +635,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
      * commit per sent mail, as for a direct send's log line.
      */
     private boolean markSentLoggedInOneStatement(long id, String worker, List<DeliveryLogEntry> logEntries) {
-        String sql = "WITH m AS (UPDATE mailroom_outbox SET status = 'SENT', attempts = attempts + 1, due_at = " + DONE
+        String sql = "WITH m AS (UPDATE mailroom_outbox SET " + SENT
                 + ", lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'IN_FLIGHT' AND lease_owner = ? RETURNING id),"
                 + " l AS (" + JdbcDeliveryLog.insertSql(logEntries.size()) + " RETURNING id) SELECT (SELECT COUNT(*) FROM m), (SELECT COUNT(*) FROM l)";
         try (Connection c = dataSource.getConnection();

@@ -6,6 +6,9 @@
 ALTER TABLE mailroom_outbox ADD COLUMN lane_at BIGINT DEFAULT 0 NOT NULL;
 UPDATE mailroom_outbox SET lane_at = id;
 UPDATE mailroom_outbox SET status = 'WAITING' WHERE status = 'QUEUED' AND due_at > CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT);
+-- A finished (SENT or FAILED) row's due_at is now its finish time, so that purging old rows is one index range
+-- (it was 9999-12-31); rows finished before V6 take their creation time.
+UPDATE mailroom_outbox SET due_at = created_at WHERE status IN ('SENT', 'FAILED');
 
 -- The tail of each account's lane: the place of its last entry.
 CREATE TABLE mailroom_outbox_lane (

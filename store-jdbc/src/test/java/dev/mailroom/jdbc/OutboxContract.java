@@ -316,6 +316,43 @@ abstract class OutboxContract {
         }
     }
 
+    @Test
+    @DisplayName("#4 retention: purging deletes a sent entry's payload chunks too (a 600 KiB message in two chunks), not a queued one's")
+    void purge_deletesPayloadChunks() throws Exception {
+        DataSource ds = database();
+        try (JdbcStore store = store(ds)) {
+            OutboxRepository outbox = store.outbox();
+            AccountId account = AccountId.of("purge-" + System.nanoTime());
+            byte[] big = new byte[600 * 1024];
+            java.util.Arrays.fill(big, (byte) 'x');
+            OutboxRepository.NewEntry small = entry(account, 1);
+            List<OutboxRepository.Entry> stored = outbox.insertAll(List.of(new OutboxRepository.NewEntry(null, "<big-purge@acme.test>", account, null,
+                    "smtp", small.envelopeFrom(), small.recipients(), false, big), small));
+            OutboxRepository.Entry sent = outbox.claim("w1", 1, Duration.ofMinutes(5)).get(0);
+            assertThat(sent.id()).isEqualTo(stored.get(0).id());
+            assertThat(outbox.markSent(sent.id(), "w1")).isTrue();
+            assertThat(chunks(ds, sent.id())).isEqualTo(2);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (outbox.purgeFinished(Duration.ofMillis(1)) == 0) { // the database clock must pass the 1 ms retention
+                assertThat(System.nanoTime()).as("purged within 10 s").isLessThan(deadline);
+            }
+            assertThat(chunks(ds, sent.id())).isZero();
+            assertThat(chunks(ds, stored.get(1).id())).isEqualTo(1);
+            assertThat(outbox.payload(stored.get(1).id())).isEqualTo(small.payload());
+        }
+    }
+
+    private static int chunks(DataSource ds, long id) throws java.sql.SQLException {
+        try (java.sql.Connection c = ds.getConnection();
+             java.sql.PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM mailroom_outbox_payload WHERE outbox_id = ?")) {
+            p.setLong(1, id);
+            try (java.sql.ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
     private static OutboxRepository.NewEntry keyed(AccountId account, int i, String key) {
         OutboxRepository.NewEntry e = entry(account, i);
         return new OutboxRepository.NewEntry(key, e.messageId(), e.accountId(), e.tenant(), e.transport(), e.envelopeFrom(), e.recipients(),

@@ -65,9 +65,12 @@ public final class OutboxWorkers implements AutoCloseable {
     private record Hold(Instant until, String reason) {
     }
 
-    /** Timing of retries. */
+    /**
+     * Timing of retries, and of deleting finished entries: those older than {@code retention}, when the
+     * workers start and then every {@code purgeInterval}.
+     */
     public record Settings(int threads, int batchSize, Duration lease, Duration pollInterval, Duration initialBackoff,
-                           Duration maxBackoff, Duration maxAge, Duration accountPause) {
+                           Duration maxBackoff, Duration maxAge, Duration accountPause, Duration retention, Duration purgeInterval) {
     }
 
     /** Sends one stored message; implemented by the facade with its transports. */
@@ -87,6 +90,8 @@ public final class OutboxWorkers implements AutoCloseable {
     private final Object wake = new Object();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final ConcurrentMap<AccountId, Hold> holds = new ConcurrentHashMap<>();
+    /** When (System.nanoTime) finished entries are purged next; one worker of the node does it. */
+    private final java.util.concurrent.atomic.AtomicLong nextPurge;
     /** The outbox writes a sent entry's log lines with its status (one store), instead of a batch at the end. */
     private final boolean logWithMark;
     /** Successes of the batch a worker thread is delivering, written when the batch is done. */
@@ -101,6 +106,7 @@ public final class OutboxWorkers implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.logWithMark = outbox.writesTo(log);
+        this.nextPurge = new java.util.concurrent.atomic.AtomicLong(System.nanoTime()); // at start, then every interval
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newFixedThreadPool(Math.max(1, settings.threads()), r -> {
             Thread t = new Thread(r, "mailroom-outbox-" + n.incrementAndGet());
@@ -129,6 +135,23 @@ public final class OutboxWorkers implements AutoCloseable {
         }
     }
 
+    /** Deletes finished entries past the retention, once per interval and node, on the worker that gets there first. */
+    private void purgeWhenDue(String worker) {
+        long due = nextPurge.get();
+        long now = System.nanoTime();
+        if (now - due < 0 || !nextPurge.compareAndSet(due, now + settings.purgeInterval().toNanos())) {
+            return;
+        }
+        try {
+            int purged = outbox.purgeFinished(settings.retention());
+            if (purged > 0) {
+                LOG.info("outbox: deleted {} sent or failed entries finished more than {} ago", purged, settings.retention());
+            }
+        } catch (RuntimeException ex) {
+            LOG.warn("outbox worker {}: deleting finished entries failed, trying again in {}: {}", worker, settings.purgeInterval(), ex.toString());
+        }
+    }
+
     /** Wakes the workers at once (after an enqueue on this node). */
     public void wake() {
         synchronized (wake) {
@@ -151,6 +174,7 @@ public final class OutboxWorkers implements AutoCloseable {
                 } finally {
                     flushSuccesses();
                 }
+                purgeWhenDue(worker);
                 if (batch.isEmpty()) {
                     synchronized (wake) {
                         wake.wait(settings.pollInterval().toMillis());

@@ -18,17 +18,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The claim order every {@link OutboxRepository} must keep (issue #4, "one account never delays another"):
- * accounts take turns, each account's mail goes in enqueue order, and mail due again after a retry or a
- * hold goes to the head. Mailroom's stores run it; a host with its own outbox extends it and returns a
- * fresh, empty outbox from {@link #newOutbox()}.
+ * What every {@link OutboxRepository} must keep beyond a plain queue (issue #4): the claim order ("one
+ * account never delays another": accounts take turns, each account's mail goes in enqueue order, mail due
+ * again after a retry or a hold goes to the head) and the retention of finished entries. Mailroom's stores
+ * run it; a host with its own outbox extends it and returns a fresh, empty outbox from {@link #newOutbox()}.
  */
-public abstract class OutboxOrderContract {
+public abstract class OutboxRepositoryContract {
     private static final Duration LEASE = Duration.ofMinutes(5);
     private OutboxRepository outbox;
 
     /** For subclasses. */
-    protected OutboxOrderContract() {
+    protected OutboxRepositoryContract() {
     }
 
     /**
@@ -44,8 +44,12 @@ public abstract class OutboxOrderContract {
     }
 
     private static OutboxRepository.NewEntry mail(String account, int n) {
+        return mail(account, n, null);
+    }
+
+    private static OutboxRepository.NewEntry mail(String account, int n, String idempotencyKey) {
         String id = "<" + account + "-" + n + "@order.test>";
-        return new OutboxRepository.NewEntry(null, id, AccountId.of(account), null, "smtp", EmailAddress.of(account + "@order.test"),
+        return new OutboxRepository.NewEntry(idempotencyKey, id, AccountId.of(account), null, "smtp", EmailAddress.of(account + "@order.test"),
                 List.of(EmailAddress.of("to@order.test")), false, ("Message-ID: " + id + "\r\n\r\nbody\r\n").getBytes(StandardCharsets.US_ASCII));
     }
 
@@ -121,5 +125,33 @@ public abstract class OutboxOrderContract {
         assertEquals(IntStream.rangeClosed(1, 5).mapToObj(n -> "<a-" + n + "@order.test>").toList(),
                 after.stream().filter(e -> account(e).equals("a")).map(OutboxRepository.Entry::messageId).toList());
         assertTrue(after.stream().allMatch(e -> e.attempts() == 0), "a hold is not an attempt");
+    }
+
+    @Test
+    @DisplayName("#4 retention: sent and failed entries past the retention are deleted with their payloads; queued and in-flight ones stay;"
+            + " the idempotency key is free again")
+    void purgeFinished_onlyFinishedPastRetention() {
+        List<OutboxRepository.Entry> stored = outbox.insertAll(List.of(mail("a", 1, "invoice-4711"), mail("a", 2), mail("a", 3), mail("a", 4)));
+        List<OutboxRepository.Entry> claimed = outbox.claim("w1", 3, LEASE);
+        assertEquals(stored.subList(0, 3).stream().map(OutboxRepository.Entry::id).toList(), claimed.stream().map(OutboxRepository.Entry::id).toList());
+        assertTrue(outbox.markSent(claimed.get(0).id(), "w1"));
+        assertTrue(outbox.markFailed(claimed.get(1).id(), "w1", "550 5.1.1 user unknown"));
+        assertEquals(0, outbox.purgeFinished(Duration.ofDays(1)), "finished just now: kept");
+
+        int purged = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (purged < 2) { // the store's clock must move past the 1 ms retention
+            assertTrue(System.nanoTime() < deadline, "purged " + purged + " of 2 within 10 s");
+            purged += outbox.purgeFinished(Duration.ofMillis(1));
+        }
+        assertEquals(2, purged);
+        assertFalse(outbox.find(stored.get(0).id()).isPresent(), "sent: deleted");
+        assertFalse(outbox.find(stored.get(1).id()).isPresent(), "failed: deleted");
+        assertEquals(OutboxRepository.Status.IN_FLIGHT, outbox.find(stored.get(2).id()).orElseThrow().status(), "in flight: kept");
+        assertEquals(OutboxRepository.Status.QUEUED, outbox.find(stored.get(3).id()).orElseThrow().status(), "queued: kept");
+        assertEquals(List.of(stored.get(3).id()), outbox.claim("w1", 10, LEASE).stream().map(OutboxRepository.Entry::id).toList());
+        OutboxRepository.Entry again = outbox.insert(mail("a", 1, "invoice-4711"));
+        assertTrue(again.id() != stored.get(0).id(), "the key of a deleted entry is free again");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> outbox.purgeFinished(Duration.ZERO));
     }
 }

@@ -1,12 +1,12 @@
 package dev.mailroom.jdbc;
 
 import dev.mailroom.spi.OutboxRepository;
-import dev.mailroom.testkit.OutboxOrderContract;
+import dev.mailroom.testkit.OutboxRepositoryContract;
 import org.junit.jupiter.api.AfterEach;
 import org.postgresql.ds.PGSimpleDataSource;
 
-/** The fair claim order (issue #4) on PostgreSQL (FOR UPDATE SKIP LOCKED claims). */
-final class PostgresOutboxOrderContractIT extends OutboxOrderContract {
+/** The outbox contract (issue #4: fair claim order, retention) on PostgreSQL (FOR UPDATE SKIP LOCKED claims). */
+final class PostgresOutboxRepositoryContractIT extends OutboxRepositoryContract {
     private JdbcStore store;
     private PGSimpleDataSource ds;
 

@@ -1,11 +1,11 @@
 package dev.mailroom.jdbc;
 
 import dev.mailroom.spi.OutboxRepository;
-import dev.mailroom.testkit.OutboxOrderContract;
+import dev.mailroom.testkit.OutboxRepositoryContract;
 import org.junit.jupiter.api.AfterEach;
 
-/** The fair claim order (issue #4) on H2 (optimistic claims). */
-final class H2OutboxOrderContractTest extends OutboxOrderContract {
+/** The outbox contract (issue #4: fair claim order, retention) on H2 (optimistic claims). */
+final class H2OutboxRepositoryContractTest extends OutboxRepositoryContract {
     private JdbcStore store;
 
     @Override

@@ -3,8 +3,8 @@ package dev.mailroom.testkit;
 import dev.mailroom.core.InMemoryOutboxRepository;
 import dev.mailroom.spi.OutboxRepository;
 
-/** The fair claim order (issue #4) on the in-memory outbox. */
-final class InMemoryOutboxOrderContractTest extends OutboxOrderContract {
+/** The outbox contract (issue #4: fair claim order, retention) on the in-memory outbox. */
+final class InMemoryOutboxRepositoryContractTest extends OutboxRepositoryContract {
     @Override
     protected OutboxRepository newOutbox() {
         return new InMemoryOutboxRepository();
