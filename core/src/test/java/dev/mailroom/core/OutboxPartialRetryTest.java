@@ -62,16 +62,16 @@ final class OutboxPartialRetryTest {
         assertThat(retry.message().messageId()).isEqualTo(first.message().messageId());
     }
 
-    /** The in-memory outbox whose first {@code markSent} fails, as when the database goes away right after a send. */
-    private static final class FirstMarkSentFails implements OutboxRepository {
-        private final InMemoryOutboxRepository delegate = new InMemoryOutboxRepository();
+    /**
+     * The in-memory outbox whose first {@code markSent} fails, as when the database goes away right after a
+     * send; like a host's own outbox it keeps the SPI's default {@code smallPayloads} (an immutable empty map).
+     */
+    private static final class FirstMarkSentFails extends DelegatingOutbox {
         private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
         final List<Duration> purges = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-        @Override
-        public int purgeFinished(Duration retention) {
-            purges.add(retention);
-            return delegate.purgeFinished(retention);
+        FirstMarkSentFails() {
+            super(new InMemoryOutboxRepository());
         }
 
         @Override
@@ -79,57 +79,18 @@ final class OutboxPartialRetryTest {
             if (failed.compareAndSet(false, true)) {
                 throw new IllegalStateException("Mailroom outbox: connection refused");
             }
-            return delegate.markSent(id, worker);
+            return super.markSent(id, worker);
         }
 
         @Override
-        public Entry insert(NewEntry entry) {
-            return delegate.insert(entry);
+        public java.util.Map<Long, byte[]> smallPayloads(List<Long> ids, int maxBytes) {
+            return java.util.Map.of();
         }
 
         @Override
-        public List<Entry> claim(String worker, int max, Duration lease) {
-            return delegate.claim(worker, max, lease);
-        }
-
-        @Override
-        public byte[] payload(long id) {
-            return delegate.payload(id);
-        }
-
-        @Override
-        public java.util.Optional<Entry> find(long id) {
-            return delegate.find(id);
-        }
-
-        @Override
-        public boolean markRetry(long id, String worker, Duration delay, String error, boolean countAttempt, boolean possibleDuplicate) {
-            return delegate.markRetry(id, worker, delay, error, countAttempt, possibleDuplicate);
-        }
-
-        @Override
-        public boolean markHeld(long id, String worker, Duration delay, String reason) {
-            return delegate.markHeld(id, worker, delay, reason);
-        }
-
-        @Override
-        public boolean markPartial(long id, String worker, List<EmailAddress> remaining, Duration delay, String error) {
-            return delegate.markPartial(id, worker, remaining, delay, error);
-        }
-
-        @Override
-        public int postpone(dev.mailroom.AccountId account, Duration delay, String reason) {
-            return delegate.postpone(account, delay, reason);
-        }
-
-        @Override
-        public int resumeHeld() {
-            return delegate.resumeHeld();
-        }
-
-        @Override
-        public boolean markFailed(long id, String worker, String error) {
-            return delegate.markFailed(id, worker, error);
+        public int purgeFinished(Duration retention) {
+            purges.add(retention);
+            return super.purgeFinished(retention);
         }
     }
 

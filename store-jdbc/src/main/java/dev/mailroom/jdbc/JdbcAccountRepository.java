@@ -12,6 +12,7 @@ import dev.mailroom.SystemMailSettings;
 import dev.mailroom.EmailAddress;
 import dev.mailroom.SupportSettings;
 import dev.mailroom.TenantMailSettings;
+import dev.mailroom.jdbc.internal.Transactions;
 import dev.mailroom.spi.AccountRepository;
 import dev.mailroom.spi.SecretCipher;
 
@@ -517,22 +518,16 @@ public final class JdbcAccountRepository implements AccountRepository {
     private <T> T inTransaction(Work<T> work) {
         T result;
         try (Connection c = dataSource.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                result = work.run(c);
+            long[] version = new long[1];
+            result = Transactions.inTransaction(c, () -> {
+                T r = work.run(c);
                 try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_change SET version = version + 1 WHERE id = 1")) {
                     p.executeUpdate();
                 }
-                long v = version(c);
-                c.commit();
-                seenVersion.set(v);
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
-            }
+                version[0] = version(c);
+                return r;
+            });
+            seenVersion.set(version[0]);
         } catch (SQLException e) {
             throw new IllegalStateException("Mailroom store: " + e.getMessage(), e);
         }

@@ -4,6 +4,7 @@ import dev.mailroom.AccountId;
 import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.DeliveryLogQuery;
 import dev.mailroom.MailErrorCode;
+import dev.mailroom.jdbc.internal.Transactions;
 import dev.mailroom.spi.DeliveryLog;
 
 import java.io.IOException;
@@ -54,16 +55,10 @@ public final class JdbcDeliveryLog implements DeliveryLog {
                 insert(c, entries);
                 return;
             }
-            c.setAutoCommit(false);
-            try {
+            Transactions.inTransaction(c, () -> { // one commit for the batch
                 insert(c, entries);
-                c.commit(); // one commit for the batch
-            } catch (SQLException | RuntimeException ex) {
-                c.rollback();
-                throw ex;
-            } finally {
-                c.setAutoCommit(true);
-            }
+                return null;
+            });
         } catch (SQLException ex) {
             throw new IllegalStateException("Mailroom delivery log: " + ex.getMessage(), ex);
         }

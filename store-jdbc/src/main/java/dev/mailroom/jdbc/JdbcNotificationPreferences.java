@@ -2,6 +2,7 @@ package dev.mailroom.jdbc;
 
 import dev.mailroom.NotificationPreference;
 import dev.mailroom.NotificationType;
+import dev.mailroom.jdbc.internal.Transactions;
 import dev.mailroom.spi.NotificationPreferences;
 
 import java.sql.Connection;
@@ -97,8 +98,7 @@ public final class JdbcNotificationPreferences implements NotificationPreference
     private void put(String tenant, String user, NotificationType type, NotificationPreference preference) {
         Objects.requireNonNull(type, "type");
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
+            Transactions.inTransaction(c, () -> {
                 try (PreparedStatement d = c.prepareStatement(
                         "DELETE FROM mailroom_notification_preference WHERE tenant = ? AND type = ? AND user_id = ?")) {
                     d.setString(1, tenant(tenant));
@@ -117,11 +117,8 @@ public final class JdbcNotificationPreferences implements NotificationPreference
                         i.executeUpdate();
                     }
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
+                return null;
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("Mailroom preferences: " + e.getMessage(), e);
         }

@@ -3,6 +3,7 @@ package dev.mailroom.jdbc;
 import dev.mailroom.AccountId;
 import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.EmailAddress;
+import dev.mailroom.jdbc.internal.Transactions;
 import dev.mailroom.spi.OutboxRepository;
 
 import java.sql.Connection;
@@ -127,8 +128,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         }
         try (Connection c = dataSource.getConnection()) {
             ensureLanes(c, entries);
-            c.setAutoCommit(false);
-            try {
+            return Transactions.inTransaction(c, () -> {
                 long[] places = places(c, entries);
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox (idempotency_key, message_id, account_id, tenant,"
                         + " transport, envelope_from, recipients, smtp_utf8, status, attempts, created_at, due_at, possible_duplicate, operation,"
@@ -177,12 +177,8 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                     }
                     p.executeBatch();
                 }
-                c.commit();
                 return out;
-            } catch (SQLException | RuntimeException ex) {
-                c.rollback();
-                throw ex;
-            }
+            });
         }
     }
 
@@ -474,18 +470,11 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             return markSentLoggedInOneStatement(id, worker, logEntries);
         }
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
+            return Transactions.inTransaction(c, () -> {
                 boolean held = mark(c, SENT, id, worker, null);
                 JdbcDeliveryLog.insert(c, logEntries);
-                c.commit();
                 return held;
-            } catch (SQLException | RuntimeException ex) {
-                c.rollback();
-                throw ex;
-            } finally {
-                c.setAutoCommit(true);
-            }
+            });
         } catch (SQLException ex) {
             throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
         }
@@ -596,8 +585,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
     }
 
     private static int delete(Connection c, List<Long> ids) throws SQLException {
-        c.setAutoCommit(false);
-        try {
+        return Transactions.inTransaction(c, () -> {
             int rows = 0;
             for (int from = 0; from < ids.size(); from += IN_CHUNK) {
                 List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + IN_CHUNK));
@@ -613,14 +601,8 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                     rows += entries.executeUpdate();
                 }
             }
-            c.commit();
             return rows;
-        } catch (SQLException | RuntimeException ex) {
-            c.rollback();
-            throw ex;
-        } finally {
-            c.setAutoCommit(true);
-        }
+        });
     }
 
     /** Not ready until its due time; the first claim after it moves it to the head of the queue. */
