@@ -306,6 +306,11 @@ public final class OutboxWorkers implements AutoCloseable {
             int held = holdAccount(e, settings.accountPause(), error);
             record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, ex.serverReply().orElse(null),
                     "account problem: paused for " + settings.accountPause() + " with " + held + " other queued mail, retry budget kept");
+        } else if (code == MailErrorCode.POOL_EXHAUSTED) {
+            // Not an attempt: this node's connections of the account were all busy (direct sends share them).
+            // Nothing was sent, so nothing is logged and no budget is used; it goes again after the first backoff.
+            outbox.markRetry(e.id(), worker, settings.initialBackoff(), error, false, false);
+            LOG.debug("outbox entry {}: {}", e.id(), error);
         } else if (!tooOld && ex.isRetryable()) {
             Duration delay = backoff(e.attempts() + 1);
             if (ex.retryAfter().isPresent() && ex.retryAfter().get().compareTo(delay) > 0) {

@@ -21,9 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Issue #4 and B6: a retry for a deferred recipient goes to that recipient alone and makes no second Sent
  * copy; a mail the server took is never counted as failed because storing its status failed; finished
- * entries are deleted after the retention.
+ * entries are deleted after the retention; busy connections are not an attempt.
  */
-final class OutboxPartialRetryTest {
+final class OutboxEdgeCasesTest {
     private final InMemoryAccountRepository repo = new InMemoryAccountRepository();
     private final InMemoryOutboxRepository outbox = new InMemoryOutboxRepository();
     private final RecordingTransport transport = new RecordingTransport();
@@ -125,5 +125,28 @@ final class OutboxPartialRetryTest {
             await(() -> !outbox.purges.isEmpty(), "the first purge");
         }
         assertThat(outbox.purges).containsOnly(Duration.ofDays(30)).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("#4: all of the account's connections busy on this node is not an attempt: no budget used, nothing in the error log, sent later")
+    void poolExhausted_isNotAnAttempt() {
+        repo.save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true).smtpHost("smtp.test")
+                .authentication(Authentication.password("app@acme.test", Secret.of("pw"))).build());
+        InMemoryDeliveryLog log = new InMemoryDeliveryLog();
+        transport.failWith = new dev.mailroom.MailException(dev.mailroom.MailErrorCode.POOL_EXHAUSTED, "all 4 connections of account app@acme.test are busy");
+        try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(transport).discoverTransports(false)
+                .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10))
+                .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofHours(1), Duration.ofHours(1)).build()) {
+            Queued q = m.enqueue(MailContext.system(), Email.builder().to("a@example.test").subject("Mahnung").text("x").build());
+            await(() -> transport.attempts.size() >= 3, "three tries while the pool is busy");
+            OutboxRepository.Entry waiting = outbox.find(q.outboxId()).orElseThrow();
+            assertThat(waiting.attempts()).isZero();
+            assertThat(waiting.status()).isNotEqualTo(OutboxRepository.Status.FAILED);
+            transport.failWith = null;
+            await(() -> outbox.find(q.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT, "sent once a connection is free");
+            assertThat(outbox.find(q.outboxId()).orElseThrow().attempts()).isEqualTo(1);
+        }
+        assertThat(log.query(dev.mailroom.DeliveryLogQuery.since(java.time.Instant.EPOCH)))
+                .noneMatch(l -> l.outcome() == dev.mailroom.DeliveryLogEntry.Outcome.FAILURE);
     }
 }
