@@ -317,6 +317,30 @@ abstract class OutboxContract {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker only needs to run for the duration of the block
+    @DisplayName("#4 end to end: one tenant's 300-mail burst does not hold back another tenant's mail; accounts take turns at the server")
+    void burst_doesNotHoldBackAnotherTenant() {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().build().start(); JdbcStore store = store(database())) {
+            account(store, server.port()); // the system-wide account, which every tenant falls back to
+            for (String tenant : List.of("bulk", "urgent")) {
+                store.accounts().save(Account.builder().id(tenant).description(tenant).email("app@" + tenant + ".test").tenant(tenant)
+                        .systemAccount(true).smtp("127.0.0.1", server.port(), Security.NONE).authentication(Authentication.none()).build());
+            }
+            try (Mailroom producer = mailroom(store, 0)) { // the whole queue exists before a worker starts
+                for (int i = 0; i < 300; i++) {
+                    producer.enqueue(MailContext.tenant("bulk"), mail(i));
+                }
+                producer.enqueue(MailContext.tenant("urgent"), Email.builder().to("kunde@example.test").subject("Passwort zurücksetzen")
+                        .text("Ihr Code: 4711").build());
+            }
+            try (Mailroom ignored = mailroom(store, 1)) {
+                List<String> senders = server.received().await(20, Duration.ofSeconds(30)).stream().map(ReceivedMail::envelopeFrom).toList();
+                assertThat(senders).as("the urgent mail is among the first 20 of 301, not the last (FIFO)").contains("app@urgent.test");
+            }
+        }
+    }
+
+    @Test
     @DisplayName("#4 retention: purging deletes a sent entry's payload chunks too (a 600 KiB message in two chunks), not a queued one's")
     void purge_deletesPayloadChunks() throws Exception {
         DataSource ds = database();
