@@ -176,7 +176,9 @@ public final class Mailroom implements AutoCloseable {
 
     /**
      * Like {@link #enqueue(MailContext, Email)}, with the caller's idempotency key: enqueuing again with the
-     * same key returns the entry stored the first time and stores nothing.
+     * same key returns the entry stored the first time and stores nothing. A key is remembered while its
+     * entry is kept: until it is sent or failed, then for the outbox retention (default 7 days,
+     * {@link Builder#outboxRetention}).
      *
      * @param context who sends
      * @param email the email
