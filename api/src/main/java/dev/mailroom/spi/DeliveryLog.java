@@ -43,4 +43,16 @@ public interface DeliveryLog {
      * @return the entries, at most {@code query.limit()}
      */
     List<DeliveryLogEntry> query(DeliveryLogQuery query);
+
+    /**
+     * Deletes entries logged more than {@code retention} ago. The outbox workers call it about once an hour
+     * when a retention is set on the {@code Mailroom} builder; the default deletes nothing.
+     *
+     * @param retention how long entries are kept, positive
+     * @return how many entries were deleted
+     */
+    default int purgeOlderThan(java.time.Duration retention) {
+        java.util.Objects.requireNonNull(retention, "retention");
+        return 0;
+    }
 }

@@ -43,6 +43,18 @@ public final class InMemoryDeliveryLog implements DeliveryLog {
     }
 
     @Override
+    public synchronized int purgeOlderThan(java.time.Duration retention) {
+        Objects.requireNonNull(retention, "retention");
+        java.time.Instant before = java.time.Instant.now().minus(retention);
+        int n = 0;
+        while (!entries.isEmpty() && entries.peekFirst().time().isBefore(before)) { // oldest first
+            entries.removeFirst();
+            n++;
+        }
+        return n;
+    }
+
+    @Override
     public synchronized List<DeliveryLogEntry> query(DeliveryLogQuery query) {
         Objects.requireNonNull(query, "query");
         List<DeliveryLogEntry> out = new ArrayList<>();

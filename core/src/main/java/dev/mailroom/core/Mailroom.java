@@ -117,7 +117,8 @@ public final class Mailroom implements AutoCloseable {
         this.workers = b.outboxThreads == 0 ? null : new OutboxWorkers(outbox, resolver, deliveryLog,
                 (account, transportId, message) -> transports.get(transportId).send(account, message),
                 new OutboxWorkers.Settings(b.outboxThreads, 10, b.outboxLease, b.outboxPollInterval, b.outboxInitialBackoff,
-                        b.outboxMaxBackoff, b.outboxMaxAge, b.outboxAccountPause, b.outboxRetention, Duration.ofHours(1)), clock);
+                        b.outboxMaxBackoff, b.outboxMaxAge, b.outboxAccountPause, b.outboxRetention, b.deliveryLogRetention,
+                        Duration.ofHours(1)), clock);
         this.notifications = new DefaultNotificationService(this, directory,
                 b.notificationPreferences != null ? b.notificationPreferences : new InMemoryNotificationPreferences(),
                 b.notificationTemplates != null ? b.notificationTemplates : NotificationTemplates.standard(), b.defaultLocale, b.systemInfo);
@@ -693,6 +694,7 @@ public final class Mailroom implements AutoCloseable {
         private Duration outboxMaxAge = Duration.ofDays(5);
         private Duration outboxAccountPause = Duration.ofMinutes(5);
         private Duration outboxRetention = Duration.ofDays(7);
+        private Duration deliveryLogRetention;
         private long maxMessageSize = 100L * 1024 * 1024;
         private NotificationPreferences notificationPreferences;
         private NotificationTemplates notificationTemplates;
@@ -1031,6 +1033,21 @@ public final class Mailroom implements AutoCloseable {
         public Builder outboxRetention(Duration retention) {
             once("outboxRetention");
             this.outboxRetention = positiveAny(retention, "outboxRetention");
+            return this;
+        }
+
+        /**
+         * How long the delivery log (C3) keeps entries: the outbox workers delete older ones about once an
+         * hour ({@link DeliveryLog#purgeOlderThan}). Default: kept until the host deletes them (for the JDBC
+         * store, {@code store.deliveryLog().purgeOlderThan(retention)}); the in-memory log keeps its newest
+         * 10,000 entries regardless.
+         *
+         * @param retention positive, e.g. 90 days
+         * @return this
+         */
+        public Builder deliveryLogRetention(Duration retention) {
+            once("deliveryLogRetention");
+            this.deliveryLogRetention = positiveAny(retention, "deliveryLogRetention");
             return this;
         }
 

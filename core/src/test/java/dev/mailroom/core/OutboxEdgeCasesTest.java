@@ -128,6 +128,24 @@ final class OutboxEdgeCasesTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the workers only need to run for the duration of the block
+    @DisplayName("C3 retention: with deliveryLogRetention set, the workers delete older log entries when they start; the rest stay")
+    void workersPurgeTheDeliveryLog() {
+        InMemoryDeliveryLog log = new InMemoryDeliveryLog();
+        java.time.Instant now = java.time.Instant.now();
+        log.record(new dev.mailroom.DeliveryLogEntry(now.minus(Duration.ofDays(100)), null, null, null, dev.mailroom.DeliveryLogEntry.Operation.SEND,
+                dev.mailroom.DeliveryLogEntry.Outcome.FAILURE, dev.mailroom.MailErrorCode.AUTH_FAILED, "535 old", null, null, "old"));
+        log.record(new dev.mailroom.DeliveryLogEntry(now.minus(Duration.ofDays(1)), null, null, null, dev.mailroom.DeliveryLogEntry.Operation.SEND,
+                dev.mailroom.DeliveryLogEntry.Outcome.FAILURE, dev.mailroom.MailErrorCode.AUTH_FAILED, "535 recent", null, null, "recent"));
+        try (Mailroom ignored = Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(transport).discoverTransports(false)
+                .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10)).deliveryLogRetention(Duration.ofDays(90)).build()) {
+            await(() -> log.query(dev.mailroom.DeliveryLogQuery.since(java.time.Instant.EPOCH)).size() == 1, "the old entry to go");
+        }
+        assertThat(log.query(dev.mailroom.DeliveryLogQuery.since(java.time.Instant.EPOCH))).extracting(dev.mailroom.DeliveryLogEntry::detail)
+                .containsExactly("recent");
+    }
+
+    @Test
     @DisplayName("#4: all of the account's connections busy on this node is not an attempt: no budget used, nothing in the error log, sent later")
     void poolExhausted_isNotAnAttempt() {
         repo.save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true).smtpHost("smtp.test")

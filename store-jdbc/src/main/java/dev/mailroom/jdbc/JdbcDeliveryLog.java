@@ -124,6 +124,7 @@ public final class JdbcDeliveryLog implements DeliveryLog {
      * @param retention how long entries are kept
      * @return how many entries were deleted
      */
+    @Override
     public int purgeOlderThan(Duration retention) {
         Objects.requireNonNull(retention, "retention");
         try (Connection c = dataSource.getConnection();

@@ -66,11 +66,13 @@ public final class OutboxWorkers implements AutoCloseable {
     }
 
     /**
-     * Timing of retries, and of deleting finished entries: those older than {@code retention}, when the
-     * workers start and then every {@code purgeInterval}.
+     * Timing of retries, and of deleting finished entries older than {@code retention} and delivery log
+     * entries older than {@code logRetention} ({@code null}: kept), when the workers start and then every
+     * {@code purgeInterval}.
      */
     public record Settings(int threads, int batchSize, Duration lease, Duration pollInterval, Duration initialBackoff,
-                           Duration maxBackoff, Duration maxAge, Duration accountPause, Duration retention, Duration purgeInterval) {
+                           Duration maxBackoff, Duration maxAge, Duration accountPause, Duration retention, Duration logRetention,
+                           Duration purgeInterval) {
     }
 
     /** Sends one stored message; implemented by the facade with its transports. */
@@ -149,6 +151,17 @@ public final class OutboxWorkers implements AutoCloseable {
             }
         } catch (RuntimeException ex) {
             LOG.warn("outbox worker {}: deleting finished entries failed, trying again in {}: {}", worker, settings.purgeInterval(), ex.toString());
+        }
+        if (settings.logRetention() != null) {
+            try {
+                int purged = log.purgeOlderThan(settings.logRetention());
+                if (purged > 0) {
+                    LOG.info("delivery log: deleted {} entries older than {}", purged, settings.logRetention());
+                }
+            } catch (RuntimeException ex) {
+                LOG.warn("outbox worker {}: deleting old delivery log entries failed, trying again in {}: {}", worker, settings.purgeInterval(),
+                        ex.toString());
+            }
         }
     }
 
