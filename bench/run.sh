@@ -2,7 +2,7 @@
 # End-to-end SMTP throughput benchmark (see bench/README.md). Not part of the test suite.
 # Usage: bench/run.sh [-Dbench.small=10000] [-Dbench.large=1000] [-Dbench.rounds=3]   SMTP throughput (issue #2)
 #        bench/run.sh attachment [-Dbench.attachmentMb=50]                              heap while sending a large attachment (issue #3)
-#        bench/run.sh outbox [-Dbench.outboxMails=20000] [-Dbench.rounds=3] [-Dbench.outboxThreads=2] [-Dbench.countAtSink=true] [-Dbench.pgUrl=…]
+#        bench/run.sh outbox [-Dbench.outboxMails=20000] [-Dbench.rounds=3] [-Dbench.outboxThreads=2] [-Dbench.countAtSink=true] [-Dbench.sinkDelayMs=0] [-Dbench.pgUrl=…]
 #                                                                                        outbox throughput, 1 vs 2 worker pools (issue #4)
 #        bench/run.sh resolution                                                         JMH: cached resolution vs a JDBC read (issue #4)
 #        bench/run.sh claim [-Dbench.pgUrl=jdbc:postgresql://127.0.0.1:5432/test?user=postgres]   outbox claim cost vs backlog (issue #4)

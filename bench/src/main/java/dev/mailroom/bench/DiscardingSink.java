@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * An SMTP sink for a second JVM, used when Postfix's smtp-sink is not available, and by the outbox bench
  * to count Message-IDs at the receiving end. Prints its port on the first line of standard output. With
  * the argument {@code count} it keeps every received Message-ID; each line {@code report} on standard
- * input answers {@code <messages> <distinct Message-IDs>} and starts counting afresh. Runs until standard
- * input closes or it is killed.
+ * input answers {@code <messages> <distinct Message-IDs>} and starts counting afresh. With a second
+ * argument {@code <n>}, it takes n milliseconds before it accepts each message (a server across a network
+ * that writes the message to its queue before answering). Runs until standard input closes or it is killed.
  */
 public final class DiscardingSink {
     private DiscardingSink() {
@@ -23,10 +24,18 @@ public final class DiscardingSink {
 
     public static void main(String[] args) throws Exception {
         boolean count = args.length > 0 && args[0].equals("count");
+        long delayMs = args.length > 1 ? Long.parseLong(args[1]) : 0;
         AtomicLong messages = new AtomicLong();
         ConcurrentHashMap<String, Boolean> ids = new ConcurrentHashMap<>();
         SMTPServer server = SMTPServer.port(0).bindAddress(InetAddress.getByName("127.0.0.1")).maxConnections(256)
                 .messageHandler((ctx, from, to, data) -> {
+                    if (delayMs > 0) {
+                        try {
+                            Thread.sleep(delayMs); // the server's time to store the message before its 250
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
                     if (count) {
                         messages.incrementAndGet();
                         ids.put(messageId(data), Boolean.TRUE);

@@ -40,8 +40,11 @@ public final class OutboxThroughputBench {
         int rounds = Integer.getInteger("bench.rounds", 3);
         // A SubEthaSMTP sink in a second JVM that keeps every Message-ID: each must arrive exactly once.
         // -Dbench.countAtSink=false: Postfix's smtp-sink instead (lighter, but it cannot count Message-IDs).
+        // -Dbench.sinkDelayMs=5: the counting sink takes 5 ms before it accepts each message (a server across a network).
         boolean count = Boolean.parseBoolean(System.getProperty("bench.countAtSink", "true"));
-        try (SmtpThroughputBench.Sink sink = count ? SmtpThroughputBench.Sink.java(true) : SmtpThroughputBench.Sink.start(System.getProperty("bench.postfix"))) {
+        long delayMs = Long.getLong("bench.sinkDelayMs", 0);
+        try (SmtpThroughputBench.Sink sink = count ? SmtpThroughputBench.Sink.java(true, delayMs)
+                : SmtpThroughputBench.Sink.start(System.getProperty("bench.postfix"))) {
             // Interleaved rounds, medians: JIT warm-up and PostgreSQL's background work move single runs by ±20 %.
             double[] direct = new double[rounds];
             double[] one = new double[rounds];
@@ -64,7 +67,8 @@ public final class OutboxThroughputBench {
             double t = median(two);
             System.out.printf(Locale.ROOT, "%n%d mails of ~1 KB per path and round, %d rounds (medians), PostgreSQL, %d worker threads per pool, sink: %s%n",
                     n, rounds, threads, sink.postfix() ? "Postfix smtp-sink (Message-IDs not counted at the sink)"
-                            : "SubEthaSMTP sink in a second JVM, every Message-ID received exactly once (checked)");
+                            : "SubEthaSMTP sink in a second JVM" + (delayMs > 0 ? " answering each message after " + delayMs + " ms" : "")
+                            + ", every Message-ID received exactly once (checked)");
             System.out.printf(Locale.ROOT, "machine: %d CPUs; CPU busy (all processes, medians): direct %.0f %%, 1 pool %.0f %%, 2 pools %.0f %%%n",
                     Runtime.getRuntime().availableProcessors(), median(cpu[0]), median(cpu[1]), median(cpu[2]));
             System.out.println("| path | msg/s | ratio |");

@@ -78,16 +78,18 @@ public final class SmtpThroughputBench {
                 awaitPort(port);
                 return new Sink(p, port, true);
             }
-            return java(false);
+            return java(false, 0);
         }
 
-        /** The SubEthaSMTP sink in a second JVM; counting, it keeps the Message-IDs it received ({@link #report()}). */
-        static Sink java(boolean counting) throws Exception {
+        /**
+         * The SubEthaSMTP sink in a second JVM; counting, it keeps the Message-IDs it received ({@link #report()});
+         * with a delay, it takes that long before it accepts each message.
+         */
+        static Sink java(boolean counting, long delayMs) throws Exception {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), DiscardingSink.class.getName()));
-            if (counting) {
-                cmd.add("count");
-            }
+            cmd.add(counting ? "count" : "discard");
+            cmd.add(Long.toString(delayMs));
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             int port = Integer.parseInt(line(p));
             return new Sink(p, port, false);
