@@ -45,6 +45,9 @@ public final class InMemoryDeliveryLog implements DeliveryLog {
     @Override
     public synchronized int purgeOlderThan(java.time.Duration retention) {
         Objects.requireNonNull(retention, "retention");
+        if (retention.isNegative() || retention.isZero()) {
+            throw new IllegalArgumentException("retention must be positive, was " + retention);
+        }
         java.time.Instant before = java.time.Instant.now().minus(retention);
         int n = 0;
         while (!entries.isEmpty() && entries.peekFirst().time().isBefore(before)) { // oldest first

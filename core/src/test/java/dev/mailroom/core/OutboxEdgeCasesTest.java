@@ -36,6 +36,11 @@ final class OutboxEdgeCasesTest {
         }
     }
 
+    private void systemAccount() {
+        repo.save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true).smtpHost("smtp.test")
+                .authentication(Authentication.password("app@acme.test", Secret.of("pw"))).build());
+    }
+
     @Test
     @DisplayName("B6/#4: the first attempt (two of three recipients took it) makes the Sent copy; the retry for the 451 recipient does not")
     void retryForDeferredRecipient_noSecondSentCopy() {
@@ -97,8 +102,7 @@ final class OutboxEdgeCasesTest {
     @Test
     @DisplayName("#4: storing 'sent' fails after the server took the mail: it is not marked failed; after its lease it goes again, flagged a possible duplicate")
     void markSentFails_notFailed_resentAsPossibleDuplicate() {
-        repo.save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true).smtpHost("smtp.test")
-                .authentication(Authentication.password("app@acme.test", Secret.of("pw"))).build());
+        systemAccount();
         FirstMarkSentFails flaky = new FirstMarkSentFails();
         InMemoryDeliveryLog log = new InMemoryDeliveryLog();
         try (Mailroom m = Mailroom.builder().accounts(repo).outbox(flaky).deliveryLog(log).transport(transport).discoverTransports(false)
@@ -143,13 +147,15 @@ final class OutboxEdgeCasesTest {
         }
         assertThat(log.query(dev.mailroom.DeliveryLogQuery.since(java.time.Instant.EPOCH))).extracting(dev.mailroom.DeliveryLogEntry::detail)
                 .containsExactly("recent");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> log.purgeOlderThan(Duration.ZERO));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Mailroom.builder().deliveryLogRetention(Duration.ofDays(-1)), "the builder names the field before anything runs");
     }
 
     @Test
     @DisplayName("#4: all of the account's connections busy on this node is not an attempt: no budget used, nothing in the error log, sent later")
     void poolExhausted_isNotAnAttempt() {
-        repo.save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true).smtpHost("smtp.test")
-                .authentication(Authentication.password("app@acme.test", Secret.of("pw"))).build());
+        systemAccount();
         InMemoryDeliveryLog log = new InMemoryDeliveryLog();
         transport.failWith = new dev.mailroom.MailException(dev.mailroom.MailErrorCode.POOL_EXHAUSTED, "all 4 connections of account app@acme.test are busy");
         try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(transport).discoverTransports(false)

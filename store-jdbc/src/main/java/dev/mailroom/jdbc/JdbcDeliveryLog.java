@@ -127,6 +127,9 @@ public final class JdbcDeliveryLog implements DeliveryLog {
     @Override
     public int purgeOlderThan(Duration retention) {
         Objects.requireNonNull(retention, "retention");
+        if (retention.isNegative() || retention.isZero()) {
+            throw new IllegalArgumentException("retention must be positive, was " + retention);
+        }
         try (Connection c = dataSource.getConnection();
              PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_delivery_log WHERE logged_at < ?")) {
             p.setObject(1, OffsetDateTime.ofInstant(Instant.now().minus(retention), ZoneOffset.UTC));

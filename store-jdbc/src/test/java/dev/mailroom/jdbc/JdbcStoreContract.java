@@ -178,6 +178,8 @@ abstract class JdbcStoreContract {
 
             assertThat(log.purgeOlderThan(Duration.ofDays(30))).isEqualTo(1);
             assertThat(log.query(DeliveryLogQuery.since(Instant.EPOCH))).hasSize(2);
+            assertThatThrownBy(() -> log.purgeOlderThan(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retention");
+            assertThat(log.query(DeliveryLogQuery.since(Instant.EPOCH))).as("nothing deleted by a refused retention").hasSize(2);
         }
     }
 

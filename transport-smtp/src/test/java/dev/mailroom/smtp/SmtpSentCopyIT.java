@@ -8,6 +8,7 @@ import dev.mailroom.Security;
 import dev.mailroom.core.InMemoryAccountRepository;
 import dev.mailroom.core.Mailroom;
 import dev.mailroom.testkit.MailServerExtension;
+import dev.mailroom.testkit.ScriptedSmtpServer;
 import jakarta.mail.Flags;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
@@ -100,6 +101,41 @@ final class SmtpSentCopyIT {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.send(MailContext.system(), SmtpFixtures.email()))
                     .isInstanceOfSatisfying(dev.mailroom.MailException.class, e -> assertThat(e.fieldProblems())
                             .extracting(p -> p.field()).containsExactly(dev.mailroom.AccountField.IMAP_HOST));
+        }
+    }
+
+    @Test
+    @DisplayName("B6/#4: an outbox mail that needs a second attempt for a 451 recipient is copied to the Sent folder once")
+    void partialRetry_copiedOnce() throws Exception {
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.builder()
+                .reply(ScriptedSmtpServer.Command.RCPT, "250 2.1.5 Ok", "451 4.2.0 <b@example.test>: Mailbox busy", "250 2.1.5 Ok")
+                .build().start()) {
+            repo.save(SmtpFixtures.withLogin(SmtpFixtures.systemAccount("127.0.0.1", smtp.port(), Security.NONE), "app@acme.test", "pw")
+                    .imap(mail.host(), mail.imapPort(), Security.NONE).copyToSent(true, "Gesendet").build());
+            dev.mailroom.core.InMemoryOutboxRepository outbox = new dev.mailroom.core.InMemoryOutboxRepository();
+            String messageId;
+            try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10))
+                    .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofHours(1), Duration.ofHours(1))
+                    .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(5)).writeTimeout(Duration.ofSeconds(5)).build()) {
+                dev.mailroom.Queued q = m.enqueue(MailContext.system(), dev.mailroom.Email.builder().to("a@example.test", "b@example.test")
+                        .subject("Rundschreiben").text("Text").build());
+                messageId = q.messageId();
+                assertThat(smtp.received().await(2, Duration.ofSeconds(20))).extracting(r -> r.envelopeRecipients())
+                        .containsExactly(java.util.List.of("a@example.test"), java.util.List.of("b@example.test"));
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (outbox.find(q.outboxId()).orElseThrow().status() != dev.mailroom.spi.OutboxRepository.Status.SENT) {
+                    assertThat(System.nanoTime()).as("marked sent in time").isLessThan(deadline);
+                    Thread.onSpinWait();
+                }
+            }
+            try (Store store = imap()) {
+                Folder sent = store.getFolder("Gesendet");
+                sent.open(Folder.READ_ONLY);
+                Message[] messages = sent.getMessages();
+                assertThat(messages).as("one copy, not one per attempt").hasSize(1);
+                assertThat(messages[0].getHeader("Message-ID")[0]).isEqualTo(messageId);
+                sent.close(false);
+            }
         }
     }
 }
