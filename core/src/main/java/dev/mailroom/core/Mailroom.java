@@ -518,7 +518,7 @@ public final class Mailroom implements AutoCloseable {
         DeliveryLogEntry latest = recent.get(0);
         DeliveryLogEntry lastFailure = recent.stream().filter(DeliveryLogEntry::isFailure).findFirst().orElse(null);
         if (latest.isFailure()) {
-            boolean login = latest.errorCode() != null && LOGIN_PROBLEMS.contains(latest.errorCode());
+            boolean login = latest.errorCode() != null && latest.errorCode().category() == MailErrorCode.Category.AUTHENTICATION;
             return new AccountHealth(login ? AccountHealth.State.AUTH_REQUIRED : AccountHealth.State.DEGRADED,
                     (login ? "login failed: " : "the latest attempt failed: ") + latest.reply().orElse(latest.detail()), latest);
         }
@@ -527,10 +527,6 @@ public final class Mailroom implements AutoCloseable {
                 ? new AccountHealth(AccountHealth.State.DEGRADED, failures + " of the last 5 attempts failed", lastFailure)
                 : new AccountHealth(AccountHealth.State.OK, "the latest attempts succeeded", null);
     }
-
-    private static final java.util.Set<MailErrorCode> LOGIN_PROBLEMS = java.util.EnumSet.of(MailErrorCode.AUTH_FAILED,
-            MailErrorCode.AUTH_BASIC_DISABLED, MailErrorCode.APP_PASSWORD_REQUIRED, MailErrorCode.AUTH_MECHANISM_BLOCKED,
-            MailErrorCode.AUTH_NOT_OFFERED, MailErrorCode.AUTH_METHOD_NOT_SUPPORTED);
 
     /**
      * The ids of the available transports, in the order they are tried.

@@ -19,11 +19,9 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -44,20 +42,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class OutboxWorkers implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxWorkers.class);
-    private static final Set<MailErrorCode> ACCOUNT_PROBLEMS = EnumSet.of(MailErrorCode.AUTH_FAILED, MailErrorCode.AUTH_BASIC_DISABLED,
-            MailErrorCode.APP_PASSWORD_REQUIRED, MailErrorCode.AUTH_MECHANISM_BLOCKED, MailErrorCode.AUTH_NOT_OFFERED,
-            MailErrorCode.SENDER_REJECTED, MailErrorCode.RELAY_DENIED, MailErrorCode.STARTTLS_REQUIRED_BY_SERVER,
-            MailErrorCode.STARTTLS_NOT_OFFERED, MailErrorCode.CERTIFICATE_UNTRUSTED, MailErrorCode.CERTIFICATE_NAME_MISMATCH,
-            MailErrorCode.TLS_ON_PLAIN_PORT, MailErrorCode.AUTH_METHOD_NOT_SUPPORTED, MailErrorCode.ACCOUNT_INCOMPLETE,
-            MailErrorCode.ACCOUNT_DISABLED, MailErrorCode.NO_TRANSPORT, MailErrorCode.MAIL_DISABLED);
-    /**
-     * The account's server cannot be reached, or stops answering before the message is handed over (a read
-     * timeout; after the final "." it is DELIVERY_UNCERTAIN instead): every other message of the account
-     * would fail the same way, each costing a worker a full timeout.
-     */
-    private static final Set<MailErrorCode> SERVER_UNREACHABLE = EnumSet.of(MailErrorCode.UNKNOWN_HOST, MailErrorCode.CONNECTION_REFUSED,
-            MailErrorCode.CONNECT_TIMEOUT, MailErrorCode.TIMEOUT);
-
     /** The largest message a worker reads together with the rest of its batch. */
     private static final int PREFETCH_LIMIT = 512 * 1024;
 
@@ -314,7 +298,7 @@ public final class OutboxWorkers implements AutoCloseable {
         if (!tooOld && code == MailErrorCode.DELIVERY_UNCERTAIN) {
             outbox.markRetry(e.id(), worker, backoff(e.attempts() + 1), error, true, true);
             record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, ex.serverReply().orElse(null), "will retry with the same bytes; possible duplicate");
-        } else if (!tooOld && ACCOUNT_PROBLEMS.contains(code)) {
+        } else if (!tooOld && code.category().isAccountProblem() && code != MailErrorCode.NO_ACCOUNT) {
             outbox.markHeld(e.id(), worker, settings.accountPause(), error);
             int held = holdAccount(e, settings.accountPause(), error);
             record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, ex.serverReply().orElse(null),
@@ -331,7 +315,7 @@ public final class OutboxWorkers implements AutoCloseable {
             }
             outbox.markRetry(e.id(), worker, delay, error, true, false);
             String detail = "transient: retry in " + delay;
-            if (ex.retryAfter().isPresent() || SERVER_UNREACHABLE.contains(code) || ex.serverReply().filter(r -> r.startsWith("421")).isPresent()) {
+            if (ex.retryAfter().isPresent() || code.category() == MailErrorCode.Category.CONNECTION || ex.serverReply().filter(r -> r.startsWith("421")).isPresent()) {
                 // The account's server is down, closing sessions or throttling: its other mail waits as long, untried.
                 detail += "; " + holdAccount(e, delay, error) + " other queued mail of the account deferred as long";
             }
