@@ -44,8 +44,13 @@ public enum MailErrorCode {
 
     // --- connecting ---
     /**
+     * The server deferred the whole session before the message was handed over: a {@code 4xx} greeting, or
+     * {@code 421} (service closing) at any step before the end of data. The message was not sent.
+     */
+    SERVER_BUSY(Category.CONNECTION, true, "The server is busy or shutting down and closed the session; the mail waits and goes out later."),
+    /**
      * The server refused the session in its greeting ({@code 554 5.7.1 client host blocked}); with a
-     * {@code 4xx} greeting it is {@link #TEMPORARY_FAILURE} instead.
+     * {@code 4xx} greeting it is {@link #SERVER_BUSY} instead.
      */
     CONNECTION_REJECTED(Category.ACCOUNT, false, "The server refuses connections from this machine: ask its administrator to allow this host, or use another server."),
     /** The host name does not resolve. */
