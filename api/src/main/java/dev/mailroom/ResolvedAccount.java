@@ -77,6 +77,14 @@ public final class ResolvedAccount {
         for (AccountField f : AccountField.values()) {
             o.put(f, Origin.ACCOUNT);
         }
+        // identity fields are never inherited: set on the account, or not at all
+        unsetIfBlank(account.displayName(), AccountField.DISPLAY_NAME, o);
+        unsetIfBlank(account.senderAddress(), AccountField.SENDER_ADDRESS, o);
+        unsetIfBlank(account.senderName(), AccountField.SENDER_NAME, o);
+        unsetIfBlank(account.textSignature(), AccountField.TEXT_SIGNATURE, o);
+        unsetIfBlank(account.htmlSignature(), AccountField.HTML_SIGNATURE, o);
+        unsetIfBlank(account.internalNote(), AccountField.INTERNAL_NOTE, o);
+        unsetIfBlank(account.sentFolder(), AccountField.SENT_FOLDER, o);
 
         Authentication auth = pick(account.authentication(), d == null ? Optional.empty() : d.authentication(), AccountField.AUTHENTICATION, o);
         String smtpHost = pick(account.smtpHost(), d == null ? Optional.empty() : d.smtpHost(), AccountField.SMTP_HOST, o);
@@ -97,6 +105,12 @@ public final class ResolvedAccount {
         }
         return new ResolvedAccount(account, d == null ? null : d.id(), auth, smtpHost, smtpPort, smtpSec, imapHost, imapPort,
                 imapSec, pop3Host, pop3Port, alias, transport, o);
+    }
+
+    private static void unsetIfBlank(Optional<?> value, AccountField f, Map<AccountField, Origin> o) {
+        if (value.isEmpty()) {
+            o.put(f, Origin.UNSET);
+        }
     }
 
     private static <T> T pick(Optional<T> own, Optional<T> inherited, AccountField f, Map<AccountField, Origin> o) {

@@ -15,7 +15,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * {@link SecretCipher} with the JDK's AES-GCM (256- or 128-bit keys the host supplies, a random 96-bit IV
- * per value, a 128-bit tag, the key id as additional authenticated data). Thread-safe.
+ * per value, a 128-bit tag). The additional authenticated data is the key id, followed by the owner's
+ * associated data when one is given ({@link #seal(byte[], byte[])}): a value then opens only for the same
+ * owner. Thread-safe.
  *
  * <pre>{@code
  * SecretCipher cipher = AesGcmSecretCipher.builder()
@@ -50,12 +52,45 @@ public final class AesGcmSecretCipher implements SecretCipher {
     @Override
     public Sealed seal(byte[] plaintext) {
         Objects.requireNonNull(plaintext, "plaintext");
+        return sealWith(plaintext, aad(active, null));
+    }
+
+    @Override
+    public Sealed seal(byte[] plaintext, byte[] associatedData) {
+        Objects.requireNonNull(plaintext, "plaintext");
+        return sealWith(plaintext, aad(active, Objects.requireNonNull(associatedData, "associatedData")));
+    }
+
+    @Override
+    public byte[] open(Sealed sealed) {
+        Objects.requireNonNull(sealed, "sealed");
+        return openWith(sealed, aad(sealed.keyId(), null));
+    }
+
+    @Override
+    public byte[] open(Sealed sealed, byte[] associatedData) {
+        Objects.requireNonNull(sealed, "sealed");
+        return openWith(sealed, aad(sealed.keyId(), Objects.requireNonNull(associatedData, "associatedData")));
+    }
+
+    /** The key id, then (for bound values) a zero byte and the owner's associated data. */
+    private static byte[] aad(String keyId, byte[] associatedData) {
+        byte[] id = keyId.getBytes(StandardCharsets.UTF_8);
+        if (associatedData == null) {
+            return id;
+        }
+        byte[] out = Arrays.copyOf(id, id.length + 1 + associatedData.length);
+        System.arraycopy(associatedData, 0, out, id.length + 1, associatedData.length);
+        return out;
+    }
+
+    private Sealed sealWith(byte[] plaintext, byte[] aad) {
         try {
             byte[] iv = new byte[IV_BYTES];
             random.nextBytes(iv);
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.ENCRYPT_MODE, keys.get(active), new GCMParameterSpec(TAG_BITS, iv));
-            c.updateAAD(active.getBytes(StandardCharsets.UTF_8));
+            c.updateAAD(aad);
             byte[] ct = c.doFinal(plaintext);
             byte[] out = Arrays.copyOf(iv, IV_BYTES + ct.length);
             System.arraycopy(ct, 0, out, IV_BYTES, ct.length);
@@ -65,9 +100,7 @@ public final class AesGcmSecretCipher implements SecretCipher {
         }
     }
 
-    @Override
-    public byte[] open(Sealed sealed) {
-        Objects.requireNonNull(sealed, "sealed");
+    private byte[] openWith(Sealed sealed, byte[] aad) {
         SecretKeySpec key = keys.get(sealed.keyId());
         if (key == null) {
             throw new IllegalStateException("a secret is sealed with key '" + sealed.keyId() + "', which this cipher does not have;"
@@ -75,16 +108,16 @@ public final class AesGcmSecretCipher implements SecretCipher {
         }
         byte[] data = sealed.ciphertext();
         if (data.length < IV_BYTES + TAG_BITS / 8) {
-            throw new IllegalStateException("a sealed secret is truncated");
+            throw new IllegalStateException("a secret sealed with key '" + sealed.keyId() + "' is truncated");
         }
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, data, 0, IV_BYTES));
-            c.updateAAD(sealed.keyId().getBytes(StandardCharsets.UTF_8));
+            c.updateAAD(aad);
             return c.doFinal(data, IV_BYTES, data.length - IV_BYTES);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("a sealed secret does not authenticate with key '" + sealed.keyId()
-                    + "': wrong key or tampered value", e);
+                    + "': wrong key, tampered value, or sealed for another owner", e);
         }
     }
 

@@ -491,10 +491,12 @@ public final class Mailroom implements AutoCloseable {
     }
 
     /**
-     * How an account is doing, from its attempts of the last 24 hours in the delivery log: DISABLED when
-     * the account is off; AUTH_REQUIRED when the latest attempt failed at login; DEGRADED when the latest
-     * attempt failed otherwise, or succeeded after recent failures; OK otherwise. Works on every node that
-     * shares the delivery log.
+     * How an account is doing, from its real traffic of the last 24 hours in the delivery log: DISABLED when
+     * the account is off; AUTH_REQUIRED when its stored secret cannot be opened on this node (the reason
+     * names the key) or the latest attempt failed at login; DEGRADED when the latest attempt failed
+     * otherwise, or succeeded after recent failures; OK otherwise. Connection tests and test mails are not
+     * traffic: testing a draft, saved or not, never changes the stored account's health. Works on every
+     * node that shares the delivery log.
      *
      * @param id the account
      * @return the health
@@ -506,17 +508,22 @@ public final class Mailroom implements AutoCloseable {
         if (!account.enabled()) {
             return new AccountHealth(AccountHealth.State.DISABLED, "the account is disabled", null);
         }
-        List<DeliveryLogEntry> recent = deliveryLog.query(dev.mailroom.DeliveryLogQuery.since(clock.instant().minus(Duration.ofHours(24)))
-                .account(id).limit(50)).stream()
+        List<DeliveryLogEntry> recent = logView.traffic(dev.mailroom.DeliveryLogQuery.since(clock.instant().minus(Duration.ofHours(24)))
+                .account(id), 200).stream()
                 // the account's own condition: not Sent copies, skipped notifications or a recipient the server does not know
                 .filter(e -> e.operation() != DeliveryLogEntry.Operation.SENT_COPY && e.outcome() != DeliveryLogEntry.Outcome.SKIPPED
                         && e.errorCode() != MailErrorCode.RECIPIENT_REJECTED)
                 .limit(20).toList();
+        DeliveryLogEntry lastFailure = recent.stream().filter(DeliveryLogEntry::isFailure).findFirst().orElse(null);
+        MailException secret = unopenableSecret(account);
+        if (secret != null) {
+            return new AccountHealth(AccountHealth.State.AUTH_REQUIRED, secret.code() + ": " + secret.getMessage() + " " + secret.hint(),
+                    lastFailure);
+        }
         if (recent.isEmpty()) {
             return new AccountHealth(AccountHealth.State.OK, "no attempts in the last 24 hours", null);
         }
         DeliveryLogEntry latest = recent.get(0);
-        DeliveryLogEntry lastFailure = recent.stream().filter(DeliveryLogEntry::isFailure).findFirst().orElse(null);
         if (latest.isFailure()) {
             boolean login = latest.errorCode() != null && latest.errorCode().category() == MailErrorCode.Category.AUTHENTICATION;
             return new AccountHealth(login ? AccountHealth.State.AUTH_REQUIRED : AccountHealth.State.DEGRADED,
@@ -526,6 +533,20 @@ public final class Mailroom implements AutoCloseable {
         return failures > 0
                 ? new AccountHealth(AccountHealth.State.DEGRADED, failures + " of the last 5 attempts failed", lastFailure)
                 : new AccountHealth(AccountHealth.State.OK, "the latest attempts succeeded", null);
+    }
+
+    /** The failure to open the account's stored secret on this node, or {@code null} when it opens (or there is none). */
+    private static MailException unopenableSecret(Account account) {
+        dev.mailroom.Secret secret = account.authentication().flatMap(dev.mailroom.Authentication::secret).orElse(null);
+        if (secret == null || secret.isPlaceholder()) {
+            return null;
+        }
+        try {
+            secret.reveal(); // opened and dropped: only whether it opens matters here
+            return null;
+        } catch (MailException e) {
+            return e;
+        }
     }
 
     /**

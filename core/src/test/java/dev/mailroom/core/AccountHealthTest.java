@@ -57,4 +57,34 @@ final class AccountHealthTest {
         account(false);
         assertThat(mailroom.health(id).state()).isEqualTo(AccountHealth.State.DISABLED);
     }
+
+    @Test
+    @DisplayName("#10.15: testing an unsaved draft (diagnose, test mail) leaves the stored account's health and 24 h error view alone;"
+            + " the tests are in the log as DIAGNOSE and TEST_MAIL")
+    void draftTests_doNotChangeTheStoredAccountsHealth() {
+        account(true);
+        attempt(null);
+        Account draft = repo.find(id).orElseThrow().toBuilder().smtpHost(null).build(); // incomplete: fails at SETTINGS
+        assertThat(mailroom.diagnose(draft).failure()).isPresent();
+        Account wrongPassword = repo.find(id).orElseThrow().toBuilder()
+                .authentication(Authentication.password("app@acme.test", Secret.of("typo"))).build();
+        transport.failWith = new MailException(MailErrorCode.AUTH_FAILED, "scripted", "535 5.7.8 Error: authentication failed", null,
+                java.util.List.of(), null);
+        assertThat(catchThrowable(() -> mailroom.sendTestMail(wrongPassword))).isInstanceOf(MailException.class);
+        transport.failWith = null;
+
+        AccountHealth health = mailroom.health(id);
+        assertThat(health.state()).isEqualTo(AccountHealth.State.OK);
+        assertThat(health.lastFailure()).isNull();
+        assertThat(mailroom.deliveryLog().errorsSince(java.time.Duration.ofHours(24), id)).isEmpty();
+        assertThat(mailroom.deliveryLog().errorsSince(java.time.Duration.ofHours(24))).isEmpty();
+        assertThat(mailroom.deliveryLog().query(dev.mailroom.DeliveryLogQuery.since(java.time.Instant.EPOCH).account(id).failures()))
+                .extracting(dev.mailroom.DeliveryLogEntry::operation)
+                .containsExactly(dev.mailroom.DeliveryLogEntry.Operation.TEST_MAIL, dev.mailroom.DeliveryLogEntry.Operation.DIAGNOSE);
+
+        attempt(MailErrorCode.AUTH_FAILED);
+        assertThat(mailroom.health(id).state()).as("real traffic still counts").isEqualTo(AccountHealth.State.AUTH_REQUIRED);
+        assertThat(mailroom.deliveryLog().errorsSince(java.time.Duration.ofHours(24), id)).singleElement()
+                .satisfies(e -> assertThat(e.operation()).isEqualTo(dev.mailroom.DeliveryLogEntry.Operation.SEND));
+    }
 }

@@ -209,4 +209,39 @@ final class ResolutionTest {
         assertThat(receipt.serverReply()).startsWith("250");
         assertThat(receipt.accountId().value()).isEqualTo("acme-system");
     }
+
+    @Test
+    @DisplayName("#10.18: when a tenant's own server is forbidden, the rule says so instead of 'has none of its own'")
+    void ownServerForbidden_saidInTheRule() {
+        standardSetup();
+        repo.saveTenantSettings("acme", new TenantMailSettings(true, false));
+        Resolution r = mailroom.resolve(MailContext.tenant("acme"), email);
+        assertThat(r.account().id().value()).isEqualTo("system");
+        assertThat(r.rule()).contains("tenant acme's own server is forbidden by the administrator").doesNotContain("none of its own");
+        assertThat(mailroom.resolve(MailContext.tenant("globex")).rule()).as("a tenant without an own server")
+                .contains("tenant globex has none of its own");
+    }
+
+    @Test
+    @DisplayName("#10.18: fields left blank report their origin as UNSET, set ones as ACCOUNT")
+    void blankFields_areUnset() {
+        standardSetup();
+        Resolution r = mailroom.resolve(MailContext.system(), email);
+        for (AccountField f : java.util.List.of(AccountField.DISPLAY_NAME, AccountField.SENDER_ADDRESS, AccountField.SENDER_NAME,
+                AccountField.TEXT_SIGNATURE, AccountField.HTML_SIGNATURE, AccountField.INTERNAL_NOTE, AccountField.SENT_FOLDER,
+                AccountField.CLIENT_ALIAS, AccountField.IMAP_HOST, AccountField.TRANSPORT)) {
+            assertThat(r.account().origin(f)).as(f.property()).isEqualTo(Origin.UNSET);
+        }
+        for (AccountField f : java.util.List.of(AccountField.ID, AccountField.DESCRIPTION, AccountField.EMAIL, AccountField.OWNER,
+                AccountField.AUTHENTICATION)) {
+            assertThat(r.account().origin(f)).as(f.property()).isEqualTo(Origin.ACCOUNT);
+        }
+        repo.save(account("system", "noreply@company.test").systemAccount(true).displayName("Company").senderName("Billing")
+                .signature("-- Company", null).build());
+        Resolution named = mailroom.resolve(MailContext.system(), email);
+        assertThat(named.account().origin(AccountField.DISPLAY_NAME)).isEqualTo(Origin.ACCOUNT);
+        assertThat(named.account().origin(AccountField.SENDER_NAME)).isEqualTo(Origin.ACCOUNT);
+        assertThat(named.account().origin(AccountField.TEXT_SIGNATURE)).isEqualTo(Origin.ACCOUNT);
+        assertThat(named.account().origin(AccountField.HTML_SIGNATURE)).isEqualTo(Origin.UNSET);
+    }
 }

@@ -10,6 +10,8 @@ import dev.mailroom.SenderPolicy;
 import dev.mailroom.Signature;
 import dev.mailroom.SystemMailSettings;
 import dev.mailroom.EmailAddress;
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
 import dev.mailroom.SupportSettings;
 import dev.mailroom.TenantMailSettings;
 import dev.mailroom.jdbc.internal.Transactions;
@@ -33,9 +35,15 @@ import javax.sql.DataSource;
 
 /**
  * {@link AccountRepository} over JDBC: accounts in list order, the system and tenant mail settings,
- * project and central signatures. Secrets are sealed with the store's {@link SecretCipher} (key id stored
- * with each value) and never written in plain text. Thread-safe; every write runs in its own
- * transaction and bumps the change stamp. Obtained from {@link JdbcStore#accounts()}.
+ * project and central signatures. Thread-safe; every write runs in its own transaction and bumps the
+ * change stamp. Obtained from {@link JdbcStore#accounts()}.
+ *
+ * <p>Secrets are sealed with the store's {@link SecretCipher} (key id stored with each value) and never
+ * written in plain text. Each is bound to its owner ({@code "account:<id>:password"} as associated data),
+ * so a value copied into another row does not open; values stored before that binding carry no
+ * {@code v2:} marker, still open, and are bound by {@link #reencryptSecrets()}. Reading accounts opens no
+ * secret: each is {@linkplain Secret#sealed sealed} until used, and one that cannot be opened on this
+ * node fails only its own account, with {@link MailErrorCode#SECRET_UNAVAILABLE} naming the key.
  */
 public final class JdbcAccountRepository implements AccountRepository {
     private static final String COLUMNS = "id, position, description, display_name, email, auth_kind, auth_user, auth_grant,"
@@ -43,6 +51,9 @@ public final class JdbcAccountRepository implements AccountRepository {
             + " imap_security, pop3_host, pop3_port, sender_address, sender_name, client_alias, transport, text_signature,"
             + " html_signature, internal_note, scope, tenant, owner, debug, system_account, defaults_account, enabled, local_relay,"
             + " prevent_plain_text, prevent_ntlm, utf8_headers, copy_to_sent, sent_folder";
+
+    /** Marks a sealed value bound to its owner (associated data); unmarked values were sealed before binding. */
+    private static final String BOUND = "v2:";
 
     private final DataSource dataSource;
     private final SecretCipher cipher;
@@ -244,31 +255,48 @@ public final class JdbcAccountRepository implements AccountRepository {
     }
 
     /**
-     * Re-seals every stored secret with the cipher's active key (key rotation). Run it after making a new
-     * key active; then the old key can be retired.
+     * Re-seals every stored secret with the cipher's active key (key rotation) and binds secrets stored
+     * before owner binding to their account. Run it after making a new key active; then the old key can be
+     * retired. All or nothing: while any secret cannot be opened with this node's keys, nothing changes.
      *
      * @return how many secrets were re-sealed
+     * @throws MailException {@link MailErrorCode#SECRET_UNAVAILABLE} naming each account and key id whose
+     *         secret cannot be opened: add those keys, or set those secrets again (or delete the accounts)
      */
     public int reencryptSecrets() {
         return inTransaction(c -> {
-            List<String[]> rows = new ArrayList<>();
-            try (PreparedStatement p = c.prepareStatement("SELECT id, secret_key_id, secret_value FROM mailroom_account"
-                    + " WHERE secret_value IS NOT NULL AND secret_key_id <> ?")) {
+            List<StoredSecret> rows = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT id, auth_kind, secret_key_id, secret_value FROM mailroom_account"
+                    + " WHERE secret_value IS NOT NULL AND (secret_key_id IS NULL OR secret_key_id <> ? OR secret_value NOT LIKE ?)"
+                    + " ORDER BY id")) {
                 p.setString(1, cipher.activeKeyId());
+                p.setString(2, BOUND + "%");
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        rows.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+                        rows.add(new StoredSecret(cipher, rs.getString(1), field(rs.getString(2)), rs.getString(3), rs.getString(4)));
                     }
                 }
             }
+            List<String[]> resealed = new ArrayList<>();
+            List<String> unavailable = new ArrayList<>();
+            for (StoredSecret r : rows) {
+                try {
+                    resealed.add(seal(r.accountId(), r.field(), r.open()));
+                } catch (MailException e) {
+                    unavailable.add("account " + r.accountId() + " (key '" + r.keyId() + "')");
+                }
+            }
+            if (!unavailable.isEmpty()) {
+                throw new MailException(MailErrorCode.SECRET_UNAVAILABLE, "re-encryption changed nothing: " + unavailable.size()
+                        + " stored secret(s) cannot be opened with this node's keys: " + String.join(", ", unavailable), null,
+                        "Add the keys named to this node's SecretCipher, or set those accounts' secrets again (or delete the accounts),"
+                                + " then re-encrypt.", List.of(), null);
+            }
             try (PreparedStatement u = c.prepareStatement("UPDATE mailroom_account SET secret_key_id = ?, secret_value = ? WHERE id = ?")) {
-                for (String[] r : rows) {
-                    byte[] plain = cipher.open(new SecretCipher.Sealed(r[1], Base64.getDecoder().decode(r[2])));
-                    SecretCipher.Sealed sealed = cipher.seal(plain);
-                    java.util.Arrays.fill(plain, (byte) 0);
-                    u.setString(1, sealed.keyId());
-                    u.setString(2, Base64.getEncoder().encodeToString(sealed.ciphertext()));
-                    u.setString(3, r[0]);
+                for (int i = 0; i < rows.size(); i++) {
+                    u.setString(1, resealed.get(i)[0]);
+                    u.setString(2, resealed.get(i)[1]);
+                    u.setString(3, rows.get(i).accountId());
                     u.addBatch();
                 }
                 u.executeBatch();
@@ -331,9 +359,9 @@ public final class JdbcAccountRepository implements AccountRepository {
             if (secret.isPlaceholder()) {
                 throw new IllegalArgumentException("account " + a.id() + " carries a secret placeholder; the store needs the secret itself");
             }
-            SecretCipher.Sealed sealed = cipher.seal(secret.reveal().getBytes(StandardCharsets.UTF_8));
-            p.setString(i++, sealed.keyId());
-            p.setString(i++, Base64.getEncoder().encodeToString(sealed.ciphertext()));
+            String[] sealed = sealed(a.id().value(), field(kind), secret);
+            p.setString(i++, sealed[0]);
+            p.setString(i++, sealed[1]);
         } else {
             p.setNull(i++, Types.VARCHAR);
             p.setNull(i++, Types.VARCHAR);
@@ -375,10 +403,8 @@ public final class JdbcAccountRepository implements AccountRepository {
         String kind = rs.getString("auth_kind");
         Secret secret = null;
         String sealed = rs.getString("secret_value");
-        if (sealed != null) {
-            byte[] plain = cipher.open(new SecretCipher.Sealed(rs.getString("secret_key_id"), Base64.getDecoder().decode(sealed)));
-            secret = Secret.of(new String(plain, StandardCharsets.UTF_8));
-            java.util.Arrays.fill(plain, (byte) 0);
+        if (sealed != null) { // opened when used, so that one account's unreadable secret never fails reading the others
+            secret = Secret.sealed(new StoredSecret(cipher, rs.getString("id"), field(kind), rs.getString("secret_key_id"), sealed));
         }
         if (kind != null) {
             b.authentication(switch (kind) {
@@ -419,6 +445,70 @@ public final class JdbcAccountRepository implements AccountRepository {
                 .preventPlainTextLogin(rs.getBoolean("prevent_plain_text")).preventNtlm(rs.getBoolean("prevent_ntlm"))
                 .utf8Headers(rs.getBoolean("utf8_headers")).copyToSent(rs.getBoolean("copy_to_sent"), rs.getString("sent_folder"))
                 .build();
+    }
+
+    /** The secret's name in its owner binding and in messages. */
+    private static String field(String authKind) {
+        return "PASSWORD".equals(authKind) ? "password" : "MICROSOFT_APP".equals(authKind) ? "clientSecret" : "secret";
+    }
+
+    /** Who owns a sealed value: the associated data it is bound to. */
+    private static byte[] owner(String accountId, String field) {
+        return ("account:" + accountId + ":" + field).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The key id and stored text of a secret: this store's own sealed value for the same account and field as
+     * it is (not opened, so an account whose key is missing here can still be edited), anything else sealed anew.
+     */
+    private String[] sealed(String accountId, String field, Secret secret) {
+        if (secret.opener().orElse(null) instanceof StoredSecret s && s.cipher() == cipher
+                && s.accountId().equals(accountId) && s.field().equals(field)) {
+            return new String[] {s.keyId(), s.stored()};
+        }
+        return seal(accountId, field, secret.reveal());
+    }
+
+    private String[] seal(String accountId, String field, String value) {
+        byte[] plain = value.getBytes(StandardCharsets.UTF_8);
+        try {
+            SecretCipher.Sealed sealed = cipher.seal(plain, owner(accountId, field));
+            return new String[] {sealed.keyId(), BOUND + Base64.getEncoder().encodeToString(sealed.ciphertext())};
+        } finally {
+            java.util.Arrays.fill(plain, (byte) 0);
+        }
+    }
+
+    /**
+     * A secret as stored, opened on demand: bound values ({@code v2:}) with their owner as associated data,
+     * older ones without. Failing, it names the account, the field and the key, never the value.
+     */
+    private record StoredSecret(SecretCipher cipher, String accountId, String field, String keyId, String stored) implements Secret.Opener {
+        @Override
+        public String open() {
+            byte[] plain = null;
+            try {
+                boolean bound = stored.startsWith(BOUND);
+                SecretCipher.Sealed sealed = new SecretCipher.Sealed(keyId,
+                        Base64.getDecoder().decode(bound ? stored.substring(BOUND.length()) : stored));
+                plain = bound ? cipher.open(sealed, owner(accountId, field)) : cipher.open(sealed);
+                return new String(plain, StandardCharsets.UTF_8);
+            } catch (RuntimeException e) {
+                throw new MailException(MailErrorCode.SECRET_UNAVAILABLE, "the stored " + field + " of account " + accountId
+                        + " cannot be opened on this node (sealed with key '" + keyId + "'): " + e.getMessage(), null,
+                        "Add key '" + keyId + "' to this node's SecretCipher, or set the " + field + " of account " + accountId + " again.",
+                        List.of(), e);
+            } finally {
+                if (plain != null) {
+                    java.util.Arrays.fill(plain, (byte) 0);
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "StoredSecret[account " + accountId + ", " + field + ", key " + keyId + "]";
+        }
     }
 
     private static Security security(String s) {

@@ -8,6 +8,13 @@ import dev.mailroom.DeliveryLogQuery;
 import dev.mailroom.Email;
 import dev.mailroom.MailContext;
 import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
+import dev.mailroom.AccountHealth;
+import dev.mailroom.Queued;
+import dev.mailroom.Receipt;
+import dev.mailroom.spi.OutboxRepository;
+import dev.mailroom.spi.SecretCipher;
+import dev.mailroom.testkit.SmtpTestServer;
 import dev.mailroom.Secret;
 import dev.mailroom.Security;
 import dev.mailroom.Signature;
@@ -106,7 +113,10 @@ abstract class JdbcStoreContract {
                     .secret().orElseThrow().reveal()).isEqualTo("pw-2");
         }
         try (JdbcStore wrong = JdbcStore.builder(ds).cipher(AesGcmSecretCipher.builder().key("k3", TestKeys.key(3)).build()).build()) {
-            assertThatThrownBy(() -> wrong.accounts().findAll()).hasMessageContaining("key 'k2'");
+            Account a2 = wrong.accounts().findAll().stream().filter(a -> a.id().value().equals("a2")).findFirst().orElseThrow();
+            assertThatThrownBy(() -> a2.authentication().orElseThrow().secret().orElseThrow().reveal())
+                    .isInstanceOfSatisfying(MailException.class, e -> assertThat(e.code()).isEqualTo(MailErrorCode.SECRET_UNAVAILABLE))
+                    .hasMessageContaining("key 'k2'");
         }
     }
 
@@ -202,6 +212,182 @@ abstract class JdbcStoreContract {
             mailroom.accounts().update(edited);
             assertThat(store.accounts().find(AccountId.of("first")).orElseThrow().authentication().orElseThrow()
                     .secret().orElseThrow().reveal()).as("the stored secret survived an update without one").isEqualTo("pw");
+        }
+    }
+
+    // ------------------------------------------------------------------ #10.1: secrets that cannot be opened
+
+    private static final AesGcmSecretCipher K9 = AesGcmSecretCipher.builder().key("k9", TestKeys.key(9)).build();
+
+    /** A bounded wait for something the outbox workers bring about (they signal nothing a test could wait on). */
+    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static Account.Builder localAccount(String id, String password, int port) {
+        return Account.builder().id(id).description("Account " + id).email(id + "@acme.test").systemAccount(true)
+                .smtp("127.0.0.1", port, Security.NONE).authentication(Authentication.password(id + "@acme.test", Secret.of(password)));
+    }
+
+    private static String column(DataSource ds, String id, String column) throws Exception {
+        try (Connection c = ds.getConnection();
+             java.sql.PreparedStatement p = c.prepareStatement("SELECT " + column + " FROM mailroom_account WHERE id = ?")) {
+            p.setString(1, id);
+            try (ResultSet rs = p.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static void setSecretColumns(DataSource ds, String id, String keyId, String value) throws Exception {
+        try (Connection c = ds.getConnection();
+             java.sql.PreparedStatement p = c.prepareStatement("UPDATE mailroom_account SET secret_key_id = ?, secret_value = ? WHERE id = ?")) {
+            p.setString(1, keyId);
+            p.setString(2, value);
+            p.setString(3, id);
+            assertThat(p.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @DisplayName("#10.1: a password sealed with a key this node lacks affects only its account: the others send, resolve, queue and"
+            + " deliver; its queued mail is held, not failed, and health names the key")
+    void unopenableSecret_affectsOnlyItsOwnAccount() throws Exception {
+        DataSource ds = database();
+        try (SmtpTestServer server = SmtpTestServer.builder().user("sys@acme.test", "pw-sys").user("acme@acme.test", "pw-acme").build().start()) {
+            try (JdbcStore otherNode = JdbcStore.builder(ds).cipher(K9).build()) {
+                otherNode.accounts().save(localAccount("acme", "pw-acme", server.port()).tenant("acme").build());
+            }
+            try (JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build();
+                 Mailroom m = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
+                         .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(20))
+                         .outboxRetry(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(1), Duration.ofMinutes(5))
+                         .readTimeout(Duration.ofSeconds(5)).build()) {
+                store.accounts().save(localAccount("sys", "pw-sys", server.port()).build());
+                Email mail = Email.builder().to("kunde@example.test").subject("Rechnung").text("Hallo").build();
+
+                assertThat(m.resolve(MailContext.system()).account().id().value()).isEqualTo("sys");
+                Receipt direct = m.send(MailContext.system(), mail);
+                assertThat(direct.accountId().value()).isEqualTo("sys");
+                Queued healthy = m.enqueue(MailContext.system(), mail);
+                Queued broken = m.enqueue(MailContext.tenant("acme"), mail);
+                assertThat(broken.accountId().value()).isEqualTo("acme");
+                await(() -> store.outbox().find(healthy.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT, "the healthy mail sent");
+                await(() -> String.valueOf(store.outbox().find(broken.outboxId()).orElseThrow().lastError()).contains("SECRET_UNAVAILABLE"),
+                        "the broken account's mail tried once");
+                OutboxRepository.Entry held = store.outbox().find(broken.outboxId()).orElseThrow();
+                assertThat(held.status()).as("held, not failed").isEqualTo(OutboxRepository.Status.QUEUED);
+                assertThat(held.attempts()).as("retry budget kept").isZero();
+                assertThat(server.received().await(2, Duration.ofSeconds(10))).hasSize(2);
+
+                assertThatThrownBy(() -> m.send(MailContext.tenant("acme"), mail)).isInstanceOfSatisfying(MailException.class, e -> {
+                    assertThat(e.code()).isEqualTo(MailErrorCode.SECRET_UNAVAILABLE);
+                    assertThat(e.getMessage()).contains("acme").contains("k9").doesNotContain("pw-acme");
+                    assertThat(e.hint()).contains("k9");
+                });
+                AccountHealth health = m.health(AccountId.of("acme"));
+                assertThat(health.state()).isNotEqualTo(AccountHealth.State.OK);
+                assertThat(health.reason()).contains("SECRET_UNAVAILABLE").contains("k9");
+                assertThat(m.health(AccountId.of("sys")).state()).isEqualTo(AccountHealth.State.OK);
+                assertThat(m.send(MailContext.system(), mail).accountId().value()).as("still sending after all that").isEqualTo("sys");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("#10.1: an account whose secret cannot be opened can still be edited (e.g. disabled) without the key; its sealed secret is kept")
+    void unopenableSecret_accountStillEditable() throws Exception {
+        DataSource ds = database();
+        try (JdbcStore otherNode = JdbcStore.builder(ds).cipher(K9).build()) {
+            otherNode.accounts().save(account("acme", "pw-acme"));
+        }
+        try (JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build();
+             Mailroom m = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outboxWorkers(0).build()) {
+            Account listed = m.accounts().list().get(0);
+            m.accounts().update(listed.toBuilder().enabled(false).build());
+            assertThat(m.accounts().get(AccountId.of("acme")).orElseThrow().enabled()).isFalse();
+        }
+        try (JdbcStore otherNode = JdbcStore.builder(ds).cipher(K9).build()) {
+            assertThat(otherNode.accounts().find(AccountId.of("acme")).orElseThrow().authentication().orElseThrow()
+                    .secret().orElseThrow().reveal()).isEqualTo("pw-acme");
+        }
+    }
+
+    @Test
+    @DisplayName("#10.1: a sealed password is bound to its account: copied into another account's row, it does not open")
+    void copiedCiphertext_doesNotOpen() throws Exception {
+        DataSource ds = database();
+        try (JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build()) {
+            store.accounts().save(account("a1", "pw-1"));
+            store.accounts().save(account("a2", "pw-2"));
+            setSecretColumns(ds, "a2", column(ds, "a1", "secret_key_id"), column(ds, "a1", "secret_value"));
+            Secret copied = store.accounts().find(AccountId.of("a2")).orElseThrow().authentication().orElseThrow().secret().orElseThrow();
+            assertThatThrownBy(copied::reveal).isInstanceOfSatisfying(MailException.class, e -> {
+                assertThat(e.code()).isEqualTo(MailErrorCode.SECRET_UNAVAILABLE);
+                assertThat(e.getMessage()).contains("a2").doesNotContain("pw-1");
+            });
+            assertThat(store.accounts().find(AccountId.of("a1")).orElseThrow().authentication().orElseThrow()
+                    .secret().orElseThrow().reveal()).isEqualTo("pw-1");
+        }
+    }
+
+    @Test
+    @DisplayName("#10.1: damaged sealed bytes are SECRET_UNAVAILABLE for that account, never an empty or wrong password")
+    void damagedCiphertext_isSecretUnavailable() throws Exception {
+        DataSource ds = database();
+        try (JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build()) {
+            store.accounts().save(account("a1", "pw-1"));
+            setSecretColumns(ds, "a1", "k1", "not base64 at all!");
+            Secret damaged = store.accounts().find(AccountId.of("a1")).orElseThrow().authentication().orElseThrow().secret().orElseThrow();
+            assertThat(damaged.isPlaceholder()).isFalse();
+            assertThatThrownBy(damaged::reveal).isInstanceOfSatisfying(MailException.class,
+                    e -> assertThat(e.code()).isEqualTo(MailErrorCode.SECRET_UNAVAILABLE));
+        }
+    }
+
+    @Test
+    @DisplayName("#10.1: secrets sealed before owner binding still open; reencryptSecrets() binds them to their account")
+    void legacySecrets_openAndAreUpgraded() throws Exception {
+        DataSource ds = database();
+        AesGcmSecretCipher cipher = TestKeys.cipher();
+        try (JdbcStore store = JdbcStore.builder(ds).cipher(cipher).build()) {
+            store.accounts().save(account("a1", "placeholder"));
+            SecretCipher.Sealed legacy = cipher.seal("pw-old".getBytes(StandardCharsets.UTF_8));
+            setSecretColumns(ds, "a1", legacy.keyId(), Base64.getEncoder().encodeToString(legacy.ciphertext()));
+            assertThat(store.accounts().find(AccountId.of("a1")).orElseThrow().authentication().orElseThrow()
+                    .secret().orElseThrow().reveal()).isEqualTo("pw-old");
+            assertThat(store.accounts().reencryptSecrets()).isEqualTo(1);
+            assertThat(column(ds, "a1", "secret_value")).isNotEqualTo(Base64.getEncoder().encodeToString(legacy.ciphertext()));
+            assertThat(store.accounts().find(AccountId.of("a1")).orElseThrow().authentication().orElseThrow()
+                    .secret().orElseThrow().reveal()).isEqualTo("pw-old");
+            assertThat(store.accounts().reencryptSecrets()).as("nothing left to upgrade").isZero();
+        }
+    }
+
+    @Test
+    @DisplayName("#10.1: key rotation refuses, changing nothing, while a secret cannot be opened, and names the account and key")
+    void reencrypt_refusesWhileASecretCannotBeOpened() throws Exception {
+        DataSource ds = database();
+        try (JdbcStore otherNode = JdbcStore.builder(ds).cipher(K9).build()) {
+            otherNode.accounts().save(account("acme", "pw-acme"));
+        }
+        AesGcmSecretCipher both = AesGcmSecretCipher.builder().key("k1", TestKeys.key(1)).key("k2", TestKeys.key(2)).activeKey("k2").build();
+        try (JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build()) {
+            store.accounts().save(account("a1", "pw-1"));
+        }
+        try (JdbcStore store = JdbcStore.builder(ds).cipher(both).build()) {
+            assertThatThrownBy(() -> store.accounts().reencryptSecrets()).isInstanceOfSatisfying(MailException.class, e -> {
+                assertThat(e.code()).isEqualTo(MailErrorCode.SECRET_UNAVAILABLE);
+                assertThat(e.getMessage()).contains("acme").contains("k9");
+            });
+            assertThat(column(ds, "a1", "secret_key_id")).as("nothing changed").isEqualTo("k1");
         }
     }
 }

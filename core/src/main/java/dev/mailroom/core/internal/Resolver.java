@@ -211,8 +211,10 @@ public final class Resolver {
             throw new MailException(MailErrorCode.TENANT_MAIL_FORBIDDEN, "mail is unavailable for tenant " + tenant
                     + ": it has no own server and the administrator forbade the system-wide one");
         }
-        return new Choice(systemResolved, (tenant == null ? "the system account (A2)"
-                : "the system-wide system account: tenant " + tenant + " has none of its own (A4)")
+        String why = tenant == null ? "the system account (A2)"
+                : !mayUseOwn ? "the system-wide system account: tenant " + tenant + "'s own server is forbidden by the administrator (A4)"
+                : "the system-wide system account: tenant " + tenant + " has none of its own (A4)";
+        return new Choice(systemResolved, why
                 + (defaultSenderOnly ? ", the default sender by policy " + senderPolicy : ""), senderPolicy);
     }
 
