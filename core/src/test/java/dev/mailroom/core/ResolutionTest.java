@@ -244,4 +244,21 @@ final class ResolutionTest {
         assertThat(named.account().origin(AccountField.TEXT_SIGNATURE)).isEqualTo(Origin.ACCOUNT);
         assertThat(named.account().origin(AccountField.HTML_SIGNATURE)).isEqualTo(Origin.UNSET);
     }
+
+    @Test
+    @DisplayName("#10.1: resolving and sending open no secret of an account not used; the one used is opened by the transport")
+    void resolution_opensNoSecret() {
+        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+        standardSetup();
+        repo.save(account("acme-system", "mail@acme.test").tenant("acme").systemAccount(true).smtp("smtp.acme.test", 465, Security.TLS)
+                .authentication(Authentication.password("mail@acme.test", Secret.sealed(() -> {
+                    opened.incrementAndGet();
+                    throw new MailException(MailErrorCode.SECRET_UNAVAILABLE, "sealed with key 'k9'");
+                }))).build());
+        assertThat(mailroom.send(MailContext.system(), email).accountId().value()).isEqualTo("system");
+        assertThat(mailroom.resolve(MailContext.tenant("acme"), email).account().id().value()).isEqualTo("acme-system");
+        assertThat(mailroom.accounts().list()).hasSize(3);
+        assertThat(mailroom.accounts().check(dev.mailroom.AccountId.of("acme-system"))).isEmpty();
+        assertThat(opened).hasValue(0);
+    }
 }

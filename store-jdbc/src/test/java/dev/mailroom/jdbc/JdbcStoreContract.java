@@ -296,6 +296,10 @@ abstract class JdbcStoreContract {
                 assertThat(health.state()).isNotEqualTo(AccountHealth.State.OK);
                 assertThat(health.reason()).contains("SECRET_UNAVAILABLE").contains("k9");
                 assertThat(m.health(AccountId.of("sys")).state()).isEqualTo(AccountHealth.State.OK);
+                assertThat(m.diagnose(m.accounts().get(AccountId.of("acme")).orElseThrow()).failure()).hasValueSatisfying(step -> {
+                    assertThat(step.code()).isEqualTo(MailErrorCode.SECRET_UNAVAILABLE);
+                    assertThat(step.hint()).contains("k9");
+                });
                 assertThat(m.send(MailContext.system(), mail).accountId().value()).as("still sending after all that").isEqualTo("sys");
             }
         }
