@@ -17,7 +17,10 @@ public record AccountHealth(State state, String reason, DeliveryLogEntry lastFai
         OK,
         /** Recent attempts failed for reasons that may pass (timeouts, 4xx, connection problems). */
         DEGRADED,
-        /** The latest attempt failed at login: an administrator must fix the credentials or the method. */
+        /**
+         * The credentials do not work: the latest attempt failed at login, or the stored secret cannot be opened
+         * on this node. An administrator must fix the credentials, the method, or the node's keys.
+         */
         AUTH_REQUIRED,
         /** The account is disabled. */
         DISABLED
