@@ -1,5 +1,6 @@
 package dev.mailroom.jdbc;
 
+import dev.mailroom.jdbc.internal.StoreFailure;
 import dev.mailroom.AccountId;
 import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.DeliveryLogQuery;
@@ -57,7 +58,7 @@ public final class JdbcDeliveryLog implements DeliveryLog {
                 return null;
             });
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom delivery log: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom delivery log", ex);
         }
     }
 
@@ -132,7 +133,7 @@ public final class JdbcDeliveryLog implements DeliveryLog {
             p.setObject(1, OffsetDateTime.ofInstant(Instant.now().minus(retention), ZoneOffset.UTC));
             return p.executeUpdate();
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom delivery log: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom delivery log", ex);
         }
     }
 
@@ -185,7 +186,7 @@ public final class JdbcDeliveryLog implements DeliveryLog {
                 }
             }
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom delivery log: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom delivery log", ex);
         }
     }
 
