@@ -3,7 +3,13 @@ package dev.mailroom.spi;
 import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.DeliveryLogQuery;
 
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Where every send attempt, test mail and connection test is recorded (C3). Mailroom's in-memory
@@ -54,5 +60,50 @@ public interface DeliveryLog {
     default int purgeOlderThan(java.time.Duration retention) {
         java.util.Objects.requireNonNull(retention, "retention");
         return 0;
+    }
+
+    /**
+     * Hands every entry matching a query to {@code sink}, oldest first, ignoring the query's limit: the
+     * basis of the exports. The default reads {@link #query} with the largest limit it allows (100,000
+     * entries) and reverses it; stores override it to stream everything with bounded memory.
+     *
+     * @param query which entries
+     * @param sink receives each entry, on the calling thread
+     */
+    default void forEach(DeliveryLogQuery query, Consumer<DeliveryLogEntry> sink) {
+        Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(sink, "sink");
+        List<DeliveryLogEntry> newestFirst = new ArrayList<>(query(query.limit(100_000)));
+        Collections.reverse(newestFirst);
+        newestFirst.forEach(sink);
+    }
+
+    /**
+     * Writes every entry matching a query, oldest first, as CSV (RFC 4180) with a header line: the
+     * administrator's "download the full log". The query's limit is ignored.
+     *
+     * @param query which entries
+     * @param out where to write; flushed, not closed
+     * @throws UncheckedIOException if writing fails
+     */
+    default void exportCsv(DeliveryLogQuery query, Writer out) {
+        Objects.requireNonNull(out, "out");
+        LogFormat.write(out, LogFormat.CSV_HEADER);
+        forEach(query, e -> LogFormat.write(out, LogFormat.csv(e)));
+        LogFormat.flush(out);
+    }
+
+    /**
+     * Writes every entry matching a query, oldest first, as JSON lines (one object per line, the fields of
+     * {@link DeliveryLogEntry} by name). The query's limit is ignored.
+     *
+     * @param query which entries
+     * @param out where to write; flushed, not closed
+     * @throws UncheckedIOException if writing fails
+     */
+    default void exportJsonLines(DeliveryLogQuery query, Writer out) {
+        Objects.requireNonNull(out, "out");
+        forEach(query, e -> LogFormat.write(out, LogFormat.json(e)));
+        LogFormat.flush(out);
     }
 }

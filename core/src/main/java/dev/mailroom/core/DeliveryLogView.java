@@ -101,6 +101,29 @@ public final class DeliveryLogView {
         return e.operation() != DeliveryLogEntry.Operation.DIAGNOSE && e.operation() != DeliveryLogEntry.Operation.TEST_MAIL;
     }
 
+    /**
+     * Writes every entry matching a query, oldest first, as CSV with a header line: the administrator's
+     * "download the full log". The query's limit is ignored.
+     *
+     * @param query which entries
+     * @param out where to write; flushed, not closed
+     * @throws java.io.UncheckedIOException if writing fails
+     */
+    public void exportCsv(DeliveryLogQuery query, java.io.Writer out) {
+        log.exportCsv(Objects.requireNonNull(query, "query"), out);
+    }
+
+    /**
+     * Writes every entry matching a query, oldest first, as JSON lines. The query's limit is ignored.
+     *
+     * @param query which entries
+     * @param out where to write; flushed, not closed
+     * @throws java.io.UncheckedIOException if writing fails
+     */
+    public void exportJsonLines(DeliveryLogQuery query, java.io.Writer out) {
+        log.exportJsonLines(Objects.requireNonNull(query, "query"), out);
+    }
+
     private static Duration positive(Duration d) {
         Objects.requireNonNull(d, "period");
         if (d.isNegative() || d.isZero()) {

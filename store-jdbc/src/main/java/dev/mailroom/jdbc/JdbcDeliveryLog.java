@@ -1,5 +1,6 @@
 package dev.mailroom.jdbc;
 
+import dev.mailroom.jdbc.internal.StoreFailure;
 import dev.mailroom.AccountId;
 import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.DeliveryLogQuery;
@@ -7,9 +8,6 @@ import dev.mailroom.MailErrorCode;
 import dev.mailroom.jdbc.internal.Transactions;
 import dev.mailroom.spi.DeliveryLog;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -60,7 +58,7 @@ public final class JdbcDeliveryLog implements DeliveryLog {
                 return null;
             });
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom delivery log: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom delivery log", ex);
         }
     }
 
@@ -135,41 +133,21 @@ public final class JdbcDeliveryLog implements DeliveryLog {
             p.setObject(1, OffsetDateTime.ofInstant(Instant.now().minus(retention), ZoneOffset.UTC));
             return p.executeUpdate();
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom delivery log: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom delivery log", ex);
         }
     }
 
     /**
-     * Streams matching entries, oldest first, as CSV with a header line (C3 "download the full log"); the
-     * query's limit is ignored.
+     * Streams matching entries, oldest first, with bounded memory (the basis of the CSV and JSON-lines
+     * exports); the query's limit is ignored.
      *
      * @param q which entries
-     * @param out where to write; not closed
+     * @param sink receives each entry
      */
-    public void exportCsv(DeliveryLogQuery q, Writer out) {
-        write(out, "time,account_address,account_id,tenant,operation,outcome,error_code,server_reply,message_id,transport,detail\n");
-        export(q, e -> write(out, String.join(",", csv(e.time().toString()), csv(e.accountAddress()),
-                csv(e.accountId() == null ? null : e.accountId().value()), csv(e.tenant()), csv(e.operation().name()),
-                csv(e.outcome().name()), csv(e.errorCode() == null ? null : e.errorCode().name()), csv(e.serverReply()),
-                csv(e.messageId()), csv(e.transport()), csv(e.detail())) + "\n"));
-    }
-
-    /**
-     * Streams matching entries, oldest first, as JSON lines (one object per line); the query's limit is ignored.
-     *
-     * @param q which entries
-     * @param out where to write; not closed
-     */
-    public void exportJsonLines(DeliveryLogQuery q, Writer out) {
-        export(q, e -> write(out, "{\"time\":" + json(e.time().toString()) + ",\"accountAddress\":" + json(e.accountAddress())
-                + ",\"accountId\":" + json(e.accountId() == null ? null : e.accountId().value()) + ",\"tenant\":" + json(e.tenant())
-                + ",\"operation\":" + json(e.operation().name()) + ",\"outcome\":" + json(e.outcome().name())
-                + ",\"errorCode\":" + json(e.errorCode() == null ? null : e.errorCode().name())
-                + ",\"serverReply\":" + json(e.serverReply()) + ",\"messageId\":" + json(e.messageId())
-                + ",\"transport\":" + json(e.transport()) + ",\"detail\":" + json(e.detail()) + "}\n"));
-    }
-
-    private void export(DeliveryLogQuery q, java.util.function.Consumer<DeliveryLogEntry> sink) {
+    @Override
+    public void forEach(DeliveryLogQuery q, java.util.function.Consumer<DeliveryLogEntry> sink) {
+        Objects.requireNonNull(q, "query");
+        Objects.requireNonNull(sink, "sink");
         streamOrdered(q, "ASC", Integer.MAX_VALUE, sink);
     }
 
@@ -208,7 +186,7 @@ public final class JdbcDeliveryLog implements DeliveryLog {
                 }
             }
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom delivery log: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom delivery log", ex);
         }
     }
 
@@ -223,45 +201,5 @@ public final class JdbcDeliveryLog implements DeliveryLog {
 
     private static String cut(String s, int max) {
         return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
-    }
-
-    private static String csv(String s) {
-        if (s == null) {
-            return "";
-        }
-        boolean quote = s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r");
-        return quote ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
-    }
-
-    private static String json(String s) {
-        if (s == null) {
-            return "null";
-        }
-        StringBuilder b = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
-            switch (ch) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (ch < 0x20) {
-                        b.append(String.format("\\u%04x", (int) ch));
-                    } else {
-                        b.append(ch);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
-    }
-
-    private static void write(Writer out, String s) {
-        try {
-            out.write(s);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

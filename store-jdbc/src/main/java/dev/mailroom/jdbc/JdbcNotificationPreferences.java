@@ -1,5 +1,6 @@
 package dev.mailroom.jdbc;
 
+import dev.mailroom.jdbc.internal.StoreFailure;
 import dev.mailroom.NotificationPreference;
 import dev.mailroom.NotificationType;
 import dev.mailroom.jdbc.internal.Transactions;
@@ -64,7 +65,7 @@ public final class JdbcNotificationPreferences implements NotificationPreference
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("Mailroom preferences: " + e.getMessage(), e);
+            throw StoreFailure.of("Mailroom preferences", e);
         }
         return out;
     }
@@ -120,7 +121,7 @@ public final class JdbcNotificationPreferences implements NotificationPreference
                 return null;
             });
         } catch (SQLException e) {
-            throw new IllegalStateException("Mailroom preferences: " + e.getMessage(), e);
+            throw StoreFailure.of("Mailroom preferences", e);
         }
     }
 

@@ -152,7 +152,8 @@ public final class JdbcStore implements AutoCloseable {
          * Migrates (unless turned off) and starts the change poller.
          *
          * @return the store
-         * @throws IllegalStateException without a cipher, or when a migration fails
+         * @throws IllegalStateException without a cipher
+         * @throws dev.mailroom.MailException {@link dev.mailroom.MailErrorCode#STORE_FAILED} when a migration fails
          */
         public JdbcStore build() {
             if (cipher == null) {

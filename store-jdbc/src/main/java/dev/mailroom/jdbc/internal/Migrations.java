@@ -55,14 +55,14 @@ public final class Migrations {
                 } catch (SQLException e) {
                     c.rollback();
                     if (!applied(c, version)) {
-                        throw new IllegalStateException("Mailroom schema migration " + script + " failed: " + e.getMessage(), e);
+                        throw StoreFailure.of("Mailroom schema migration " + script, e);
                     }
                 } finally {
                     c.setAutoCommit(auto);
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("Mailroom schema migration failed: " + e.getMessage(), e);
+            throw StoreFailure.of("Mailroom schema migration", e);
         }
     }
 

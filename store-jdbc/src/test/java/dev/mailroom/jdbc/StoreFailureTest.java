@@ -1,0 +1,110 @@
+package dev.mailroom.jdbc;
+
+import dev.mailroom.AccountId;
+import dev.mailroom.DeliveryLogEntry;
+import dev.mailroom.DeliveryLogQuery;
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
+import dev.mailroom.NotificationType;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/** Issue #10.16: a database failure reaches the caller as a typed MailException, never a bare IllegalStateException. */
+final class StoreFailureTest {
+
+    /** A data source that fails every new connection while {@code down} is set, like a database that went away. */
+    static final class FailingDataSource implements DataSource {
+        final DataSource delegate = Databases.h2();
+        final AtomicBoolean down = new AtomicBoolean();
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            if (down.get()) {
+                throw new SQLException("Connection refused: the database is down", "08001");
+            }
+            return delegate.getConnection();
+        }
+
+        @Override
+        public Connection getConnection(String user, String password) throws SQLException {
+            return getConnection();
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            throw new SQLFeatureNotSupportedException();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            throw new SQLException("not a wrapper");
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) {
+            return false;
+        }
+    }
+
+    private static void assertStoreFailed(Executable call) {
+        Throwable t = catchThrowable(call::execute);
+        assertThat(t).isInstanceOf(MailException.class);
+        MailException e = (MailException) t;
+        assertThat(e.code()).isEqualTo(MailErrorCode.STORE_FAILED);
+        assertThat(e.isRetryable()).isTrue();
+        assertThat(e.getMessage()).contains("database is down").contains("08001");
+        assertThat(e.getCause()).isInstanceOf(SQLException.class);
+    }
+
+    @Test
+    @DisplayName("#10.16: the delivery log and the preferences report a failing database as STORE_FAILED")
+    void logAndPreferences_databaseDown_storeFailed() {
+        FailingDataSource ds = new FailingDataSource();
+        try (JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build()) {
+            ds.down.set(true);
+            assertStoreFailed(() -> store.deliveryLog().record(new DeliveryLogEntry(Instant.now(), AccountId.of("a"), "a@acme.test", null,
+                    DeliveryLogEntry.Operation.SEND, DeliveryLogEntry.Outcome.SUCCESS, null, "250 ok", "<1@x>", "smtp", "sent")));
+            assertStoreFailed(() -> store.deliveryLog().query(DeliveryLogQuery.since(Instant.EPOCH)));
+            assertStoreFailed(() -> store.preferences().find("acme", "u-1", NotificationType.TASK));
+        }
+    }
+
+    @Test
+    @DisplayName("#10.16: a store whose database is unreachable at start fails with STORE_FAILED")
+    void build_databaseDown_storeFailed() {
+        FailingDataSource ds = new FailingDataSource();
+        ds.down.set(true);
+        assertStoreFailed(() -> JdbcStore.builder(ds).cipher(TestKeys.cipher()).build().close());
+    }
+}

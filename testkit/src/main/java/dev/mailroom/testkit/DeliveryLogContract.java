@@ -1,0 +1,113 @@
+package dev.mailroom.testkit;
+
+import dev.mailroom.AccountId;
+import dev.mailroom.DeliveryLogEntry;
+import dev.mailroom.DeliveryLogQuery;
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.spi.DeliveryLog;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The contract every {@link DeliveryLog} must keep, Mailroom's and a host's: entries come back newest first
+ * and filtered by period, account, tenant and failures; the exports list everything oldest first in one
+ * format; a retention deletes only older entries. Extend it and return a fresh, empty log from
+ * {@link #newLog()}.
+ */
+public abstract class DeliveryLogContract {
+    private DeliveryLog log;
+    private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+    /** For subclasses. */
+    protected DeliveryLogContract() {
+    }
+
+    /**
+     * A fresh, empty log for each test.
+     *
+     * @return the log under test
+     */
+    protected abstract DeliveryLog newLog();
+
+    @BeforeEach
+    void setUpLog() {
+        log = newLog();
+        log.record(entry(now.minus(Duration.ofDays(40)), "a", "acme", DeliveryLogEntry.Outcome.FAILURE, MailErrorCode.TEMPORARY_FAILURE,
+                "451 4.3.0 old", "<1@x>"));
+        log.record(entry(now.minus(Duration.ofHours(2)), "a", "acme", DeliveryLogEntry.Outcome.FAILURE, MailErrorCode.AUTH_FAILED,
+                "535 5.7.8 Error: authentication failed, \"quoted\"\nsecond line", "<2@x>"));
+        log.recordAll(List.of(entry(now.minus(Duration.ofHours(1)), "b", "globex", DeliveryLogEntry.Outcome.SUCCESS, null, "250 2.0.0 Ok",
+                "<3@x>")));
+    }
+
+    private static DeliveryLogEntry entry(Instant time, String account, String tenant, DeliveryLogEntry.Outcome outcome, MailErrorCode code,
+                                          String reply, String messageId) {
+        return new DeliveryLogEntry(time, AccountId.of(account), account + "@" + tenant + ".test", tenant, DeliveryLogEntry.Operation.SEND,
+                outcome, code, reply, messageId, "smtp", outcome == DeliveryLogEntry.Outcome.SUCCESS ? "sent" : "failed");
+    }
+
+    @Test
+    @DisplayName("C3 contract: the last 24 hours newest first, filtered by failures, account and tenant")
+    void query_filtersAndOrder() {
+        DeliveryLogQuery day = DeliveryLogQuery.since(now.minus(Duration.ofHours(24)));
+        assertEquals(List.of("<3@x>", "<2@x>"), ids(log.query(day)));
+        assertEquals(List.of("<2@x>"), ids(log.query(day.failures())));
+        DeliveryLogEntry failure = log.query(day.failures()).get(0);
+        assertEquals(MailErrorCode.AUTH_FAILED, failure.errorCode());
+        assertEquals("535 5.7.8 Error: authentication failed, \"quoted\"\nsecond line", failure.serverReply(), "the server's reply verbatim");
+        assertEquals(List.of("<3@x>"), ids(log.query(day.tenant("globex"))));
+        assertEquals(List.of("<2@x>"), ids(log.query(day.account(AccountId.of("a")))));
+        assertEquals(List.of("<3@x>"), ids(log.query(DeliveryLogQuery.since(Instant.EPOCH).limit(1))), "the limit keeps the newest");
+    }
+
+    @Test
+    @DisplayName("C3 contract: the full log as CSV and as JSON lines, oldest first, with quotes and line breaks escaped")
+    void export_csvAndJsonLines() {
+        StringWriter csv = new StringWriter();
+        log.exportCsv(DeliveryLogQuery.since(Instant.EPOCH).limit(1), csv);
+        String text = csv.toString();
+        assertTrue(text.startsWith("time,account_address,account_id,tenant,operation,outcome,error_code,server_reply,message_id,transport,detail\n"),
+                text);
+        assertTrue(text.contains("\"535 5.7.8 Error: authentication failed, \"\"quoted\"\"\nsecond line\""), text);
+        assertTrue(text.indexOf("<1@x>") < text.indexOf("<2@x>") && text.indexOf("<2@x>") < text.indexOf("<3@x>"),
+                "oldest first, the query's limit ignored: " + text);
+        StringWriter jsonl = new StringWriter();
+        log.exportJsonLines(DeliveryLogQuery.since(Instant.EPOCH), jsonl);
+        List<String> lines = jsonl.toString().lines().toList();
+        assertEquals(3, lines.size(), jsonl.toString());
+        assertTrue(lines.stream().allMatch(l -> l.startsWith("{\"time\":") && l.endsWith("}")), jsonl.toString());
+        assertTrue(lines.get(1).contains("\\\"quoted\\\"\\nsecond line"), lines.get(1));
+        assertTrue(lines.get(0).contains("\"messageId\":\"<1@x>\""), lines.get(0));
+    }
+
+    @Test
+    @DisplayName("C3 contract: a retention deletes only older entries; a non-positive one is refused and deletes nothing")
+    void purgeOlderThan_keepsNewer() {
+        assertThrows(IllegalArgumentException.class, () -> log.purgeOlderThan(Duration.ZERO));
+        assertEquals(3, log.query(DeliveryLogQuery.since(Instant.EPOCH)).size(), "nothing deleted by a refused retention");
+        int purged = log.purgeOlderThan(Duration.ofDays(30));
+        assertTrue(purged == 1 || purged == 0 && log.query(DeliveryLogQuery.since(Instant.EPOCH)).size() == 3,
+                "either deleted the old entry or the log keeps everything");
+        if (purged == 1) {
+            assertEquals(List.of("<3@x>", "<2@x>"), ids(log.query(DeliveryLogQuery.since(Instant.EPOCH))));
+        }
+    }
+
+    private static List<String> ids(List<DeliveryLogEntry> entries) {
+        List<String> out = new ArrayList<>();
+        entries.forEach(e -> out.add(e.messageId()));
+        return out;
+    }
+}
