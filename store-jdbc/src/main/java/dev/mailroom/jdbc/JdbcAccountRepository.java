@@ -14,6 +14,7 @@ import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.SupportSettings;
 import dev.mailroom.TenantMailSettings;
+import dev.mailroom.jdbc.internal.StoreFailure;
 import dev.mailroom.jdbc.internal.Transactions;
 import dev.mailroom.spi.AccountRepository;
 import dev.mailroom.spi.SecretCipher;
@@ -600,7 +601,7 @@ public final class JdbcAccountRepository implements AccountRepository {
         try (Connection c = dataSource.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {
-            throw new IllegalStateException("Mailroom store: " + e.getMessage(), e);
+            throw StoreFailure.of("Mailroom account store", e);
         }
     }
 
@@ -619,7 +620,7 @@ public final class JdbcAccountRepository implements AccountRepository {
             });
             seenVersion.set(version[0]);
         } catch (SQLException e) {
-            throw new IllegalStateException("Mailroom store: " + e.getMessage(), e);
+            throw StoreFailure.of("Mailroom account store", e);
         }
         fire();
         return result;
