@@ -68,6 +68,10 @@ final class DomainNamesLoader {
         if (label.startsWith("-") || label.endsWith("-")) {
             throw new IllegalArgumentException("the label '" + label + "' begins or ends with '-'");
         }
+        if (label.length() >= 4 && label.charAt(2) == '-' && label.charAt(3) == '-' && !label.regionMatches(true, 0, "xn--", 0, 4)) {
+            throw new IllegalArgumentException("the label '" + label + "' has '--' in the third and fourth place, which is reserved"
+                    + " for encodings such as IDNA's xn--");
+        }
     }
 
     private static String shorten(String s) {
