@@ -128,15 +128,17 @@ public record EmailAddress(String address, String name) {
     }
 
     /**
-     * Whether this and another address name the same mailbox: the domain compared case-insensitively,
-     * the local part exactly (RFC 5321), display names ignored.
+     * Whether this and another address name the same mailbox: the domain compared case-insensitively and
+     * in its IDNA form (so {@code bücher.example} is {@code xn--bcher-kva.example}), the local part exactly
+     * (RFC 5321), display names ignored.
      *
      * @param other the other address
      * @return true for the same mailbox
      */
     public boolean sameMailbox(EmailAddress other) {
         return other != null && localPart().equals(other.localPart())
-                && domain().toLowerCase(Locale.ROOT).equals(other.domain().toLowerCase(Locale.ROOT));
+                && (domain().equalsIgnoreCase(other.domain())
+                || withAsciiDomain().domain().equalsIgnoreCase(other.withAsciiDomain().domain())); // bücher = xn--bcher-kva
     }
 
     /**

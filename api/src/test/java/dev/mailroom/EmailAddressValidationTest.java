@@ -95,4 +95,12 @@ final class EmailAddressValidationTest {
         assertThat(EmailAddress.of("a@bücher.example").domain()).isEqualTo("bücher.example");
         assertThat(EmailAddress.of("a@Bücher.example").domain()).isEqualTo("Bücher.example");
     }
+
+    @Test
+    @DisplayName("#10.13: the same mailbox whether its domain is written in Unicode or in punycode")
+    void sameMailbox_idna() {
+        assertThat(EmailAddress.of("app@bücher.example").sameMailbox(EmailAddress.of("app@XN--BCHER-KVA.example"))).isTrue();
+        assertThat(EmailAddress.of("app@bücher.example").withAsciiDomain().address()).isEqualTo("app@xn--bcher-kva.example");
+        assertThat(EmailAddress.of("app@bücher.example").sameMailbox(EmailAddress.of("app@bucher.example"))).isFalse();
+    }
 }

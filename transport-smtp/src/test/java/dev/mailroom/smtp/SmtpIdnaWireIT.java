@@ -99,4 +99,19 @@ final class SmtpIdnaWireIT {
             assertThat(server.received().count()).isZero();
         }
     }
+
+    @Test
+    @DisplayName("#10.11: diagnose reports such an EHLO name at the SETTINGS stage as INVALID_ACCOUNT, without connecting")
+    void unencodableClientAlias_diagnose() {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().build().start()) {
+            try (Mailroom m = SmtpFixtures.mailroom(repo)) {
+                Diagnosis d = m.diagnose(account(server).clientAlias("x".repeat(64) + ".example").build());
+                assertThat(d.failure()).hasValueSatisfying(step -> {
+                    assertThat(step.stage()).isEqualTo(dev.mailroom.DiagnosisStep.Stage.SETTINGS);
+                    assertThat(step.code()).isEqualTo(MailErrorCode.INVALID_ACCOUNT);
+                });
+            }
+            assertThat(server.connections()).isZero();
+        }
+    }
 }
