@@ -656,7 +656,7 @@ public final class Account {
             }
             try {
                 return EmailAddress.of(value);
-            } catch (IllegalArgumentException e) {
+            } catch (MailException e) {
                 problems.add(new FieldProblem(field, e.getMessage()));
                 return null;
             }

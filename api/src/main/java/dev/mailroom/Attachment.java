@@ -11,6 +11,10 @@ import java.util.OptionalLong;
 /**
  * A file attached to an {@link Email} (B7). The content is read from its source each time the message
  * is written, not loaded into the heap when the attachment is created.
+ *
+ * <p>The factories refuse, with {@link MailErrorCode#INVALID_EMAIL} naming the field, a file name with a
+ * path, control or invisible format characters (such as a right-to-left override that disguises
+ * {@code invoice\u202Efdp.exe}), a malformed content type, and a file that cannot be read.
  */
 public final class Attachment {
     /** Opens the attachment's content; called once per write of the message. */
@@ -48,12 +52,12 @@ public final class Attachment {
      *
      * @param contentId the id, e.g. {@code logo}: letters, digits and {@code . _ - @}
      * @return the inline attachment
-     * @throws IllegalArgumentException if the id is malformed
+     * @throws MailException with {@link MailErrorCode#INVALID_EMAIL} if the id is malformed
      */
     public Attachment inline(String contentId) {
         Objects.requireNonNull(contentId, "contentId");
         if (!contentId.matches("[A-Za-z0-9._@-]{1,200}")) {
-            throw new IllegalArgumentException("content id must be 1 to 200 letters, digits or . _ - @, was '" + contentId + "'");
+            throw invalid("contentId: must be 1 to 200 letters, digits or . _ - @, was '" + printable(contentId) + "'");
         }
         return new Attachment(fileName, contentType, source, size, contentId);
     }
@@ -69,18 +73,20 @@ public final class Attachment {
      * @param file the file, must be readable
      * @param contentType the MIME type, e.g. {@code application/pdf}
      * @return the attachment
-     * @throws IllegalArgumentException if the file is not a readable regular file
+     * @throws MailException with {@link MailErrorCode#INVALID_EMAIL} if the file is not a readable regular
+     *         file, or its name or the content type is malformed
      */
     public static Attachment of(Path file, String contentType) {
         Objects.requireNonNull(file, "file");
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-            throw new IllegalArgumentException("attachment " + file + " is not a readable file");
+            throw invalid("file: attachment " + file + " is not a readable file");
         }
         long size;
         try {
             size = Files.size(file);
         } catch (IOException e) {
-            throw new IllegalArgumentException("attachment " + file + " cannot be read: " + e.getMessage(), e);
+            throw new MailException(MailErrorCode.INVALID_EMAIL, "file: attachment " + file + " cannot be read: " + e.getMessage(),
+                    null, null, java.util.List.of(), e);
         }
         return new Attachment(file.getFileName().toString(), contentType, () -> Files.newInputStream(file), size);
     }
@@ -92,6 +98,7 @@ public final class Attachment {
      * @param contentType the MIME type
      * @param content the content
      * @return the attachment
+     * @throws MailException with {@link MailErrorCode#INVALID_EMAIL} if the file name or content type is malformed
      */
     public static Attachment of(String fileName, String contentType, byte[] content) {
         byte[] copy = Objects.requireNonNull(content, "content").clone();
@@ -105,6 +112,7 @@ public final class Attachment {
      * @param contentType the MIME type
      * @param source opens the content
      * @return the attachment
+     * @throws MailException with {@link MailErrorCode#INVALID_EMAIL} if the file name or content type is malformed
      */
     public static Attachment of(String fileName, String contentType, Source source) {
         return new Attachment(fileName, contentType, source, -1);
@@ -129,17 +137,43 @@ public final class Attachment {
 
     private static String checkName(String name) {
         Objects.requireNonNull(name, "fileName");
-        if (name.isBlank() || name.chars().anyMatch(Character::isISOControl) || name.contains("/") || name.contains("\\")) {
-            throw new IllegalArgumentException("attachment file name must be a plain name without path or control characters: '" + name + "'");
+        if (name.isBlank() || name.contains("/") || name.contains("\\") || name.codePoints().anyMatch(Attachment::invisible)) {
+            throw invalid("fileName: must be a plain name without path, control or invisible format characters: '" + printable(name) + "'");
+        }
+        if (name.length() > 255) {
+            throw invalid("fileName: must be at most 255 characters, was " + name.length());
         }
         return name;
+    }
+
+    /** Control, format (zero-width, bidi override), line/paragraph separator, unpaired surrogate, unassigned. */
+    private static boolean invisible(int c) {
+        int type = Character.getType(c);
+        return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE || type == Character.UNASSIGNED;
+    }
+
+    private static MailException invalid(String message) {
+        return new MailException(MailErrorCode.INVALID_EMAIL, "invalid attachment: " + message);
+    }
+
+    private static String printable(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (invisible(c)) {
+                sb.append(String.format(java.util.Locale.ROOT, "\\u%04X", c));
+            } else {
+                sb.appendCodePoint(c);
+            }
+        });
+        return sb.toString();
     }
 
     private static String checkType(String type) {
         Objects.requireNonNull(type, "contentType");
         if (!type.matches("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+( ?; ?[A-Za-z0-9!#$&^_.+-]+=[A-Za-z0-9!#$&^_.+-]+)*")) {
-            throw new IllegalArgumentException("content type must look like type/subtype, optionally with parameters"
-                    + " (text/plain; charset=UTF-8), was '" + type + "'");
+            throw invalid("contentType: must look like type/subtype, optionally with parameters"
+                    + " (text/plain; charset=UTF-8), was '" + printable(type) + "'");
         }
         return type;
     }

@@ -31,6 +31,12 @@ import java.util.Set;
  * }</pre>
  */
 public final class Email {
+    /**
+     * The longest subject, in characters as a reader counts them (code points). Outlook and Exchange cut
+     * longer subjects, and a bounded subject keeps every header line within RFC 5322's 998 octets.
+     */
+    public static final int MAX_SUBJECT_LENGTH = 255;
+
     private static final Set<String> RESERVED_HEADERS = Set.of("from", "to", "cc", "bcc", "reply-to", "subject",
             "sender", "date", "message-id", "mime-version", "content-type", "content-transfer-encoding");
 
@@ -254,7 +260,7 @@ public final class Email {
          */
         public Builder replyTo(String... addresses) { add("replyTo", this.replyTo, addresses); return this; }
         /**
-         * @param subject the subject; no line breaks
+         * @param subject the subject; no line breaks, at most {@link #MAX_SUBJECT_LENGTH} characters
          * @return this
          */
         public Builder subject(String subject) { this.subject = Objects.requireNonNull(subject, "subject"); return this; }
@@ -310,6 +316,9 @@ public final class Email {
             if (subject != null && hasLineBreak(subject)) {
                 all.add("subject: contains CR, LF or NUL (header injection)");
             }
+            if (subject != null && subject.codePointCount(0, subject.length()) > MAX_SUBJECT_LENGTH) {
+                all.add("subject: longer than " + MAX_SUBJECT_LENGTH + " characters (" + subject.codePointCount(0, subject.length()) + ")");
+            }
             if (text == null && html == null && attachments.isEmpty()) {
                 all.add("text: a text or HTML body or an attachment is required");
             }
@@ -333,7 +342,7 @@ public final class Email {
             Objects.requireNonNull(address, field);
             try {
                 return EmailAddress.parse(address);
-            } catch (IllegalArgumentException e) {
+            } catch (MailException e) {
                 problems.add(field + ": " + e.getMessage());
                 return null;
             }

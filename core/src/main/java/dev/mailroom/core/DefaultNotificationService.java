@@ -104,7 +104,7 @@ final class DefaultNotificationService implements NotificationService {
         List<Email> emails = new ArrayList<>();
         List<String> keys = new ArrayList<>();
         List<Person> recipients = new ArrayList<>();
-        String domain = java.net.IDN.toASCII(account.account().email().domain());
+        String domain = account.account().email().withAsciiDomain().domain(); // the same IDNA as every envelope
         String threadId = event.thread().map(t -> threadId(type, tenant, t, domain)).orElse(null);
         for (String user : event.concerned()) {
             Person person = people.get(user);

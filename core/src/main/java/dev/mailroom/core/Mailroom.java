@@ -107,7 +107,7 @@ public final class Mailroom implements AutoCloseable {
                 b.classLoader != null ? b.classLoader : Mailroom.class.getClassLoader(), settings);
         this.renderer = new MessageRenderer(clock);
         RecipientDirectory directory = b.directory != null ? b.directory : RecipientDirectory.NONE;
-        this.composer = new Composer(repository, directory);
+        this.composer = new Composer(repository, directory, b.refuseConfusableDomains);
         this.admin = new AccountAdmin(repository, resolver, this::evict);
         this.logView = new DeliveryLogView(deliveryLog, clock);
         this.listenerHandle = repository.addChangeListener(this::repositoryChanged);
@@ -718,6 +718,7 @@ public final class Mailroom implements AutoCloseable {
         private java.util.Locale defaultLocale = java.util.Locale.ENGLISH;
         private java.util.Map<String, String> systemInfo = java.util.Map.of();
         private final List<String> set = new ArrayList<>();
+        private boolean refuseConfusableDomains;
 
         private Builder() {
         }
@@ -1129,6 +1130,19 @@ public final class Mailroom implements AutoCloseable {
                 throw new IllegalArgumentException("maxMessageSize must be at least 1024 bytes, was " + bytes);
             }
             this.maxMessageSize = bytes;
+            return this;
+        }
+
+        /**
+         * Refuses mail to or from a domain that may imitate another one (mixed scripts such as a Cyrillic "а"
+         * in {@code pаypal.com}, UTS #39) with {@link MailErrorCode#INVALID_EMAIL}, instead of only warning
+         * in {@link Mailroom#preview} and the log. Default: warn only.
+         *
+         * @return this
+         */
+        public Builder refuseConfusableDomains() {
+            once("refuseConfusableDomains");
+            this.refuseConfusableDomains = true;
             return this;
         }
 

@@ -3,18 +3,25 @@ package dev.mailroom.core.internal;
 import dev.mailroom.Email;
 import dev.mailroom.EmailAddress;
 import dev.mailroom.MailContext;
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
 import dev.mailroom.Person;
 import dev.mailroom.SenderPolicy;
 import dev.mailroom.Signature;
 import dev.mailroom.spi.AccountRepository;
+import dev.mailroom.spi.DomainNames;
 import dev.mailroom.spi.RecipientDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Applies the sender policy (B1, B2, A6) and the signature (B5) to an email for a resolved account:
@@ -31,12 +38,21 @@ public final class Composer {
             "MITARBEITER", "EMPLOYEE_NAME", "MITARBEITER_TELEFON", "EMPLOYEE_PHONE", "MITARBEITER_MOBIL", "EMPLOYEE_MOBILE",
             "MITARBEITER_EMAIL", "EMPLOYEE_EMAIL", "MITARBEITER_TELEFAX", "EMPLOYEE_FAX");
 
+    private static final Logger LOG = LoggerFactory.getLogger(Composer.class);
+
     private final AccountRepository repository;
     private final RecipientDirectory directory;
+    private final boolean refuseConfusableDomains;
 
     public Composer(AccountRepository repository, RecipientDirectory directory) {
+        this(repository, directory, false);
+    }
+
+    /** @param refuseConfusableDomains refuse, instead of only warning about, domains that may imitate another (UTS #39) */
+    public Composer(AccountRepository repository, RecipientDirectory directory, boolean refuseConfusableDomains) {
         this.repository = repository;
         this.directory = directory;
+        this.refuseConfusableDomains = refuseConfusableDomains;
     }
 
     public Composition compose(MailContext ctx, Email email, Resolver.Choice choice) {
@@ -63,6 +79,8 @@ public final class Composer {
             }
         }
 
+        checkDomains(email, from, replyTo, warnings);
+
         String text = email.text().orElse(null);
         String html = email.html().orElse(null);
         Signature rendered = null;
@@ -85,6 +103,38 @@ public final class Composer {
             }
         }
         return new Composition(from, replyTo, text, html, rendered, warnings);
+    }
+
+    /**
+     * A domain that may imitate another one (a Cyrillic "а" in pаypal.com, UTS #39) is a warning in the
+     * preview and the log, or refused when the host asked for that; each domain is checked once.
+     */
+    private void checkDomains(Email email, EmailAddress from, List<EmailAddress> replyTo, List<String> warnings) {
+        Set<String> seen = new HashSet<>();
+        check("from", List.of(from), seen, warnings);
+        check("replyTo", replyTo, seen, warnings);
+        check("to", email.to(), seen, warnings);
+        check("cc", email.cc(), seen, warnings);
+        check("bcc", email.bcc(), seen, warnings);
+    }
+
+    private void check(String field, List<EmailAddress> addresses, Set<String> seen, List<String> warnings) {
+        for (EmailAddress a : addresses) {
+            String domain = a.domain();
+            if (!seen.add(domain.toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            Optional<String> spoof = DomainNames.installed().spoofWarning(domain);
+            if (spoof.isEmpty()) {
+                continue;
+            }
+            if (refuseConfusableDomains) {
+                throw new MailException(MailErrorCode.INVALID_EMAIL, field + ": " + spoof.get()
+                        + "; refused because look-alike domains are refused (Mailroom.Builder#refuseConfusableDomains); nothing was sent");
+            }
+            warnings.add(field + ": " + spoof.get());
+            LOG.warn("{} {}: {}", field, a.address(), spoof.get());
+        }
     }
 
     /** B5: account, then project, then the tenant's central signature, then the system-wide one. */

@@ -15,7 +15,6 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimePart;
-import jakarta.mail.internet.MimeUtility;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
 
 import java.io.IOException;
@@ -90,15 +89,16 @@ public final class MessageRenderer {
             if (!replyTo.isEmpty()) {
                 m.setReplyTo(replyTo.stream().map(MessageRenderer::internet).toArray(InternetAddress[]::new));
             }
-            m.setSubject(email.subject(), "UTF-8");
+            m.setHeader("Subject", MimeWriter.unstructured("Subject", email.subject()));
             m.setSentDate(Date.from(clock.instant()));
             for (var h : email.headers().entrySet()) {
-                m.setHeader(h.getKey(), MimeUtility.fold(h.getKey().length() + 2, MimeUtility.encodeText(h.getValue(), "UTF-8", null)));
+                m.setHeader(h.getKey(), MimeWriter.unstructured(h.getKey(), h.getValue()));
             }
             body(m, email, c.text(), c.html());
             m.saveChanges();
+            MimeWriter.checkHeaderLines(m, smtpUtf8);
             return new RenderedMessage(messageId, envelope, recipients, m, smtpUtf8, estimateSize(email, c));
-        } catch (MessagingException | UnsupportedEncodingException e) {
+        } catch (MessagingException | IOException e) {
             throw new MailException(MailErrorCode.INVALID_EMAIL, "cannot compose the message: " + e.getMessage(), null, null, List.of(), e);
         }
     }
@@ -170,11 +170,8 @@ public final class MessageRenderer {
     private static MimeBodyPart attachmentPart(Attachment a) throws MessagingException {
         MimeBodyPart part = new MimeBodyPart();
         part.setDataHandler(new DataHandler(new StreamingSource(a)));
-        try {
-            part.setFileName(MimeUtility.encodeText(a.fileName(), "UTF-8", null));
-        } catch (UnsupportedEncodingException e) {
-            throw new MessagingException("UTF-8 unsupported", e);
-        }
+        // RFC 2231 (filename*=UTF-8''...), split into sections when long: what every client decodes
+        part.setFileName(a.fileName());
         if (a.contentId().isPresent()) {
             part.setDisposition(MimeBodyPart.INLINE);
             part.setContentID("<" + a.contentId().get() + ">");
@@ -227,14 +224,10 @@ public final class MessageRenderer {
         return size;
     }
 
-    /** IDNA: the domain in punycode, the local part as it is (ASCII here). */
+    /** IDNA: the domain in punycode, the local part as it is (ASCII here); the one encoding of envelope and headers. */
     static EmailAddress asciiDomain(EmailAddress a) {
-        String domain = a.domain();
-        if (domain.chars().allMatch(ch -> ch < 128)) {
-            return a;
-        }
         try {
-            return EmailAddress.of(a.localPart() + "@" + java.net.IDN.toASCII(domain, java.net.IDN.ALLOW_UNASSIGNED), a.name());
+            return a.withAsciiDomain();
         } catch (IllegalArgumentException e) {
             throw new MailException(MailErrorCode.INVALID_EMAIL, "the domain of " + a.address() + " is not a valid internationalized"
                     + " domain name: " + e.getMessage());

@@ -12,7 +12,9 @@ import org.eclipse.angus.mail.util.QPEncoderStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Enumeration;
 import java.util.Locale;
 
@@ -24,6 +26,10 @@ import java.util.Locale;
  */
 final class MimeWriter {
     private static final byte[] CRLF = {'\r', '\n'};
+    /** RFC 5322 2.1.1: a line is at most 998 octets, CRLF excluded. */
+    static final int MAX_LINE = 998;
+    /** Input bytes per RFC 2047 B-word: 45 bytes make 60 base64 characters, 72 with "=?UTF-8?B?" and "?=" (at most 75). */
+    private static final int BYTES_PER_WORD = 45;
 
     private MimeWriter() {
     }
@@ -82,11 +88,88 @@ final class MimeWriter {
         return "7bit";
     }
 
-    /** Header lines are ASCII, except in messages sent with SMTPUTF8 (B4), where they are UTF-8. */
+    /**
+     * An unstructured header value (Subject, extra headers) ready for {@code setHeader}: folded at white
+     * space when it is ASCII and every word fits on a line; else encoded (RFC 2047) in words of at most
+     * 75 characters on lines of their own, so that no line exceeds {@link #MAX_LINE} octets whatever the value.
+     */
+    static String unstructured(String name, String value) throws UnsupportedEncodingException {
+        int used = name.length() + 2;
+        if (printableAscii(value) && longestWord(value) + used < MAX_LINE) {
+            return MimeUtility.fold(used, value);
+        }
+        if (!printableAscii(value)) {
+            return MimeUtility.fold(used, MimeUtility.encodeText(value, "UTF-8", null));
+        }
+        // ASCII with a word too long for any line: MimeUtility leaves ASCII as it is, so encode it here
+        byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
+        StringBuilder sb = new StringBuilder(bytes.length * 3 / 2);
+        for (int i = 0; i < bytes.length; i += BYTES_PER_WORD) {
+            byte[] chunk = java.util.Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + BYTES_PER_WORD));
+            sb.append(i == 0 ? "" : "\r\n ").append("=?UTF-8?B?").append(Base64.getEncoder().encodeToString(chunk)).append("?=");
+        }
+        return sb.toString();
+    }
+
+    private static boolean printableAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c > 126 || (c < 32 && c != '\t')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int longestWord(String s) {
+        int longest = 0;
+        int run = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            run = c == ' ' || c == '\t' ? 0 : run + 1;
+            longest = Math.max(longest, run);
+        }
+        return longest;
+    }
+
+    /**
+     * Refuses, before anything is sent, a header line (of the message or of any part) over {@link #MAX_LINE}
+     * octets, which servers may cut or refuse.
+     */
+    static void checkHeaderLines(MimePart part, boolean utf8) throws MessagingException, IOException {
+        Enumeration<String> headers = part.getAllHeaderLines();
+        while (headers.hasMoreElements()) {
+            String header = headers.nextElement();
+            int octets = longestLine(header, utf8);
+            if (octets > MAX_LINE) {
+                String name = header.substring(0, Math.max(0, header.indexOf(':')));
+                throw new MessagingException("the header " + name + " has a line of " + octets + " octets; RFC 5322 allows " + MAX_LINE);
+            }
+        }
+        if (part.getDataHandler().getContent() instanceof MimeMultipart mp) {
+            for (int i = 0; i < mp.getCount(); i++) {
+                checkHeaderLines((MimeBodyPart) mp.getBodyPart(i), utf8);
+            }
+        }
+    }
+
+    private static int longestLine(String header, boolean utf8) {
+        int longest = 0;
+        for (String line : header.split("\r\n|\n")) {
+            longest = Math.max(longest, utf8 ? line.getBytes(StandardCharsets.UTF_8).length : line.length());
+        }
+        return longest;
+    }
+
+    /** Header lines are ASCII, except in messages sent with SMTPUTF8 (B4), where they are UTF-8; none over 998 octets. */
     private static void line(OutputStream os, String s, boolean utf8) throws IOException {
         if (!utf8 && s.chars().anyMatch(c -> c > 127)) {
             // never raw UTF-8 to a server that was not asked for SMTPUTF8, and never a silently mangled header
             throw new IOException("a header line is not ASCII in a message without SMTPUTF8: " + s);
+        }
+        if (s.length() > MAX_LINE && longestLine(s, utf8) > MAX_LINE) {
+            throw new IOException("a header line is longer than " + MAX_LINE + " octets (RFC 5322): "
+                    + s.substring(0, Math.min(60, s.length())) + "...");
         }
         os.write(s.getBytes(utf8 ? StandardCharsets.UTF_8 : StandardCharsets.US_ASCII));
         os.write(CRLF);

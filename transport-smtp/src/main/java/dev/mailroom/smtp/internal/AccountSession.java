@@ -1,10 +1,13 @@
 package dev.mailroom.smtp.internal;
 
+import dev.mailroom.AccountField;
 import dev.mailroom.Authentication;
+import dev.mailroom.FieldProblem;
 import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.Security;
+import dev.mailroom.spi.DomainNames;
 import dev.mailroom.spi.TransportSettings;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -71,10 +74,10 @@ final class AccountSession {
         p.put("mail.smtp.executor.writetimeout", writeTimeouts);
         p.setProperty("mail.smtp.quitwait", "false");
         p.setProperty("mail.smtp.sendpartial", "false");
-        p.setProperty("mail.smtp.from", account.sender().address());
+        p.setProperty("mail.smtp.from", account.sender().withAsciiDomain().address()); // IDNA, as the renderer does
         p.setProperty("mail.mime.allowutf8", "false");
         p.setProperty("mail.debug.auth", "false");
-        account.clientAlias().ifPresent(a -> p.setProperty("mail.smtp.localhost", a));
+        account.clientAlias().ifPresent(a -> p.setProperty("mail.smtp.localhost", ehloName(a)));
         p.setProperty("mail.smtp.auth", Boolean.toString(login));
         p.setProperty("mail.smtp.auth.mechanisms", String.join(" ", mechanisms));
         p.setProperty("mail.smtp.auth.plain.disable", Boolean.toString(account.account().preventPlainTextLogin()));
@@ -99,6 +102,19 @@ final class AccountSession {
         }
         this.props = p;
         this.fingerprint = fingerprint(host, account, security, login, settings);
+    }
+
+    /** The client alias in IDNA (punycode), as EHLO needs it; one that has no ASCII form is an account problem. */
+    private String ehloName(String alias) {
+        if (alias.startsWith("[")) {
+            return alias; // an address literal, [192.0.2.1]
+        }
+        try {
+            return DomainNames.installed().toAscii(alias);
+        } catch (IllegalArgumentException e) {
+            throw MailException.fieldProblems(MailErrorCode.INVALID_ACCOUNT, "account " + account.account().email().address()
+                    + ": the client alias cannot be used as EHLO name", List.of(new FieldProblem(AccountField.CLIENT_ALIAS, e.getMessage())));
+        }
     }
 
     private static SSLSocketFactory defaultSsl() {

@@ -163,6 +163,7 @@ public final class SmtpTransport implements Transport {
     private static SendResult transfer(TrackingSmtpTransport t, RenderedMessage message) throws MessagingException {
         t.beginMessage();
         t.sendPartial(message.partialDelivery());
+        t.envelopeFrom(message.envelopeFrom().address()); // the rendered envelope (IDNA applied), also for stored messages
         try {
             t.sendMessage(message.mime(), addresses(message.recipients()));
         } catch (SMTPSendFailedException e) {
@@ -402,7 +403,7 @@ public final class SmtpTransport implements Transport {
                     steps.add(new DiagnosisStep(Stage.AUTH, Outcome.SKIPPED, "no login configured", null, null, null, Duration.ZERO));
                 }
                 t0 = System.nanoTime();
-                String sender = account.sender().address();
+                String sender = account.sender().withAsciiDomain().address(); // IDNA, as in every send
                 t.beginMessage();
                 int code = t.simpleCommand("MAIL FROM:<" + sender + ">");
                 String reply = t.getLastServerResponse().strip();

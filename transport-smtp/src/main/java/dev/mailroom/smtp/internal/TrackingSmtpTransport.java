@@ -38,6 +38,14 @@ final class TrackingSmtpTransport extends SMTPTransport {
         session.getProperties().setProperty("mail.smtp.sendpartial", Boolean.toString(on));
     }
 
+    /**
+     * The MAIL FROM address of the next message. Angus takes it from an {@code SMTPMessage}'s envelope, else
+     * from this session property: a message read back from the outbox is a plain {@code MimeMessage}.
+     */
+    void envelopeFrom(String address) {
+        session.getProperties().setProperty("mail.smtp.from", address);
+    }
+
     @Override
     protected void mailFrom() throws MessagingException {
         phase = Phase.MAIL;
