@@ -103,6 +103,13 @@ public enum MailErrorCode {
     PERMANENT_FAILURE(Category.MESSAGE, false, "The server refused the message; read its reply."),
     /** The connection broke after the message was handed over: it may have been delivered. */
     DELIVERY_UNCERTAIN(Category.AMBIGUOUS, true, "The connection broke after the message was handed over; it may have arrived. A retry may duplicate it."),
+    /**
+     * A message went out in several transactions because the server takes only so many recipients per
+     * message ({@code 452 4.5.3 too many recipients}), and a later transaction failed: the recipients named
+     * in the message got it, the others did not (the cause carries the code of that failure). Sending the
+     * same message again to everyone would duplicate it.
+     */
+    PARTIALLY_DELIVERED(Category.RECIPIENT, false, "Some recipients got the message and others did not (both are named in the message): send again only to those it did not reach."),
     /** The connection broke before the message was handed over. */
     CONNECTION_LOST(Category.CONNECTION, true, "The connection broke; try again."),
     /** All pooled connections of the account stayed busy beyond the pool's wait time. */

@@ -162,7 +162,14 @@ final class AccountSession {
 
     /** Opens a connection (greeting, EHLO, STARTTLS, AUTH). */
     TrackingSmtpTransport connect(Session session, boolean withLogin) throws MessagingException {
-        TrackingSmtpTransport t = new TrackingSmtpTransport(session);
+        return connect(new TrackingSmtpTransport(session), withLogin);
+    }
+
+    /**
+     * Opens the given connection (greeting, EHLO, STARTTLS, AUTH); on failure it is closed and the failure
+     * classified with what the connection recorded (greeting, EHLO reply, the step), which the caller may read.
+     */
+    TrackingSmtpTransport connect(TrackingSmtpTransport t, boolean withLogin) throws MessagingException {
         boolean ok = false;
         try {
             if (withLogin && user != null) {
@@ -178,6 +185,8 @@ final class AccountSession {
             }
             ok = true;
             return t;
+        } catch (MessagingException e) {
+            throw Failures.toException(e, t, account);
         } finally {
             if (!ok) {
                 closeQuietly(t);
