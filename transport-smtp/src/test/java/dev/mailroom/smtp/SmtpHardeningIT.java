@@ -117,7 +117,8 @@ final class SmtpHardeningIT {
     }
 
     static Stream<Arguments> closingBeforeEndOfData() {
-        return Stream.of(Arguments.of(Command.MAIL), Arguments.of(Command.RCPT), Arguments.of(Command.DATA));
+        return Stream.of(Arguments.of(Command.EHLO), Arguments.of(Command.AUTH), Arguments.of(Command.MAIL), Arguments.of(Command.RCPT),
+                Arguments.of(Command.DATA));
     }
 
     @ParameterizedTest(name = "421 at {0}")

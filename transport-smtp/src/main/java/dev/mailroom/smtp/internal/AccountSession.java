@@ -178,7 +178,7 @@ final class AccountSession {
                 if (!t.supportsExtension("AUTH") && !t.supportsExtension("AUTH=LOGIN")) {
                     throw new MailException(MailErrorCode.AUTH_NOT_OFFERED, account.smtpHost().orElse("?") + ":" + account.smtpPort()
                             + " offers no login (no AUTH in its EHLO reply), but the account has login data; nothing was sent",
-                            t.getLastServerResponse(), null, List.of(), null);
+                            t.ehloReply(), null, List.of(), null);
                 }
             } else {
                 t.connect(account.smtpHost().orElseThrow(), account.smtpPort(), null, null);
