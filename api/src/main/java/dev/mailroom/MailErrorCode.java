@@ -67,7 +67,10 @@ public enum MailErrorCode {
     CERTIFICATE_UNTRUSTED(Category.ACCOUNT, false, "The server's certificate is not trusted: trust its CA explicitly for Mailroom (never 'trust all')."),
     /** The certificate is valid but issued for another name. */
     CERTIFICATE_NAME_MISMATCH(Category.ACCOUNT, false, "Use the host name the certificate was issued for, not an IP address or alias."),
-    /** The TLS handshake failed for another reason (protocol versions, ciphers). */
+    /**
+     * The TLS handshake failed for another reason (protocol versions, ciphers), or the server refused
+     * STARTTLS ({@code 454 4.7.0 TLS not available}: a problem on its side, worth retrying).
+     */
     TLS_FAILED(Category.CONNECTION, true, "The TLS handshake failed; check the server's TLS configuration."),
     /** Security "none" against a server that demands STARTTLS ({@code 530 5.7.0 Must issue a STARTTLS command first}). */
     STARTTLS_REQUIRED_BY_SERVER(Category.ACCOUNT, false, "The server requires encryption: choose STARTTLS."),
@@ -89,20 +92,39 @@ public enum MailErrorCode {
     AUTH_TEMPORARY(Category.TEMPORARY, true, "The server reported a temporary authentication problem; try again later."),
 
     // --- sending ---
-    /** The login may not send as this sender address. */
+    /**
+     * The login may not send as this sender address, wherever the server says so: at MAIL FROM, at RCPT TO
+     * (Postfix: {@code 553 5.7.1 <x>: Sender address rejected: not owned by user y}) or after the data
+     * (Exchange: {@code 550 5.7.60 … send as this sender}). It fails the message as a whole, also when
+     * other recipients were accepted.
+     */
     SENDER_REJECTED(Category.ACCOUNT, false, "Send through the account that owns the address, or use 'force default sender' / Reply-To."),
     /** The server refuses to relay: usually not authenticated, or the wrong server for the domain. */
     RELAY_DENIED(Category.ACCOUNT, false, "Enable authentication for this account, or use the server responsible for the sender's domain."),
     /** A recipient was refused (550 5.1.1 user unknown, …). */
     RECIPIENT_REJECTED(Category.RECIPIENT, false, "Check the recipient address; the server refused it."),
-    /** The message exceeds the server's size limit. */
+    /**
+     * The message exceeds the server's size limit: refused before MAIL FROM when its size is known and
+     * larger than the {@code SIZE} the server advertised; cut off before the end of data (nothing delivered)
+     * when a message of unknown length grows past it; or refused by the server ({@code 552 5.3.4}).
+     */
     MESSAGE_TOO_LARGE(Category.MESSAGE, false, "Make the message smaller (attachments), or send large files as links."),
     /** The server deferred the message (4xx): load, greylisting, temporary policy. */
     TEMPORARY_FAILURE(Category.TEMPORARY, true, "The server deferred the message; try again later."),
     /** The server refused the message permanently (5xx) for a reason not covered by a finer code. */
     PERMANENT_FAILURE(Category.MESSAGE, false, "The server refused the message; read its reply."),
-    /** The connection broke after the message was handed over: it may have been delivered. */
+    /**
+     * The connection broke after the message was handed over, or the server answered its end with
+     * {@code 421} (closing the session): it may have been delivered.
+     */
     DELIVERY_UNCERTAIN(Category.AMBIGUOUS, true, "The connection broke after the message was handed over; it may have arrived. A retry may duplicate it."),
+    /**
+     * A message went out in several transactions because the server takes only so many recipients per
+     * message ({@code 452 4.5.3 too many recipients}), and a later transaction failed: the recipients named
+     * in the message got it, the others did not (the cause carries the code of that failure). Sending the
+     * same message again to everyone would duplicate it.
+     */
+    PARTIALLY_DELIVERED(Category.RECIPIENT, false, "Some recipients got the message and others did not (both are named in the message): send again only to those it did not reach."),
     /** The connection broke before the message was handed over. */
     CONNECTION_LOST(Category.CONNECTION, true, "The connection broke; try again."),
     /** All pooled connections of the account stayed busy beyond the pool's wait time. */

@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Each command has a queue of replies: each use takes the next one, the last one repeats. A reply of
  * {@link #DROP} closes the connection without answering; {@link #SILENT} answers nothing and keeps the
- * connection open (a hanging server).
+ * connection open (a hanging server); {@link #andDrop(String)} answers, then closes (a {@code 421}).
+ * A client that breaks off during DATA (no final ".") delivers nothing.
  *
  * <pre>{@code
  * ScriptedSmtpServer server = ScriptedSmtpServer.builder()
@@ -45,6 +46,16 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
     public static final String DROP = "<drop>";
     /** Reply nothing and keep the connection open. */
     public static final String SILENT = "<silent>";
+
+    /**
+     * A reply after which the server closes the connection, as real servers do after {@code 421}.
+     *
+     * @param reply the full reply, e.g. {@code "421 4.7.0 Try again later, closing connection"}
+     * @return the scripted reply
+     */
+    public static String andDrop(String reply) {
+        return reply + "\n" + DROP;
+    }
 
     /** The points of the dialog that can be scripted. */
     public enum Command {
@@ -72,12 +83,17 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
     private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
     private final List<String> commands = new ArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong dataBytes = new java.util.concurrent.atomic.AtomicLong();
     private ServerSocket serverSocket;
 
     private final int fixedPort;
+    private final int recipientLimit;
+    private final String recipientLimitReply;
 
     private ScriptedSmtpServer(Builder b) {
         this.fixedPort = b.port;
+        this.recipientLimit = b.recipientLimit;
+        this.recipientLimitReply = b.recipientLimitReply;
         this.script = new EnumMap<>(b.script);
         for (Command c : Command.values()) {
             uses.put(c, new AtomicInteger());
@@ -174,6 +190,11 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
         }
     }
 
+    /** @return the bytes of message data received so far, including messages broken off before the final "." */
+    public long dataBytesReceived() {
+        return dataBytes.get();
+    }
+
     /** @return how many connections were accepted */
     public int connections() {
         return connections.get();
@@ -240,6 +261,10 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
             return true;
         }
         String[] lines = reply.split("\n");
+        boolean drop = lines.length > 1 && DROP.equals(lines[lines.length - 1]);
+        if (drop) {
+            lines = java.util.Arrays.copyOf(lines, lines.length - 1);
+        }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < lines.length; i++) {
             String l = lines[i];
@@ -251,6 +276,10 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
         }
         out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
         out.flush();
+        if (drop) {
+            s.close();
+            return false;
+        }
         return true;
     }
 
@@ -296,7 +325,7 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
                         return;
                     }
                 } else if (upper.startsWith("RCPT TO:")) {
-                    String r = next(Command.RCPT);
+                    String r = recipientLimit > 0 && rcpts.size() >= recipientLimit ? recipientLimitReply : next(Command.RCPT);
                     if (r.startsWith("2")) {
                         rcpts.add(address(line.substring(8))); // only accepted recipients are in the envelope
                     }
@@ -311,16 +340,23 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
                     if (!r.startsWith("354")) {
                         continue;
                     }
+                    List<String> envelope = new ArrayList<>(rcpts);
                     ByteArrayOutputStream data = new ByteArrayOutputStream();
                     String l;
                     while ((l = in.readLine()) != null && !l.equals(".")) {
-                        data.write((l.startsWith("..") ? l.substring(1) : l).getBytes(StandardCharsets.UTF_8));
+                        byte[] bytes = (l.startsWith("..") ? l.substring(1) : l).getBytes(StandardCharsets.UTF_8);
+                        data.write(bytes);
                         data.write("\r\n".getBytes(StandardCharsets.UTF_8));
+                        dataBytes.addAndGet(bytes.length + 2L);
                     }
+                    if (l == null) {
+                        return; // the client broke off before the final ".": nothing is delivered
+                    }
+                    rcpts.clear();
                     record("."); // the end of the message, so tests can wait for "the client finished sending"
                     String end = next(Command.END_OF_DATA);
                     if (end.startsWith("2")) {
-                        received.add(new ReceivedMail(from, new ArrayList<>(rcpts), data.toByteArray()));
+                        received.add(new ReceivedMail(from, new ArrayList<>(envelope), data.toByteArray()));
                     }
                     if (!reply(out, s, end)) {
                         return;
@@ -330,6 +366,7 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
                         return;
                     }
                 } else if (upper.equals("RSET")) {
+                    rcpts.clear();
                     reply(out, s, "250 2.0.0 Ok");
                 } else if (upper.equals("QUIT")) {
                     reply(out, s, "221 2.0.0 Bye");
@@ -360,6 +397,25 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
     public static final class Builder {
         private final Map<Command, List<String>> script = new EnumMap<>(Command.class);
         private int port;
+        private int recipientLimit;
+        private String recipientLimitReply;
+
+        /**
+         * Accepts at most {@code max} recipients per transaction; further RCPT TO commands of the same
+         * transaction get {@code reply} (the other RCPT replies follow the script).
+         *
+         * @param max the recipients accepted per message, at least 1
+         * @param reply e.g. {@code "452 4.5.3 Error: too many recipients"}
+         * @return this
+         */
+        public Builder recipientLimit(int max, String reply) {
+            if (max < 1) {
+                throw new IllegalArgumentException("max must be at least 1, was " + max);
+            }
+            this.recipientLimit = max;
+            this.recipientLimitReply = java.util.Objects.requireNonNull(reply, "reply");
+            return this;
+        }
 
         /**
          * Listens on a given port instead of a free one, e.g. to bring a "crashed" server back where the

@@ -41,7 +41,10 @@ final class SmtpServerRepliesIT {
                 Arguments.of(Command.RCPT, "550 5.1.1 <kunde@example.test>: Recipient address rejected: User unknown", MailErrorCode.RECIPIENT_REJECTED, false),
                 Arguments.of(Command.RCPT, "450 4.2.0 <kunde@example.test>: Recipient address rejected: Greylisted", MailErrorCode.TEMPORARY_FAILURE, true),
                 Arguments.of(Command.END_OF_DATA, "552 5.3.4 Message size exceeds fixed limit", MailErrorCode.MESSAGE_TOO_LARGE, false),
-                Arguments.of(Command.END_OF_DATA, "421 4.7.0 mail.example.test Try again later, closing connection", MailErrorCode.TEMPORARY_FAILURE, true),
+                Arguments.of(Command.END_OF_DATA, "421 4.7.0 mail.example.test Try again later, closing connection", MailErrorCode.DELIVERY_UNCERTAIN, true),
+                Arguments.of(Command.RCPT, "553 5.7.1 <app@acme.test>: Sender address rejected: not owned by user other@acme.test", MailErrorCode.SENDER_REJECTED, false),
+                Arguments.of(Command.GREETING, "554 5.7.1 client host blocked", MailErrorCode.CONNECTION_REJECTED, false),
+                Arguments.of(Command.MAIL, "421 4.7.0 mail.example.test Error: too many connections", MailErrorCode.SERVER_BUSY, true),
                 Arguments.of(Command.END_OF_DATA, "554 5.7.1 Message rejected as spam", MailErrorCode.PERMANENT_FAILURE, false));
     }
 

@@ -178,7 +178,14 @@ final class AccountSession {
 
     /** Opens a connection (greeting, EHLO, STARTTLS, AUTH). */
     TrackingSmtpTransport connect(Session session, boolean withLogin) throws MessagingException {
-        TrackingSmtpTransport t = new TrackingSmtpTransport(session);
+        return connect(new TrackingSmtpTransport(session), withLogin);
+    }
+
+    /**
+     * Opens the given connection (greeting, EHLO, STARTTLS, AUTH); on failure it is closed and the failure
+     * classified with what the connection recorded (greeting, EHLO reply, the step), which the caller may read.
+     */
+    TrackingSmtpTransport connect(TrackingSmtpTransport t, boolean withLogin) throws MessagingException {
         boolean ok = false;
         try {
             if (withLogin && user != null) {
@@ -187,13 +194,15 @@ final class AccountSession {
                 if (!t.supportsExtension("AUTH") && !t.supportsExtension("AUTH=LOGIN")) {
                     throw new MailException(MailErrorCode.AUTH_NOT_OFFERED, account.smtpHost().orElse("?") + ":" + account.smtpPort()
                             + " offers no login (no AUTH in its EHLO reply), but the account has login data; nothing was sent",
-                            t.getLastServerResponse(), null, List.of(), null);
+                            t.ehloReply(), null, List.of(), null);
                 }
             } else {
                 t.connect(account.smtpHost().orElseThrow(), account.smtpPort(), null, null);
             }
             ok = true;
             return t;
+        } catch (MessagingException e) {
+            throw Failures.toException(e, t, account);
         } finally {
             if (!ok) {
                 closeQuietly(t);

@@ -41,6 +41,85 @@ final class Failures {
         return classify(e, phase, account).toException(e);
     }
 
+    static MailException toException(Throwable e, TrackingSmtpTransport t, ResolvedAccount account) {
+        return classify(e, t, account).toException(e);
+    }
+
+    /**
+     * Classifies with what the connection recorded: the step it was in, and the replies Angus loses when
+     * the server hangs up right after them (a {@code 421}, the reply to the final ".").
+     */
+    static Classified classify(Throwable e, TrackingSmtpTransport t, ResolvedAccount account) {
+        if (t == null) {
+            return classify(e, TrackingSmtpTransport.Phase.CONNECT, account);
+        }
+        TrackingSmtpTransport.Phase phase = t.phase();
+        String host = account.smtpHost().orElse("?") + ":" + account.smtpPort();
+        TrackingSmtpTransport.SizeLimitExceeded size = causeOf(e, TrackingSmtpTransport.SizeLimitExceeded.class);
+        if (size != null) {
+            return new Classified(MailErrorCode.MESSAGE_TOO_LARGE, t.sizeLine(), "the message grew past the " + size.limit()
+                    + " bytes " + host + " accepts (SIZE); the transfer was broken off before its end, so nothing was delivered", null);
+        }
+        if (phase == TrackingSmtpTransport.Phase.END_OF_DATA) {
+            String reply = t.endOfDataReply();
+            int code = t.endOfDataCode();
+            if (reply != null && code >= 400 && code != 421) {
+                return byReply(reply, code, phase, account); // a definite refusal, even if the server hung up after it
+            }
+            return new Classified(MailErrorCode.DELIVERY_UNCERTAIN, code == 421 ? reply : null, (code == 421 ? host
+                    + " answered the end of the message with 421 and closed the session" : "the connection to " + host
+                    + " broke after the message was handed over") + ": it may have been delivered (" + rootMessage(e) + ")", null);
+        }
+        String closing = t.closingReply();
+        if (closing != null && phase != TrackingSmtpTransport.Phase.DONE) {
+            return serverBusy(closing, host);
+        }
+        if (phase == TrackingSmtpTransport.Phase.CONNECT && t.greeting() != null && !t.greeting().startsWith("220")) {
+            return greeting(t.greeting(), host);
+        }
+        return classify(e, phase, account);
+    }
+
+    /** A greeting other than 220: 4xx the server is busy (try later), 5xx it refuses this client. */
+    static Classified greeting(String reply, String host) {
+        int code = reply.length() >= 3 && Character.isDigit(reply.charAt(0)) ? Integer.parseInt(reply.substring(0, 3)) : -1;
+        if (code >= 400 && code < 500) {
+            return serverBusy(reply, host);
+        }
+        if (code >= 500) {
+            return new Classified(MailErrorCode.CONNECTION_REJECTED, reply, host + " refused the connection in its greeting", null);
+        }
+        return new Classified(MailErrorCode.CONNECTION_LOST, null, host + " did not greet as expected", null);
+    }
+
+    private static Classified serverBusy(String reply, String host) {
+        return new Classified(MailErrorCode.SERVER_BUSY, reply, host + " closed the session before the message was handed over ("
+                + reply.lines().findFirst().orElse(reply) + "); nothing was sent", null);
+    }
+
+    /**
+     * Whether a refusal is about the sender (the login may not use it), wherever it comes: Postfix refuses
+     * a foreign sender at RCPT ({@code 553 5.7.1 <x>: Sender address rejected: not owned by user y}),
+     * Exchange with {@code 5.7.60}.
+     */
+    static boolean isSenderProblem(String reply) {
+        if (reply == null) {
+            return false;
+        }
+        String r = reply.toLowerCase(Locale.ROOT);
+        return r.contains("sender address rejected") || r.contains(" 5.7.60") || r.contains("send as this sender")
+                || r.contains("not owned by user") || r.contains(" 5.1.7 ") || r.contains(" 5.1.8 ");
+    }
+
+    /** {@code 452 4.5.3 too many recipients}: the rest go in a further transaction (RFC 5321 4.5.3.1.10). */
+    static boolean isTooManyRecipients(int code, String reply) {
+        if (code != 452 || reply == null) {
+            return false;
+        }
+        String r = reply.toLowerCase(Locale.ROOT);
+        return r.contains("4.5.3") || r.contains("too many recipients");
+    }
+
     static Classified classify(Throwable e, TrackingSmtpTransport.Phase phase, ResolvedAccount account) {
         String host = account.smtpHost().orElse("?") + ":" + account.smtpPort();
         Security security = account.smtpSecurity();
@@ -68,7 +147,7 @@ final class Failures {
             if (greeting >= 0 && response > 0) {
                 String reply = msg.substring(response + "response: ".length()).strip();
                 if (reply.length() >= 3 && Character.isDigit(reply.charAt(0))) {
-                    return byReply(reply, Integer.parseInt(reply.substring(0, 3)), phase, account); // 421 at connect: transient
+                    return greeting(reply, host);
                 }
             }
             if (msg.contains("STARTTLS is required but host does not support STARTTLS")) {
@@ -165,8 +244,23 @@ final class Failures {
         if (code == 530 || code == 535) {
             return auth(reply, reply, account);
         }
-        if (code == 454 && (r.contains("auth") || r.contains("tls"))) {
+        if (phase == TrackingSmtpTransport.Phase.STARTTLS || (code == 454 && r.contains("tls"))) {
+            return new Classified(MailErrorCode.TLS_FAILED, reply, "the server refused STARTTLS", code >= 400 && code < 500
+                    ? "The server cannot start TLS at the moment (a problem on its side); the mail waits and goes out later. If it lasts, ask its administrator."
+                    : null);
+        }
+        if (code == 421) {
+            if (phase == TrackingSmtpTransport.Phase.END_OF_DATA) {
+                return new Classified(MailErrorCode.DELIVERY_UNCERTAIN, reply, "the server answered the end of the message with 421: it may have been delivered", null);
+            }
+            return new Classified(MailErrorCode.SERVER_BUSY, reply, "the server closed the session (421) before the message was handed over; nothing was sent", null);
+        }
+        if (code == 454 && r.contains("auth")) {
             return new Classified(MailErrorCode.AUTH_TEMPORARY, reply, "temporary failure at the server", null);
+        }
+        if (code >= 500 && isSenderProblem(reply)) {
+            return new Classified(MailErrorCode.SENDER_REJECTED, reply, "the server refused the sender for login "
+                    + account.authentication().flatMap(a -> a.username()).orElse("(none)"), null);
         }
         if (phase == TrackingSmtpTransport.Phase.MAIL && code >= 500) {
             if (r.contains("5.7.1") || r.contains("5.7.60") || r.contains("not owned") || r.contains("send as") || code == 553 || code == 550) {
@@ -179,9 +273,6 @@ final class Failures {
         }
         if (code == 552 || r.contains("5.3.4") || r.contains("size exceeds") || r.contains("too large")) {
             return new Classified(MailErrorCode.MESSAGE_TOO_LARGE, reply, "the message is too large for the server", null);
-        }
-        if (code == 421) {
-            return new Classified(MailErrorCode.TEMPORARY_FAILURE, reply, "the server closed the session (421)", null);
         }
         if (phase == TrackingSmtpTransport.Phase.RCPT && code >= 500) {
             return new Classified(MailErrorCode.RECIPIENT_REJECTED, reply, "the server refused a recipient", null);
@@ -203,6 +294,9 @@ final class Failures {
             }
             if (r.startsWith("534") || r.contains("5.7.9")) {
                 return new Classified(MailErrorCode.APP_PASSWORD_REQUIRED, reply, "the server wants an app password or OAuth", null);
+            }
+            if (r.startsWith("421")) {
+                return serverBusy(reply, account.smtpHost().orElse("?") + ":" + account.smtpPort());
             }
             if (r.startsWith("454")) {
                 return new Classified(MailErrorCode.AUTH_TEMPORARY, reply, "temporary authentication failure at the server", null);

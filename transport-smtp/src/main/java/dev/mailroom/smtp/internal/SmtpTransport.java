@@ -84,7 +84,7 @@ public final class SmtpTransport implements Transport {
                 if (e instanceof MailException me) {
                     throw me;
                 }
-                throw Failures.toException(e, c.transport.phase(), account);
+                throw Failures.toException(e, c.transport, account);
             }
         }
         return account.account().copyToSent() && message.copyToSent() ? withSentCopy(account, message, sent) : sent;
@@ -116,12 +116,12 @@ public final class SmtpTransport implements Transport {
             if (!t.supportsExtension("SMTPUTF8")) {
                 throw new MailException(MailErrorCode.SMTPUTF8_NOT_SUPPORTED, account.smtpHost().orElse("?") + ":" + account.smtpPort()
                         + " does not offer SMTPUTF8, which the internationalized addresses of this message need; nothing was sent",
-                        t.getLastServerResponse(), null, List.of(), null);
+                        t.ehloReply(), null, List.of(), null);
             }
             checkServerSize(t, message);
-            return transfer(t, message);
+            return transfer(t, message, account);
         } catch (MessagingException e) {
-            throw Failures.toException(e, t == null ? TrackingSmtpTransport.Phase.CONNECT : t.phase(), account);
+            throw Failures.toException(e, t, account);
         } finally {
             if (t != null) {
                 AccountSession.closeQuietly(t);
@@ -134,7 +134,7 @@ public final class SmtpTransport implements Transport {
         try {
             return sendOn(pool, fresh, message); // a fresh connection never counts as stale
         } catch (MessagingException e) {
-            throw Failures.toException(e, fresh.transport.phase(), account);
+            throw Failures.toException(e, fresh.transport, account);
         }
     }
 
@@ -142,7 +142,7 @@ public final class SmtpTransport implements Transport {
         boolean reusable = false;
         try {
             checkServerSize(c.transport, message);
-            SendResult result = transfer(c.transport, message);
+            SendResult result = transfer(c.transport, message, pool.settings().account());
             reusable = true;
             return result;
         } catch (MessagingException e) {
@@ -158,37 +158,100 @@ public final class SmtpTransport implements Transport {
     /**
      * MAIL FROM, RCPT TO, DATA. A message that allows partial delivery goes to the recipients the server
      * accepts; the refused ones come back in the result (4xx temporary, 5xx permanent) instead of failing
-     * a message the server has taken for the others.
+     * a message the server has taken for the others. A direct send goes to all recipients or none; when the
+     * server takes only so many recipients per message ({@code 452 4.5.3}), the rest go in further
+     * transactions on the same connection, each recipient once.
      */
-    private static SendResult transfer(TrackingSmtpTransport t, RenderedMessage message) throws MessagingException {
-        t.beginMessage();
-        t.sendPartial(message.partialDelivery());
+    private static SendResult transfer(TrackingSmtpTransport t, RenderedMessage message, ResolvedAccount account) throws MessagingException {
+        if (message.partialDelivery()) {
+            Transaction once = transaction(t, message, message.recipients());
+            return new SendResult(once.reply(), once.accepted(), null, null, once.refused());
+        }
+        List<EmailAddress> delivered = new ArrayList<>();
+        List<String> replies = new ArrayList<>();
+        List<EmailAddress> remaining = message.recipients();
+        while (true) {
+            Transaction tx;
+            try {
+                tx = transaction(t, message, remaining);
+            } catch (MessagingException | RuntimeException e) {
+                if (delivered.isEmpty()) {
+                    throw e;
+                }
+                throw partiallyDelivered(e, t, account, delivered, remaining, replies.size());
+            }
+            delivered.addAll(tx.accepted());
+            replies.add(tx.reply());
+            if (tx.deferred().isEmpty()) {
+                return new SendResult(String.join("\n", replies), message.recipients());
+            }
+            remaining = tx.deferred();
+        }
+    }
+
+    /** What one SMTP transaction delivered: the reply to ".", who got it, who was refused, who waits for the next one. */
+    private record Transaction(String reply, List<EmailAddress> accepted, List<SendResult.RefusedRecipient> refused,
+                               List<EmailAddress> deferred) {
+    }
+
+    private static Transaction transaction(TrackingSmtpTransport t, RenderedMessage message, List<EmailAddress> recipients)
+            throws MessagingException {
+        t.beginMessage(message.partialDelivery(), message.sizeEstimate());
         t.envelopeFrom(message.envelopeFrom().address()); // the rendered envelope (IDNA applied), also for stored messages
         try {
-            t.sendMessage(message.mime(), addresses(message.recipients()));
+            t.sendMessage(message.mime(), addresses(recipients));
         } catch (SMTPSendFailedException e) {
-            if (!message.partialDelivery() || t.phase() != TrackingSmtpTransport.Phase.DONE || e.getValidSentAddresses() == null
+            if (t.phase() != TrackingSmtpTransport.Phase.DONE || e.getValidSentAddresses() == null
                     || e.getValidSentAddresses().length == 0) {
                 throw e;
             }
+            Map<String, EmailAddress> byAddress = new java.util.HashMap<>();
+            recipients.forEach(r -> byAddress.put(r.address(), r));
             List<EmailAddress> accepted = new ArrayList<>();
             for (Address a : e.getValidSentAddresses()) {
-                accepted.add(EmailAddress.of(((InternetAddress) a).getAddress()));
+                accepted.add(original(byAddress, a));
+            }
+            String reply = replyToDot(t);
+            if (!message.partialDelivery()) {
+                List<EmailAddress> deferred = t.deferredForLimit().stream().map(a -> original(byAddress, a)).toList();
+                return new Transaction(reply, accepted, List.of(), deferred);
             }
             List<SendResult.RefusedRecipient> refused = new ArrayList<>();
             for (Exception next = e.getNextException(); next != null;
                  next = next instanceof MessagingException m ? m.getNextException() : null) {
                 if (next instanceof SMTPAddressFailedException f) {
-                    refused.add(new SendResult.RefusedRecipient(EmailAddress.of(f.getAddress().getAddress()),
+                    refused.add(new SendResult.RefusedRecipient(original(byAddress, f.getAddress()),
                             f.getMessage() == null ? String.valueOf(f.getReturnCode()) : f.getMessage().strip(),
                             f.getReturnCode() >= 400 && f.getReturnCode() < 500));
                 }
             }
-            String reply = t.getLastServerResponse();
-            return new SendResult(reply == null ? "250" : reply.strip(), accepted, null, null, refused);
+            return new Transaction(reply, accepted, refused, List.of());
         }
-        String reply = t.getLastServerResponse();
-        return new SendResult(reply == null ? "250" : reply.strip(), message.recipients());
+        return new Transaction(replyToDot(t), recipients, List.of(), List.of());
+    }
+
+    private static String replyToDot(TrackingSmtpTransport t) {
+        String reply = t.endOfDataReply() != null ? t.endOfDataReply() : t.getLastServerResponse();
+        return reply == null ? "250" : reply.strip();
+    }
+
+    private static EmailAddress original(Map<String, EmailAddress> byAddress, Address a) {
+        String address = ((InternetAddress) a).getAddress();
+        EmailAddress known = byAddress.get(address);
+        return known != null ? known : EmailAddress.of(address);
+    }
+
+    /** A later transaction of a split direct send failed: say who got the message and who did not. */
+    private static MailException partiallyDelivered(Exception e, TrackingSmtpTransport t, ResolvedAccount account,
+                                                    List<EmailAddress> delivered, List<EmailAddress> remaining, int transactions) {
+        MailException cause = e instanceof MailException me ? me : Failures.toException(e, t, account);
+        String names = String.join(", ", remaining.stream().map(EmailAddress::address).toList());
+        String notTo = cause.code() == MailErrorCode.DELIVERY_UNCERTAIN ? "perhaps also to " + names + " (the connection broke after the message was handed over)"
+                : "not to " + names;
+        return new MailException(MailErrorCode.PARTIALLY_DELIVERED, "the server takes only so many recipients per message, so the message"
+                + " went out in several transactions: it was delivered to " + String.join(", ", delivered.stream().map(EmailAddress::address).toList())
+                + " (in " + transactions + " transaction" + (transactions == 1 ? "" : "s") + "), " + notTo + ": " + cause.code() + ": "
+                + cause.getMessage(), cause.serverReply().orElse(null), null, List.of(), cause);
     }
 
     /** Refuses, before MAIL FROM, a message larger than the SIZE the server advertised in EHLO. */
@@ -201,7 +264,7 @@ public final class SmtpTransport implements Transport {
             long limit = Long.parseLong(size.strip());
             if (limit > 0 && message.sizeEstimate() > limit) {
                 throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is about " + message.sizeEstimate()
-                        + " bytes; the server accepts at most " + limit + " (SIZE); nothing was sent", "250 SIZE " + limit, null, List.of(), null);
+                        + " bytes; the server accepts at most " + limit + " (SIZE); nothing was sent", t.sizeLine(), null, List.of(), null);
             }
         } catch (NumberFormatException ignored) {
             // a malformed SIZE parameter: let the server decide
@@ -342,21 +405,23 @@ public final class SmtpTransport implements Transport {
                     transcript.add(line);
                 }
             };
-            TrackingSmtpTransport probe;
+            TrackingSmtpTransport probe = new TrackingSmtpTransport(s.newSession(sink, false));
             t0 = System.nanoTime();
             try {
-                probe = s.connect(s.newSession(sink, false), false);
+                s.connect(probe, false);
             } catch (MessagingException | RuntimeException e) {
                 Failures.Classified c = connectFailure(e);
-                fail(stageOf(c.code()), c.message(), c.reply(), c.code(), c.hint() != null ? c.hint() : c.code().hint(), t0);
+                Stage stage = stageOf(c.code());
+                // What the server said before the failure (greeting, EHLO) still shows: e.g. that STARTTLS is not offered.
+                if (stage != Stage.GREETING) {
+                    passGreetingAndCapabilities(probe, security, t0);
+                }
+                fail(stage, c.message(), c.reply(), c.code(), c.hint() != null ? c.hint() : c.code().hint(), t0);
                 return;
             }
             try {
-                String greeting = transcript.stream().filter(l -> l.startsWith("220")).findFirst().orElse("220");
-                pass(Stage.GREETING, "the server greets" + (security == Security.TLS ? " over TLS" : ""), greeting, t0);
-                String ehlo = probe.getLastServerResponse();
-                capabilities = ehlo == null ? List.of() : ehlo.lines().map(String::strip).toList();
-                pass(Stage.CAPABILITIES, "EHLO: " + String.join(", ", capabilities.stream().skip(1).map(l -> l.substring(Math.min(4, l.length()))).toList()), ehlo, t0);
+                passGreetingAndCapabilities(probe, security, t0);
+                String ehlo = probe.ehloReply();
                 switch (security) {
                     case TLS -> pass(Stage.TLS, "implicit TLS, certificate valid for " + host, t0);
                     case STARTTLS -> pass(Stage.TLS, "STARTTLS, certificate valid for " + host, t0);
@@ -397,7 +462,7 @@ public final class SmtpTransport implements Transport {
                 if (s.login()) {
                     String last = t.getLastServerResponse();
                     String authReply = last != null && last.startsWith("235") ? last.strip()
-                            : transcript.stream().filter(l -> l.startsWith("235")).reduce((a, b) -> b).orElse("235");
+                            : transcript.stream().filter(l -> l.startsWith("235")).reduce((a, b) -> b).orElse(null);
                     pass(Stage.AUTH, "logged in as " + account.authentication().flatMap(a -> a.username()).orElse("?"), authReply, t0);
                 } else {
                     steps.add(new DiagnosisStep(Stage.AUTH, Outcome.SKIPPED, "no login configured", null, null, null, Duration.ZERO));
@@ -408,18 +473,44 @@ public final class SmtpTransport implements Transport {
                 int code = t.simpleCommand("MAIL FROM:<" + sender + ">");
                 String reply = t.getLastServerResponse().strip();
                 if (code == 250) {
-                    pass(Stage.SENDER, "the server accepts " + sender + " as sender", reply, t0);
+                    // Postfix refuses a sender the login may not use only at RCPT: probe with the account's own address.
+                    String own = account.account().email().address();
+                    int rcpt = t.simpleCommand("RCPT TO:<" + own + ">");
+                    String rcptReply = t.getLastServerResponse().strip();
                     t.simpleCommand("RSET");
+                    if (rcpt >= 200 && rcpt < 300) {
+                        pass(Stage.SENDER, "the server accepts " + sender + " as sender (probed with RCPT TO " + own + ", then RSET)", reply, t0);
+                    } else {
+                        Failures.Classified c = rcpt > 0 ? Failures.byReply(rcptReply, rcpt, TrackingSmtpTransport.Phase.RCPT, account)
+                                : new Failures.Classified(MailErrorCode.CONNECTION_LOST, null, "the server closed the connection at RCPT TO", null);
+                        fail(Stage.SENDER, c.message() + " (" + sender + ", probed with RCPT TO " + own + ")", c.reply(), c.code(),
+                                c.hint() != null ? c.hint() : c.code().hint(), t0);
+                    }
                 } else {
                     Failures.Classified c = Failures.byReply(reply, code, TrackingSmtpTransport.Phase.MAIL, account);
-                    fail(Stage.SENDER, c.message() + " (" + sender + ")", reply, c.code(), c.hint() != null ? c.hint() : c.code().hint(), t0);
+                    fail(Stage.SENDER, c.message() + " (" + sender + ")", c.reply(), c.code(), c.hint() != null ? c.hint() : c.code().hint(), t0);
                 }
             } catch (MessagingException e) {
-                Failures.Classified c = Failures.classify(e, TrackingSmtpTransport.Phase.MAIL, account);
+                Failures.Classified c = Failures.classify(e, t, account);
                 fail(Stage.SENDER, c.message(), c.reply(), c.code(), c.hint() != null ? c.hint() : c.code().hint(), t0);
             } finally {
                 AccountSession.closeQuietly(t);
             }
+        }
+
+        /** GREETING and CAPABILITIES as far as the server got, with its replies verbatim. */
+        private void passGreetingAndCapabilities(TrackingSmtpTransport probe, Security security, long t0) {
+            String greeting = probe.greeting();
+            if (greeting == null || !greeting.startsWith("220")) {
+                return;
+            }
+            pass(Stage.GREETING, "the server greets" + (security == Security.TLS ? " over TLS" : ""), greeting, t0);
+            String ehlo = probe.ehloReply();
+            if (ehlo == null) {
+                return;
+            }
+            capabilities = ehlo.lines().map(String::strip).toList();
+            pass(Stage.CAPABILITIES, "EHLO: " + String.join(", ", capabilities.stream().skip(1).map(l -> l.substring(Math.min(4, l.length()))).toList()), ehlo, t0);
         }
 
         private Failures.Classified connectFailure(Exception e) {
@@ -434,6 +525,7 @@ public final class SmtpTransport implements Transport {
                 case UNKNOWN_HOST -> Stage.DNS;
                 case CONNECTION_REFUSED -> Stage.TCP;
                 case TLS_ON_PLAIN_PORT, CERTIFICATE_UNTRUSTED, CERTIFICATE_NAME_MISMATCH, TLS_FAILED, STARTTLS_NOT_OFFERED -> Stage.TLS;
+                case CONNECTION_REJECTED, SERVER_BUSY -> Stage.GREETING;
                 case AUTH_FAILED, AUTH_BASIC_DISABLED, APP_PASSWORD_REQUIRED, AUTH_MECHANISM_BLOCKED, AUTH_NOT_OFFERED, AUTH_TEMPORARY,
                      AUTH_METHOD_NOT_SUPPORTED -> Stage.AUTH;
                 default -> Stage.GREETING;
