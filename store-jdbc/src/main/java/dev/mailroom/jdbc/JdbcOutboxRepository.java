@@ -306,6 +306,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         if (due.isEmpty()) {
             return;
         }
+        due.sort(java.util.Comparator.comparingLong(Due::id)); // rows locked in id order, as renew does: no deadlock between them
         long head = head(c);
         long first = due.stream().mapToLong(Due::place).min().orElse(head);
         // Each row on its own condition: a row another node moved (or claimed) meanwhile is left alone.
@@ -411,7 +412,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                 return out;
             }
             try (PreparedStatement p = c.prepareStatement(set + "id = ?" + held)) {
-                for (long id : ids) {
+                for (long id : ids.stream().sorted().toList()) { // rows locked in id order, as promote does: no deadlock between them
                     p.setLong(1, lease.toMillis());
                     p.setLong(2, lease.toMillis());
                     p.setLong(3, id);
@@ -419,12 +420,14 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                     p.addBatch();
                 }
                 int[] counts = p.executeBatch();
+                List<Long> sorted = ids.stream().sorted().toList();
                 for (int i = 0; i < counts.length; i++) {
                     if (counts[i] > 0) {
-                        out.add(ids.get(i));
+                        out.add(sorted.get(i));
                     }
                 }
             }
+            out.sort(java.util.Comparator.comparingInt(ids::indexOf));
             return out;
         } catch (SQLException ex) {
             throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
