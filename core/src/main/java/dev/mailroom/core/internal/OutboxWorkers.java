@@ -133,7 +133,7 @@ public final class OutboxWorkers implements AutoCloseable {
                     Thread t = new Thread(r, "mailroom-outbox-lane-" + l.incrementAndGet());
                     t.setDaemon(true);
                     return t;
-                }, new ThreadPoolExecutor.CallerRunsPolicy());
+                }, (task, pool) -> task.run()); // saturated or closing: the worker delivers that account itself, never drops it
         for (int i = 0; i < settings.threads(); i++) {
             String worker = "mailroom-" + UUID.randomUUID();
             threads.execute(() -> loop(worker));
