@@ -252,6 +252,24 @@ final class OutboxHardeningTest {
         }
 
         @Override
+        public List<Long> renew(String worker, List<Long> ids, Duration lease) {
+            check();
+            return super.renew(worker, ids, lease);
+        }
+
+        @Override
+        public boolean markHeld(long id, String worker, Duration delay, String reason, MailErrorCode.Category cause) {
+            check();
+            return super.markHeld(id, worker, delay, reason, cause);
+        }
+
+        @Override
+        public int postpone(AccountId account, Duration delay, String reason, MailErrorCode.Category cause) {
+            check();
+            return super.postpone(account, delay, reason, cause);
+        }
+
+        @Override
         public byte[] payload(long id) {
             check();
             return super.payload(id);

@@ -36,6 +36,11 @@ import javax.sql.DataSource;
  * claimed in place order from one index range; entries waiting for a retry or a hold ({@code WAITING}) and
  * entries whose lease expired are moved to the head by the claim that finds them due, keeping their order
  * among themselves. Every step is an index range, so claims cost the same with a large backlog.
+ *
+ * <p><b>Leases and age (ADR 008).</b> {@link #renew} extends the leases a worker still holds before a send
+ * (one statement). Every entry read carries its {@linkplain Entry#age() age} computed by the database:
+ * {@code now - created_at}, less the time it was held for an account problem ({@code held_ms}, and
+ * {@code now - held_since} while such a hold lasts).
  */
 public final class JdbcOutboxRepository implements OutboxRepository {
     private static final String NOW = "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
