@@ -518,4 +518,39 @@ abstract class OutboxContract {
             assertThat(e.attempts()).isEqualTo(2);
         }
     }
+
+    @Test
+    @DisplayName("#10.9 end to end: one worker, a server that never greets and a healthy one in the same batch: the healthy account's mail arrives while the other still hangs")
+    void silentServer_doesNotDelayHealthyAccount() {
+        try (ScriptedSmtpServer healthy = ScriptedSmtpServer.builder().build().start(); JdbcStore store = store(database())) {
+            ScriptedSmtpServer silent = ScriptedSmtpServer.builder().reply(Command.GREETING, ScriptedSmtpServer.SILENT).build().start();
+            try {
+                account(store, healthy.port()); // the system-wide account, which tenants fall back to
+                for (String tenant : List.of("silent", "healthy")) {
+                    store.accounts().save(Account.builder().id(tenant).description(tenant).email("app@" + tenant + ".test").tenant(tenant)
+                            .systemAccount(true).smtp("127.0.0.1", (tenant.equals("silent") ? silent : healthy).port(), Security.NONE)
+                            .authentication(Authentication.none()).build());
+                }
+                Queued hanging;
+                try (Mailroom producer = mailroom(store, 0)) { // both in the first claimed batch, the silent server's mail first
+                    hanging = producer.enqueue(MailContext.tenant("silent"), mail(1));
+                    producer.enqueue(MailContext.tenant("healthy"), mail(2));
+                }
+                try (Mailroom worker = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
+                        .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(20)).connectTimeout(Duration.ofSeconds(30))
+                        .readTimeout(Duration.ofSeconds(30)).build()) {
+                    assertThat(worker.transports()).contains("smtp");
+                    assertThat(healthy.received().await(1, Duration.ofSeconds(10))).singleElement()
+                            .satisfies(mail -> assertThat(mail.envelopeFrom()).isEqualTo("app@healthy.test"));
+                    assertThat(store.outbox().find(hanging.outboxId()).orElseThrow().status()).as("the silent server still hangs")
+                            .isEqualTo(OutboxRepository.Status.IN_FLIGHT);
+                    silent.close(); // the hanging connection ends: its mail goes back to the queue
+                    await(() -> store.outbox().find(hanging.outboxId()).orElseThrow().status() == OutboxRepository.Status.QUEUED,
+                            Duration.ofSeconds(10), "the silent server's mail back in the queue");
+                }
+            } finally {
+                silent.close();
+            }
+        }
+    }
 }
