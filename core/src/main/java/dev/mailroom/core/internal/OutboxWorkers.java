@@ -218,16 +218,12 @@ public final class OutboxWorkers implements AutoCloseable {
                 release(worker, unsent);
                 long granted = System.nanoTime(); // the lease starts no earlier than this (database clock)
                 List<OutboxRepository.Entry> batch = outbox.claim(worker, settings.batchSize(), settings.lease());
-                Map<Long, byte[]> payloads;
-                try {
+                batch.forEach(e -> unsent.add(e.id())); // should reading the payloads fail: nothing of the batch was sent
                 // Small messages of the batch in one read (at most batch × 512 KiB in memory); large ones one by one.
                 // A copy: the map is the repository's (the SPI default is immutable), and each payload is let go once sent.
-                payloads = batch.isEmpty() ? new java.util.HashMap<>()
+                Map<Long, byte[]> payloads = batch.isEmpty() ? new java.util.HashMap<>()
                         : new java.util.HashMap<>(outbox.smallPayloads(batch.stream().map(OutboxRepository.Entry::id).toList(), PREFETCH_LIMIT));
-                } catch (RuntimeException ex) {
-                    batch.forEach(e -> unsent.add(e.id())); // nothing of it was sent
-                    throw ex;
-                }
+                batch.forEach(e -> unsent.remove(e.id()));
                 try {
                     deliverBatch(worker, batch, payloads, granted, unsent);
                 } finally {
