@@ -3,6 +3,7 @@ package dev.mailroom.spi;
 import dev.mailroom.AccountId;
 import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.EmailAddress;
+import dev.mailroom.MailErrorCode;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +21,13 @@ import java.util.Optional;
  * are due, and entries whose lease expired (a crashed node), which are then marked as possible duplicates.
  * Times come from the database clock. The {@code mark…} methods apply only while the worker still holds
  * the lease and return false otherwise. Implementations must be thread-safe and safe across nodes.
+ *
+ * <p><b>Leases and age.</b> A worker sends the entries of a claim one after another and calls {@link #renew}
+ * before a send when part of the lease has passed: an entry whose lease expired is not sent by it (another
+ * worker may have claimed it). Entries a worker claimed but knows it did not send (for instance because the
+ * store failed meanwhile) go back with {@link #markRetry} without counting an attempt, as soon as the store
+ * answers again. A store that measures {@link Entry#age()} leaves out the time an entry was held for an
+ * account problem, on its own clock.
  */
 public interface OutboxRepository {
 
@@ -117,11 +125,16 @@ public interface OutboxRepository {
      * @param operation what the message is, for the delivery log
      * @param partlySent whether an earlier attempt delivered it to some recipients already ({@link #markPartial}):
      *                   the Sent-folder copy (B6) exists and is not made again
+     * @param age how long the entry has been waiting to be delivered when it was read, measured on the store's
+     *            clock (the clock of {@code createdAt}), without the time it was held for an account problem
+     *            (see {@link #markHeld(long, String, Duration, String, MailErrorCode.Category)}); or {@code null}
+     *            when the store does not measure it, and the workers then measure from {@code createdAt}. The
+     *            workers give up on an entry whose age exceeds the maximum age.
      */
     record Entry(long id, String idempotencyKey, String messageId, AccountId accountId, String tenant, String transport,
                  EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, Status status, int attempts,
                  Instant createdAt, Instant dueAt, String lastError, boolean possibleDuplicate, DeliveryLogEntry.Operation operation,
-                 boolean partlySent) {
+                 boolean partlySent, Duration age) {
         /**
          * Copies.
          *
@@ -142,10 +155,51 @@ public interface OutboxRepository {
          * @param possibleDuplicate see the record description
          * @param operation see the record description
          * @param partlySent see the record description
+         * @param age see the record description
          */
         public Entry {
             recipients = List.copyOf(recipients);
             Objects.requireNonNull(operation, "operation");
+        }
+
+        /**
+         * An entry whose age the store does not measure ({@code age} null).
+         *
+         * @param id see the record description
+         * @param idempotencyKey see the record description
+         * @param messageId see the record description
+         * @param accountId see the record description
+         * @param tenant see the record description
+         * @param transport see the record description
+         * @param envelopeFrom see the record description
+         * @param recipients see the record description
+         * @param smtpUtf8 see the record description
+         * @param status see the record description
+         * @param attempts see the record description
+         * @param createdAt see the record description
+         * @param dueAt see the record description
+         * @param lastError see the record description
+         * @param possibleDuplicate see the record description
+         * @param operation see the record description
+         * @param partlySent see the record description
+         */
+        public Entry(long id, String idempotencyKey, String messageId, AccountId accountId, String tenant, String transport,
+                     EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, Status status, int attempts,
+                     Instant createdAt, Instant dueAt, String lastError, boolean possibleDuplicate, DeliveryLogEntry.Operation operation,
+                     boolean partlySent) {
+            this(id, idempotencyKey, messageId, accountId, tenant, transport, envelopeFrom, recipients, smtpUtf8, status, attempts,
+                    createdAt, dueAt, lastError, possibleDuplicate, operation, partlySent, null);
+        }
+
+        /**
+         * A copy with another age.
+         *
+         * @param age see the record description
+         * @return the copy
+         */
+        public Entry withAge(Duration age) {
+            return new Entry(id, idempotencyKey, messageId, accountId, tenant, transport, envelopeFrom, recipients, smtpUtf8, status, attempts,
+                    createdAt, dueAt, lastError, possibleDuplicate, operation, partlySent, age);
         }
 
         /**
@@ -172,7 +226,7 @@ public interface OutboxRepository {
                      EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, Status status, int attempts,
                      Instant createdAt, Instant dueAt, String lastError, boolean possibleDuplicate, DeliveryLogEntry.Operation operation) {
             this(id, idempotencyKey, messageId, accountId, tenant, transport, envelopeFrom, recipients, smtpUtf8, status, attempts,
-                    createdAt, dueAt, lastError, possibleDuplicate, operation, false);
+                    createdAt, dueAt, lastError, possibleDuplicate, operation, false, null);
         }
     }
 
@@ -210,6 +264,24 @@ public interface OutboxRepository {
      * @return the claimed entries, in the order they should be sent
      */
     List<Entry> claim(String worker, int max, Duration lease);
+
+    /**
+     * Extends the lease of claimed entries the worker still holds to {@code now + lease} (store clock), and
+     * says which those are: an entry whose lease expired, or which is no longer in flight for this worker, is
+     * left alone and not returned, and the worker must not send it (fencing). One statement for all ids is
+     * the intended cost. The default extends nothing and returns every id (the lease must then cover a whole
+     * claim, as before this method existed).
+     *
+     * @param worker the worker that claimed them
+     * @param ids claimed entries
+     * @param lease the new lease, from now
+     * @return the ids whose lease is still held and was extended
+     */
+    default List<Long> renew(String worker, List<Long> ids, Duration lease) {
+        Objects.requireNonNull(worker, "worker");
+        Objects.requireNonNull(lease, "lease");
+        return List.copyOf(ids);
+    }
 
     /**
      * @param id an entry id
@@ -299,6 +371,24 @@ public interface OutboxRepository {
     boolean markHeld(long id, String worker, Duration delay, String reason);
 
     /**
+     * {@link #markHeld(long, String, Duration, String)}, saying why: an {@linkplain MailErrorCode.Category#isAccountProblem()
+     * account problem} (someone must fix the account) stops the entry's {@linkplain Entry#age() age} while it
+     * is held; any other cause (the server unreachable or busy) lets it run on, as an MTA's queue lifetime
+     * does. The default ignores the cause.
+     *
+     * @param id the entry
+     * @param worker the worker holding the lease
+     * @param delay how long from now (database clock)
+     * @param reason why the account is held
+     * @param cause the category of the failure that holds the account
+     * @return false if the lease was lost
+     */
+    default boolean markHeld(long id, String worker, Duration delay, String reason, MailErrorCode.Category cause) {
+        Objects.requireNonNull(cause, "cause");
+        return markHeld(id, worker, delay, reason);
+    }
+
+    /**
      * Records that the server took the message for some recipients and deferred others (4xx per
      * recipient): the entry goes back to the queue for the remaining recipients only, with the same
      * bytes, so nobody gets it twice. Counts as an attempt.
@@ -324,6 +414,22 @@ public interface OutboxRepository {
      * @return how many entries were deferred
      */
     int postpone(AccountId account, Duration delay, String reason);
+
+    /**
+     * {@link #postpone(AccountId, Duration, String)}, saying why: for an account problem the held entries'
+     * {@linkplain Entry#age() age} stops until they are claimed or released again; for any other cause it
+     * runs on. The default ignores the cause.
+     *
+     * @param account the account
+     * @param delay how long from now
+     * @param reason recorded as the entries' last error
+     * @param cause the category of the failure that holds the account
+     * @return how many entries were deferred
+     */
+    default int postpone(AccountId account, Duration delay, String reason, MailErrorCode.Category cause) {
+        Objects.requireNonNull(cause, "cause");
+        return postpone(account, delay, reason);
+    }
 
     /**
      * Makes every held entry (see {@link #postpone}) due now: called when accounts or settings change, since

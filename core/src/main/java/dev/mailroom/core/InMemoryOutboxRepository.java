@@ -44,6 +44,10 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
     private final Map<Long, Instant> leases = new HashMap<>();
     private final Map<String, Long> keys = new HashMap<>();
     private final java.util.Set<Long> held = new java.util.HashSet<>();
+    /** Since when an entry is held for an account problem: its age stops meanwhile. */
+    private final Map<Long, Instant> heldSince = new HashMap<>();
+    /** Time an entry spent held for account problems, up to its last claim or release. */
+    private final Map<Long, Duration> heldFor = new HashMap<>();
     private long nextId = 1;
 
     /** An outbox on the system clock. */
@@ -67,7 +71,7 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
         long id = nextId++;
         Instant now = clock.instant();
         Entry entry = new Entry(id, e.idempotencyKey(), e.messageId(), e.accountId(), e.tenant(), e.transport(), e.envelopeFrom(),
-                e.recipients(), e.smtpUtf8(), Status.QUEUED, 0, now, now, null, false, e.operation());
+                e.recipients(), e.smtpUtf8(), Status.QUEUED, 0, now, now, null, false, e.operation()).withAge(Duration.ZERO);
         entries.put(id, entry);
         long place = Math.max(head(), tails.getOrDefault(e.accountId(), 0L)) + 1;
         tails.put(e.accountId(), place);
@@ -98,9 +102,10 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
             Entry claimed = with(x, Status.IN_FLIGHT, x.attempts(), x.dueAt(), x.lastError(), x.possibleDuplicate());
             entries.put(x.id(), claimed);
             held.remove(x.id());
+            unhold(x.id(), now);
             owners.put(x.id(), worker);
             leases.put(x.id(), now.plus(lease));
-            out.add(claimed);
+            out.add(aged(claimed, now));
         }
         return out;
     }
@@ -137,6 +142,42 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
         }
     }
 
+    /** Ends an account hold's pause of the entry's age. */
+    private void unhold(long id, Instant now) {
+        Instant since = heldSince.remove(id);
+        if (since != null && since.isBefore(now)) {
+            heldFor.merge(id, Duration.between(since, now), Duration::plus);
+        }
+    }
+
+    /** The entry with its age now: time since it was created, less the time held for account problems. */
+    private Entry aged(Entry x, Instant now) {
+        Duration age = Duration.between(x.createdAt(), now).minus(heldFor.getOrDefault(x.id(), Duration.ZERO));
+        Instant since = heldSince.get(x.id());
+        if (since != null && since.isBefore(now)) {
+            age = age.minus(Duration.between(since, now));
+        }
+        return x.withAge(age.isNegative() ? Duration.ZERO : age);
+    }
+
+    /** Extends the leases this worker still holds (not expired, not claimed again) and returns their ids. */
+    @Override
+    public synchronized List<Long> renew(String worker, List<Long> ids, Duration lease) {
+        Objects.requireNonNull(worker, "worker");
+        Objects.requireNonNull(lease, "lease");
+        Instant now = clock.instant();
+        List<Long> out = new ArrayList<>();
+        for (long id : ids) {
+            Entry x = entries.get(id);
+            Instant until = leases.get(id);
+            if (x != null && x.status() == Status.IN_FLIGHT && worker.equals(owners.get(id)) && until != null && !until.isBefore(now)) {
+                leases.put(id, now.plus(lease));
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
     @Override
     public synchronized byte[] payload(long id) {
         byte[] p = payloads.get(id);
@@ -160,7 +201,8 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
 
     @Override
     public synchronized Optional<Entry> find(long id) {
-        return Optional.ofNullable(entries.get(id));
+        Instant now = clock.instant();
+        return Optional.ofNullable(entries.get(id)).map(x -> aged(x, now));
     }
 
     @Override
@@ -187,10 +229,18 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
                 x.operation(), true));
     }
 
+    /** A hold for an account problem: the held entries' age stops. */
     @Override
     public synchronized int postpone(AccountId account, Duration delay, String reason) {
+        return postpone(account, delay, reason, dev.mailroom.MailErrorCode.Category.ACCOUNT);
+    }
+
+    @Override
+    public synchronized int postpone(AccountId account, Duration delay, String reason, dev.mailroom.MailErrorCode.Category cause) {
         Objects.requireNonNull(account, "account");
-        Instant due = clock.instant().plus(delay);
+        Objects.requireNonNull(cause, "cause");
+        Instant now = clock.instant();
+        Instant due = now.plus(delay);
         int n = 0;
         for (Entry x : List.copyOf(entries.values())) {
             if (x.accountId().equals(account) && x.status() == Status.QUEUED && x.dueAt().isBefore(due)) {
@@ -198,6 +248,11 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
                 ready.remove(new Place(places.get(x.id()), x.id()));
                 waiting.add(x.id());
                 held.add(x.id());
+                if (cause.isAccountProblem()) {
+                    heldSince.putIfAbsent(x.id(), now);
+                } else {
+                    unhold(x.id(), now);
+                }
                 n++;
             }
         }
@@ -214,17 +269,29 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
                 entries.put(id, with(x, Status.QUEUED, x.attempts(), now, x.lastError(), x.possibleDuplicate()));
                 n++;
             }
+            unhold(id, now);
         }
         held.clear();
         return n;
     }
 
+    /** A hold for an account problem: the entry's age stops. */
     @Override
     public synchronized boolean markHeld(long id, String worker, Duration delay, String reason) {
-        Instant due = clock.instant().plus(delay);
+        return markHeld(id, worker, delay, reason, dev.mailroom.MailErrorCode.Category.ACCOUNT);
+    }
+
+    @Override
+    public synchronized boolean markHeld(long id, String worker, Duration delay, String reason, dev.mailroom.MailErrorCode.Category cause) {
+        Objects.requireNonNull(cause, "cause");
+        Instant now = clock.instant();
+        Instant due = now.plus(delay);
         boolean ok = update(id, worker, x -> with(x, Status.QUEUED, x.attempts(), due, reason, x.possibleDuplicate()));
         if (ok) {
             held.add(id);
+            if (cause.isAccountProblem()) {
+                heldSince.putIfAbsent(id, now);
+            }
         }
         return ok;
     }
@@ -248,6 +315,8 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
             entries.remove(x.id());
             payloads.remove(x.id());
             held.remove(x.id());
+            heldSince.remove(x.id());
+            heldFor.remove(x.id());
             if (x.idempotencyKey() != null) {
                 keys.remove(x.idempotencyKey(), x.id());
             }

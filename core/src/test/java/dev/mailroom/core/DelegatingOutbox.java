@@ -31,6 +31,21 @@ class DelegatingOutbox implements OutboxRepository {
     }
 
     @Override
+    public List<Long> renew(String worker, List<Long> ids, Duration lease) {
+        return delegate.renew(worker, ids, lease);
+    }
+
+    @Override
+    public boolean markHeld(long id, String worker, Duration delay, String reason, dev.mailroom.MailErrorCode.Category cause) {
+        return delegate.markHeld(id, worker, delay, reason, cause);
+    }
+
+    @Override
+    public int postpone(AccountId account, Duration delay, String reason, dev.mailroom.MailErrorCode.Category cause) {
+        return delegate.postpone(account, delay, reason, cause);
+    }
+
+    @Override
     public byte[] payload(long id) {
         return delegate.payload(id);
     }

@@ -36,11 +36,19 @@ import javax.sql.DataSource;
  * claimed in place order from one index range; entries waiting for a retry or a hold ({@code WAITING}) and
  * entries whose lease expired are moved to the head by the claim that finds them due, keeping their order
  * among themselves. Every step is an index range, so claims cost the same with a large backlog.
+ *
+ * <p><b>Leases and age (ADR 008).</b> {@link #renew} extends the leases a worker still holds before a send
+ * (one statement). Every entry read carries its {@linkplain Entry#age() age} computed by the database:
+ * {@code now - created_at}, less the time it was held for an account problem ({@code held_ms}, and
+ * {@code now - held_since} while such a hold lasts).
  */
 public final class JdbcOutboxRepository implements OutboxRepository {
     private static final String NOW = "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
     private static final String COLUMNS = "id, idempotency_key, message_id, account_id, tenant, transport, envelope_from, recipients,"
-            + " smtp_utf8, status, attempts, created_at, due_at, last_error, possible_duplicate, operation, lane_at, partly_sent";
+            + " smtp_utf8, status, attempts, created_at, due_at, last_error, possible_duplicate, operation, lane_at, partly_sent,"
+            + " " + NOW + " - created_at - held_ms - COALESCE(" + NOW + " - held_since, 0) AS age_ms";
+    /** Ends an account hold's pause of the age (V7): the time held so far is added up. */
+    private static final String UNHOLD = "held_ms = held_ms + COALESCE(" + NOW + " - held_since, 0), held_since = NULL";
     /**
      * The place of the next ready entry, or, with nothing ready, the last place given: where a newcomer goes.
      * ({@code ORDER BY status, lane_at}, not just {@code lane_at}: H2 reads the index in order only then.)
@@ -155,7 +163,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                             ids.add(keys.getLong(1));
                             out.add(new Entry(keys.getLong(1), e.idempotencyKey(), e.messageId(), e.accountId(), e.tenant(), e.transport(),
                                     e.envelopeFrom(), e.recipients(), e.smtpUtf8(), Status.QUEUED, 0, Instant.ofEpochMilli(keys.getLong(2)),
-                                    Instant.ofEpochMilli(keys.getLong(3)), null, false, e.operation()));
+                                    Instant.ofEpochMilli(keys.getLong(3)), null, false, e.operation()).withAge(Duration.ZERO));
                             if (ids.size() == entries.size()) {
                                 break;
                             }
@@ -303,6 +311,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         if (due.isEmpty()) {
             return;
         }
+        due.sort(java.util.Comparator.comparingLong(Due::id)); // rows locked in id order, as renew does: no deadlock between them
         long head = head(c);
         long first = due.stream().mapToLong(Due::place).min().orElse(head);
         // Each row on its own condition: a row another node moved (or claimed) meanwhile is left alone.
@@ -328,7 +337,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
     }
 
     private List<Entry> claimSkipLocked(Connection c, String worker, int max, Duration lease) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'IN_FLIGHT', held = FALSE, lease_owner = ?,"
+        try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'IN_FLIGHT', held = FALSE, " + UNHOLD + ", lease_owner = ?,"
                 + " lease_until = " + NOW + " + ?, due_at = " + NOW + " + ?"
                 + " WHERE id IN (SELECT id FROM mailroom_outbox WHERE status = 'QUEUED' ORDER BY status, lane_at LIMIT ? FOR UPDATE SKIP LOCKED)"
                 + " RETURNING " + COLUMNS)) {
@@ -358,7 +367,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             }
         }
         List<Entry> out = new ArrayList<>();
-        try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'IN_FLIGHT', held = FALSE, lease_owner = ?, lease_until = " + NOW
+        try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'IN_FLIGHT', held = FALSE, " + UNHOLD + ", lease_owner = ?, lease_until = " + NOW
                 + " + ?, due_at = " + NOW + " + ? WHERE id = ? AND status = 'QUEUED'")) {
             for (long id : candidates) {
                 if (out.size() == max) {
@@ -374,6 +383,60 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             }
         }
         return out;
+    }
+
+    /**
+     * One statement: on PostgreSQL {@code UPDATE … WHERE id = ANY(?) … RETURNING id}, on H2 a batch of primary-key
+     * updates (one round trip). Only leases not yet expired are extended: an expired one may be promoted by
+     * another node's claim at any moment.
+     */
+    @Override
+    public List<Long> renew(String worker, List<Long> ids, Duration lease) {
+        Objects.requireNonNull(worker, "worker");
+        Objects.requireNonNull(lease, "lease");
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        String set = "UPDATE mailroom_outbox SET lease_until = " + NOW + " + ?, due_at = " + NOW + " + ? WHERE ";
+        String held = " AND status = 'IN_FLIGHT' AND lease_owner = ? AND lease_until > " + NOW;
+        List<Long> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            if (postgres) {
+                try (PreparedStatement p = c.prepareStatement(set + "id = ANY(?)" + held + " RETURNING id")) {
+                    p.setLong(1, lease.toMillis());
+                    p.setLong(2, lease.toMillis());
+                    p.setArray(3, c.createArrayOf("bigint", ids.toArray()));
+                    p.setString(4, worker);
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(rs.getLong(1));
+                        }
+                    }
+                }
+                out.sort(java.util.Comparator.comparingInt(ids::indexOf));
+                return out;
+            }
+            try (PreparedStatement p = c.prepareStatement(set + "id = ?" + held)) {
+                for (long id : ids.stream().sorted().toList()) { // rows locked in id order, as promote does: no deadlock between them
+                    p.setLong(1, lease.toMillis());
+                    p.setLong(2, lease.toMillis());
+                    p.setLong(3, id);
+                    p.setString(4, worker);
+                    p.addBatch();
+                }
+                int[] counts = p.executeBatch();
+                List<Long> sorted = ids.stream().sorted().toList();
+                for (int i = 0; i < counts.length; i++) {
+                    if (counts[i] > 0) {
+                        out.add(sorted.get(i));
+                    }
+                }
+            }
+            out.sort(java.util.Comparator.comparingInt(ids::indexOf));
+            return out;
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
     }
 
     @Override
@@ -506,12 +569,20 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         }
     }
 
+    /** A hold for an account problem: the held entries' age stops. */
     @Override
     public int postpone(AccountId account, Duration delay, String reason) {
+        return postpone(account, delay, reason, dev.mailroom.MailErrorCode.Category.ACCOUNT);
+    }
+
+    @Override
+    public int postpone(AccountId account, Duration delay, String reason, dev.mailroom.MailErrorCode.Category cause) {
         Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(cause, "cause");
         try (Connection c = dataSource.getConnection();
              PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'WAITING', due_at = " + NOW + " + ?, last_error = ?,"
-                     + " held = TRUE WHERE account_id = ? AND status IN ('QUEUED', 'WAITING') AND due_at < " + NOW + " + ?")) {
+                     + " held = TRUE, " + (cause.isAccountProblem() ? "held_since = COALESCE(held_since, " + NOW + ")" : UNHOLD)
+                     + " WHERE account_id = ? AND status IN ('QUEUED', 'WAITING') AND due_at < " + NOW + " + ?")) {
             p.setLong(1, delay.toMillis());
             p.setString(2, reason == null || reason.length() <= 4000 ? reason : reason.substring(0, 3999) + "…");
             p.setString(3, account.value());
@@ -526,7 +597,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
     @Override
     public int resumeHeld() {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET due_at = " + NOW
+             PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET due_at = " + NOW + ", " + UNHOLD
                      + " WHERE status = 'WAITING' AND held AND due_at > " + NOW)) {
             return p.executeUpdate();
         } catch (SQLException ex) {
@@ -534,9 +605,17 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         }
     }
 
+    /** A hold for an account problem: the entry's age stops. */
     @Override
     public boolean markHeld(long id, String worker, Duration delay, String reason) {
-        return mark(waiting(delay) + ", held = TRUE, due_at = " + NOW + " + " + delay.toMillis() + ", last_error = ?", id, worker, reason);
+        return markHeld(id, worker, delay, reason, dev.mailroom.MailErrorCode.Category.ACCOUNT);
+    }
+
+    @Override
+    public boolean markHeld(long id, String worker, Duration delay, String reason, dev.mailroom.MailErrorCode.Category cause) {
+        Objects.requireNonNull(cause, "cause");
+        return mark(waiting(delay) + ", held = TRUE" + (cause.isAccountProblem() ? ", held_since = COALESCE(held_since, " + NOW + ")" : "")
+                + ", due_at = " + NOW + " + " + delay.toMillis() + ", last_error = ?", id, worker, reason);
     }
 
     @Override
@@ -669,6 +748,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                 rs.getString("tenant"), rs.getString("transport"), EmailAddress.of(rs.getString("envelope_from")), recipients,
                 rs.getBoolean("smtp_utf8"), status(rs.getString("status")), rs.getInt("attempts"),
                 Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("due_at")), rs.getString("last_error"),
-                rs.getBoolean("possible_duplicate"), DeliveryLogEntry.Operation.valueOf(rs.getString("operation")), rs.getBoolean("partly_sent"));
+                rs.getBoolean("possible_duplicate"), DeliveryLogEntry.Operation.valueOf(rs.getString("operation")), rs.getBoolean("partly_sent"),
+                Duration.ofMillis(Math.max(0, rs.getLong("age_ms"))));
     }
 }

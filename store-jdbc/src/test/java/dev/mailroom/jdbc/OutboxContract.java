@@ -90,7 +90,8 @@ abstract class OutboxContract {
             for (int i = 0; i < 1000; i++) {
                 queued.add(m.enqueue(MailContext.system(), mail(i)));
             }
-            await(() -> store.outbox().find(queued.get(0).outboxId()).orElseThrow().attempts() > 0, Duration.ofSeconds(20),
+            // not counted as attempts (#10.2: never handed over), but recorded as the entries' last error
+            await(() -> store.outbox().find(queued.get(0).outboxId()).orElseThrow().lastError() != null, Duration.ofSeconds(20),
                     "a failed attempt while the server is down");
             try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().port(port).build().start()) {
                 List<ReceivedMail> received = server.received().await(1000, Duration.ofSeconds(120));
@@ -417,6 +418,139 @@ abstract class OutboxContract {
                 (i % 2 == 0 ? nodeA : nodeB).enqueue(MailContext.system(), mail(i));
             }
             assertThat(uniqueIds(server.received().await(300, Duration.ofSeconds(60)))).hasSize(300);
+        }
+    }
+
+    /** A working server across a slow network: takes every message after a delay, and records its Message-ID. */
+    private static final class SlowSink implements dev.mailroom.spi.TransportProvider, dev.mailroom.spi.Transport {
+        final List<String> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final long millis;
+
+        SlowSink(long millis) {
+            this.millis = millis;
+        }
+
+        @Override
+        public String id() {
+            return "slow";
+        }
+
+        @Override
+        public boolean supports(dev.mailroom.ResolvedAccount account) {
+            return true;
+        }
+
+        @Override
+        public dev.mailroom.spi.Transport open(dev.mailroom.spi.TransportSettings settings) {
+            return this;
+        }
+
+        @Override
+        public dev.mailroom.spi.SendResult send(dev.mailroom.ResolvedAccount account, dev.mailroom.spi.RenderedMessage message) {
+            try {
+                Thread.sleep(millis); // the simulated server's latency, not a synchronisation
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new dev.mailroom.MailException(dev.mailroom.MailErrorCode.TIMEOUT, "interrupted");
+            }
+            delivered.add(message.messageId());
+            return new dev.mailroom.spi.SendResult("250 2.0.0 Ok: queued", message.recipients());
+        }
+
+        @Override
+        public dev.mailroom.Diagnosis diagnose(dev.mailroom.ResolvedAccount account) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    @DisplayName("#10.5: a slow but working server (175 ms per mail, lease 400 ms, batches of 10, two nodes on one database): each Message-ID delivered exactly once")
+    void slowServer_shortLease_eachMessageOnce() {
+        DataSource ds = database();
+        SlowSink sink = new SlowSink(175);
+        try (JdbcStore storeA = store(ds); JdbcStore storeB = store(ds)) {
+            account(storeA, 25);
+            List<Queued> queued = new ArrayList<>();
+            try (Mailroom producer = Mailroom.builder().accounts(storeA.accounts()).outbox(storeA.outbox()).transport(sink).discoverTransports(false)
+                    .outboxWorkers(0).build()) {
+                for (int i = 0; i < 30; i++) {
+                    queued.add(producer.enqueue(MailContext.system(), mail(i)));
+                }
+            }
+            List<Mailroom> nodes = new ArrayList<>();
+            try {
+                for (JdbcStore store : List.of(storeA, storeB)) {
+                    nodes.add(Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox()).transport(sink)
+                            .discoverTransports(false).outboxWorkers(2).outboxPollInterval(Duration.ofMillis(20)).outboxLease(Duration.ofMillis(400))
+                            .outboxRetry(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(1), Duration.ofMillis(50)).build());
+                }
+                await(() -> queued.stream().allMatch(q -> storeA.outbox().find(q.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT),
+                        Duration.ofSeconds(30), "all 30 sent");
+            } finally {
+                nodes.forEach(Mailroom::close);
+            }
+            Set<String> once = new HashSet<>();
+            assertThat(sink.delivered).allSatisfy(id -> assertThat(once.add(id)).as("delivered twice: " + id).isTrue());
+            assertThat(once).hasSize(30);
+        }
+    }
+
+    @Test
+    @DisplayName("#10.4: the maximum age is measured on the database's clock: a node whose clock runs a day ahead does not give up a new mail after a 451")
+    void maxAge_onTheDatabaseClock() {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().reply(Command.MAIL, "451 4.3.0 Temporary lookup failure", "250 2.1.0 Ok")
+                .build().start();
+             JdbcStore store = store(database());
+             Mailroom m = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
+                     .clock(java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofDays(1)))
+                     .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(20))
+                     .outboxRetry(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(1), Duration.ofMillis(50)).build()) {
+            account(store, server.port());
+            Queued q = m.enqueue(MailContext.system(), mail(1));
+            await(() -> store.outbox().find(q.outboxId()).orElseThrow().status() != OutboxRepository.Status.QUEUED
+                    && store.outbox().find(q.outboxId()).orElseThrow().status() != OutboxRepository.Status.IN_FLIGHT, Duration.ofSeconds(10), "an outcome");
+            OutboxRepository.Entry e = store.outbox().find(q.outboxId()).orElseThrow();
+            assertThat(e.status()).as("not given up: " + e.lastError()).isEqualTo(OutboxRepository.Status.SENT);
+            assertThat(e.attempts()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    @DisplayName("#10.9 end to end: one worker, a server that never greets and a healthy one in the same batch: the healthy account's mail arrives while the other still hangs")
+    void silentServer_doesNotDelayHealthyAccount() {
+        try (ScriptedSmtpServer healthy = ScriptedSmtpServer.builder().build().start(); JdbcStore store = store(database())) {
+            ScriptedSmtpServer silent = ScriptedSmtpServer.builder().reply(Command.GREETING, ScriptedSmtpServer.SILENT).build().start();
+            try {
+                account(store, healthy.port()); // the system-wide account, which tenants fall back to
+                for (String tenant : List.of("silent", "healthy")) {
+                    store.accounts().save(Account.builder().id(tenant).description(tenant).email("app@" + tenant + ".test").tenant(tenant)
+                            .systemAccount(true).smtp("127.0.0.1", (tenant.equals("silent") ? silent : healthy).port(), Security.NONE)
+                            .authentication(Authentication.none()).build());
+                }
+                Queued hanging;
+                try (Mailroom producer = mailroom(store, 0)) { // both in the first claimed batch, the silent server's mail first
+                    hanging = producer.enqueue(MailContext.tenant("silent"), mail(1));
+                    producer.enqueue(MailContext.tenant("healthy"), mail(2));
+                }
+                try (Mailroom worker = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
+                        .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(20)).connectTimeout(Duration.ofSeconds(30))
+                        .readTimeout(Duration.ofSeconds(30)).build()) {
+                    assertThat(worker.transports()).contains("smtp");
+                    assertThat(healthy.received().await(1, Duration.ofSeconds(10))).singleElement()
+                            .satisfies(mail -> assertThat(mail.envelopeFrom()).isEqualTo("app@healthy.test"));
+                    assertThat(store.outbox().find(hanging.outboxId()).orElseThrow().status()).as("the silent server still hangs")
+                            .isEqualTo(OutboxRepository.Status.IN_FLIGHT);
+                    silent.close(); // the hanging connection ends: its mail goes back to the queue
+                    await(() -> store.outbox().find(hanging.outboxId()).orElseThrow().status() == OutboxRepository.Status.QUEUED,
+                            Duration.ofSeconds(10), "the silent server's mail back in the queue");
+                }
+            } finally {
+                silent.close();
+            }
         }
     }
 }

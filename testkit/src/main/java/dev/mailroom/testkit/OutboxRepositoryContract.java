@@ -127,6 +127,92 @@ public abstract class OutboxRepositoryContract {
         assertTrue(after.stream().allMatch(e -> e.attempts() == 0), "a hold is not an attempt");
     }
 
+    /** Claims until the entries are all claimed (the store's clock must pass their due time), within 10 s. */
+    private List<OutboxRepository.Entry> claimWhenDue(String worker, int count) {
+        List<OutboxRepository.Entry> out = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (out.size() < count) {
+            assertTrue(System.nanoTime() < deadline, "claimed " + out.size() + " of " + count + " within 10 s");
+            out.addAll(outbox.claim(worker, count - out.size(), LEASE));
+            Thread.onSpinWait();
+        }
+        return out;
+    }
+
+    @Test
+    @DisplayName("#10.5 fencing: renew extends the leases a worker still holds and names them; not another worker's, not a finished entry's")
+    void renew_onlyLeasesStillHeld() {
+        burst("a", 3);
+        List<Long> ids = outbox.claim("w1", 3, LEASE).stream().map(OutboxRepository.Entry::id).toList();
+        assertEquals(3, ids.size());
+        assertEquals(ids, outbox.renew("w1", ids, LEASE));
+        assertEquals(List.of(), outbox.renew("w2", ids, LEASE), "another worker's leases are not renewed");
+        assertTrue(outbox.markSent(ids.get(0), "w1"));
+        assertEquals(ids.subList(1, 3), outbox.renew("w1", ids, LEASE), "a sent entry has no lease to renew");
+    }
+
+    @Test
+    @DisplayName("#10.5 fencing: an expired lease is not renewed, so the worker does not send; the next claim takes it as a possible duplicate")
+    void renew_expiredLeaseIsLost() {
+        OutboxRepository.Entry e = outbox.insert(mail("a", 1));
+        assertEquals(1, outbox.claim("w1", 1, Duration.ofMillis(1)).size());
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!outbox.renew("w1", List.of(e.id()), Duration.ofMillis(1)).isEmpty()) { // the store's clock must pass the 1 ms lease
+            assertTrue(System.nanoTime() < deadline, "the 1 ms lease expired within 10 s");
+            Thread.onSpinWait();
+        }
+        assertEquals(List.of(), outbox.renew("w1", List.of(e.id()), LEASE), "once expired, stays lost");
+        OutboxRepository.Entry again = claimWhenDue("w2", 1).get(0);
+        assertEquals(e.id(), again.id());
+        assertTrue(again.possibleDuplicate());
+        assertFalse(outbox.markSent(e.id(), "w1"), "the first worker is fenced off");
+        assertEquals(List.of(e.id()), outbox.renew("w2", List.of(e.id()), LEASE));
+    }
+
+    @Test
+    @DisplayName("#10.7: a claimed entry put back without an attempt (markRetry, not counted) is not a possible duplicate and is claimed again at once")
+    void release_notADuplicate() {
+        OutboxRepository.Entry e = outbox.insert(mail("a", 1));
+        assertEquals(1, outbox.claim("w1", 1, LEASE).size());
+        assertTrue(outbox.markRetry(e.id(), "w1", Duration.ZERO, "released: not sent", false, false));
+        OutboxRepository.Entry again = claimWhenDue("w2", 1).get(0);
+        assertEquals(e.id(), again.id());
+        assertFalse(again.possibleDuplicate());
+        assertEquals(0, again.attempts());
+    }
+
+    @Test
+    @DisplayName("#10.4 age: on the store's clock; time held for an account problem does not count, time deferred for an unreachable server does")
+    void age_leavesOutAccountHolds() {
+        Duration hold = Duration.ofMillis(400);
+        OutboxRepository.Entry fresh = outbox.insert(mail("held", 1));
+        assertTrue(fresh.age() == null || fresh.age().compareTo(Duration.ofSeconds(5)) < 0, "a new entry is young: " + fresh.age());
+        outbox.insert(mail("down", 1));
+        assertEquals(1, outbox.postpone(dev.mailroom.AccountId.of("held"), hold, "held: 535 5.7.8", dev.mailroom.MailErrorCode.Category.AUTHENTICATION));
+        assertEquals(1, outbox.postpone(dev.mailroom.AccountId.of("down"), hold, "held: connection refused",
+                dev.mailroom.MailErrorCode.Category.CONNECTION));
+        List<OutboxRepository.Entry> claimed = claimWhenDue("w1", 2);
+        OutboxRepository.Entry held = claimed.stream().filter(e -> account(e).equals("held")).findFirst().orElseThrow();
+        OutboxRepository.Entry down = claimed.stream().filter(e -> account(e).equals("down")).findFirst().orElseThrow();
+        if (held.age() == null) {
+            return; // this store does not measure the age; the workers measure from createdAt
+        }
+        assertTrue(down.age().compareTo(hold) >= 0, "the unreachable server's time counts: " + down.age());
+        assertTrue(held.age().plus(Duration.ofMillis(300)).compareTo(down.age()) <= 0,
+                "the account hold's time does not count: held " + held.age() + ", deferred " + down.age());
+        // held again on claim (markHeld), then released by a settings change (resumeHeld): still not counted
+        assertTrue(outbox.markHeld(held.id(), "w1", Duration.ofHours(1), "held: 535 5.7.8", dev.mailroom.MailErrorCode.Category.AUTHENTICATION));
+        long until = System.nanoTime() + hold.toNanos();
+        while (System.nanoTime() < until) { // let the store's clock run while it is held
+            Thread.onSpinWait();
+        }
+        assertEquals(1, outbox.resumeHeld());
+        OutboxRepository.Entry again = claimWhenDue("w1", 1).get(0);
+        assertEquals(held.id(), again.id());
+        assertTrue(again.age().compareTo(held.age().plus(Duration.ofMillis(300))) < 0,
+                "held again, then released: " + again.age() + " after " + held.age());
+    }
+
     @Test
     @DisplayName("#4 retention: sent and failed entries past the retention are deleted with their payloads; queued and in-flight ones stay;"
             + " the idempotency key is free again")

@@ -19,26 +19,38 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Delivers outbox entries: claims a batch under a lease, sends each with the bytes stored at enqueue (no
- * database transaction is open during a send), and classifies the outcome: sent; transient (4xx, timeouts,
- * connection failures) retried with exponential backoff and jitter up to the maximum age; ambiguous (the
- * connection broke after the final ".") retried with the same bytes and marked a possible duplicate;
- * account problems (login, sender, TLS set-up) retried after a pause without using up the retry budget;
- * everything else failed at once. Every attempt lands in the delivery log.
+ * Delivers outbox entries: claims a batch under a lease, delivers the batch's accounts in parallel (each
+ * account's mail in order, so a hanging server delays only its own account), renews the lease before a send
+ * once part of it has passed and never sends an entry whose lease is lost, sends each with the bytes stored at
+ * enqueue (no database transaction is open during a send), and classifies the outcome by the error's
+ * category: sent; account problems (login, sender, TLS set-up, a 5xx greeting) hold the account with its
+ * whole queue, no attempt counted and the mail's age paused; an unreachable or busy server (connection
+ * category) defers the account's queue, no attempt counted, age running; transient and internal failures are
+ * retried with exponential backoff and jitter up to the maximum age; ambiguous ones (the connection broke
+ * after the final ".") retried with the same bytes and marked a possible duplicate; message and recipient
+ * problems failed at once. Entries claimed but not sent when the outbox fails are released as soon as it
+ * answers again. Every attempt lands in the delivery log. See ADR 005, 007 and 008.
  */
 public final class OutboxWorkers implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxWorkers.class);
@@ -46,7 +58,18 @@ public final class OutboxWorkers implements AutoCloseable {
     private static final int PREFETCH_LIMIT = 512 * 1024;
 
     /** A node-local hold on an account, so that messages of it already claimed are not tried either. */
-    private record Hold(Instant until, String reason) {
+    private record Hold(Instant until, String reason, MailErrorCode.Category cause) {
+    }
+
+    /** The outbox failed to record an outcome: the entry goes back once the outbox answers, unless it may have been sent. */
+    private static final class StoreFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final boolean maybeSent;
+
+        StoreFailed(RuntimeException cause, boolean maybeSent) {
+            super(cause.toString(), cause, false, false);
+            this.maybeSent = maybeSent;
+        }
     }
 
     /**
@@ -76,6 +99,10 @@ public final class OutboxWorkers implements AutoCloseable {
     private final Object wake = new Object();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final ConcurrentMap<AccountId, Hold> holds = new ConcurrentHashMap<>();
+    /** Consecutive connection failures per account on this node, for the backoff of mail whose attempts are not counted. */
+    private final ConcurrentMap<AccountId, Integer> unreachable = new ConcurrentHashMap<>();
+    /** Delivers the other accounts of a claimed batch in parallel with the worker's own first account. */
+    private final ThreadPoolExecutor lanes;
     /** When (System.nanoTime) finished entries are purged next; one worker of the node does it. */
     private final java.util.concurrent.atomic.AtomicLong nextPurge;
     /** The outbox writes a sent entry's log lines with its status (one store), instead of a batch at the end. */
@@ -99,6 +126,14 @@ public final class OutboxWorkers implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        AtomicInteger l = new AtomicInteger();
+        // At most (batch size - 1) other accounts per worker at a time; idle threads end after 30 s.
+        this.lanes = new ThreadPoolExecutor(0, Math.max(1, settings.threads() * Math.max(1, settings.batchSize() - 1)), 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "mailroom-outbox-lane-" + l.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, (task, pool) -> task.run()); // saturated or closing: the worker delivers that account itself, never drops it
         for (int i = 0; i < settings.threads(); i++) {
             String worker = "mailroom-" + UUID.randomUUID();
             threads.execute(() -> loop(worker));
@@ -157,17 +192,40 @@ public final class OutboxWorkers implements AutoCloseable {
     }
 
     private void loop(String worker) {
+        // Entries this worker claimed and knows it did not send, while the outbox could not take them back.
+        Set<Long> unsent = ConcurrentHashMap.newKeySet();
+        try {
+            work(worker, unsent);
+        } finally {
+            if (!unsent.isEmpty()) { // closing: put back at once what was claimed and not tried, rather than after the lease
+                boolean interrupted = Thread.interrupted();
+                try {
+                    release(worker, unsent);
+                } catch (RuntimeException ex) {
+                    LOG.warn("outbox worker {}: {} claimed but unsent mails go out after their lease: {}", worker, unsent.size(), ex.toString());
+                } finally {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        }
+    }
+
+    private void work(String worker, Set<Long> unsent) {
         while (running.get()) {
             try {
+                release(worker, unsent);
+                long granted = System.nanoTime(); // the lease starts no earlier than this (database clock)
                 List<OutboxRepository.Entry> batch = outbox.claim(worker, settings.batchSize(), settings.lease());
+                batch.forEach(e -> unsent.add(e.id())); // should reading the payloads fail: nothing of the batch was sent
                 // Small messages of the batch in one read (at most batch × 512 KiB in memory); large ones one by one.
                 // A copy: the map is the repository's (the SPI default is immutable), and each payload is let go once sent.
                 Map<Long, byte[]> payloads = batch.isEmpty() ? new java.util.HashMap<>()
                         : new java.util.HashMap<>(outbox.smallPayloads(batch.stream().map(OutboxRepository.Entry::id).toList(), PREFETCH_LIMIT));
+                batch.forEach(e -> unsent.remove(e.id()));
                 try {
-                    for (OutboxRepository.Entry e : batch) {
-                        deliver(worker, e, payloads.remove(e.id()));
-                    }
+                    deliverBatch(worker, batch, payloads, granted, unsent);
                 } finally {
                     flushSuccesses();
                 }
@@ -192,12 +250,150 @@ public final class OutboxWorkers implements AutoCloseable {
         }
     }
 
+    /**
+     * Puts back, without counting an attempt or flagging a duplicate, what this worker claimed and did not send
+     * while the outbox failed. Throws while the outbox still fails (the loop then backs off).
+     */
+    private void release(String worker, Set<Long> unsent) {
+        if (unsent.isEmpty()) {
+            return;
+        }
+        int released = 0;
+        for (Long id : List.copyOf(unsent)) {
+            if (outbox.markRetry(id, worker, Duration.ZERO, "released: claimed but not sent while the outbox was unreachable", false, false)) {
+                released++;
+            }
+            unsent.remove(id);
+        }
+        LOG.info("outbox worker {}: the outbox answers again; {} claimed but unsent mails released", worker, released);
+    }
+
+    /**
+     * Delivers a claimed batch: each account's mail in claim order, the accounts in parallel, so that a server
+     * that hangs until the read timeout delays its own account only. Returns when every account is done.
+     */
+    private void deliverBatch(String worker, List<OutboxRepository.Entry> batch, Map<Long, byte[]> payloads, long granted, Set<Long> unsent)
+            throws InterruptedException {
+        Map<AccountId, List<OutboxRepository.Entry>> byAccount = new LinkedHashMap<>();
+        for (OutboxRepository.Entry e : batch) {
+            byAccount.computeIfAbsent(e.accountId(), k -> new ArrayList<>()).add(e);
+        }
+        List<Future<?>> others = new ArrayList<>();
+        List<OutboxRepository.Entry> own = null;
+        for (List<OutboxRepository.Entry> group : byAccount.values()) {
+            if (own == null) {
+                own = group;
+                continue;
+            }
+            Map<Long, byte[]> mine = new java.util.HashMap<>();
+            for (OutboxRepository.Entry e : group) {
+                byte[] p = payloads.remove(e.id());
+                if (p != null) {
+                    mine.put(e.id(), p);
+                }
+            }
+            others.add(lanes.submit(() -> {
+                try {
+                    deliverAccount(worker, group, mine, granted, unsent);
+                } finally {
+                    flushSuccesses();
+                }
+            }));
+        }
+        try {
+            if (own != null) {
+                deliverAccount(worker, own, payloads, granted, unsent);
+            }
+        } finally {
+            for (Future<?> f : others) {
+                try {
+                    f.get(); // each send has finite timeouts
+                } catch (ExecutionException ex) {
+                    LOG.warn("outbox worker {}: {}", worker, ex.getCause().toString(), ex.getCause());
+                } catch (InterruptedException ex) {
+                    others.forEach(o -> o.cancel(true));
+                    throw ex;
+                }
+            }
+        }
+    }
+
+    /**
+     * One account's entries of a batch, in order. Before a send, once a quarter of the lease has passed since it
+     * was granted, the lease of the entries not yet sent is renewed; an entry whose lease is lost is not sent
+     * (another worker may have it). When the outbox fails, the rest is left for {@link #release}.
+     */
+    private void deliverAccount(String worker, List<OutboxRepository.Entry> group, Map<Long, byte[]> payloads, long granted,
+                                Set<Long> unsent) {
+        long leaseNanos = settings.lease().toNanos();
+        Set<Long> lost = new java.util.HashSet<>();
+        for (int i = 0; i < group.size(); i++) {
+            OutboxRepository.Entry e = group.get(i);
+            List<Long> rest = group.subList(i, group.size()).stream().map(OutboxRepository.Entry::id).filter(id -> !lost.contains(id)).toList();
+            if (lost.contains(e.id())) {
+                continue;
+            }
+            if (!running.get()) { // closing: what was not tried goes back at once
+                unsent.addAll(rest);
+                return;
+            }
+            if (System.nanoTime() - granted > leaseNanos / 4) {
+                long renewing = System.nanoTime();
+                List<Long> held;
+                try {
+                    held = outbox.renew(worker, rest, settings.lease());
+                } catch (RuntimeException ex) {
+                    LOG.warn("outbox worker {}: renewing the lease failed, {} mails wait until the outbox answers: {}", worker, rest.size(), ex.toString());
+                    unsent.addAll(rest);
+                    return;
+                }
+                granted = renewing;
+                for (long id : rest) {
+                    if (!held.contains(id)) {
+                        lost.add(id);
+                    }
+                }
+                if (lost.contains(e.id())) {
+                    LOG.warn("outbox entry {}: the lease expired before it was sent; not sending it (another worker may have it)", e.id());
+                    continue;
+                }
+            }
+            try {
+                deliver(worker, e, payloads.remove(e.id()));
+            } catch (StoreFailed ex) {
+                if (!ex.maybeSent) {
+                    unsent.add(e.id());
+                }
+                List<Long> after = group.subList(i + 1, group.size()).stream().map(OutboxRepository.Entry::id).filter(id -> !lost.contains(id)).toList();
+                unsent.addAll(after);
+                LOG.warn("outbox worker {}: recording the outcome of entry {} failed; {} mails wait until the outbox answers: {}", worker, e.id(),
+                        after.size() + (ex.maybeSent ? 0 : 1), ex.getMessage());
+                return;
+            }
+        }
+    }
+
+    /** Calls the outbox; a failure becomes {@link StoreFailed}, saying whether the entry may have been sent. */
+    private static <T> T store(java.util.function.Supplier<T> call, boolean maybeSent) {
+        try {
+            return call.get();
+        } catch (RuntimeException ex) {
+            throw new StoreFailed(ex, maybeSent);
+        }
+    }
+
+    /** An entry's age for the maximum age: the store's (its clock, held time left out), else measured from its creation. */
+    private boolean tooOld(OutboxRepository.Entry e) {
+        Duration age = e.age() != null ? e.age() : Duration.between(e.createdAt(), clock.instant());
+        return age.compareTo(settings.maxAge()) > 0;
+    }
+
     void deliver(String worker, OutboxRepository.Entry e, byte[] prefetched) {
         Hold hold = holds.get(e.accountId());
         if (hold != null) {
             Duration left = Duration.between(clock.instant(), hold.until());
             if (!left.isNegative() && !left.isZero()) { // not an attempt: nothing is sent, nothing logged, no budget used
-                outbox.markHeld(e.id(), worker, left, hold.reason());
+                store(() -> outbox.markHeld(e.id(), worker, left, hold.reason(), hold.cause()), false);
                 return;
             }
             holds.remove(e.accountId(), hold);
@@ -251,8 +447,9 @@ public final class OutboxWorkers implements AutoCloseable {
                         "recipient " + r.address().address() + " refused permanently, not retried; the other recipients got the message");
             }
         }
+        unreachable.remove(e.accountId());
         String to = result.refused().isEmpty() ? "" : " to " + result.accepted().size() + " of " + e.recipients().size() + " recipients";
-        boolean tooOld = Duration.between(e.createdAt(), clock.instant()).compareTo(settings.maxAge()) > 0;
+        boolean tooOld = tooOld(e);
         if (deferred.isEmpty() || tooOld) {
             List<DeliveryLogEntry> entries = new java.util.ArrayList<>();
             entries.add(entry(e, address, DeliveryLogEntry.Outcome.SUCCESS, null, result.serverReply(), "sent" + to + " (" + attempt + ")"));
@@ -266,12 +463,12 @@ public final class OutboxWorkers implements AutoCloseable {
                     held = outbox.markSent(e.id(), worker, entries);
                 } catch (RuntimeException ex) { // e.g. the log table refuses a line: the status matters more
                     LOG.warn("storing outbox entry {} as sent with its log lines failed ({}); storing the status alone", e.id(), ex.toString());
-                    held = outbox.markSent(e.id(), worker);
                     entries.forEach(this::log);
+                    held = store(() -> outbox.markSent(e.id(), worker), true);
                 }
             } else {
-                held = outbox.markSent(e.id(), worker);
                 entries.forEach(this::record);
+                held = store(() -> outbox.markSent(e.id(), worker), true);
             }
             if (!held) {
                 LOG.warn("outbox entry {} was sent, but its lease had expired: another node may send it again", e.id());
@@ -280,61 +477,92 @@ public final class OutboxWorkers implements AutoCloseable {
         }
         Duration delay = backoff(e.attempts() + 1);
         String error = deferred.stream().map(r -> r.address().address() + ": " + r.reply()).collect(java.util.stream.Collectors.joining("; "));
-        if (!outbox.markPartial(e.id(), worker, deferred.stream().map(SendResult.RefusedRecipient::address).toList(), delay,
-                "deferred recipients: " + error)) {
-            LOG.warn("outbox entry {} was sent in part, but its lease had expired: another node may send it again", e.id());
-        }
         record(e, address, DeliveryLogEntry.Outcome.SUCCESS, null, result.serverReply(), "sent" + to + " (" + attempt + ")");
         for (SendResult.RefusedRecipient r : deferred) {
             record(e, address, DeliveryLogEntry.Outcome.FAILURE, MailErrorCode.TEMPORARY_FAILURE, r.reply(),
                     "recipient " + r.address().address() + " deferred: retry in " + delay + " for this recipient only");
         }
+        if (!store(() -> outbox.markPartial(e.id(), worker, deferred.stream().map(SendResult.RefusedRecipient::address).toList(), delay,
+                "deferred recipients: " + error), true)) {
+            LOG.warn("outbox entry {} was sent in part, but its lease had expired: another node may send it again", e.id());
+        }
     }
 
+    /**
+     * Decides by the failure's category. The log line is written before the entry's status, so that a failure is
+     * in the error log even when the outbox then fails to record it (the entry is then released and tried again).
+     */
     private void handle(String worker, OutboxRepository.Entry e, String address, MailException ex) {
         MailErrorCode code = ex.code();
-        boolean tooOld = Duration.between(e.createdAt(), clock.instant()).compareTo(settings.maxAge()) > 0;
+        MailErrorCode.Category category = code.category();
         String error = code + ": " + ex.getMessage() + ex.serverReply().map(r -> " [server: " + r + "]").orElse("");
-        if (!tooOld && code == MailErrorCode.DELIVERY_UNCERTAIN) {
-            outbox.markRetry(e.id(), worker, backoff(e.attempts() + 1), error, true, true);
-            record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, ex.serverReply().orElse(null), "will retry with the same bytes; possible duplicate");
-        } else if (!tooOld && code.category().isAccountProblem() && code != MailErrorCode.NO_ACCOUNT) {
-            outbox.markHeld(e.id(), worker, settings.accountPause(), error);
-            int held = holdAccount(e, settings.accountPause(), error);
-            record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, ex.serverReply().orElse(null),
-                    "account problem: paused for " + settings.accountPause() + " with " + held + " other queued mail, retry budget kept");
-        } else if (code == MailErrorCode.POOL_EXHAUSTED) {
+        String reply = ex.serverReply().orElse(null);
+        if (code == MailErrorCode.POOL_EXHAUSTED) {
             // Not an attempt: this node's connections of the account were all busy (direct sends share them).
             // Nothing was sent, so nothing is logged and no budget is used; it goes again after the first backoff.
-            outbox.markRetry(e.id(), worker, settings.initialBackoff(), error, false, false);
+            store(() -> outbox.markRetry(e.id(), worker, settings.initialBackoff(), error, false, false), false);
             LOG.debug("outbox entry {}: {}", e.id(), error);
-        } else if (!tooOld && ex.isRetryable()) {
-            Duration delay = backoff(e.attempts() + 1);
-            if (ex.retryAfter().isPresent() && ex.retryAfter().get().compareTo(delay) > 0) {
-                delay = ex.retryAfter().get(); // the server said when; never earlier
-            }
-            outbox.markRetry(e.id(), worker, delay, error, true, false);
-            String detail = "transient: retry in " + delay;
-            if (ex.retryAfter().isPresent() || code.category() == MailErrorCode.Category.CONNECTION || ex.serverReply().filter(r -> r.startsWith("421")).isPresent()) {
-                // The account's server is down, closing sessions or throttling: its other mail waits as long, untried.
-                detail += "; " + holdAccount(e, delay, error) + " other queued mail of the account deferred as long";
-            }
-            record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, ex.serverReply().orElse(null), detail);
-        } else {
-            outbox.markFailed(e.id(), worker, error);
-            record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, ex.serverReply().orElse(null),
-                    tooOld ? "gave up after " + settings.maxAge() : "permanent failure, not retried");
+            return;
         }
+        boolean ambiguous = category == MailErrorCode.Category.AMBIGUOUS;
+        if (tooOld(e) || code == MailErrorCode.NO_ACCOUNT) {
+            record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, reply,
+                    code == MailErrorCode.NO_ACCOUNT ? "the account no longer exists: not retried" : "gave up after " + settings.maxAge());
+            store(() -> outbox.markFailed(e.id(), worker, error), ambiguous);
+            return;
+        }
+        switch (category) {
+            case AMBIGUOUS -> {
+                record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, reply, "will retry with the same bytes; possible duplicate");
+                store(() -> outbox.markRetry(e.id(), worker, backoff(e.attempts() + 1), error, true, true), true);
+            }
+            case ACCOUNT, AUTHENTICATION -> {
+                // Someone must fix the account: its queue waits, without using up the retry budget or the maximum age.
+                int held = holdAccount(e, settings.accountPause(), error, category);
+                record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, reply,
+                        "account problem: paused for " + settings.accountPause() + " with " + held + " other queued mail, retry budget kept");
+                store(() -> outbox.markHeld(e.id(), worker, settings.accountPause(), error, category), false);
+            }
+            case CONNECTION -> {
+                // The server is unreachable, busy or hung up before the message was handed over: not an attempt of this
+                // mail (its age runs on). The account's queue waits as long, with a backoff that grows while it lasts.
+                int streak = unreachable.merge(e.accountId(), 1, Integer::sum);
+                Duration delay = serverDelay(ex, backoff(Math.max(streak, e.attempts() + 1)));
+                int held = holdAccount(e, delay, error, category);
+                record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, reply,
+                        "server unavailable, not counted as an attempt: retry in " + delay + "; " + held + " other queued mail of the account deferred as long");
+                store(() -> outbox.markRetry(e.id(), worker, delay, error, false, false), false);
+            }
+            case TEMPORARY, INTERNAL -> {
+                Duration delay = serverDelay(ex, backoff(e.attempts() + 1));
+                String detail = "transient: retry in " + delay;
+                if (ex.retryAfter().isPresent() || ex.serverReply().filter(r -> r.startsWith("421")).isPresent()) {
+                    // The account's server is closing sessions or throttling: its other mail waits as long, untried.
+                    detail += "; " + holdAccount(e, delay, error, category) + " other queued mail of the account deferred as long";
+                }
+                record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, reply, detail);
+                store(() -> outbox.markRetry(e.id(), worker, delay, error, true, false), false);
+            }
+            default -> { // MESSAGE, RECIPIENT: this message cannot go as it is
+                record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, reply, "permanent failure, not retried");
+                store(() -> outbox.markFailed(e.id(), worker, error), false);
+            }
+        }
+    }
+
+    /** The backoff, or the server's Retry-After when later: never earlier than the server said. */
+    private static Duration serverDelay(MailException ex, Duration backoff) {
+        return ex.retryAfter().filter(after -> after.compareTo(backoff) > 0).orElse(backoff);
     }
 
     /**
      * Holds an account on this node and defers its queued mail on every node, so that a failing account takes
      * at most one attempt per worker per hold and never occupies the workers other accounts need.
      */
-    private int holdAccount(OutboxRepository.Entry e, Duration delay, String error) {
-        holds.put(e.accountId(), new Hold(clock.instant().plus(delay), "held: " + error));
+    private int holdAccount(OutboxRepository.Entry e, Duration delay, String error, MailErrorCode.Category cause) {
+        holds.put(e.accountId(), new Hold(clock.instant().plus(delay), "held: " + error, cause));
         try {
-            return outbox.postpone(e.accountId(), delay, "held: " + error);
+            return outbox.postpone(e.accountId(), delay, "held: " + error, cause);
         } catch (RuntimeException ex) {
             LOG.warn("deferring the queue of account {} failed: {}", e.accountId(), ex.toString());
             return 0;
@@ -400,6 +628,7 @@ public final class OutboxWorkers implements AutoCloseable {
         running.set(false);
         wake();
         threads.shutdownNow();
+        lanes.shutdownNow();
         try {
             if (!threads.awaitTermination(30, TimeUnit.SECONDS)) {
                 LOG.warn("outbox workers did not stop within 30 s");
