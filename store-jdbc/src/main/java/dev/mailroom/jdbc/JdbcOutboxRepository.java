@@ -43,6 +43,7 @@ import javax.sql.DataSource;
  * {@code now - held_since} while such a hold lasts).
  */
 public final class JdbcOutboxRepository implements OutboxRepository {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JdbcOutboxRepository.class);
     private static final String NOW = "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
     private static final String COLUMNS = "id, idempotency_key, message_id, account_id, tenant, transport, envelope_from, recipients,"
             + " smtp_utf8, status, attempts, created_at, due_at, last_error, possible_duplicate, operation, lane_at, partly_sent,"
@@ -346,11 +347,18 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             p.setLong(3, lease.toMillis());
             p.setInt(4, max);
             List<Map.Entry<Long, Entry>> out = new ArrayList<>();
+            Map<Long, String> unreadable = new java.util.LinkedHashMap<>();
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
-                    out.add(Map.entry(rs.getLong("lane_at"), map(rs)));
+                    long id = rs.getLong("id");
+                    try {
+                        out.add(Map.entry(rs.getLong("lane_at"), map(rs)));
+                    } catch (RuntimeException ex) {
+                        unreadable.put(id, ex.getMessage());
+                    }
                 }
             }
+            failUnreadable(c, worker, unreadable);
             out.sort(Map.Entry.<Long, Entry>comparingByKey().thenComparing(e -> e.getValue().id()));
             return out.stream().map(Map.Entry::getValue).toList();
         }
@@ -378,11 +386,37 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                 p.setLong(3, lease.toMillis());
                 p.setLong(4, id);
                 if (p.executeUpdate() == 1) {
-                    find(c, id).ifPresent(out::add);
+                    try {
+                        find(c, id).ifPresent(out::add);
+                    } catch (RuntimeException ex) {
+                        failUnreadable(c, worker, Map.of(id, String.valueOf(ex.getMessage())));
+                    }
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * Fails claimed entries that cannot be read back (an address an older version stored that today's
+     * validation refuses, a damaged row), each alone: otherwise every claim would throw and stall the
+     * whole outbox, and the other entries of the batch would sit in flight until their lease ran out.
+     */
+    private void failUnreadable(Connection c, String worker, Map<Long, String> unreadable) throws SQLException {
+        if (unreadable.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET status = 'FAILED', due_at = " + NOW
+                + ", last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?")) {
+            for (Map.Entry<Long, String> e : unreadable.entrySet()) {
+                String error = "INTERNAL: the stored entry cannot be read back, not sent: " + e.getValue();
+                LOG.warn("outbox entry {} failed: {}", e.getKey(), error);
+                p.setString(1, error.length() > 2000 ? error.substring(0, 2000) : error);
+                p.setLong(2, e.getKey());
+                p.setString(3, worker);
+                p.executeUpdate();
+            }
+        }
     }
 
     /**

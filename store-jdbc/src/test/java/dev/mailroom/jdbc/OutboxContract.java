@@ -556,4 +556,38 @@ abstract class OutboxContract {
             }
         }
     }
+
+    @Test
+    @DisplayName("Outbox: a stored entry that cannot be read back fails alone; the claim returns the others and the outbox goes on")
+    void unreadableEntry_failsAlone() throws Exception {
+        DataSource ds = database();
+        try (JdbcStore store = store(ds)) {
+            OutboxRepository outbox = store.outbox();
+            List<Long> ids = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ids.add(outbox.insert(new OutboxRepository.NewEntry(null, "<" + i + "@acme.test>", AccountId.of("sys"), null, "smtp",
+                        dev.mailroom.EmailAddress.of("app@acme.test"), List.of(dev.mailroom.EmailAddress.of("kunde" + i + "@example.test")),
+                        false, ("Subject: " + i + "\r\n\r\nText\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII))).id());
+            }
+            try (java.sql.Connection c = ds.getConnection();
+                 java.sql.PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET recipients = ? WHERE id = ?")) {
+                p.setString(1, "not an address"); // as an older version, or a damaged row, may have left it
+                p.setLong(2, ids.get(1));
+                p.executeUpdate();
+            }
+            List<OutboxRepository.Entry> claimed = outbox.claim("w-1", 10, Duration.ofMinutes(1));
+            assertThat(claimed).extracting(OutboxRepository.Entry::id).containsExactly(ids.get(0), ids.get(2));
+            try (java.sql.Connection c = ds.getConnection();
+                 java.sql.PreparedStatement p = c.prepareStatement("SELECT status, last_error, lease_owner FROM mailroom_outbox WHERE id = ?")) {
+                p.setLong(1, ids.get(1));
+                try (java.sql.ResultSet rs = p.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("FAILED");
+                    assertThat(rs.getString(2)).contains("cannot be read back").contains("not an address");
+                    assertThat(rs.getString(3)).isNull();
+                }
+            }
+            assertThat(outbox.claim("w-1", 10, Duration.ofMinutes(1))).as("nothing left, and the claim does not throw").isEmpty();
+        }
+    }
 }
