@@ -165,20 +165,52 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                 if (ids.size() != entries.size()) {
                     throw new SQLException("the driver returned " + ids.size() + " generated ids for " + entries.size() + " rows");
                 }
-                try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox_payload (outbox_id, seq, chunk) VALUES (?, ?, ?)")) {
-                    for (int i = 0; i < entries.size(); i++) {
-                        byte[] payload = entries.get(i).payload();
-                        for (int off = 0, seq = 0; off < payload.length || seq == 0; off += CHUNK, seq++) {
-                            p.setLong(1, ids.get(i));
-                            p.setInt(2, seq);
-                            p.setBytes(3, Arrays.copyOfRange(payload, off, Math.min(payload.length, off + CHUNK)));
-                            p.addBatch();
-                        }
-                    }
-                    p.executeBatch();
-                }
+                insertPayloads(c, entries, ids);
                 return out;
             });
+        }
+    }
+
+    /**
+     * Copies each payload from its stream in chunks of {@link #CHUNK} bytes (at least one chunk, empty for an
+     * empty message). Small payloads go in one batch; the batch is sent whenever it holds a chunk's worth of
+     * bytes, so a large message never sits in memory whole (ADR 009).
+     */
+    private static void insertPayloads(Connection c, List<NewEntry> entries, List<Long> ids) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox_payload (outbox_id, seq, chunk) VALUES (?, ?, ?)")) {
+            byte[] buffer = new byte[CHUNK];
+            long pending = 0;
+            for (int i = 0; i < entries.size(); i++) {
+                NewEntry e = entries.get(i);
+                long copied = 0;
+                try (java.io.InputStream in = e.content().open()) {
+                    for (int seq = 0; ; seq++) {
+                        int n = in.readNBytes(buffer, 0, CHUNK);
+                        if (n == 0 && seq > 0) {
+                            break;
+                        }
+                        p.setLong(1, ids.get(i));
+                        p.setInt(2, seq);
+                        p.setBytes(3, Arrays.copyOf(buffer, n));
+                        p.addBatch();
+                        copied += n;
+                        pending += n;
+                        if (pending >= CHUNK) {
+                            p.executeBatch();
+                            pending = 0;
+                        }
+                        if (n < CHUNK) {
+                            break;
+                        }
+                    }
+                } catch (java.io.IOException ex) {
+                    throw new SQLException("cannot read the rendered message " + e.messageId() + ": " + ex.getMessage(), ex);
+                }
+                if (copied != e.content().size()) {
+                    throw new SQLException("the rendered message " + e.messageId() + " gave " + copied + " bytes, not " + e.content().size());
+                }
+            }
+            p.executeBatch();
         }
     }
 
@@ -390,6 +422,109 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             return out.toByteArray();
         } catch (SQLException ex) {
             throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Reads the stored chunks one at a time (one indexed query each, on one connection held until the stream
+     * is closed), so a large message is never in memory whole; the driver reads each chunk whole.
+     *
+     * @throws IllegalArgumentException if there is no such entry (or it was purged)
+     */
+    @Override
+    public java.io.InputStream openPayload(long id) {
+        ChunkStream in = null;
+        try {
+            in = new ChunkStream(dataSource.getConnection(), id);
+            if (!in.next()) {
+                throw new IllegalArgumentException("no outbox entry " + id);
+            }
+            return in;
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        } finally {
+            if (in != null && in.chunk == null) {
+                in.close();
+            }
+        }
+    }
+
+    /** The chunks of one payload in order, read one query at a time. */
+    private static final class ChunkStream extends java.io.InputStream {
+        private final Connection connection;
+        private final PreparedStatement query;
+        private final long id;
+        private int seq;
+        private byte[] chunk;
+        private int pos;
+
+        ChunkStream(Connection connection, long id) throws SQLException {
+            this.connection = connection;
+            this.id = id;
+            try {
+                this.query = connection.prepareStatement("SELECT chunk FROM mailroom_outbox_payload WHERE outbox_id = ? AND seq = ?");
+            } catch (SQLException ex) {
+                connection.close();
+                throw ex;
+            }
+        }
+
+        /** Reads the next chunk; false (and no chunk) when there is none. */
+        boolean next() throws SQLException {
+            query.setLong(1, id);
+            query.setInt(2, seq);
+            try (ResultSet rs = query.executeQuery()) {
+                chunk = rs.next() ? rs.getBytes(1) : null;
+            }
+            pos = 0;
+            seq++;
+            return chunk != null;
+        }
+
+        private boolean fill() throws java.io.IOException {
+            while (chunk != null && pos == chunk.length) {
+                try {
+                    next();
+                } catch (SQLException ex) {
+                    throw new java.io.IOException("Mailroom outbox: reading the message of entry " + id + " failed: " + ex.getMessage(), ex);
+                }
+            }
+            return chunk != null;
+        }
+
+        @Override
+        public int read() throws java.io.IOException {
+            return fill() ? chunk[pos++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws java.io.IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
+            }
+            if (!fill()) {
+                return -1;
+            }
+            int n = Math.min(len, chunk.length - pos);
+            System.arraycopy(chunk, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        @Override
+        public void close() {
+            chunk = null;
+            try {
+                query.close();
+            } catch (SQLException ignored) {
+                // the connection's close below closes it too
+            }
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // nothing more to read: a failing close changes nothing for the caller
+            }
         }
     }
 

@@ -219,13 +219,16 @@ public final class OutboxWorkers implements AutoCloseable {
                 throw new MailException(MailErrorCode.ACCOUNT_DISABLED, "account '" + account.description() + "' (" + address + ") is disabled");
             }
             ResolvedAccount resolved = stored.resolved();
-            byte[] payload = prefetched != null ? prefetched : outbox.payload(e.id());
-            MimeMessage mime = new StoredMessage(session, payload);
-            // Partial delivery: recipients the server refuses are kept apart from those it took (issue #4).
-            // A retry for deferred recipients: the others got it, and the Sent copy (B6) was made then.
-            RenderedMessage message = new RenderedMessage(e.messageId(), e.envelopeFrom(), e.recipients(), mime, e.smtpUtf8(), payload.length, true,
-                    !e.partlySent());
-            result = sender.send(resolved, e.transport(), message);
+            // A large message is read as a stream into a spool file, and sent from there (ADR 009): never whole in the heap.
+            try (Spool spool = prefetched != null ? null : Spool.copyOf(outbox.openPayload(e.id()), Spool.MEMORY_THRESHOLD)) {
+                MimeMessage mime = spool == null ? new StoredMessage(session, prefetched) : spool.message(session);
+                long size = spool == null ? prefetched.length : spool.size();
+                // Partial delivery: recipients the server refuses are kept apart from those it took (issue #4).
+                // A retry for deferred recipients: the others got it, and the Sent copy (B6) was made then.
+                RenderedMessage message = new RenderedMessage(e.messageId(), e.envelopeFrom(), e.recipients(), mime, e.smtpUtf8(), size, true,
+                        !e.partlySent());
+                result = sender.send(resolved, e.transport(), message);
+            }
         } catch (MailException ex) {
             handle(worker, e, address, ex);
             return;
