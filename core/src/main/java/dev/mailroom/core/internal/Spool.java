@@ -159,6 +159,11 @@ public final class Spool implements Payload, AutoCloseable {
         return file != null;
     }
 
+    /** @return the temporary file, or null while in memory (for tests) */
+    Path file() {
+        return file;
+    }
+
     @Override
     public long size() {
         return size;
