@@ -94,4 +94,50 @@ final class StreamedEnqueueTest {
         assertThat(stored.length).as("base64 of 3 MB plus headers").isGreaterThan(4 << 20);
         assertThat(new String(stored, 0, 2000, java.nio.charset.StandardCharsets.US_ASCII)).contains("Message-ID: " + entry.messageId());
     }
+
+    /** Its first read of a payload as a stream fails, as when the database goes away. */
+    private static final class FirstReadFails extends DelegatingOutbox {
+        private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+
+        FirstReadFails(OutboxRepository delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public java.util.Map<Long, byte[]> smallPayloads(java.util.List<Long> ids, int maxBytes) {
+            return java.util.Map.of(); // every payload is read as a stream
+        }
+
+        @Override
+        public InputStream openPayload(long id) {
+            if (failed.compareAndSet(false, true)) {
+                throw new IllegalStateException("Mailroom outbox: connection refused");
+            }
+            return super.openPayload(id);
+        }
+    }
+
+    @Test
+    @DisplayName("#10.8: reading a stored message fails (database gone): STORE_FAILED, retried and then sent, not given up as INTERNAL")
+    void readingThePayloadFails_retried() {
+        repo.save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true).smtpHost("smtp.test")
+                .authentication(Authentication.password("app@acme.test", Secret.of("pw"))).build());
+        FirstReadFails flaky = new FirstReadFails(outbox);
+        RecordingTransport transport = new RecordingTransport();
+        InMemoryDeliveryLog log = new InMemoryDeliveryLog();
+        try (Mailroom m = Mailroom.builder().accounts(repo).outbox(flaky).deliveryLog(log).transport(transport).discoverTransports(false)
+                .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10))
+                .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofHours(1), Duration.ofHours(1)).build()) {
+            long id = m.enqueue(MailContext.system(), Email.builder().to("kunde@example.test").subject("Rechnung").text("x").build()).outboxId();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (outbox.find(id).orElseThrow().status() != OutboxRepository.Status.SENT) {
+                assertThat(outbox.find(id).orElseThrow().status()).as("not given up").isNotEqualTo(OutboxRepository.Status.FAILED);
+                assertThat(System.nanoTime()).as("sent within 10 s").isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+        }
+        assertThat(transport.sent).hasSize(1);
+        assertThat(log.query(dev.mailroom.DeliveryLogQuery.since(java.time.Instant.EPOCH)))
+                .anySatisfy(l -> assertThat(l.errorCode()).isEqualTo(MailErrorCode.STORE_FAILED));
+    }
 }
