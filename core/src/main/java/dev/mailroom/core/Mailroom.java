@@ -285,39 +285,35 @@ public final class Mailroom implements AutoCloseable {
         List<OutboxRepository.NewEntry> batch = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
         long batchBytes = 0;
-        try {
-            for (int i = 0; i < emails.size(); i++) {
-                String key = idempotencyKeys.get(i);
-                checkKey(key);
-                try {
-                    OutboxRepository.NewEntry prepared = prepare(context, choice, transportId, emails.get(i), key, op);
-                    batch.add(prepared);
-                    batchBytes += prepared.content().size();
-                    positions.add(i);
-                    out.add(null);
-                } catch (MailException e) {
-                    log(op, choice.account().id(), context, choice.account().account().email().address(), transportId, e, null);
-                    out.add(new Enqueued(null, e));
-                }
-                // A batch holds its rendered messages (in memory up to the spool threshold each): bounded in count and bytes.
-                if (batch.size() == ENQUEUE_BATCH || batchBytes >= ENQUEUE_BATCH_BYTES || (i == emails.size() - 1 && !batch.isEmpty())) {
-                    List<OutboxRepository.Entry> stored;
-                    try {
-                        stored = outbox.insertAll(batch);
-                    } finally {
-                        batch.forEach(Mailroom::release);
-                    }
-                    for (int j = 0; j < stored.size(); j++) {
-                        out.set(positions.get(j), new Enqueued(queued(stored.get(j), batch.get(j)), null));
-                    }
-                    batch.clear();
-                    positions.clear();
-                    batchBytes = 0;
-                    wakeWorkers();
-                }
+        idempotencyKeys.forEach(Mailroom::checkKey); // before anything is rendered: a spool never outlives a refused call
+        for (int i = 0; i < emails.size(); i++) {
+            String key = idempotencyKeys.get(i);
+            try {
+                OutboxRepository.NewEntry prepared = prepare(context, choice, transportId, emails.get(i), key, op);
+                batch.add(prepared);
+                batchBytes += prepared.content().size();
+                positions.add(i);
+                out.add(null);
+            } catch (MailException e) {
+                log(op, choice.account().id(), context, choice.account().account().email().address(), transportId, e, null);
+                out.add(new Enqueued(null, e));
             }
-        } finally {
-            batch.forEach(Mailroom::release); // an unexpected failure: no spool file left behind
+            // A batch holds its rendered messages (in memory up to the spool threshold each): bounded in count and bytes.
+            if (batch.size() == ENQUEUE_BATCH || batchBytes >= ENQUEUE_BATCH_BYTES || (i == emails.size() - 1 && !batch.isEmpty())) {
+                List<OutboxRepository.Entry> stored;
+                try {
+                    stored = outbox.insertAll(batch);
+                } finally {
+                    batch.forEach(Mailroom::release);
+                }
+                for (int j = 0; j < stored.size(); j++) {
+                    out.set(positions.get(j), new Enqueued(queued(stored.get(j), batch.get(j)), null));
+                }
+                batch.clear();
+                positions.clear();
+                batchBytes = 0;
+                wakeWorkers();
+            }
         }
         return out;
     }
