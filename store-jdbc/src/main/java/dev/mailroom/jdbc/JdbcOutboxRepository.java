@@ -246,7 +246,12 @@ public final class JdbcOutboxRepository implements OutboxRepository {
      */
     private static void insertPayloads(Connection c, List<NewEntry> entries, List<Long> ids, long[] staged) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox_payload (outbox_id, seq, chunk) VALUES (?, ?, ?)")) {
-            byte[] buffer = new byte[CHUNK];
+            // as large as the largest payload here (one chunk at most): a 2 KB mail does not allocate 512 KiB
+            long largest = 0;
+            for (int i = 0; i < entries.size(); i++) {
+                largest = staged[i] == 0 ? Math.max(largest, entries.get(i).content().size()) : largest;
+            }
+            byte[] buffer = new byte[(int) Math.min(CHUNK, largest)];
             long pending = 0;
             for (int i = 0; i < entries.size(); i++) {
                 if (staged[i] == 0) {
@@ -259,25 +264,24 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             }
             p.executeBatch();
         }
+        if (Arrays.stream(staged).allMatch(key -> key == 0)) {
+            return;
+        }
         try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET payload_ref = ? WHERE id = ?")) {
-            boolean any = false;
             for (int i = 0; i < entries.size(); i++) {
                 if (staged[i] != 0) {
                     p.setLong(1, staged[i]);
                     p.setLong(2, ids.get(i));
                     p.addBatch();
-                    any = true;
                 }
             }
-            if (any) {
-                p.executeBatch();
-            }
+            p.executeBatch();
         }
     }
 
     /**
-     * Writes one payload from its stream in chunks of {@link #CHUNK} bytes (at least one, empty for an empty
-     * message): each chunk executed at once ({@code now}) or added to the batch.
+     * Writes one payload from its stream in chunks of the buffer's size, at most {@link #CHUNK} bytes (at
+     * least one chunk, empty for an empty message): each chunk executed at once ({@code now}) or added to the batch.
      *
      * @return the bytes written
      */
@@ -285,7 +289,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         long copied = 0;
         try (java.io.InputStream in = e.content().open()) {
             for (int seq = 0; ; seq++) {
-                int n = in.readNBytes(buffer, 0, CHUNK);
+                int n = in.readNBytes(buffer, 0, buffer.length);
                 if (n == 0 && seq > 0) {
                     break;
                 }
@@ -298,7 +302,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                     p.addBatch();
                 }
                 copied += n;
-                if (n < CHUNK) {
+                if (n < buffer.length) {
                     break;
                 }
             }
