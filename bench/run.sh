@@ -2,6 +2,7 @@
 # End-to-end SMTP throughput benchmark (see bench/README.md). Not part of the test suite.
 # Usage: bench/run.sh [-Dbench.small=10000] [-Dbench.large=1000] [-Dbench.rounds=3]   SMTP throughput (issue #2)
 #        bench/run.sh attachment [-Dbench.attachmentMb=50]                              heap while sending a large attachment (issue #3)
+#        bench/run.sh outbox-attachment [-Dbench.attachmentMb=50] [-Dbench.pgUrl=…]      heap while enqueuing and delivering one (issue #10.8)
 #        bench/run.sh outbox [-Dbench.outboxMails=20000] [-Dbench.rounds=3] [-Dbench.outboxThreads=2] [-Dbench.countAtSink=true] [-Dbench.sinkDelayMs=0] [-Dbench.pgUrl=…]
 #                                                                                        outbox throughput, 1 vs 2 worker pools (issue #4)
 #        bench/run.sh resolution                                                         JMH: cached resolution vs a JDBC read (issue #4)
@@ -21,7 +22,10 @@ if [ ! -x "$postfix_dir/usr/sbin/smtp-sink" ]; then
   rm -rf "$tmp"
 fi
 mvn -B -q -DskipTests install -pl bench -am
-if [ "${1:-}" = attachment ]; then
+if [ "${1:-}" = outbox-attachment ]; then
+  shift
+  main=dev.mailroom.bench.OutboxLargeAttachmentBench jvm="-Xmx128m -Xmn8m"
+elif [ "${1:-}" = attachment ]; then
   shift
   main=dev.mailroom.bench.LargeAttachmentBench jvm="-Xmx64m -Xmn8m"
 elif [ "${1:-}" = claim ]; then

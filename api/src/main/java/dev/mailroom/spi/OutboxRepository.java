@@ -44,7 +44,8 @@ public interface OutboxRepository {
     }
 
     /**
-     * A message to store.
+     * A message to store. Its rendered bytes come as a {@link Payload}, which may be backed by a temporary
+     * file: a store copies them as a stream ({@link Payload#open()}) and does not keep the payload itself.
      *
      * @param idempotencyKey the caller's key, or {@code null}
      * @param messageId the Message-ID of the rendered message
@@ -54,11 +55,11 @@ public interface OutboxRepository {
      * @param envelopeFrom the envelope sender
      * @param recipients the envelope recipients
      * @param smtpUtf8 whether it needs SMTPUTF8
-     * @param payload the rendered message (RFC 5322 bytes)
+     * @param content the rendered message (RFC 5322 bytes), valid until the insert returns
      * @param operation what the message is, for the delivery log: {@code SEND}, {@code NOTIFICATION}, {@code SUPPORT_REQUEST}
      */
     record NewEntry(String idempotencyKey, String messageId, AccountId accountId, String tenant, String transport,
-                    EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, byte[] payload,
+                    EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, Payload content,
                     DeliveryLogEntry.Operation operation) {
         /**
          * Validates.
@@ -71,7 +72,7 @@ public interface OutboxRepository {
          * @param envelopeFrom see the record description
          * @param recipients see the record description
          * @param smtpUtf8 see the record description
-         * @param payload see the record description
+         * @param content see the record description
          * @param operation see the record description
          */
         public NewEntry {
@@ -81,11 +82,11 @@ public interface OutboxRepository {
             Objects.requireNonNull(transport, "transport");
             Objects.requireNonNull(envelopeFrom, "envelopeFrom");
             recipients = List.copyOf(recipients);
-            Objects.requireNonNull(payload, "payload");
+            Objects.requireNonNull(content, "content");
         }
 
         /**
-         * A plain message ({@code SEND}).
+         * A message whose rendered bytes are in memory.
          *
          * @param idempotencyKey see the record description
          * @param messageId see the record description
@@ -95,12 +96,47 @@ public interface OutboxRepository {
          * @param envelopeFrom see the record description
          * @param recipients see the record description
          * @param smtpUtf8 see the record description
-         * @param payload see the record description
+         * @param payload the rendered message (RFC 5322 bytes), copied
+         * @param operation see the record description
+         */
+        public NewEntry(String idempotencyKey, String messageId, AccountId accountId, String tenant, String transport,
+                        EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, byte[] payload,
+                        DeliveryLogEntry.Operation operation) {
+            this(idempotencyKey, messageId, accountId, tenant, transport, envelopeFrom, recipients, smtpUtf8, Payload.of(payload), operation);
+        }
+
+        /**
+         * A plain message ({@code SEND}) whose rendered bytes are in memory.
+         *
+         * @param idempotencyKey see the record description
+         * @param messageId see the record description
+         * @param accountId see the record description
+         * @param tenant see the record description
+         * @param transport see the record description
+         * @param envelopeFrom see the record description
+         * @param recipients see the record description
+         * @param smtpUtf8 see the record description
+         * @param payload the rendered message (RFC 5322 bytes), copied
          */
         public NewEntry(String idempotencyKey, String messageId, AccountId accountId, String tenant, String transport,
                         EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, byte[] payload) {
             this(idempotencyKey, messageId, accountId, tenant, transport, envelopeFrom, recipients, smtpUtf8, payload,
                     DeliveryLogEntry.Operation.SEND);
+        }
+
+        /**
+         * The rendered message read into memory: for stores that keep small messages only, and for tests.
+         * A store that accepts large messages copies {@link #content()} as a stream instead.
+         *
+         * @return the rendered bytes, a new array
+         * @throws java.io.UncheckedIOException if the content cannot be read
+         */
+        public byte[] payload() {
+            try {
+                return content.readAllBytes();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot read the rendered message " + messageId, e);
+            }
         }
     }
 
@@ -290,8 +326,21 @@ public interface OutboxRepository {
     byte[] payload(long id);
 
     /**
+     * The rendered message of an entry as a stream, for messages too large to hold in memory: workers read
+     * every payload larger than the {@link #smallPayloads} limit this way. A store that keeps large
+     * messages reads them in parts (e.g. one stored chunk at a time); the default reads {@link #payload}.
+     * The stream may hold a database connection until closed: close it promptly.
+     *
+     * @param id an entry id
+     * @return a new stream of the rendered bytes; the caller closes it
+     */
+    default java.io.InputStream openPayload(long id) {
+        return new java.io.ByteArrayInputStream(payload(id));
+    }
+
+    /**
      * The rendered messages of several entries at once, for those no larger than {@code maxBytes}: a worker
-     * reads a claimed batch in one round trip and larger messages one by one with {@link #payload}. The
+     * reads a claimed batch in one round trip and larger messages one by one as streams ({@link #openPayload}). The
      * default returns nothing (every payload is then read on its own).
      *
      * @param ids entry ids

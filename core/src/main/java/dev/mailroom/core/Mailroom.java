@@ -24,6 +24,7 @@ import dev.mailroom.core.internal.MessageRenderer;
 import dev.mailroom.core.internal.OutboxWorkers;
 import dev.mailroom.core.internal.Resolver;
 import dev.mailroom.core.internal.Slf4jProtocolLog;
+import dev.mailroom.core.internal.Spool;
 import dev.mailroom.core.internal.TransportRegistry;
 import dev.mailroom.spi.AccountRepository;
 import dev.mailroom.spi.DeliveryLog;
@@ -76,6 +77,8 @@ public final class Mailroom implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Mailroom.class);
     /** Outbox rows per batched insert of a fan-out. */
     private static final int ENQUEUE_BATCH = 500;
+    /** Rendered bytes per batched insert of {@link #enqueueAll}, at most (about: the last message may pass it). */
+    private static final long ENQUEUE_BATCH_BYTES = 8L << 20;
 
     private final AccountRepository repository;
     private final DeliveryLog deliveryLog;
@@ -200,9 +203,21 @@ public final class Mailroom implements AutoCloseable {
             log(DeliveryLogEntry.Operation.SEND, null, context, null, null, e, null);
             throw e;
         }
-        OutboxRepository.Entry entry = outbox.insert(prepared);
+        OutboxRepository.Entry entry;
+        try {
+            entry = outbox.insert(prepared);
+        } finally {
+            release(prepared);
+        }
         wakeWorkers();
         return queued(entry, prepared);
+    }
+
+    /** Deletes a prepared entry's spool file, once stored or refused. */
+    private static void release(OutboxRepository.NewEntry prepared) {
+        if (prepared.content() instanceof Spool spool) {
+            spool.close();
+        }
     }
 
     private static void checkKey(String idempotencyKey) {
@@ -221,25 +236,35 @@ public final class Mailroom implements AutoCloseable {
         }
     }
 
-    /** Composes and renders one email for the outbox: the bytes every attempt will send. Nothing is stored. */
+    /**
+     * Composes and renders one email for the outbox: the bytes every attempt will send, spooled (memory up to
+     * {@link Spool#MEMORY_THRESHOLD}, then a temporary file the caller deletes with {@link #release}), and
+     * refused as soon as they pass the size limit. Nothing is stored.
+     */
     private OutboxRepository.NewEntry prepare(MailContext context, Resolver.Choice choice, String transportId, Email email,
                                               String idempotencyKey, DeliveryLogEntry.Operation op) {
         Composer.Composition c = composer.compose(context, email, choice);
         checkRecipients(email);
         RenderedMessage message = renderer.render(email, c, EmailAddress.of(c.from().address()), choice.account().account().utf8Headers());
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try {
+        Spool spool = new Spool(Spool.MEMORY_THRESHOLD, maxMessageSize);
+        try (java.io.OutputStream out = spool.output()) {
             message.writeTo(out);
-        } catch (java.io.IOException e) {
+        } catch (java.io.IOException | RuntimeException | Error e) {
+            spool.close();
+            if (spool.exceeded()) { // writing stopped at the limit, however a writer passed the exception on
+                throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is more than this Mailroom's limit of "
+                        + maxMessageSize + " bytes; nothing was stored");
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e instanceof Error err) {
+                throw err;
+            }
             throw new MailException(MailErrorCode.INVALID_EMAIL, "cannot render the message: " + e.getMessage(), null, null, List.of(), e);
         }
-        byte[] bytes = out.toByteArray();
-        if (bytes.length > maxMessageSize) {
-            throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is " + bytes.length
-                    + " bytes, more than this Mailroom's limit of " + maxMessageSize + " bytes; nothing was stored");
-        }
         return new OutboxRepository.NewEntry(idempotencyKey, message.messageId(), choice.account().id(), context.tenant().orElse(null),
-                transportId, message.envelopeFrom(), message.recipients(), message.smtpUtf8(), bytes, op);
+                transportId, message.envelopeFrom(), message.recipients(), message.smtpUtf8(), spool, op);
     }
 
     /** The outcome of one email of {@link #enqueueAll}: queued, or why not. */
@@ -259,24 +284,34 @@ public final class Mailroom implements AutoCloseable {
         List<Enqueued> out = new ArrayList<>(emails.size());
         List<OutboxRepository.NewEntry> batch = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
+        long batchBytes = 0;
+        idempotencyKeys.forEach(Mailroom::checkKey); // before anything is rendered: a spool never outlives a refused call
         for (int i = 0; i < emails.size(); i++) {
             String key = idempotencyKeys.get(i);
-            checkKey(key);
             try {
-                batch.add(prepare(context, choice, transportId, emails.get(i), key, op));
+                OutboxRepository.NewEntry prepared = prepare(context, choice, transportId, emails.get(i), key, op);
+                batch.add(prepared);
+                batchBytes += prepared.content().size();
                 positions.add(i);
                 out.add(null);
             } catch (MailException e) {
                 log(op, choice.account().id(), context, choice.account().account().email().address(), transportId, e, null);
                 out.add(new Enqueued(null, e));
             }
-            if (batch.size() == ENQUEUE_BATCH || (i == emails.size() - 1 && !batch.isEmpty())) {
-                List<OutboxRepository.Entry> stored = outbox.insertAll(batch);
+            // A batch holds its rendered messages (in memory up to the spool threshold each): bounded in count and bytes.
+            if (batch.size() == ENQUEUE_BATCH || batchBytes >= ENQUEUE_BATCH_BYTES || (i == emails.size() - 1 && !batch.isEmpty())) {
+                List<OutboxRepository.Entry> stored;
+                try {
+                    stored = outbox.insertAll(batch);
+                } finally {
+                    batch.forEach(Mailroom::release);
+                }
                 for (int j = 0; j < stored.size(); j++) {
                     out.set(positions.get(j), new Enqueued(queued(stored.get(j), batch.get(j)), null));
                 }
                 batch.clear();
                 positions.clear();
+                batchBytes = 0;
                 wakeWorkers();
             }
         }

@@ -63,6 +63,10 @@ public final class JdbcOutboxRepository implements OutboxRepository {
     /** Entries moved to the head per claim, at most. */
     private static final int PROMOTE_MAX = 500;
     private static final int CHUNK = 512 * 1024;
+    /** Staging keys per millisecond ({@link #stage}). */
+    private static final long STAGING_SPREAD = 1_000_000L;
+    /** Staged chunks that no entry refers to are deleted after this long (a node crashed while enqueuing). */
+    private static final Duration ORPHAN_AGE = Duration.ofDays(1);
     /** Parameters per IN list. */
     private static final int IN_CHUNK = 500;
 
@@ -137,58 +141,187 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         }
         try (Connection c = dataSource.getConnection()) {
             ensureLanes(c, entries);
-            return Transactions.inTransaction(c, () -> {
-                long[] places = places(c, entries);
-                try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox (idempotency_key, message_id, account_id, tenant,"
-                        + " transport, envelope_from, recipients, smtp_utf8, status, attempts, created_at, due_at, possible_duplicate, operation,"
-                        + " lane_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', 0, " + NOW + ", " + NOW + ", FALSE, ?, ?)",
-                        new String[] {"id", "created_at", "due_at"})) {
-                    for (int i = 0; i < entries.size(); i++) {
-                        NewEntry e = entries.get(i);
-                        p.setString(1, e.idempotencyKey());
-                        p.setString(2, e.messageId());
-                        p.setString(3, e.accountId().value());
-                        p.setString(4, e.tenant());
-                        p.setString(5, e.transport());
-                        p.setString(6, e.envelopeFrom().address());
-                        p.setString(7, String.join("\n", e.recipients().stream().map(EmailAddress::address).toList()));
-                        p.setBoolean(8, e.smtpUtf8());
-                        p.setString(9, e.operation().name());
-                        p.setLong(10, places[i]);
-                        p.addBatch();
-                    }
-                    p.executeBatch();
-                    try (ResultSet keys = p.getGeneratedKeys()) {
-                        while (keys.next()) {
-                            NewEntry e = entries.get(ids.size());
-                            ids.add(keys.getLong(1));
-                            out.add(new Entry(keys.getLong(1), e.idempotencyKey(), e.messageId(), e.accountId(), e.tenant(), e.transport(),
-                                    e.envelopeFrom(), e.recipients(), e.smtpUtf8(), Status.QUEUED, 0, Instant.ofEpochMilli(keys.getLong(2)),
-                                    Instant.ofEpochMilli(keys.getLong(3)), null, false, e.operation()).withAge(Duration.ZERO));
-                            if (ids.size() == entries.size()) {
-                                break;
-                            }
-                        }
-                    }
+            long[] staged = stage(c, entries);
+            boolean stored = false;
+            try {
+                List<Entry> result = insertRows(c, entries, staged, ids, out);
+                stored = true;
+                return result;
+            } finally {
+                if (!stored) {
+                    unstage(c, staged);
                 }
-                if (ids.size() != entries.size()) {
-                    throw new SQLException("the driver returned " + ids.size() + " generated ids for " + entries.size() + " rows");
-                }
-                try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox_payload (outbox_id, seq, chunk) VALUES (?, ?, ?)")) {
-                    for (int i = 0; i < entries.size(); i++) {
-                        byte[] payload = entries.get(i).payload();
-                        for (int off = 0, seq = 0; off < payload.length || seq == 0; off += CHUNK, seq++) {
-                            p.setLong(1, ids.get(i));
-                            p.setInt(2, seq);
-                            p.setBytes(3, Arrays.copyOfRange(payload, off, Math.min(payload.length, off + CHUNK)));
-                            p.addBatch();
-                        }
-                    }
-                    p.executeBatch();
-                }
-                return out;
-            });
+            }
         }
+    }
+
+    /** The entry rows, their places and their payloads (or the link to staged ones) in one transaction. */
+    private List<Entry> insertRows(Connection c, List<NewEntry> entries, long[] staged, List<Long> ids, List<Entry> out) throws SQLException {
+        return Transactions.inTransaction(c, () -> {
+            long[] places = places(c, entries);
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox (idempotency_key, message_id, account_id, tenant,"
+                    + " transport, envelope_from, recipients, smtp_utf8, status, attempts, created_at, due_at, possible_duplicate, operation,"
+                    + " lane_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', 0, " + NOW + ", " + NOW + ", FALSE, ?, ?)",
+                    new String[] {"id", "created_at", "due_at"})) {
+                for (int i = 0; i < entries.size(); i++) {
+                    NewEntry e = entries.get(i);
+                    p.setString(1, e.idempotencyKey());
+                    p.setString(2, e.messageId());
+                    p.setString(3, e.accountId().value());
+                    p.setString(4, e.tenant());
+                    p.setString(5, e.transport());
+                    p.setString(6, e.envelopeFrom().address());
+                    p.setString(7, String.join("\n", e.recipients().stream().map(EmailAddress::address).toList()));
+                    p.setBoolean(8, e.smtpUtf8());
+                    p.setString(9, e.operation().name());
+                    p.setLong(10, places[i]);
+                    p.addBatch();
+                }
+                p.executeBatch();
+                try (ResultSet keys = p.getGeneratedKeys()) {
+                    while (keys.next()) {
+                        NewEntry e = entries.get(ids.size());
+                        ids.add(keys.getLong(1));
+                        out.add(new Entry(keys.getLong(1), e.idempotencyKey(), e.messageId(), e.accountId(), e.tenant(), e.transport(),
+                                e.envelopeFrom(), e.recipients(), e.smtpUtf8(), Status.QUEUED, 0, Instant.ofEpochMilli(keys.getLong(2)),
+                                Instant.ofEpochMilli(keys.getLong(3)), null, false, e.operation()).withAge(Duration.ZERO));
+                        if (ids.size() == entries.size()) {
+                            break;
+                        }
+                    }
+                }
+            }
+            if (ids.size() != entries.size()) {
+                throw new SQLException("the driver returned " + ids.size() + " generated ids for " + entries.size() + " rows");
+            }
+            insertPayloads(c, entries, ids, staged);
+            return out;
+        });
+    }
+
+    /**
+     * Payloads of more than one chunk are written before the entry's transaction, under a staging key of their
+     * own, each chunk committed on its own (ADR 009): a database keeps an open transaction's rows in memory
+     * (H2 all of them), so a 50 MB message in the entry's transaction would be in the heap. The entry's
+     * transaction then only links them ({@code payload_ref}); on failure they are deleted again, and after a
+     * crash in between, {@link #purgeFinished} deletes them a day later.
+     *
+     * @return per entry its staging key (negative), or 0 for a payload that goes into the entry's transaction
+     */
+    private static long[] stage(Connection c, List<NewEntry> entries) throws SQLException {
+        long[] staged = new long[entries.size()];
+        if (entries.stream().noneMatch(e -> e.content().size() > CHUNK)) {
+            return staged;
+        }
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(true);
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox_payload (outbox_id, seq, chunk) VALUES (?, ?, ?)")) {
+            byte[] buffer = new byte[CHUNK];
+            for (int i = 0; i < entries.size(); i++) {
+                NewEntry e = entries.get(i);
+                if (e.content().size() <= CHUNK) {
+                    continue;
+                }
+                // Negative, unique, and ordered by time: the orphan sweep finds old ones in one key range.
+                staged[i] = -(System.currentTimeMillis() * STAGING_SPREAD + java.util.concurrent.ThreadLocalRandom.current().nextLong(STAGING_SPREAD));
+                copy(p, e, staged[i], buffer, true);
+            }
+        } catch (SQLException | RuntimeException ex) {
+            unstage(c, staged);
+            throw ex;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+        return staged;
+    }
+
+    /** Deletes staged chunks of entries that were not stored (best effort: the orphan sweep catches the rest). */
+    private static void unstage(Connection c, long[] staged) {
+        try (PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_outbox_payload WHERE outbox_id = ?")) {
+            for (long key : staged) {
+                if (key != 0) {
+                    p.setLong(1, key);
+                    p.executeUpdate();
+                }
+            }
+        } catch (SQLException ignored) {
+            // the database is failing already; purgeFinished deletes orphans later
+        }
+    }
+
+    /**
+     * Copies each payload of one chunk into the entry's transaction (in one batch with the others, sent
+     * whenever it holds a chunk's worth of bytes) and links the staged ones to their entries.
+     */
+    private static void insertPayloads(Connection c, List<NewEntry> entries, List<Long> ids, long[] staged) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox_payload (outbox_id, seq, chunk) VALUES (?, ?, ?)")) {
+            // as large as the largest payload here (one chunk at most): a 2 KB mail does not allocate 512 KiB
+            long largest = 0;
+            for (int i = 0; i < entries.size(); i++) {
+                largest = staged[i] == 0 ? Math.max(largest, entries.get(i).content().size()) : largest;
+            }
+            byte[] buffer = new byte[(int) Math.min(CHUNK, largest)];
+            long pending = 0;
+            for (int i = 0; i < entries.size(); i++) {
+                if (staged[i] == 0) {
+                    pending += copy(p, entries.get(i), ids.get(i), buffer, false);
+                    if (pending >= CHUNK) {
+                        p.executeBatch();
+                        pending = 0;
+                    }
+                }
+            }
+            p.executeBatch();
+        }
+        if (Arrays.stream(staged).allMatch(key -> key == 0)) {
+            return;
+        }
+        try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET payload_ref = ? WHERE id = ?")) {
+            for (int i = 0; i < entries.size(); i++) {
+                if (staged[i] != 0) {
+                    p.setLong(1, staged[i]);
+                    p.setLong(2, ids.get(i));
+                    p.addBatch();
+                }
+            }
+            p.executeBatch();
+        }
+    }
+
+    /**
+     * Writes one payload from its stream in chunks of the buffer's size, at most {@link #CHUNK} bytes (at
+     * least one chunk, empty for an empty message): each chunk executed at once ({@code now}) or added to the batch.
+     *
+     * @return the bytes written
+     */
+    private static long copy(PreparedStatement p, NewEntry e, long key, byte[] buffer, boolean now) throws SQLException {
+        long copied = 0;
+        try (java.io.InputStream in = e.content().open()) {
+            for (int seq = 0; ; seq++) {
+                int n = in.readNBytes(buffer, 0, buffer.length);
+                if (n == 0 && seq > 0) {
+                    break;
+                }
+                p.setLong(1, key);
+                p.setInt(2, seq);
+                p.setBytes(3, Arrays.copyOf(buffer, n));
+                if (now) {
+                    p.executeUpdate();
+                } else {
+                    p.addBatch();
+                }
+                copied += n;
+                if (n < buffer.length) {
+                    break;
+                }
+            }
+        } catch (java.io.IOException ex) {
+            throw new SQLException("cannot read the rendered message " + e.messageId() + ": " + ex.getMessage(), ex);
+        }
+        if (copied != e.content().size()) {
+            throw new SQLException("the rendered message " + e.messageId() + " gave " + copied + " bytes, not " + e.content().size());
+        }
+        return copied;
     }
 
     /** Creates the lane row of each account not seen before (its own statements, before the insert's transaction). */
@@ -477,7 +610,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
     public byte[] payload(long id) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement p = c.prepareStatement("SELECT chunk FROM mailroom_outbox_payload WHERE outbox_id = ? ORDER BY seq")) {
-            p.setLong(1, id);
+            p.setLong(1, chunkKey(c, id));
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
@@ -487,6 +620,131 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             return out.toByteArray();
         } catch (SQLException ex) {
             throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Reads the stored chunks one at a time (one indexed query each, on one connection held until the stream
+     * is closed), so a large message is never in memory whole; the driver reads each chunk whole.
+     *
+     * @throws IllegalArgumentException if there is no such entry (or it was purged)
+     */
+    @Override
+    public java.io.InputStream openPayload(long id) {
+        ChunkStream in = null;
+        try {
+            Connection c = dataSource.getConnection();
+            long key;
+            try {
+                key = chunkKey(c, id);
+            } catch (SQLException ex) {
+                c.close();
+                throw ex;
+            }
+            in = new ChunkStream(c, key);
+            if (!in.next()) {
+                throw new IllegalArgumentException("no outbox entry " + id);
+            }
+            return in;
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+        } finally {
+            if (in != null && in.chunk == null) {
+                in.close();
+            }
+        }
+    }
+
+    /** Where an entry's chunks are: under its id, or under the staging key its row refers to ({@link #stage}). */
+    private static long chunkKey(Connection c, long id) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT payload_ref FROM mailroom_outbox WHERE id = ?")) {
+            p.setLong(1, id);
+            try (ResultSet rs = p.executeQuery()) {
+                if (rs.next()) {
+                    long ref = rs.getLong(1);
+                    return rs.wasNull() ? id : ref;
+                }
+                return id;
+            }
+        }
+    }
+
+    /** The chunks of one payload in order, read one query at a time. */
+    private static final class ChunkStream extends java.io.InputStream {
+        private final Connection connection;
+        private final PreparedStatement query;
+        private final long id;
+        private int seq;
+        private byte[] chunk;
+        private int pos;
+
+        ChunkStream(Connection connection, long id) throws SQLException {
+            this.connection = connection;
+            this.id = id;
+            try {
+                this.query = connection.prepareStatement("SELECT chunk FROM mailroom_outbox_payload WHERE outbox_id = ? AND seq = ?");
+            } catch (SQLException ex) {
+                connection.close();
+                throw ex;
+            }
+        }
+
+        /** Reads the next chunk; false (and no chunk) when there is none. */
+        boolean next() throws SQLException {
+            query.setLong(1, id);
+            query.setInt(2, seq);
+            try (ResultSet rs = query.executeQuery()) {
+                chunk = rs.next() ? rs.getBytes(1) : null;
+            }
+            pos = 0;
+            seq++;
+            return chunk != null;
+        }
+
+        private boolean fill() throws java.io.IOException {
+            while (chunk != null && pos == chunk.length) {
+                try {
+                    next();
+                } catch (SQLException ex) {
+                    throw new java.io.IOException("Mailroom outbox: reading the message of entry " + id + " failed: " + ex.getMessage(), ex);
+                }
+            }
+            return chunk != null;
+        }
+
+        @Override
+        public int read() throws java.io.IOException {
+            return fill() ? chunk[pos++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws java.io.IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
+            }
+            if (!fill()) {
+                return -1;
+            }
+            int n = Math.min(len, chunk.length - pos);
+            System.arraycopy(chunk, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        @Override
+        public void close() {
+            chunk = null;
+            try {
+                query.close();
+            } catch (SQLException ignored) {
+                // the connection's close below closes it too
+            }
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // nothing more to read: a failing close changes nothing for the caller
+            }
         }
     }
 
@@ -691,10 +949,23 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                     }
                 }
             }
+            deleteOrphans(c);
         } catch (SQLException ex) {
             throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
         }
         return deleted;
+    }
+
+    /**
+     * Deletes staged chunks ({@link #stage}) older than a day that no entry refers to: left by a node that
+     * crashed between staging a large payload and storing its entry. One range of the payload key.
+     */
+    private static void deleteOrphans(Connection c) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_outbox_payload WHERE outbox_id < 0 AND outbox_id > ?"
+                + " AND NOT EXISTS (SELECT 1 FROM mailroom_outbox o WHERE o.payload_ref = mailroom_outbox_payload.outbox_id)")) {
+            p.setLong(1, -(System.currentTimeMillis() - ORPHAN_AGE.toMillis()) * STAGING_SPREAD);
+            p.executeUpdate();
+        }
     }
 
     private static int delete(Connection c, List<Long> ids) throws SQLException {
@@ -703,11 +974,13 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             for (int from = 0; from < ids.size(); from += IN_CHUNK) {
                 List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + IN_CHUNK));
                 String in = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
-                try (PreparedStatement payloads = c.prepareStatement("DELETE FROM mailroom_outbox_payload WHERE outbox_id IN (" + in + ")");
+                try (PreparedStatement payloads = c.prepareStatement("DELETE FROM mailroom_outbox_payload WHERE outbox_id IN (" + in + ")"
+                        + " OR outbox_id IN (SELECT payload_ref FROM mailroom_outbox WHERE id IN (" + in + ") AND payload_ref IS NOT NULL)");
                      PreparedStatement entries = c.prepareStatement("DELETE FROM mailroom_outbox WHERE id IN (" + in + ")"
                              + " AND status IN ('SENT', 'FAILED')")) {
                     for (int i = 0; i < chunk.size(); i++) {
                         payloads.setLong(i + 1, chunk.get(i));
+                        payloads.setLong(chunk.size() + i + 1, chunk.get(i));
                         entries.setLong(i + 1, chunk.get(i));
                     }
                     payloads.executeUpdate();

@@ -359,14 +359,27 @@ abstract class OutboxContract {
             OutboxRepository.Entry sent = outbox.claim("w1", 1, Duration.ofMinutes(5)).get(0);
             assertThat(sent.id()).isEqualTo(stored.get(0).id());
             assertThat(outbox.markSent(sent.id(), "w1")).isTrue();
-            assertThat(chunks(ds, sent.id())).isEqualTo(2);
+            long key = chunkKey(ds, sent.id()); // a large payload is staged under a key of its own (#10.8)
+            assertThat(chunks(ds, key)).isEqualTo(2);
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (outbox.purgeFinished(Duration.ofMillis(1)) == 0) { // the database clock must pass the 1 ms retention
                 assertThat(System.nanoTime()).as("purged within 10 s").isLessThan(deadline);
             }
-            assertThat(chunks(ds, sent.id())).isZero();
+            assertThat(chunks(ds, key)).isZero();
             assertThat(chunks(ds, stored.get(1).id())).isEqualTo(1);
             assertThat(outbox.payload(stored.get(1).id())).isEqualTo(small.payload());
+        }
+    }
+
+    /** The key of an entry's payload chunks: its id, or its staging key (#10.8). */
+    private static long chunkKey(DataSource ds, long id) throws java.sql.SQLException {
+        try (java.sql.Connection c = ds.getConnection();
+             java.sql.PreparedStatement p = c.prepareStatement("SELECT COALESCE(payload_ref, id) FROM mailroom_outbox WHERE id = ?")) {
+            p.setLong(1, id);
+            try (java.sql.ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 
@@ -588,6 +601,61 @@ abstract class OutboxContract {
                 }
             }
             assertThat(outbox.claim("w-1", 10, Duration.ofMinutes(1))).as("nothing left, and the claim does not throw").isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("#10.8: a large payload is staged outside the entry's transaction, chunk by chunk; a failed insert (repeated key"
+            + " in one batch) leaves no chunk behind; staged chunks nobody refers to are swept after a day, recent ones kept")
+    void stagedPayloads_linkedCleanedAndSwept() throws Exception {
+        DataSource ds = database();
+        try (JdbcStore store = store(ds)) {
+            OutboxRepository outbox = store.outbox();
+            AccountId account = AccountId.of("stage-" + System.nanoTime());
+            OutboxRepository.NewEntry small = entry(account, 1);
+            byte[] big = new byte[1_300_000];
+            new java.util.Random(8).nextBytes(big);
+            OutboxRepository.Entry stored = outbox.insert(new OutboxRepository.NewEntry(null, "<staged@acme.test>", account, null, "smtp",
+                    small.envelopeFrom(), small.recipients(), false, big));
+            long key = chunkKey(ds, stored.id());
+            assertThat(key).as("staged under a negative key").isNegative();
+            assertThat(chunks(ds, key)).isEqualTo(3);
+            assertThat(outbox.payload(stored.id())).isEqualTo(big);
+            try (java.io.InputStream in = outbox.openPayload(stored.id())) {
+                assertThat(in.readAllBytes()).isEqualTo(big);
+            }
+
+            long before = count(ds, "SELECT COUNT(*) FROM mailroom_outbox_payload");
+            OutboxRepository.NewEntry twice = new OutboxRepository.NewEntry(null, "<twice@acme.test>", account, null, "smtp",
+                    small.envelopeFrom(), small.recipients(), false, big);
+            try (java.sql.Connection c = ds.getConnection(); java.sql.Statement s = c.createStatement()) {
+                // every insert into the entry table fails from here on: the staged chunks must go again
+                s.execute("ALTER TABLE mailroom_outbox ADD CONSTRAINT mailroom_test_no_more CHECK (message_id <> '<twice@acme.test>')");
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> outbox.insert(twice)).isInstanceOf(RuntimeException.class);
+            assertThat(count(ds, "SELECT COUNT(*) FROM mailroom_outbox_payload")).as("no staged chunk left").isEqualTo(before);
+
+            long old = -(System.currentTimeMillis() - Duration.ofDays(2).toMillis()) * 1_000_000L;
+            long recent = -(System.currentTimeMillis() - Duration.ofHours(1).toMillis()) * 1_000_000L;
+            try (java.sql.Connection c = ds.getConnection();
+                 java.sql.PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox_payload (outbox_id, seq, chunk) VALUES (?, 0, ?)")) {
+                for (long orphan : new long[] {old, recent}) {
+                    p.setLong(1, orphan);
+                    p.setBytes(2, new byte[] {1, 2, 3});
+                    p.executeUpdate();
+                }
+            }
+            outbox.purgeFinished(Duration.ofDays(1));
+            assertThat(chunks(ds, old)).as("an orphan of two days ago").isZero();
+            assertThat(chunks(ds, recent)).as("an hour old: perhaps an insert still running").isEqualTo(1);
+            assertThat(chunks(ds, key)).as("a queued entry's staged chunks").isEqualTo(3);
+        }
+    }
+
+    private static long count(DataSource ds, String sql) throws java.sql.SQLException {
+        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 }

@@ -415,13 +415,16 @@ public final class OutboxWorkers implements AutoCloseable {
                 throw new MailException(MailErrorCode.ACCOUNT_DISABLED, "account '" + account.description() + "' (" + address + ") is disabled");
             }
             ResolvedAccount resolved = stored.resolved();
-            byte[] payload = prefetched != null ? prefetched : outbox.payload(e.id());
-            MimeMessage mime = new StoredMessage(session, payload);
-            // Partial delivery: recipients the server refuses are kept apart from those it took (issue #4).
-            // A retry for deferred recipients: the others got it, and the Sent copy (B6) was made then.
-            RenderedMessage message = new RenderedMessage(e.messageId(), e.envelopeFrom(), e.recipients(), mime, e.smtpUtf8(), payload.length, true,
-                    !e.partlySent());
-            result = sender.send(resolved, e.transport(), message);
+            // A large message is read as a stream into a spool file, and sent from there (ADR 009): never whole in the heap.
+            try (Spool spool = prefetched != null ? null : spool(e)) {
+                MimeMessage mime = spool == null ? new StoredMessage(session, prefetched) : spool.message(session);
+                long size = spool == null ? prefetched.length : spool.size();
+                // Partial delivery: recipients the server refuses are kept apart from those it took (issue #4).
+                // A retry for deferred recipients: the others got it, and the Sent copy (B6) was made then.
+                RenderedMessage message = new RenderedMessage(e.messageId(), e.envelopeFrom(), e.recipients(), mime, e.smtpUtf8(), size, true,
+                        !e.partlySent());
+                result = sender.send(resolved, e.transport(), message);
+            }
         } catch (MailException ex) {
             handle(worker, e, address, ex);
             return;
@@ -432,6 +435,19 @@ public final class OutboxWorkers implements AutoCloseable {
         // Sent: from here on nothing may count it as failed. Should recording fail (the database is gone),
         // the entry stays in flight and is sent again after its lease, marked as a possible duplicate.
         delivered(worker, e, address, result);
+    }
+
+    /**
+     * Reads a stored message into a spool (ADR 009). The store or the spool's disk failing is temporary:
+     * retried ({@code STORE_FAILED}), never a reason to give the mail up.
+     */
+    private Spool spool(OutboxRepository.Entry e) {
+        try {
+            return Spool.copyOf(outbox.openPayload(e.id()), Spool.MEMORY_THRESHOLD);
+        } catch (java.io.UncheckedIOException | IllegalStateException ex) {
+            throw new MailException(MailErrorCode.STORE_FAILED, "cannot read the stored message of outbox entry " + e.id() + ": "
+                    + ex.getMessage(), null, null, List.of(), ex);
+        }
     }
 
     /**

@@ -21,12 +21,21 @@ import java.util.ArrayList;
  * the outbox workers' profile that scan was the largest cost of reading a stored message. This class
  * reads the header lines itself, with the same result as {@code InternetHeaders.load} for the messages
  * Mailroom writes: the original order, continuation lines kept, bytes mapped 1:1 to characters (UTF-8
- * when the session allows UTF-8 headers), so that {@link #writeTo} reproduces the stored bytes.
+ * when the session allows UTF-8 headers), so that {@link #writeTo} reproduces the stored bytes. A message
+ * from a {@link Spool} file leaves its body in the file (ADR 009).
  */
 final class StoredMessage extends MimeMessage {
 
     StoredMessage(Session session, byte[] stored) throws MessagingException {
         super(session, new ByteArrayInputStream(stored));
+    }
+
+    /**
+     * From a stream: a {@code SharedInputStream} (a spool file) keeps the body where it is and reads it again
+     * whenever the message is written; any other stream is read into memory.
+     */
+    StoredMessage(Session session, InputStream stored) throws MessagingException {
+        super(session, stored);
     }
 
     @Override
