@@ -26,6 +26,9 @@ public interface NotificationService {
      *
      * @param event what happened
      * @return who got mail queued, who was skipped and why
+     * @throws dev.mailroom.MailException {@link dev.mailroom.MailErrorCode#STORE_FAILED} when the outbox cannot
+     *         store the mail (its database is down): mail stored before the failure stays queued, so call
+     *         again with the event's idempotency key to queue the rest without duplicates
      */
     NotificationResult notify(NotificationEvent event);
 

@@ -139,6 +139,9 @@ final class DefaultNotificationService implements NotificationService {
             try {
                 outcomes = mailroom.enqueueAll(context, emails, keys, DeliveryLogEntry.Operation.NOTIFICATION);
             } catch (MailException e) {
+                if (e.code().category() == MailErrorCode.Category.INTERNAL) {
+                    throw e; // the outbox failed (its database): batches stored before stay queued; the host retries the event
+                }
                 // the settings changed between the check above and now
                 for (Person p : recipients) {
                     skipped.add(new NotificationResult.Skipped(p.id(), SkipReason.MAIL_UNAVAILABLE, e.getMessage()));

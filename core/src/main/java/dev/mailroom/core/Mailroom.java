@@ -205,7 +205,11 @@ public final class Mailroom implements AutoCloseable {
         }
         OutboxRepository.Entry entry;
         try {
-            entry = outbox.insert(prepared);
+            entry = stored(() -> outbox.insert(prepared));
+        } catch (MailException e) {
+            log(DeliveryLogEntry.Operation.SEND, prepared.accountId(), context, prepared.envelopeFrom().address(), prepared.transport(), e,
+                    prepared.messageId());
+            throw e;
         } finally {
             release(prepared);
         }
@@ -217,6 +221,20 @@ public final class Mailroom implements AutoCloseable {
     private static void release(OutboxRepository.NewEntry prepared) {
         if (prepared.content() instanceof Spool spool) {
             spool.close();
+        }
+    }
+
+    /**
+     * Runs a write to the outbox: a host outbox's failure that is not already typed becomes
+     * {@link MailErrorCode#STORE_FAILED} (retryable), so that callers meet one exception type.
+     */
+    private static <T> T stored(java.util.function.Supplier<T> write) {
+        try {
+            return write.get();
+        } catch (MailException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new MailException(MailErrorCode.STORE_FAILED, "the outbox could not store the message: " + e, null, null, List.of(), e);
         }
     }
 
@@ -302,7 +320,7 @@ public final class Mailroom implements AutoCloseable {
             if (batch.size() == ENQUEUE_BATCH || batchBytes >= ENQUEUE_BATCH_BYTES || (i == emails.size() - 1 && !batch.isEmpty())) {
                 List<OutboxRepository.Entry> stored;
                 try {
-                    stored = outbox.insertAll(batch);
+                    stored = stored(() -> outbox.insertAll(batch));
                 } finally {
                     batch.forEach(Mailroom::release);
                 }

@@ -4,6 +4,7 @@ import dev.mailroom.AccountId;
 import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.EmailAddress;
 import dev.mailroom.jdbc.internal.Transactions;
+import dev.mailroom.jdbc.internal.StoreFailure;
 import dev.mailroom.spi.OutboxRepository;
 
 import java.sql.Connection;
@@ -80,7 +81,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         try (Connection c = dataSource.getConnection()) {
             this.postgres = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
         } catch (SQLException e) {
-            throw new IllegalStateException("Mailroom outbox: " + e.getMessage(), e);
+            throw StoreFailure.of("Mailroom outbox", e);
         }
     }
 
@@ -121,7 +122,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                     return List.of(raced.get());
                 }
             }
-            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom outbox", ex);
         }
         List<Entry> out = new ArrayList<>(entries.size());
         int next = 0;
@@ -411,7 +412,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                 }
             }
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom outbox", ex);
         }
         return out;
     }
@@ -422,7 +423,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             promote(c);
             return postgres ? claimSkipLocked(c, worker, max, lease) : claimOptimistic(c, worker, max, lease);
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom outbox", ex);
         }
     }
 
@@ -602,7 +603,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             out.sort(java.util.Comparator.comparingInt(ids::indexOf));
             return out;
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom outbox", ex);
         }
     }
 
@@ -619,7 +620,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             }
             return out.toByteArray();
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom outbox", ex);
         }
     }
 
@@ -647,7 +648,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             }
             return in;
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom outbox", ex);
         } finally {
             if (in != null && in.chunk == null) {
                 in.close();
@@ -772,7 +773,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                 }
             }
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom outbox", ex);
         }
         return out;
     }
@@ -782,7 +783,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         try (Connection c = dataSource.getConnection()) {
             return find(c, id);
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom outbox", ex);
         }
     }
 
@@ -803,7 +804,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                 return rs.next() ? Optional.of(map(rs)) : Optional.empty();
             }
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom outbox", ex);
         }
     }
 
@@ -831,7 +832,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                 return held;
             });
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom outbox", ex);
         }
     }
 
@@ -857,7 +858,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             p.setString(5, worker);
             return p.executeUpdate() == 1;
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom outbox", ex);
         }
     }
 
@@ -881,7 +882,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             p.setLong(4, delay.toMillis());
             return p.executeUpdate();
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom outbox", ex);
         }
     }
 
@@ -893,7 +894,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                      + " WHERE status = 'WAITING' AND held AND due_at > " + NOW)) {
             return p.executeUpdate();
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom outbox", ex);
         }
     }
 
@@ -951,7 +952,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             }
             deleteOrphans(c);
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom outbox", ex);
         }
         return deleted;
     }
@@ -1019,7 +1020,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                 return rs.getLong(1) == 1;
             }
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom outbox", ex);
         }
     }
 
@@ -1027,7 +1028,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         try (Connection c = dataSource.getConnection()) {
             return mark(c, set, id, worker, error);
         } catch (SQLException ex) {
-            throw new IllegalStateException("Mailroom outbox: " + ex.getMessage(), ex);
+            throw StoreFailure.of("Mailroom outbox", ex);
         }
     }
 

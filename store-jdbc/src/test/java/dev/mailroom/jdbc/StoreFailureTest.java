@@ -88,8 +88,8 @@ final class StoreFailureTest {
     }
 
     @Test
-    @DisplayName("#10.16: the delivery log and the preferences report a failing database as STORE_FAILED")
-    void logAndPreferences_databaseDown_storeFailed() {
+    @DisplayName("#10.16: the delivery log, the preferences and the outbox report a failing database as STORE_FAILED")
+    void logPreferencesOutbox_databaseDown_storeFailed() {
         FailingDataSource ds = new FailingDataSource();
         try (JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build()) {
             ds.down.set(true);
@@ -97,6 +97,11 @@ final class StoreFailureTest {
                     DeliveryLogEntry.Operation.SEND, DeliveryLogEntry.Outcome.SUCCESS, null, "250 ok", "<1@x>", "smtp", "sent")));
             assertStoreFailed(() -> store.deliveryLog().query(DeliveryLogQuery.since(Instant.EPOCH)));
             assertStoreFailed(() -> store.preferences().find("acme", "u-1", NotificationType.TASK));
+            assertStoreFailed(() -> store.outbox().insert(new dev.mailroom.spi.OutboxRepository.NewEntry(null, "<1@acme.test>", AccountId.of("a"),
+                    null, "smtp", dev.mailroom.EmailAddress.of("a@acme.test"), java.util.List.of(dev.mailroom.EmailAddress.of("b@acme.test")), false,
+                    new byte[] {'x'})));
+            assertStoreFailed(() -> store.outbox().claim("w", 10, java.time.Duration.ofMinutes(1)));
+            assertStoreFailed(() -> store.outbox().find(1));
         }
     }
 
