@@ -511,4 +511,109 @@ public interface OutboxRepository {
         Objects.requireNonNull(retention, "retention");
         return 0;
     }
+
+    /**
+     * Which entries an administrator wants to see: by status, by account, only possible duplicates; newest
+     * first, at most {@code limit}. An immutable value; start from {@link #all()}.
+     *
+     * @param statuses the statuses to include, not empty ({@link Status#QUEUED} includes entries waiting for a retry or a hold)
+     * @param account only this account's entries, or {@code null} for all
+     * @param possibleDuplicatesOnly only entries flagged as possible duplicates
+     * @param limit at most this many, 1 to 10,000
+     */
+    record Query(java.util.Set<Status> statuses, AccountId account, boolean possibleDuplicatesOnly, int limit) {
+        /**
+         * Validates and copies.
+         *
+         * @param statuses see the record description
+         * @param account see the record description
+         * @param possibleDuplicatesOnly see the record description
+         * @param limit see the record description
+         */
+        public Query {
+            statuses = java.util.Set.copyOf(statuses);
+            if (statuses.isEmpty()) {
+                throw new IllegalArgumentException("statuses must name at least one status");
+            }
+            if (limit < 1 || limit > 10_000) {
+                throw new IllegalArgumentException("limit must be between 1 and 10000, was " + limit);
+            }
+        }
+
+        /**
+         * Every entry, newest first, at most 100.
+         *
+         * @return the query
+         */
+        public static Query all() {
+            return new Query(java.util.EnumSet.allOf(Status.class), null, false, 100);
+        }
+
+        /**
+         * @param first a status to include
+         * @param more further statuses
+         * @return a copy that includes only these statuses
+         */
+        public Query status(Status first, Status... more) {
+            return new Query(java.util.EnumSet.of(first, more), account, possibleDuplicatesOnly, limit);
+        }
+
+        /**
+         * @param id the account
+         * @return a copy limited to one account's entries
+         */
+        public Query account(AccountId id) {
+            return new Query(statuses, Objects.requireNonNull(id, "id"), possibleDuplicatesOnly, limit);
+        }
+
+        /**
+         * @return a copy limited to entries an earlier attempt may have delivered already
+         */
+        public Query possibleDuplicates() {
+            return new Query(statuses, account, true, limit);
+        }
+
+        /**
+         * @param max at most this many, 1 to 10,000
+         * @return a copy with this limit
+         */
+        public Query limit(int max) {
+            return new Query(statuses, account, possibleDuplicatesOnly, max);
+        }
+
+        /**
+         * Whether an entry matches, for implementations that filter in memory.
+         *
+         * @param e an entry
+         * @return true if it matches
+         */
+        public boolean matches(Entry e) {
+            return statuses.contains(e.status()) && (account == null || account.equals(e.accountId()))
+                    && (!possibleDuplicatesOnly || e.possibleDuplicate());
+        }
+    }
+
+    /**
+     * Entries for an administrator's view of the queue: by status, account and possible duplicates, newest
+     * (highest id) first. Reads only; never changes an entry. The default refuses: a host's outbox that
+     * should be shown in an administration view overrides it.
+     *
+     * @param query which entries
+     * @return the entries, at most {@code query.limit()}
+     * @throws UnsupportedOperationException if this outbox cannot be queried
+     */
+    default List<Entry> query(Query query) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement OutboxRepository#query");
+    }
+
+    /**
+     * How many entries there are per status ({@link Status#QUEUED} includes entries waiting for a retry or a
+     * hold): the depth of the queue for an administrator or a health check. The default refuses.
+     *
+     * @return a count for every status, zero where there is none
+     * @throws UnsupportedOperationException if this outbox cannot be queried
+     */
+    default Map<Status, Long> countByStatus() {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement OutboxRepository#countByStatus");
+    }
 }

@@ -345,4 +345,22 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
         return new Entry(x.id(), x.idempotencyKey(), x.messageId(), x.accountId(), x.tenant(), x.transport(), x.envelopeFrom(),
                 x.recipients(), x.smtpUtf8(), status, attempts, x.createdAt(), due, error, duplicate, x.operation(), x.partlySent());
     }
+
+    @Override
+    public synchronized List<Entry> query(Query query) {
+        Objects.requireNonNull(query, "query");
+        Instant now = clock.instant();
+        return entries.values().stream().filter(query::matches).sorted(java.util.Comparator.comparingLong(Entry::id).reversed())
+                .limit(query.limit()).map(x -> aged(x, now)).toList();
+    }
+
+    @Override
+    public synchronized Map<Status, Long> countByStatus() {
+        Map<Status, Long> counts = new java.util.EnumMap<>(Status.class);
+        for (Status s : Status.values()) {
+            counts.put(s, 0L);
+        }
+        entries.values().forEach(e -> counts.merge(e.status(), 1L, Long::sum));
+        return counts;
+    }
 }

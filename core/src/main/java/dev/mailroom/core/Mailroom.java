@@ -95,6 +95,7 @@ public final class Mailroom implements AutoCloseable {
     private final long maxMessageSize;
     private final OutboxRepository outbox;
     private final OutboxWorkers workers;
+    private final OutboxView outboxView;
     private final NotificationService notifications;
 
     private Mailroom(Builder b) {
@@ -117,6 +118,7 @@ public final class Mailroom implements AutoCloseable {
         this.maxRecipients = b.maxRecipients;
         this.maxMessageSize = b.maxMessageSize;
         this.outbox = b.outbox != null ? b.outbox : new InMemoryOutboxRepository(clock);
+        this.outboxView = new OutboxView(outbox);
         this.workers = b.outboxThreads == 0 ? null : new OutboxWorkers(outbox, resolver, deliveryLog,
                 (account, transportId, message) -> transports.get(transportId).send(account, message),
                 new OutboxWorkers.Settings(b.outboxThreads, 10, b.outboxLease, b.outboxPollInterval, b.outboxInitialBackoff,
@@ -355,12 +357,13 @@ public final class Mailroom implements AutoCloseable {
     }
 
     /**
-     * The outbox this Mailroom enqueues into.
+     * The administrator's read-only view of the outbox: entries by status and account, possible duplicates,
+     * counts. Workers alone claim and mark entries.
      *
-     * @return the outbox
+     * @return the view
      */
-    public OutboxRepository outbox() {
-        return outbox;
+    public OutboxView outbox() {
+        return outboxView;
     }
 
     /**

@@ -85,7 +85,7 @@ final class EnqueueStoreFailureTest {
     }
 
     @Test
-    @DisplayName("#10.16: an outbox of the host that stores fine is untouched by the wrapping")
+    @DisplayName("#10.16/#10.19: an outbox that stores fine is untouched by the wrapping; the administrator sees the entry in the outbox view")
     void enqueue_outboxUp_queued() {
         InMemoryAccountRepository repo = new InMemoryAccountRepository();
         repo.save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true).smtpHost("smtp.test")
@@ -95,6 +95,11 @@ final class EnqueueStoreFailureTest {
                 .outboxWorkers(0).build()) {
             var q = m.enqueue(MailContext.system(), Email.builder().to("kunde@example.test").subject("Rechnung").text("x").build());
             assertThat(outbox.find(q.outboxId())).map(OutboxRepository.Entry::status).contains(OutboxRepository.Status.QUEUED);
+            // the administrator's view (#10.19): read-only, by status and account
+            assertThat(m.outbox().find(q.outboxId())).isPresent();
+            assertThat(m.outbox().query(OutboxRepository.Query.all().status(OutboxRepository.Status.QUEUED)
+                    .account(dev.mailroom.AccountId.of("sys")))).extracting(OutboxRepository.Entry::id).containsExactly(q.outboxId());
+            assertThat(m.outbox().counts()).containsEntry(OutboxRepository.Status.QUEUED, 1L).containsEntry(OutboxRepository.Status.SENT, 0L);
         }
     }
 }

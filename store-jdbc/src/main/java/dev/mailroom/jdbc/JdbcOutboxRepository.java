@@ -1059,4 +1059,61 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                 rs.getBoolean("possible_duplicate"), DeliveryLogEntry.Operation.valueOf(rs.getString("operation")), rs.getBoolean("partly_sent"),
                 Duration.ofMillis(Math.max(0, rs.getLong("age_ms"))));
     }
+
+    @Override
+    public List<Entry> query(Query query) {
+        Objects.requireNonNull(query, "query");
+        List<String> stored = new ArrayList<>();
+        for (Status st : query.statuses()) {
+            stored.add(st.name());
+            if (st == Status.QUEUED) {
+                stored.add("WAITING");
+            }
+        }
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM mailroom_outbox WHERE status IN (")
+                .append(String.join(", ", java.util.Collections.nCopies(stored.size(), "?"))).append(')');
+        if (query.account() != null) {
+            sql.append(" AND account_id = ?");
+        }
+        if (query.possibleDuplicatesOnly()) {
+            sql.append(" AND possible_duplicate = TRUE");
+        }
+        sql.append(" ORDER BY id DESC FETCH FIRST ").append(query.limit()).append(" ROWS ONLY");
+        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql.toString())) {
+            int i = 1;
+            for (String st : stored) {
+                p.setString(i++, st);
+            }
+            if (query.account() != null) {
+                p.setString(i, query.account().value());
+            }
+            List<Entry> out = new ArrayList<>();
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(map(rs));
+                }
+            }
+            return out;
+        } catch (SQLException ex) {
+            throw StoreFailure.of("Mailroom outbox", ex);
+        }
+    }
+
+    @Override
+    public Map<Status, Long> countByStatus() {
+        Map<Status, Long> counts = new java.util.EnumMap<>(Status.class);
+        for (Status st : Status.values()) {
+            counts.put(st, 0L);
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement p = c.prepareStatement("SELECT status, COUNT(*) FROM mailroom_outbox GROUP BY status");
+             ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                counts.merge(status(rs.getString(1)), rs.getLong(2), Long::sum);
+            }
+            return counts;
+        } catch (SQLException ex) {
+            throw StoreFailure.of("Mailroom outbox", ex);
+        }
+    }
 }

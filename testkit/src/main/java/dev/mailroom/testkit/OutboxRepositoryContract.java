@@ -315,4 +315,38 @@ public abstract class OutboxRepositoryContract {
             org.junit.jupiter.api.Assertions.assertArrayEquals(small.payload(), read.get(stored.get(0).id()));
         }
     }
+
+    @Test
+    @DisplayName("#10.19 administration: entries by status, by account and possible duplicates, newest first; counts per status")
+    void query_byStatusAccountAndDuplicates() {
+        List<OutboxRepository.Entry> a = burst("a", 3);
+        List<OutboxRepository.Entry> b = burst("b", 2);
+        List<OutboxRepository.Entry> claimed = outbox.claim("w1", 10, LEASE);
+        assertEquals(5, claimed.size());
+        assertTrue(outbox.markSent(a.get(0).id(), "w1"));
+        assertTrue(outbox.markFailed(b.get(0).id(), "w1", "PERMANENT_FAILURE: 554 no"));
+        assertTrue(outbox.markRetry(a.get(1).id(), "w1", Duration.ofHours(1), "DELIVERY_UNCERTAIN: broken pipe after the final dot", true, true));
+        // a.get(2) and b.get(1) stay in flight
+
+        OutboxRepository.Query all = OutboxRepository.Query.all();
+        assertEquals(List.of(b.get(1).id(), b.get(0).id(), a.get(2).id(), a.get(1).id(), a.get(0).id()), ids(outbox.query(all)), "newest first");
+        assertEquals(List.of(b.get(0).id()), ids(outbox.query(all.status(OutboxRepository.Status.FAILED))));
+        assertEquals(List.of(a.get(1).id()), ids(outbox.query(all.status(OutboxRepository.Status.QUEUED))),
+                "waiting for a retry counts as queued");
+        assertEquals(List.of(b.get(1).id(), a.get(2).id()), ids(outbox.query(all.status(OutboxRepository.Status.IN_FLIGHT))));
+        assertEquals(List.of(a.get(2).id(), a.get(1).id(), a.get(0).id()), ids(outbox.query(all.account(AccountId.of("a")))));
+        assertEquals(List.of(a.get(1).id()), ids(outbox.query(all.possibleDuplicates())));
+        assertEquals(List.of(b.get(1).id()), ids(outbox.query(all.limit(1))));
+        assertEquals("DELIVERY_UNCERTAIN: broken pipe after the final dot", outbox.query(all.possibleDuplicates()).get(0).lastError());
+
+        java.util.Map<OutboxRepository.Status, Long> counts = outbox.countByStatus();
+        assertEquals(1L, counts.get(OutboxRepository.Status.QUEUED));
+        assertEquals(2L, counts.get(OutboxRepository.Status.IN_FLIGHT));
+        assertEquals(1L, counts.get(OutboxRepository.Status.SENT));
+        assertEquals(1L, counts.get(OutboxRepository.Status.FAILED));
+    }
+
+    private static List<Long> ids(List<OutboxRepository.Entry> entries) {
+        return entries.stream().map(OutboxRepository.Entry::id).toList();
+    }
 }
