@@ -32,10 +32,11 @@ import java.util.Set;
  */
 public final class Email {
     /**
-     * The longest subject, in characters as a reader counts them (code points). Outlook and Exchange cut
-     * longer subjects, and a bounded subject keeps every header line within RFC 5322's 998 octets.
+     * The longest subject an email can have, in characters as a reader counts them (code points); it is
+     * folded or encoded so that no header line exceeds RFC 5322's 998 octets. A {@code Mailroom} sends at
+     * most its own, lower limit (255 unless configured), since Outlook and Exchange cut longer subjects.
      */
-    public static final int MAX_SUBJECT_LENGTH = 255;
+    public static final int MAX_SUBJECT_LENGTH = 998;
 
     private static final Set<String> RESERVED_HEADERS = Set.of("from", "to", "cc", "bcc", "reply-to", "subject",
             "sender", "date", "message-id", "mime-version", "content-type", "content-transfer-encoding");

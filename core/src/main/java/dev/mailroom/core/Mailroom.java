@@ -92,6 +92,7 @@ public final class Mailroom implements AutoCloseable {
     private final AutoCloseable listenerHandle;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final int maxRecipients;
+    private final int maxSubjectLength;
     private final long maxMessageSize;
     private final OutboxRepository outbox;
     private final OutboxWorkers workers;
@@ -116,6 +117,7 @@ public final class Mailroom implements AutoCloseable {
         this.logView = new DeliveryLogView(deliveryLog, clock);
         this.listenerHandle = repository.addChangeListener(this::repositoryChanged);
         this.maxRecipients = b.maxRecipients;
+        this.maxSubjectLength = b.maxSubjectLength;
         this.maxMessageSize = b.maxMessageSize;
         this.outbox = b.outbox != null ? b.outbox : new InMemoryOutboxRepository(clock);
         this.outboxView = new OutboxView(outbox);
@@ -681,6 +683,11 @@ public final class Mailroom implements AutoCloseable {
             throw new MailException(MailErrorCode.INVALID_EMAIL, "to/cc/bcc: " + n + " recipients, more than this Mailroom's limit of "
                     + maxRecipients + "; send in batches or raise Mailroom.builder().maxRecipients(…); nothing was sent");
         }
+        int subject = email.subject() == null ? 0 : email.subject().codePointCount(0, email.subject().length());
+        if (subject > maxSubjectLength) {
+            throw new MailException(MailErrorCode.INVALID_EMAIL, "subject: " + subject + " characters, more than this Mailroom's limit of "
+                    + maxSubjectLength + "; shorten it or raise Mailroom.builder().maxSubjectLength(…); nothing was sent");
+        }
     }
 
     private ResolvedAccount resolveDraft(Account account) {
@@ -758,6 +765,7 @@ public final class Mailroom implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private long resolutionCacheSize = 10_000;
         private int maxRecipients = 500;
+        private int maxSubjectLength = 255;
         private OutboxRepository outbox;
         private int outboxThreads = 2;
         private Duration outboxPollInterval = Duration.ofSeconds(1);
@@ -1170,6 +1178,23 @@ public final class Mailroom implements AutoCloseable {
                 throw new IllegalArgumentException("maxRecipients must be between 1 and 100000, was " + max);
             }
             this.maxRecipients = max;
+            return this;
+        }
+
+        /**
+         * The longest subject (in characters) a message may have; longer ones are refused with
+         * {@link MailErrorCode#INVALID_EMAIL} before anything is sent or stored. Default 255: Outlook and
+         * Exchange cut longer subjects.
+         *
+         * @param max 1 to {@link Email#MAX_SUBJECT_LENGTH}
+         * @return this
+         */
+        public Builder maxSubjectLength(int max) {
+            once("maxSubjectLength");
+            if (max < 1 || max > Email.MAX_SUBJECT_LENGTH) {
+                throw new IllegalArgumentException("maxSubjectLength must be between 1 and " + Email.MAX_SUBJECT_LENGTH + ", was " + max);
+            }
+            this.maxSubjectLength = max;
             return this;
         }
 
