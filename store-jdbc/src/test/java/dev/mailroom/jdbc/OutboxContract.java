@@ -658,4 +658,44 @@ abstract class OutboxContract {
             return rs.getLong(1);
         }
     }
+
+    @Test
+    @DisplayName("#10.3 end to end: Postfix's 553 'Sender address rejected: not owned by user' at RCPT holds the account (budget kept), not a failed recipient; health is not OK")
+    void senderRejectedAtRcpt_holdsAccount() {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder()
+                .reply(Command.RCPT, "553 5.7.1 <app@acme.test>: Sender address rejected: not owned by user app@acme.test").build().start();
+             JdbcStore store = store(database()); Mailroom m = mailroom(store, 1)) {
+            account(store, server.port());
+            Queued q = m.enqueue(MailContext.system(), mail(1));
+            await(() -> !m.deliveryLog().errorsSince(Duration.ofHours(1)).isEmpty(), Duration.ofSeconds(10), "the failed attempt in the log");
+            await(() -> store.outbox().find(q.outboxId()).orElseThrow().status() == OutboxRepository.Status.QUEUED, Duration.ofSeconds(10),
+                    "the entry back in the queue, held");
+            OutboxRepository.Entry e = store.outbox().find(q.outboxId()).orElseThrow();
+            assertThat(e.attempts()).as("an account problem uses no retry budget").isZero();
+            assertThat(e.lastError()).contains("SENDER_REJECTED").contains("553 5.7.1");
+            assertThat(m.deliveryLog().errorsSince(Duration.ofHours(1))).first()
+                    .satisfies(entry -> assertThat(entry.errorCode()).isEqualTo(dev.mailroom.MailErrorCode.SENDER_REJECTED));
+            assertThat(m.health(AccountId.of("sys")).state()).isNotEqualTo(dev.mailroom.AccountHealth.State.OK);
+            assertThat(server.received().all()).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("#10.6 end to end: a 421 and hang-up after the final dot is ambiguous: retried with the same Message-ID and flagged a possible duplicate")
+    void closing421AfterDot_possibleDuplicate() {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder()
+                .reply(Command.END_OF_DATA, ScriptedSmtpServer.andDrop("421 4.3.2 Service shutting down"), "250 2.0.0 Ok: queued as 42").build().start();
+             JdbcStore store = store(database()); Mailroom m = mailroom(store, 1)) {
+            account(store, server.port());
+            Queued q = m.enqueue(MailContext.system(), mail(1));
+            await(() -> store.outbox().find(q.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT, Duration.ofSeconds(10), "sent");
+            OutboxRepository.Entry e = store.outbox().find(q.outboxId()).orElseThrow();
+            assertThat(e.possibleDuplicate()).isTrue();
+            assertThat(m.outbox().query(OutboxRepository.Query.all().possibleDuplicates())).extracting(OutboxRepository.Entry::id)
+                    .containsExactly(q.outboxId());
+            assertThat(m.deliveryLog().errorsSince(Duration.ofHours(1))).extracting(DeliveryLogEntry::errorCode)
+                    .containsExactly(dev.mailroom.MailErrorCode.DELIVERY_UNCERTAIN);
+            assertThat(server.received().all()).extracting(r -> r.header("Message-ID")).allMatch(id -> id.equals(q.messageId()));
+        }
+    }
 }
