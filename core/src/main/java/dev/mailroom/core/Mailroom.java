@@ -568,9 +568,11 @@ public final class Mailroom implements AutoCloseable {
         }
         List<DeliveryLogEntry> recent = logView.traffic(dev.mailroom.DeliveryLogQuery.since(clock.instant().minus(Duration.ofHours(24)))
                 .account(id), 200).stream()
-                // the account's own condition: not Sent copies, skipped notifications or a recipient the server does not know
+                // the account's own condition: not Sent copies, skipped notifications, a recipient the server does not know or a
+                // message that cannot go as it is (too large, invalid): those say nothing about the account
                 .filter(e -> e.operation() != DeliveryLogEntry.Operation.SENT_COPY && e.outcome() != DeliveryLogEntry.Outcome.SKIPPED
-                        && e.errorCode() != MailErrorCode.RECIPIENT_REJECTED)
+                        && (e.errorCode() == null || e.errorCode().category() != MailErrorCode.Category.RECIPIENT
+                        && e.errorCode().category() != MailErrorCode.Category.MESSAGE))
                 .limit(20).toList();
         DeliveryLogEntry lastFailure = recent.stream().filter(DeliveryLogEntry::isFailure).findFirst().orElse(null);
         MailException secret = unopenableSecret(account);

@@ -87,4 +87,16 @@ final class AccountHealthTest {
         assertThat(mailroom.deliveryLog().errorsSince(java.time.Duration.ofHours(24), id)).singleElement()
                 .satisfies(e -> assertThat(e.operation()).isEqualTo(dev.mailroom.DeliveryLogEntry.Operation.SEND));
     }
+
+    @Test
+    @DisplayName("Health: a message the server refuses as it is (too large) or a refused recipient says nothing about the account: still OK")
+    void messageAndRecipientFailures_doNotDegrade() {
+        account(true);
+        attempt(null);
+        attempt(MailErrorCode.MESSAGE_TOO_LARGE);
+        attempt(MailErrorCode.RECIPIENT_REJECTED);
+        assertThat(mailroom.health(id).state()).isEqualTo(AccountHealth.State.OK);
+        attempt(MailErrorCode.SENDER_REJECTED);
+        assertThat(mailroom.health(id).state()).as("a sender problem is the account's").isEqualTo(AccountHealth.State.DEGRADED);
+    }
 }
