@@ -319,6 +319,9 @@ public final class Mailroom implements AutoCloseable {
             } catch (MailException e) {
                 log(op, choice.account().id(), context, choice.account().account().email().address(), transportId, e, null);
                 out.add(new Enqueued(null, e));
+            } catch (RuntimeException | Error e) { // a bug while rendering: the spools of the batch must not outlive the call
+                batch.forEach(Mailroom::release);
+                throw e;
             }
             // A batch holds its rendered messages (in memory up to the spool threshold each): bounded in count and bytes.
             if (batch.size() == ENQUEUE_BATCH || batchBytes >= ENQUEUE_BATCH_BYTES || (i == emails.size() - 1 && !batch.isEmpty())) {
@@ -1071,6 +1074,9 @@ public final class Mailroom implements AutoCloseable {
 
         /**
          * How many worker threads deliver the outbox on this node; 0 for a node that only enqueues. Default 2.
+         * Each worker claims up to 10 mails and delivers the accounts among them in parallel (a slow server
+         * delays only its own account), so a node may use up to {@code threads × 10} database connections at
+         * once for reading messages and recording outcomes: size the data source's pool for that.
          *
          * @param threads 0 to 64
          * @return this

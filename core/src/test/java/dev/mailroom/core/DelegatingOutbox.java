@@ -109,4 +109,14 @@ class DelegatingOutbox implements OutboxRepository {
     public int purgeFinished(Duration retention) {
         return delegate.purgeFinished(retention);
     }
+
+    @Override
+    public List<Entry> query(Query query) {
+        return delegate.query(query);
+    }
+
+    @Override
+    public java.util.Map<Status, Long> countByStatus() {
+        return delegate.countByStatus();
+    }
 }

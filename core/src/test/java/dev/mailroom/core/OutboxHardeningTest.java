@@ -204,17 +204,17 @@ final class OutboxHardeningTest {
     // --- item 5: leases cover what is being sent ---
 
     @Test
-    @DisplayName("#10.5: a slow but working server (175 ms per mail, lease 400 ms, batches of 10, two nodes): each Message-ID delivered exactly once")
+    @DisplayName("#10.5: a slow but working server (300 ms per mail, lease 1.2 s, batches of 10, two nodes): each Message-ID delivered exactly once")
     void slowServer_shortLease_eachMessageOnce() {
         account("acme");
         InMemoryOutboxRepository outbox = new InMemoryOutboxRepository();
-        ScriptedTransport sink = ScriptedTransport.slow(175);
+        ScriptedTransport sink = ScriptedTransport.slow(300);
         List<Queued> queued = enqueue(outbox, "acme", 30);
         List<Mailroom> nodes = new ArrayList<>();
         try {
             for (int n = 0; n < 2; n++) {
                 nodes.add(Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(sink).discoverTransports(false)
-                        .outboxWorkers(2).outboxPollInterval(Duration.ofMillis(10)).outboxLease(Duration.ofMillis(400))
+                        .outboxWorkers(2).outboxPollInterval(Duration.ofMillis(10)).outboxLease(Duration.ofMillis(1200))
                         .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofHours(1), Duration.ofHours(1)).build());
             }
             await(() -> queued.stream().allMatch(q -> entry(outbox, q).status() == OutboxRepository.Status.SENT), "all 30 sent");

@@ -484,10 +484,10 @@ abstract class OutboxContract {
     }
 
     @Test
-    @DisplayName("#10.5: a slow but working server (175 ms per mail, lease 400 ms, batches of 10, two nodes on one database): each Message-ID delivered exactly once")
+    @DisplayName("#10.5: a slow but working server (300 ms per mail, lease 1.2 s, batches of 10, two nodes on one database): each Message-ID delivered exactly once")
     void slowServer_shortLease_eachMessageOnce() {
         DataSource ds = database();
-        SlowSink sink = new SlowSink(175);
+        SlowSink sink = new SlowSink(300);
         try (JdbcStore storeA = store(ds); JdbcStore storeB = store(ds)) {
             account(storeA, 25);
             List<Queued> queued = new ArrayList<>();
@@ -501,7 +501,7 @@ abstract class OutboxContract {
             try {
                 for (JdbcStore store : List.of(storeA, storeB)) {
                     nodes.add(Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox()).transport(sink)
-                            .discoverTransports(false).outboxWorkers(2).outboxPollInterval(Duration.ofMillis(20)).outboxLease(Duration.ofMillis(400))
+                            .discoverTransports(false).outboxWorkers(2).outboxPollInterval(Duration.ofMillis(20)).outboxLease(Duration.ofMillis(1200))
                             .outboxRetry(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(1), Duration.ofMillis(50)).build());
                 }
                 await(() -> queued.stream().allMatch(q -> storeA.outbox().find(q.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT),

@@ -305,15 +305,24 @@ public final class OutboxWorkers implements AutoCloseable {
                 deliverAccount(worker, own, payloads, granted, unsent);
             }
         } finally {
+            // Closing interrupts this worker: the lanes stop after their current send (each has finite timeouts) and
+            // leave what they did not try in unsent, so the worker waits for them and releases it, unflagged.
+            boolean interrupted = false;
             for (Future<?> f : others) {
-                try {
-                    f.get(); // each send has finite timeouts
-                } catch (ExecutionException ex) {
-                    LOG.warn("outbox worker {}: {}", worker, ex.getCause().toString(), ex.getCause());
-                } catch (InterruptedException ex) {
-                    others.forEach(o -> o.cancel(true));
-                    throw ex;
+                while (true) {
+                    try {
+                        f.get();
+                        break;
+                    } catch (ExecutionException ex) {
+                        LOG.warn("outbox worker {}: {}", worker, ex.getCause().toString(), ex.getCause());
+                        break;
+                    } catch (InterruptedException ex) {
+                        interrupted = true;
+                    }
                 }
+            }
+            if (interrupted) {
+                throw new InterruptedException("closing");
             }
         }
     }
@@ -351,6 +360,8 @@ public final class OutboxWorkers implements AutoCloseable {
                 for (long id : rest) {
                     if (!held.contains(id)) {
                         lost.add(id);
+                        // Not sent by this worker: put back unflagged (a no-op if another worker has claimed it meanwhile).
+                        unsent.add(id);
                     }
                 }
                 if (lost.contains(e.id())) {
@@ -529,8 +540,13 @@ public final class OutboxWorkers implements AutoCloseable {
         }
         switch (category) {
             case AMBIGUOUS -> {
-                record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, reply, "will retry with the same bytes; possible duplicate");
-                store(() -> outbox.markRetry(e.id(), worker, backoff(e.attempts() + 1), error, true, true), true);
+                // A server that drops the connection or stops answering after the data is not healthy: the account's other
+                // mail waits for the backoff too, instead of costing a read timeout each (its age runs on).
+                Duration delay = backoff(e.attempts() + 1);
+                int held = holdAccount(e, delay, error, MailErrorCode.Category.CONNECTION);
+                record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, reply, "will retry with the same bytes in " + delay
+                        + "; possible duplicate; " + held + " other queued mail of the account deferred as long");
+                store(() -> outbox.markRetry(e.id(), worker, delay, error, true, true), true);
             }
             case ACCOUNT, AUTHENTICATION -> {
                 // Someone must fix the account: its queue waits, without using up the retry budget or the maximum age.
@@ -643,10 +659,10 @@ public final class OutboxWorkers implements AutoCloseable {
     public void close() {
         running.set(false);
         wake();
-        threads.shutdownNow();
-        lanes.shutdownNow();
+        threads.shutdownNow(); // wakes waiting workers; a send in progress finishes (finite timeouts)
+        lanes.shutdown();      // lanes finish their current send and leave the rest to their worker to release
         try {
-            if (!threads.awaitTermination(30, TimeUnit.SECONDS)) {
+            if (!threads.awaitTermination(30, TimeUnit.SECONDS) || !lanes.awaitTermination(30, TimeUnit.SECONDS)) {
                 LOG.warn("outbox workers did not stop within 30 s");
             }
         } catch (InterruptedException e) {
