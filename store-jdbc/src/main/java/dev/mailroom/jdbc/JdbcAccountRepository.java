@@ -377,7 +377,7 @@ public final class JdbcAccountRepository implements AccountRepository {
         String kind = auth == null ? null : auth.kind().name();
         p.setString(i++, kind);
         p.setString(i++, auth == null ? null : auth.username().orElse(null));
-        p.setString(i++, auth instanceof Authentication.MicrosoftApp m ? m.directoryId() : null);
+        p.setString(i++, auth != null && auth.kind() == Authentication.Kind.MICROSOFT_APP ? ((Authentication.MicrosoftApp) auth).directoryId() : null);
         p.setString(i++, auth == null ? null : auth.oauthClient().map(OAuthClientId::value).orElse(null));
         Secret secret = auth == null ? null : auth.secret().orElse(null);
         if (secret != null) {
