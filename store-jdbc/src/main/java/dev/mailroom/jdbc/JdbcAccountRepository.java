@@ -447,6 +447,11 @@ public final class JdbcAccountRepository implements AccountRepository {
             });
         }
         String sendKind = rs.getString("send_kind");
+        if (sendKind == null) { // a row written by a node of the version before V9: read as V9 migrated it
+            sendKind = rs.getBoolean("local_relay") ? "LOCAL_RELAY"
+                    : rs.getString("smtp_host") != null || intOrNull(rs, "smtp_port") != null || rs.getString("smtp_security") != null
+                    || rs.getString("client_alias") != null ? "SMTP" : null;
+        }
         if (sendKind != null) {
             SendSettings.Kind k = SendSettings.Kind.valueOf(sendKind);
             if (k.isSmtp()) {

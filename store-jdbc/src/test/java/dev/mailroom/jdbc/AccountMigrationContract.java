@@ -264,6 +264,25 @@ abstract class AccountMigrationContract {
         }
     }
 
+    @Test
+    @DisplayName("#11: a row written after V9 by a node of the previous version (no send kind) reads as V9 migrated it")
+    void rowFromPreviousVersionNode_readsAsMigrated() throws Exception {
+        DataSource ds = database();
+        try (JdbcStore store = JdbcStore.builder(ds).cipher(CIPHER).build()) {
+            try (Connection c = ds.getConnection()) {
+                insertV8(c, 1, row("id", "smtp", "description", "Old node", "email", "old@acme.test", "auth_kind", "NONE",
+                        "smtp_host", "smtp.acme.test", "scope", "SYSTEM"));
+                insertV8(c, 2, row("id", "relay", "description", "Old relay", "email", "relay@acme.test", "auth_kind", "NONE",
+                        "smtp_host", "localhost", "smtp_port", 25, "smtp_security", "NONE", "scope", "SYSTEM", "local_relay", true));
+                insertV8(c, 3, row("id", "bare", "description", "Old bare", "email", "bare@acme.test", "scope", "SYSTEM"));
+            }
+            assertThat(store.accounts().find(AccountId.of("smtp")).orElseThrow().sending())
+                    .contains(SendSettings.smtp("smtp.acme.test", null, null));
+            assertThat(store.accounts().find(AccountId.of("relay")).orElseThrow().sending()).contains(SendSettings.localRelay(25));
+            assertThat(store.accounts().find(AccountId.of("bare")).orElseThrow().sending()).isEmpty();
+        }
+    }
+
     private static String open(String keyId, String stored, String binding) {
         return openWith(CIPHER, keyId, stored, binding);
     }
