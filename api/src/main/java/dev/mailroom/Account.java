@@ -7,12 +7,17 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * A mail account with every field of A1. Immutable; build with {@link #builder()}, change with
- * {@link #toBuilder()}.
+ * A mail account: who it is (description, names, addresses, signatures, owner and scope), what it may do
+ * (flags), how it logs in ({@link Authentication}), and two typed parts: how it sends
+ * ({@link SendSettings}: SMTP, local relay, Gmail API, Graph) and its mailbox ({@link FetchSettings}:
+ * IMAP and POP3 servers, Sent folder, whether mail is fetched). Immutable; build with {@link #builder()},
+ * change with {@link #toBuilder()}.
  *
  * <p>Connection fields (SMTP, IMAP and POP3 host, port and security, client alias, authentication,
- * transport) may be left blank: they are then filled from the defaults account (A3) when the account is
- * resolved. Identity fields (address, names, signatures, owner) never are.
+ * transport, the way of sending) may be left blank: they are then filled from the defaults account when
+ * the account is resolved. Identity fields (address, names, signatures, owner) never are. The builder's
+ * field methods ({@code smtp(host, port, security)}, {@code imap(...)}, ...) and the accessors of the same
+ * names read and write the parts.
  *
  * <p>{@link Builder#build()} validates every field and reports all problems at once in a
  * {@link MailException} with code {@link MailErrorCode#INVALID_ACCOUNT} and
@@ -29,7 +34,6 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class Account {
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:\\-\\[\\]\\u0080-\\uFFFF]{1,253}");
     private static final Pattern TRANSPORT_ID = Pattern.compile("[a-z][a-z0-9-]{0,31}");
 
     private final AccountId id;
@@ -37,17 +41,10 @@ public final class Account {
     private final String displayName;
     private final EmailAddress email;
     private final Authentication authentication;
-    private final String smtpHost;
-    private final Integer smtpPort;
-    private final Security smtpSecurity;
-    private final String imapHost;
-    private final Integer imapPort;
-    private final Security imapSecurity;
-    private final String pop3Host;
-    private final Integer pop3Port;
+    private final SendSettings sending;
+    private final FetchSettings fetching;
     private final EmailAddress senderAddress;
     private final String senderName;
-    private final String clientAlias;
     private final String transport;
     private final String textSignature;
     private final String htmlSignature;
@@ -59,12 +56,10 @@ public final class Account {
     private final boolean systemAccount;
     private final boolean defaultsAccount;
     private final boolean enabled;
-    private final boolean localRelay;
     private final boolean preventPlainTextLogin;
     private final boolean preventNtlm;
     private final boolean utf8Headers;
     private final boolean copyToSent;
-    private final String sentFolder;
 
     private Account(Builder b, EmailAddress email, EmailAddress senderAddress) {
         this.id = b.id != null ? b.id : AccountId.random();
@@ -72,17 +67,10 @@ public final class Account {
         this.displayName = blankToNull(b.displayName);
         this.email = email;
         this.authentication = b.authentication;
-        this.smtpHost = blankToNull(b.smtpHost);
-        this.smtpPort = b.smtpPort;
-        this.smtpSecurity = b.smtpSecurity;
-        this.imapHost = blankToNull(b.imapHost);
-        this.imapPort = b.imapPort;
-        this.imapSecurity = b.imapSecurity;
-        this.pop3Host = blankToNull(b.pop3Host);
-        this.pop3Port = b.pop3Port;
+        this.sending = b.sendKind == null ? null : new SendSettings(b.sendKind, b.smtpHost, b.smtpPort, b.smtpSecurity, b.clientAlias);
+        this.fetching = new FetchSettings(b.fetchProtocol, b.imapHost, b.imapPort, b.imapSecurity, b.pop3Host, b.pop3Port, b.sentFolder);
         this.senderAddress = senderAddress;
         this.senderName = blankToNull(b.senderName);
-        this.clientAlias = blankToNull(b.clientAlias);
         this.transport = blankToNull(b.transport);
         this.textSignature = blankToNull(b.textSignature);
         this.htmlSignature = blankToNull(b.htmlSignature);
@@ -94,12 +82,10 @@ public final class Account {
         this.systemAccount = b.systemAccount;
         this.defaultsAccount = b.defaultsAccount;
         this.enabled = b.enabled;
-        this.localRelay = b.localRelay;
         this.preventPlainTextLogin = b.preventPlainTextLogin;
         this.preventNtlm = b.preventNtlm;
         this.utf8Headers = b.utf8Headers;
         this.copyToSent = b.copyToSent;
-        this.sentFolder = blankToNull(b.sentFolder);
     }
 
     /**
@@ -123,17 +109,10 @@ public final class Account {
         b.displayName = displayName;
         b.email = email.address();
         b.authentication = authentication;
-        b.smtpHost = smtpHost;
-        b.smtpPort = smtpPort;
-        b.smtpSecurity = smtpSecurity;
-        b.imapHost = imapHost;
-        b.imapPort = imapPort;
-        b.imapSecurity = imapSecurity;
-        b.pop3Host = pop3Host;
-        b.pop3Port = pop3Port;
+        b.sending(sending);
+        b.fetching(fetching);
         b.senderAddress = senderAddress == null ? null : senderAddress.address();
         b.senderName = senderName;
-        b.clientAlias = clientAlias;
         b.transport = transport;
         b.textSignature = textSignature;
         b.htmlSignature = htmlSignature;
@@ -145,12 +124,10 @@ public final class Account {
         b.systemAccount = systemAccount;
         b.defaultsAccount = defaultsAccount;
         b.enabled = enabled;
-        b.localRelay = localRelay;
         b.preventPlainTextLogin = preventPlainTextLogin;
         b.preventNtlm = preventNtlm;
         b.utf8Headers = utf8Headers;
         b.copyToSent = copyToSent;
-        b.sentFolder = sentFolder;
         return b;
     }
 
@@ -183,41 +160,49 @@ public final class Account {
      */
     public EmailAddress email() { return email; }
     /**
-     * @return how the account logs in; empty means "take it from the defaults account"
+     * @return how the account logs in, for sending and fetching; empty means "take it from the defaults account"
      */
     public Optional<Authentication> authentication() { return Optional.ofNullable(authentication); }
     /**
-     * @return the SMTP host; empty means inherited
+     * @return how the account sends; empty means "as the defaults account does"
      */
-    public Optional<String> smtpHost() { return Optional.ofNullable(smtpHost); }
+    public Optional<SendSettings> sending() { return Optional.ofNullable(sending); }
     /**
-     * @return the SMTP port; empty means inherited or the default of the security choice
+     * @return the account's mailbox: IMAP and POP3 servers, Sent folder, whether mail is fetched
      */
-    public Optional<Integer> smtpPort() { return Optional.ofNullable(smtpPort); }
+    public FetchSettings fetching() { return fetching; }
     /**
-     * @return the SMTP security; empty means inherited
+     * @return the SMTP host of {@link #sending()}; empty means inherited
      */
-    public Optional<Security> smtpSecurity() { return Optional.ofNullable(smtpSecurity); }
+    public Optional<String> smtpHost() { return sending().flatMap(SendSettings::host); }
     /**
-     * @return the IMAP host; empty means inherited
+     * @return the SMTP port of {@link #sending()}; empty means inherited or the default of the security choice
      */
-    public Optional<String> imapHost() { return Optional.ofNullable(imapHost); }
+    public Optional<Integer> smtpPort() { return sending().flatMap(SendSettings::port); }
     /**
-     * @return the IMAP port; empty means inherited or the default of the security choice
+     * @return the SMTP security of {@link #sending()}; empty means inherited
      */
-    public Optional<Integer> imapPort() { return Optional.ofNullable(imapPort); }
+    public Optional<Security> smtpSecurity() { return sending().flatMap(SendSettings::security); }
     /**
-     * @return the IMAP security; empty means inherited
+     * @return the IMAP host of {@link #fetching()}; empty means inherited
      */
-    public Optional<Security> imapSecurity() { return Optional.ofNullable(imapSecurity); }
+    public Optional<String> imapHost() { return fetching.imapHost(); }
     /**
-     * @return the POP3 host; optional, empty means inherited
+     * @return the IMAP port of {@link #fetching()}; empty means inherited or the default of the security choice
      */
-    public Optional<String> pop3Host() { return Optional.ofNullable(pop3Host); }
+    public Optional<Integer> imapPort() { return fetching.imapPort(); }
     /**
-     * @return the POP3 port; empty means inherited or the default
+     * @return the IMAP security of {@link #fetching()}; empty means inherited
      */
-    public Optional<Integer> pop3Port() { return Optional.ofNullable(pop3Port); }
+    public Optional<Security> imapSecurity() { return fetching.imapSecurity(); }
+    /**
+     * @return the POP3 host of {@link #fetching()}; optional, empty means inherited
+     */
+    public Optional<String> pop3Host() { return fetching.pop3Host(); }
+    /**
+     * @return the POP3 port of {@link #fetching()}; empty means inherited or the default
+     */
+    public Optional<Integer> pop3Port() { return fetching.pop3Port(); }
     /**
      * @return the sender address if it differs from the account address (B3)
      */
@@ -227,9 +212,9 @@ public final class Account {
      */
     public Optional<String> senderName() { return Optional.ofNullable(senderName); }
     /**
-     * @return the EHLO/HELO name; empty means inherited or the local host name
+     * @return the EHLO/HELO name of {@link #sending()}; empty means inherited or the local host name
      */
-    public Optional<String> clientAlias() { return Optional.ofNullable(clientAlias); }
+    public Optional<String> clientAlias() { return sending().flatMap(SendSettings::clientAlias); }
     /**
      * @return the transport id; empty means inherited, or chosen by the transports' {@code supports}
      */
@@ -275,9 +260,9 @@ public final class Account {
      */
     public boolean enabled() { return enabled; }
     /**
-     * @return whether this is a local relay: the host's MTA, no authentication (B8)
+     * @return whether this account itself sends through a local relay: the host's MTA, no authentication (B8)
      */
-    public boolean localRelay() { return localRelay; }
+    public boolean localRelay() { return sending != null && sending.kind() == SendSettings.Kind.LOCAL_RELAY; }
     /**
      * @return whether the AUTH PLAIN mechanism is refused (A9, F9; LOGIN is still used, see docs/adr/002)
      */
@@ -297,9 +282,9 @@ public final class Account {
     public boolean copyToSent() { return copyToSent; }
 
     /**
-     * @return the Sent folder's name; empty means the folder flagged {@code \Sent} (RFC 6154)
+     * @return the Sent folder's name of {@link #fetching()}; empty means the folder flagged {@code \Sent} (RFC 6154)
      */
-    public Optional<String> sentFolder() { return Optional.ofNullable(sentFolder); }
+    public Optional<String> sentFolder() { return fetching.sentFolder(); }
 
     /**
      * Whether this account's address or sender address is the given mailbox (A6).
@@ -317,12 +302,12 @@ public final class Account {
         return "Account[" + id + " '" + description + "' " + email.address() + " " + scope
                 + (tenant != null ? " tenant=" + tenant : "") + (owner != null ? " owner=" + owner : "")
                 + (systemAccount ? " system" : "") + (defaultsAccount ? " defaults" : "")
-                + (enabled ? "" : " disabled") + (smtpHost != null ? " smtp=" + smtpHost + ":" + smtpPort : "")
+                + (enabled ? "" : " disabled") + (sending != null ? " sending=" + sending : "")
                 + (authentication != null ? " auth=" + authentication : "") + "]";
     }
 
     private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s.strip();
+        return AccountChecks.blankToNull(s);
     }
 
     /**
@@ -335,17 +320,20 @@ public final class Account {
         private String displayName;
         private String email;
         private Authentication authentication;
+        private SendSettings.Kind sendKind;
         private String smtpHost;
         private Integer smtpPort;
         private Security smtpSecurity;
+        private String clientAlias;
+        private FetchSettings.Protocol fetchProtocol = FetchSettings.Protocol.NONE;
         private String imapHost;
         private Integer imapPort;
         private Security imapSecurity;
         private String pop3Host;
         private Integer pop3Port;
+        private String sentFolder;
         private String senderAddress;
         private String senderName;
-        private String clientAlias;
         private String transport;
         private String textSignature;
         private String htmlSignature;
@@ -357,12 +345,10 @@ public final class Account {
         private boolean systemAccount;
         private boolean defaultsAccount;
         private boolean enabled = true;
-        private boolean localRelay;
         private boolean preventPlainTextLogin;
         private boolean preventNtlm;
         private boolean utf8Headers;
         private boolean copyToSent;
-        private String sentFolder;
 
         private Builder() {
         }
@@ -399,7 +385,48 @@ public final class Account {
         public Builder authentication(Authentication authentication) { this.authentication = authentication; return this; }
 
         /**
-         * Sets the SMTP server in one call.
+         * Sets how the account sends, replacing every SMTP field set before.
+         *
+         * @param sending the send part, or {@code null} to send as the defaults account does
+         * @return this
+         */
+        public Builder sending(SendSettings sending) {
+            this.sendKind = sending == null ? null : sending.kind();
+            this.smtpHost = sending == null ? null : sending.host().orElse(null);
+            this.smtpPort = sending == null ? null : sending.port().orElse(null);
+            this.smtpSecurity = sending == null ? null : sending.security().orElse(null);
+            this.clientAlias = sending == null ? null : sending.clientAlias().orElse(null);
+            return this;
+        }
+
+        /**
+         * Sets the account's mailbox, replacing every IMAP, POP3 and Sent folder field set before.
+         *
+         * @param fetching the mailbox part, or {@code null} for {@link FetchSettings#none()}
+         * @return this
+         */
+        public Builder fetching(FetchSettings fetching) {
+            FetchSettings f = fetching == null ? FetchSettings.none() : fetching;
+            this.fetchProtocol = f.protocol();
+            this.imapHost = f.imapHost().orElse(null);
+            this.imapPort = f.imapPort().orElse(null);
+            this.imapSecurity = f.imapSecurity().orElse(null);
+            this.pop3Host = f.pop3Host().orElse(null);
+            this.pop3Port = f.pop3Port().orElse(null);
+            this.sentFolder = f.sentFolder().orElse(null);
+            return this;
+        }
+
+        /** An SMTP field was given: the account sends over SMTP unless it already speaks SMTP (as a local relay). */
+        private void smtpField(Object value) {
+            if (value != null && (sendKind == null || !sendKind.isSmtp())) {
+                sendKind = SendSettings.Kind.SMTP;
+            }
+        }
+
+        /**
+         * Sends over this SMTP server: shorthand for {@code sending(SendSettings.smtp(host, port, security))}
+         * whose values are checked by {@link #build()}.
          *
          * @param host host name
          * @param port port, or {@code null} for the default of the security choice
@@ -407,6 +434,9 @@ public final class Account {
          * @return this
          */
         public Builder smtp(String host, Integer port, Security security) {
+            if (sendKind == null || !sendKind.isSmtp()) {
+                sendKind = SendSettings.Kind.SMTP;
+            }
             this.smtpHost = host;
             this.smtpPort = port;
             this.smtpSecurity = security;
@@ -414,23 +444,23 @@ public final class Account {
         }
 
         /**
-         * @param host SMTP host
+         * @param host SMTP host; a value makes the account send over SMTP
          * @return this
          */
-        public Builder smtpHost(String host) { this.smtpHost = host; return this; }
+        public Builder smtpHost(String host) { smtpField(host); this.smtpHost = host; return this; }
         /**
-         * @param port SMTP port, 1 to 65535
+         * @param port SMTP port, 1 to 65535; a value makes the account send over SMTP
          * @return this
          */
-        public Builder smtpPort(Integer port) { this.smtpPort = port; return this; }
+        public Builder smtpPort(Integer port) { smtpField(port); this.smtpPort = port; return this; }
         /**
-         * @param security SMTP security
+         * @param security SMTP security; a value makes the account send over SMTP
          * @return this
          */
-        public Builder smtpSecurity(Security security) { this.smtpSecurity = security; return this; }
+        public Builder smtpSecurity(Security security) { smtpField(security); this.smtpSecurity = security; return this; }
 
         /**
-         * Sets the IMAP server in one call.
+         * Sets the IMAP server of the mailbox in one call (used for the Sent copy and IMAP fetching).
          *
          * @param host host name
          * @param port port, or {@code null} for the default
@@ -461,10 +491,10 @@ public final class Account {
          */
         public Builder senderName(String senderName) { this.senderName = senderName; return this; }
         /**
-         * @param clientAlias the EHLO/HELO name
+         * @param clientAlias the EHLO/HELO name; a value makes the account send over SMTP
          * @return this
          */
-        public Builder clientAlias(String clientAlias) { this.clientAlias = clientAlias; return this; }
+        public Builder clientAlias(String clientAlias) { smtpField(clientAlias); this.clientAlias = clientAlias; return this; }
         /**
          * @param transport transport id ("smtp", "gmail", "graph"), or {@code null} to choose automatically
          * @return this
@@ -532,19 +562,19 @@ public final class Account {
 
         /**
          * Makes this a local relay (B8): the host's own MTA on {@code localhost}, plain SMTP, no login.
+         * Shorthand for {@code sending(SendSettings.localRelay(port))} and {@link Authentication#none()}.
          *
          * @param port the MTA's port, usually 25
          * @return this
          */
         public Builder localRelay(int port) {
-            this.localRelay = true;
+            this.sendKind = SendSettings.Kind.LOCAL_RELAY;
             this.smtpHost = "localhost";
             this.smtpPort = port;
             this.smtpSecurity = Security.NONE;
             this.authentication = Authentication.none();
             return this;
         }
-
         /**
          * Scope {@link Scope#SYSTEM}: a system-wide account.
          * @return this
@@ -593,13 +623,13 @@ public final class Account {
             checkText(senderName, AccountField.SENDER_NAME, problems);
             EmailAddress parsedEmail = address(email, AccountField.EMAIL, true, problems);
             EmailAddress parsedSender = address(senderAddress, AccountField.SENDER_ADDRESS, false, problems);
-            checkHost(smtpHost, AccountField.SMTP_HOST, problems);
-            checkHost(imapHost, AccountField.IMAP_HOST, problems);
-            checkHost(pop3Host, AccountField.POP3_HOST, problems);
-            checkHost(clientAlias, AccountField.CLIENT_ALIAS, problems);
-            checkPort(smtpPort, AccountField.SMTP_PORT, problems);
-            checkPort(imapPort, AccountField.IMAP_PORT, problems);
-            checkPort(pop3Port, AccountField.POP3_PORT, problems);
+            AccountChecks.checkHost(smtpHost, AccountField.SMTP_HOST, problems);
+            AccountChecks.checkHost(imapHost, AccountField.IMAP_HOST, problems);
+            AccountChecks.checkHost(pop3Host, AccountField.POP3_HOST, problems);
+            AccountChecks.checkHost(clientAlias, AccountField.CLIENT_ALIAS, problems);
+            AccountChecks.checkPort(smtpPort, AccountField.SMTP_PORT, problems);
+            AccountChecks.checkPort(imapPort, AccountField.IMAP_PORT, problems);
+            AccountChecks.checkPort(pop3Port, AccountField.POP3_PORT, problems);
             if (transport != null && !transport.isBlank() && !TRANSPORT_ID.matcher(transport.strip()).matches()) {
                 problems.add(new FieldProblem(AccountField.TRANSPORT, "'" + transport + "' is not a transport id (lower-case letters, digits, '-'), e.g. smtp"));
             }
@@ -624,10 +654,8 @@ public final class Account {
                 }
                 default -> throw new IllegalStateException(scope.toString());
             }
-            if (sentFolder != null && (sentFolder.length() > 200 || hasControl(sentFolder))) {
-                problems.add(new FieldProblem(AccountField.SENT_FOLDER, "must be at most 200 characters without control characters"));
-            }
-            if (localRelay && authentication != null && !(authentication instanceof Authentication.None)) {
+            AccountChecks.checkFolder(sentFolder, problems);
+            if (sendKind == SendSettings.Kind.LOCAL_RELAY && authentication != null && authentication.kind() != Authentication.Kind.NONE) {
                 problems.add(new FieldProblem(AccountField.AUTHENTICATION, "a local relay does not log in; remove the credentials or turn local relay off"));
             }
             if (!problems.isEmpty()) {
@@ -638,7 +666,7 @@ public final class Account {
         }
 
         private static boolean hasControl(String s) {
-            return s.chars().anyMatch(Character::isISOControl);
+            return AccountChecks.hasControl(s);
         }
 
         private static void checkText(String value, AccountField field, List<FieldProblem> problems) {
@@ -661,18 +689,6 @@ public final class Account {
                 return null;
             }
         }
-
-        private static void checkHost(String host, AccountField field, List<FieldProblem> problems) {
-            if (host != null && !host.isBlank() && !HOST.matcher(host.strip()).matches()) {
-                problems.add(new FieldProblem(field, "'" + host.strip() + "' is not a host name; give only the name, e.g. mail.example.com (no scheme, port or path)"));
-            }
-        }
-
-        private static void checkPort(Integer port, AccountField field, List<FieldProblem> problems) {
-            if (port != null && (port < 1 || port > 65535)) {
-                problems.add(new FieldProblem(field, "must be between 1 and 65535, was " + port));
-            }
-        }
     }
 
     /**
@@ -687,17 +703,13 @@ public final class Account {
             return false;
         }
         return debug == a.debug && systemAccount == a.systemAccount && defaultsAccount == a.defaultsAccount
-                && enabled == a.enabled && localRelay == a.localRelay && preventPlainTextLogin == a.preventPlainTextLogin
+                && enabled == a.enabled && preventPlainTextLogin == a.preventPlainTextLogin
                 && preventNtlm == a.preventNtlm && utf8Headers == a.utf8Headers && copyToSent == a.copyToSent
-                && Objects.equals(sentFolder, a.sentFolder) && id.equals(a.id)
-                && description.equals(a.description) && Objects.equals(displayName, a.displayName)
+                && id.equals(a.id) && description.equals(a.description) && Objects.equals(displayName, a.displayName)
                 && email.equals(a.email) && Objects.equals(authentication, a.authentication)
-                && Objects.equals(smtpHost, a.smtpHost) && Objects.equals(smtpPort, a.smtpPort)
-                && smtpSecurity == a.smtpSecurity && Objects.equals(imapHost, a.imapHost)
-                && Objects.equals(imapPort, a.imapPort) && imapSecurity == a.imapSecurity
-                && Objects.equals(pop3Host, a.pop3Host) && Objects.equals(pop3Port, a.pop3Port)
+                && Objects.equals(sending, a.sending) && fetching.equals(a.fetching)
                 && Objects.equals(senderAddress, a.senderAddress) && Objects.equals(senderName, a.senderName)
-                && Objects.equals(clientAlias, a.clientAlias) && Objects.equals(transport, a.transport)
+                && Objects.equals(transport, a.transport)
                 && Objects.equals(textSignature, a.textSignature) && Objects.equals(htmlSignature, a.htmlSignature)
                 && Objects.equals(internalNote, a.internalNote) && scope == a.scope
                 && Objects.equals(tenant, a.tenant) && Objects.equals(owner, a.owner);

@@ -48,7 +48,14 @@ public enum AccountField {
     /** The IMAP Sent folder for copies of sent mail (B6). */
     SENT_FOLDER("sentFolder", false),
     /** Transport id ("smtp", "gmail", "graph"). */
-    TRANSPORT("transport", true);
+    TRANSPORT("transport", true),
+    /** How the account sends ({@link SendSettings.Kind}: SMTP, local relay, Gmail API, Graph). */
+    SENDING("sending", true),
+    /**
+     * Whether and how incoming mail is fetched ({@link FetchSettings.Protocol}). Never inherited: an
+     * account fetches only when it says so itself.
+     */
+    FETCHING("fetching", false);
 
     private final String property;
     private final boolean inheritable;

@@ -4,8 +4,13 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How an account logs in to its server (A9). A closed set: {@link None}, {@link Password},
- * {@link OAuth2} and {@link MicrosoftApp}.
+ * How an account logs in to its servers, for sending and for fetching. A closed set: {@link None},
+ * {@link Password}, {@link OAuth2} and {@link MicrosoftApp}; switch on {@link #kind()} rather than testing
+ * the type.
+ *
+ * <p>OAuth and application credentials do not carry a client secret: they refer to a client registered
+ * once in the store's OAuth client registry by its {@link OAuthClientId}. Only {@link Password} holds a
+ * secret of its own.
  *
  * <p>Transports that cannot use a kind say so with {@link MailErrorCode#AUTH_METHOD_NOT_SUPPORTED}
  * before anything is sent.
@@ -34,26 +39,44 @@ public sealed interface Authentication permits Authentication.None, Authenticati
     }
 
     /**
-     * OAuth 2.0 (XOAUTH2) with a grant stored elsewhere (D1, D2).
+     * OAuth 2.0 (XOAUTH2 for SMTP and IMAP, bearer tokens for HTTP APIs): the mailbox authorized a
+     * registered client; the grant (refresh token) is kept by the token store under this account and
+     * client.
      *
      * @param username the mailbox that was authorized
-     * @param grantReference the key of the stored grant (OAuth client and refresh token)
+     * @param client the registered OAuth client that holds the grant
      * @return the authentication
      */
-    static Authentication oauth2(String username, String grantReference) {
-        return new OAuth2(username, grantReference);
+    static Authentication oauth2(String username, OAuthClientId client) {
+        return new OAuth2(username, client);
     }
 
     /**
-     * Microsoft Graph application credentials (D4).
+     * Application credentials of a Microsoft 365 directory (client credentials flow, e.g. for Graph): the
+     * application and its secret are a registered client.
      *
      * @param directoryId the directory (tenant) ID
-     * @param clientId the application (client) ID
-     * @param clientSecret the client secret
+     * @param client the registered client: application (client) ID and secret
      * @return the authentication
      */
-    static Authentication microsoftApp(String directoryId, String clientId, Secret clientSecret) {
-        return new MicrosoftApp(directoryId, clientId, clientSecret);
+    static Authentication microsoftApp(String directoryId, OAuthClientId client) {
+        return new MicrosoftApp(directoryId, client);
+    }
+
+    /**
+     * Which kind this is, for a {@code switch}.
+     *
+     * @return the kind
+     */
+    Kind kind();
+
+    /**
+     * The registered OAuth client this authentication refers to, if its kind uses one.
+     *
+     * @return the client id
+     */
+    default Optional<OAuthClientId> oauthClient() {
+        return Optional.empty();
     }
 
     /**
@@ -83,11 +106,28 @@ public sealed interface Authentication permits Authentication.None, Authenticati
         return this;
     }
 
+    /** The kinds of authentication. */
+    enum Kind {
+        /** No login. */
+        NONE,
+        /** User name and password. */
+        PASSWORD,
+        /** OAuth 2.0 grant of a mailbox to a registered client. */
+        OAUTH2,
+        /** Application credentials of a Microsoft 365 directory. */
+        MICROSOFT_APP
+    }
+
     /** No authentication. */
     final class None implements Authentication {
         static final None INSTANCE = new None();
 
         private None() {
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.NONE;
         }
 
         @Override
@@ -115,6 +155,11 @@ public sealed interface Authentication permits Authentication.None, Authenticati
         }
 
         @Override
+        public Kind kind() {
+            return Kind.PASSWORD;
+        }
+
+        @Override
         public Optional<String> username() {
             return Optional.of(user);
         }
@@ -136,63 +181,76 @@ public sealed interface Authentication permits Authentication.None, Authenticati
     }
 
     /**
-     * OAuth 2.0 with a stored grant.
+     * OAuth 2.0: a mailbox that authorized a registered client.
      *
      * @param user the authorized mailbox
-     * @param grantReference the key of the stored grant
+     * @param client the registered client holding the grant
      */
-    record OAuth2(String user, String grantReference) implements Authentication {
+    record OAuth2(String user, OAuthClientId client) implements Authentication {
         /**
          * Validates.
          *
          * @param user see the record description
-         * @param grantReference see the record description
+         * @param client see the record description
          */
         public OAuth2 {
             requireText(user, "username");
-            requireText(grantReference, "grantReference");
+            Objects.requireNonNull(client, "client");
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.OAUTH2;
         }
 
         @Override
         public Optional<String> username() {
             return Optional.of(user);
         }
-    }
-
-    /**
-     * Microsoft Graph application credentials.
-     *
-     * @param directoryId the directory (tenant) ID
-     * @param clientId the application (client) ID
-     * @param clientSecret the client secret
-     */
-    record MicrosoftApp(String directoryId, String clientId, Secret clientSecret) implements Authentication {
-        /**
-         * Validates.
-         *
-         * @param directoryId see the record description
-         * @param clientId see the record description
-         * @param clientSecret see the record description
-         */
-        public MicrosoftApp {
-            requireText(directoryId, "directoryId");
-            requireText(clientId, "clientId");
-            Objects.requireNonNull(clientSecret, "clientSecret");
-        }
 
         @Override
-        public Optional<Secret> secret() {
-            return Optional.of(clientSecret);
-        }
-
-        @Override
-        public Authentication redacted() {
-            return new MicrosoftApp(directoryId, clientId, Secret.stored());
+        public Optional<OAuthClientId> oauthClient() {
+            return Optional.of(client);
         }
 
         @Override
         public String toString() {
-            return "microsoftApp(" + directoryId + ", " + clientId + ", ****)";
+            return "oauth2(" + user + ", client " + client + ")";
+        }
+    }
+
+    /**
+     * Application credentials of a Microsoft 365 directory; the application ID and secret are the
+     * registered client.
+     *
+     * @param directoryId the directory (tenant) ID
+     * @param client the registered client
+     */
+    record MicrosoftApp(String directoryId, OAuthClientId client) implements Authentication {
+        /**
+         * Validates.
+         *
+         * @param directoryId see the record description
+         * @param client see the record description
+         */
+        public MicrosoftApp {
+            requireText(directoryId, "directoryId");
+            Objects.requireNonNull(client, "client");
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.MICROSOFT_APP;
+        }
+
+        @Override
+        public Optional<OAuthClientId> oauthClient() {
+            return Optional.of(client);
+        }
+
+        @Override
+        public String toString() {
+            return "microsoftApp(" + directoryId + ", client " + client + ")";
         }
     }
 

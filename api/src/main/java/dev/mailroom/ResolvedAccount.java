@@ -13,6 +13,10 @@ import java.util.Optional;
  * setting (A8), or by Mailroom's own defaults (ports). {@link #origin(AccountField)} tells, per field,
  * where the effective value came from.
  *
+ * <p>The way of sending ({@link #sending()}) is the account's own, else the defaults account's. The SMTP
+ * fields are filled from the defaults account only while the account sends over SMTP (or a local relay):
+ * an account that sends through the Gmail API or Graph has no SMTP server.
+ *
  * <p>Created with {@link #of(Account, Account, Security)}, a pure function, so a draft that was never
  * saved resolves exactly like a stored account. Immutable and thread-safe.
  */
@@ -30,12 +34,13 @@ public final class ResolvedAccount {
     private final int pop3Port;
     private final String clientAlias;
     private final String transport;
+    private final SendSettings.Kind sendKind;
     private final Map<AccountField, Origin> origins;
 
     private ResolvedAccount(Account account, AccountId defaultsAccountId, Authentication authentication,
                             String smtpHost, int smtpPort, Security smtpSecurity, String imapHost, int imapPort,
                             Security imapSecurity, String pop3Host, int pop3Port, String clientAlias, String transport,
-                            Map<AccountField, Origin> origins) {
+                            SendSettings.Kind sendKind, Map<AccountField, Origin> origins) {
         this.account = account;
         this.defaultsAccountId = defaultsAccountId;
         this.authentication = authentication;
@@ -49,6 +54,7 @@ public final class ResolvedAccount {
         this.pop3Port = pop3Port;
         this.clientAlias = clientAlias;
         this.transport = transport;
+        this.sendKind = sendKind;
         this.origins = Collections.unmodifiableMap(origins);
     }
 
@@ -86,16 +92,23 @@ public final class ResolvedAccount {
         unsetIfBlank(account.internalNote(), AccountField.INTERNAL_NOTE, o);
         unsetIfBlank(account.sentFolder(), AccountField.SENT_FOLDER, o);
 
+        if (account.fetching().protocol() == FetchSettings.Protocol.NONE) {
+            o.put(AccountField.FETCHING, Origin.UNSET);
+        }
+        SendSettings.Kind sendKind = pick(account.sending().map(SendSettings::kind),
+                d == null ? Optional.empty() : d.sending().map(SendSettings::kind), AccountField.SENDING, o);
+        // the defaults account's SMTP server fills blanks only of an account that sends over SMTP
+        Account ds = sendKind == null || sendKind.isSmtp() ? d : null;
         Authentication auth = pick(account.authentication(), d == null ? Optional.empty() : d.authentication(), AccountField.AUTHENTICATION, o);
-        String smtpHost = pick(account.smtpHost(), d == null ? Optional.empty() : d.smtpHost(), AccountField.SMTP_HOST, o);
+        String smtpHost = pick(account.smtpHost(), ds == null ? Optional.empty() : ds.smtpHost(), AccountField.SMTP_HOST, o);
         String imapHost = pick(account.imapHost(), d == null ? Optional.empty() : d.imapHost(), AccountField.IMAP_HOST, o);
         String pop3Host = pick(account.pop3Host(), d == null ? Optional.empty() : d.pop3Host(), AccountField.POP3_HOST, o);
-        String alias = pick(account.clientAlias(), d == null ? Optional.empty() : d.clientAlias(), AccountField.CLIENT_ALIAS, o);
+        String alias = pick(account.clientAlias(), ds == null ? Optional.empty() : ds.clientAlias(), AccountField.CLIENT_ALIAS, o);
         String transport = pick(account.transport(), d == null ? Optional.empty() : d.transport(), AccountField.TRANSPORT, o);
 
-        Security smtpSec = security(account.smtpSecurity(), d == null ? Optional.empty() : d.smtpSecurity(), hostDefaultSecurity, AccountField.SMTP_SECURITY, o);
-        int smtpPort = port(account.smtpPort(), d == null ? Optional.empty() : d.smtpPort(),
-                sameSecurity(account.smtpSecurity(), d == null ? Optional.empty() : d.smtpSecurity()), smtpSec.defaultSmtpPort(), AccountField.SMTP_PORT, o);
+        Security smtpSec = security(account.smtpSecurity(), ds == null ? Optional.empty() : ds.smtpSecurity(), hostDefaultSecurity, AccountField.SMTP_SECURITY, o);
+        int smtpPort = port(account.smtpPort(), ds == null ? Optional.empty() : ds.smtpPort(),
+                sameSecurity(account.smtpSecurity(), ds == null ? Optional.empty() : ds.smtpSecurity()), smtpSec.defaultSmtpPort(), AccountField.SMTP_PORT, o);
         Security imapSec = security(account.imapSecurity(), d == null ? Optional.empty() : d.imapSecurity(), hostDefaultSecurity, AccountField.IMAP_SECURITY, o);
         boolean imapSame = sameSecurity(account.imapSecurity(), d == null ? Optional.empty() : d.imapSecurity());
         int imapPort = port(account.imapPort(), d == null ? Optional.empty() : d.imapPort(), imapSame, imapSec.defaultImapPort(), AccountField.IMAP_PORT, o);
@@ -104,7 +117,7 @@ public final class ResolvedAccount {
             o.put(AccountField.AUTHENTICATION, Origin.UNSET);
         }
         return new ResolvedAccount(account, d == null ? null : d.id(), auth, smtpHost, smtpPort, smtpSec, imapHost, imapPort,
-                imapSec, pop3Host, pop3Port, alias, transport, o);
+                imapSec, pop3Host, pop3Port, alias, transport, sendKind, o);
     }
 
     private static void unsetIfBlank(Optional<?> value, AccountField f, Map<AccountField, Origin> o) {
@@ -188,7 +201,7 @@ public final class ResolvedAccount {
             return this;
         }
         return new ResolvedAccount(account.redacted(), defaultsAccountId, authentication.redacted(), smtpHost, smtpPort,
-                smtpSecurity, imapHost, imapPort, imapSecurity, pop3Host, pop3Port, clientAlias, transport, origins);
+                smtpSecurity, imapHost, imapPort, imapSecurity, pop3Host, pop3Port, clientAlias, transport, sendKind, origins);
     }
 
     /**
@@ -251,6 +264,33 @@ public final class ResolvedAccount {
      * @return the effective transport id, if one was set
      */
     public Optional<String> transport() { return Optional.ofNullable(transport); }
+
+    /**
+     * How the account sends, with the effective SMTP values for the SMTP kinds.
+     *
+     * @return the effective send part; empty when neither the account nor its defaults account says
+     */
+    public Optional<SendSettings> sending() {
+        if (sendKind == null) {
+            return Optional.empty();
+        }
+        return Optional.of(switch (sendKind) {
+            case SMTP, LOCAL_RELAY -> new SendSettings(sendKind, smtpHost, smtpPort, smtpSecurity, clientAlias);
+            case GMAIL_API -> SendSettings.gmailApi();
+            case GRAPH -> SendSettings.graph();
+        });
+    }
+
+    /**
+     * The account's mailbox with effective values: whether it fetches (its own choice, never inherited),
+     * IMAP and POP3 servers, Sent folder.
+     *
+     * @return the effective mailbox part
+     */
+    public FetchSettings fetching() {
+        return new FetchSettings(account.fetching().protocol(), imapHost, imapPort, imapSecurity, pop3Host, pop3Port,
+                account.sentFolder().orElse(null));
+    }
 
     /**
      * Where a field's effective value came from.

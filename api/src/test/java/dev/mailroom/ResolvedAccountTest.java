@@ -77,4 +77,49 @@ final class ResolvedAccountTest {
                 .senderAddress("sales@acme.test").senderName("ACME Sales").build();
         assertThat(ResolvedAccount.of(a, null, Security.STARTTLS).sender()).isEqualTo(EmailAddress.of("sales@acme.test", "ACME Sales"));
     }
+
+    @Test
+    @DisplayName("#11/A3: the way of sending is inherited with its SMTP values, field by field, and named as such")
+    void sendKind_inherited() {
+        Account own = Account.builder().description("Sales").email("sales@acme.test").build();
+        ResolvedAccount r = ResolvedAccount.of(own, defaults, Security.NONE);
+        assertThat(r.origin(AccountField.SENDING)).isEqualTo(Origin.DEFAULTS_ACCOUNT);
+        assertThat(r.sending()).contains(SendSettings.smtp("smtp.acme.test", 2587, Security.STARTTLS).withClientAlias("erp.acme.test"));
+        Account relay = Account.builder().description("MTA").email("mta@acme.test").localRelay(25).build();
+        ResolvedAccount rr = ResolvedAccount.of(relay, defaults, Security.TLS);
+        assertThat(rr.origin(AccountField.SENDING)).isEqualTo(Origin.ACCOUNT);
+        assertThat(rr.smtpHost()).contains("localhost");
+        assertThat(rr.clientAlias()).as("blank on the relay: from the defaults account").contains("erp.acme.test");
+        assertThat(ResolvedAccount.of(own, null, Security.TLS).sending()).isEmpty();
+        assertThat(ResolvedAccount.of(own, null, Security.TLS).origin(AccountField.SENDING)).isEqualTo(Origin.UNSET);
+    }
+
+    @Test
+    @DisplayName("#11: an account that sends through the Gmail API or Graph gets no SMTP server from the defaults account")
+    void apiKinds_doNotInheritSmtp() {
+        Account gmail = Account.builder().description("Team").email("team@acme.test").sending(SendSettings.gmailApi())
+                .authentication(Authentication.oauth2("team@acme.test", OAuthClientId.of("acme-google"))).build();
+        ResolvedAccount r = ResolvedAccount.of(gmail, defaults, Security.STARTTLS);
+        assertThat(r.smtpHost()).isEmpty();
+        assertThat(r.origin(AccountField.SMTP_HOST)).isEqualTo(Origin.UNSET);
+        assertThat(r.clientAlias()).isEmpty();
+        assertThat(r.sending()).contains(SendSettings.gmailApi());
+        assertThat(r.imapHost()).as("the mailbox is still filled").contains("imap.acme.test");
+    }
+
+    @Test
+    @DisplayName("#11: fetching is never inherited; the mailbox servers are, field by field")
+    void fetching_notInherited() {
+        Account fetchingDefaults = defaults.toBuilder().fetching(FetchSettings.imap("imap.acme.test", null, Security.TLS)).build();
+        Account own = Account.builder().description("Sales").email("sales@acme.test").build();
+        ResolvedAccount r = ResolvedAccount.of(own, fetchingDefaults, Security.NONE);
+        assertThat(r.fetching().protocol()).isEqualTo(FetchSettings.Protocol.NONE);
+        assertThat(r.origin(AccountField.FETCHING)).isEqualTo(Origin.UNSET);
+        assertThat(r.fetching().imapHost()).contains("imap.acme.test");
+        assertThat(r.fetching().imapPort()).contains(993);
+        ResolvedAccount fetching = ResolvedAccount.of(own.toBuilder().fetching(FetchSettings.pop3(null, null)).build(),
+                fetchingDefaults, Security.NONE);
+        assertThat(fetching.fetching().protocol()).isEqualTo(FetchSettings.Protocol.POP3);
+        assertThat(fetching.origin(AccountField.FETCHING)).isEqualTo(Origin.ACCOUNT);
+    }
 }

@@ -8,6 +8,7 @@ import dev.mailroom.FieldProblem;
 import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
+import dev.mailroom.Secret;
 import dev.mailroom.SystemMailSettings;
 import dev.mailroom.TenantMailSettings;
 import dev.mailroom.core.internal.Resolver;
@@ -178,16 +179,13 @@ public final class AccountAdmin {
             return account;
         }
         Authentication old = stored == null ? null : stored.authentication().orElse(null);
-        Authentication merged;
-        if (auth instanceof Authentication.Password p && old instanceof Authentication.Password op && !op.password().isPlaceholder()) {
-            merged = Authentication.password(p.user(), op.password());
-        } else if (auth instanceof Authentication.MicrosoftApp m && old instanceof Authentication.MicrosoftApp om
-                && !om.clientSecret().isPlaceholder()) {
-            merged = Authentication.microsoftApp(m.directoryId(), m.clientId(), om.clientSecret());
-        } else {
+        // only a password is a secret of the account itself; OAuth clients keep theirs in the client registry
+        if (auth.kind() != Authentication.Kind.PASSWORD || old == null || old.kind() != Authentication.Kind.PASSWORD
+                || old.secret().map(Secret::isPlaceholder).orElse(true)) {
             throw invalid(account, new FieldProblem(AccountField.AUTHENTICATION,
-                    "no secret of this kind is stored for this account; enter the password or client secret"));
+                    "no password is stored for this account; enter the password"));
         }
+        Authentication merged = Authentication.password(auth.username().orElseThrow(), old.secret().orElseThrow());
         return account.toBuilder().authentication(merged).build();
     }
 

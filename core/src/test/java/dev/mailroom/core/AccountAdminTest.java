@@ -6,7 +6,9 @@ import dev.mailroom.AccountId;
 import dev.mailroom.Authentication;
 import dev.mailroom.FieldProblem;
 import dev.mailroom.MailException;
+import dev.mailroom.OAuthClientId;
 import dev.mailroom.Secret;
+import dev.mailroom.SendSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -68,5 +70,23 @@ final class AccountAdminTest {
         assertThatThrownBy(() -> mailroom.accounts().update(account().toBuilder().id("missing").build()))
                 .isInstanceOf(MailException.class).hasMessageContaining("use create");
         assertThat(repo.findAll()).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("#11/D1: a login that refers to a registered client has no secret to keep; a password placeholder after it is refused")
+    void update_clientReference_noSecret() {
+        Account oauth = account().toBuilder().sending(SendSettings.gmailApi())
+                .authentication(Authentication.oauth2("support@acme.test", OAuthClientId.of("acme-google"))).build();
+        mailroom.accounts().create(oauth);
+        Account fromUi = mailroom.accounts().get(AccountId.of("a1")).orElseThrow();
+        assertThat(fromUi).isEqualTo(oauth);
+        mailroom.accounts().update(fromUi.toBuilder().authentication(
+                Authentication.microsoftApp("dir-1", OAuthClientId.of("acme-microsoft"))).sending(SendSettings.graph()).build());
+        assertThat(repo.find(AccountId.of("a1")).orElseThrow().authentication().orElseThrow().kind())
+                .isEqualTo(Authentication.Kind.MICROSOFT_APP);
+        assertThatThrownBy(() -> mailroom.accounts().update(fromUi.toBuilder()
+                .authentication(Authentication.password("support@acme.test", Secret.stored())).build()))
+                .isInstanceOfSatisfying(MailException.class, e ->
+                        assertThat(e.fieldProblems()).extracting(FieldProblem::field).containsExactly(AccountField.AUTHENTICATION));
     }
 }

@@ -3,6 +3,9 @@ package dev.mailroom.jdbc;
 import dev.mailroom.Account;
 import dev.mailroom.AccountId;
 import dev.mailroom.Authentication;
+import dev.mailroom.FetchSettings;
+import dev.mailroom.OAuthClientId;
+import dev.mailroom.SendSettings;
 import dev.mailroom.Scope;
 import dev.mailroom.Secret;
 import dev.mailroom.Security;
@@ -47,11 +50,16 @@ import javax.sql.DataSource;
  * node fails only its own account, with {@link MailErrorCode#SECRET_UNAVAILABLE} naming the key.
  */
 public final class JdbcAccountRepository implements AccountRepository {
-    private static final String COLUMNS = "id, position, description, display_name, email, auth_kind, auth_user, auth_grant,"
-            + " auth_directory, auth_client, secret_key_id, secret_value, smtp_host, smtp_port, smtp_security, imap_host, imap_port,"
-            + " imap_security, pop3_host, pop3_port, sender_address, sender_name, client_alias, transport, text_signature,"
-            + " html_signature, internal_note, scope, tenant, owner, debug, system_account, defaults_account, enabled, local_relay,"
-            + " prevent_plain_text, prevent_ntlm, utf8_headers, copy_to_sent, sent_folder";
+    /**
+     * The mapped columns. {@code auth_grant} is not among them: it keeps the grant key of accounts stored before
+     * OAuth clients were referred to by id (docs/adr/016), for the token store to import.
+     */
+    private static final String COLUMNS = "id, position, description, display_name, email, auth_kind, auth_user,"
+            + " auth_directory, auth_client, secret_key_id, secret_value, send_kind, smtp_host, smtp_port, smtp_security, client_alias,"
+            + " fetch_protocol, imap_host, imap_port, imap_security, pop3_host, pop3_port, sent_folder, sender_address, sender_name,"
+            + " transport, text_signature, html_signature, internal_note, scope, tenant, owner, debug, system_account, defaults_account,"
+            + " enabled, local_relay, prevent_plain_text, prevent_ntlm, utf8_headers, copy_to_sent";
+    private static final int COLUMN_COUNT = COLUMNS.split(",").length;
 
     /** Marks a sealed value bound to its owner (associated data); unmarked values were sealed before binding. */
     private static final String BOUND = "v2:";
@@ -96,7 +104,7 @@ public final class JdbcAccountRepository implements AccountRepository {
                     position = rs.getLong(1);
                 }
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_account (" + COLUMNS + ") VALUES ("
-                        + "?, ".repeat(39) + "?)")) {
+                        + "?, ".repeat(COLUMN_COUNT - 1) + "?)")) {
                     p.setString(1, account.id().value());
                     p.setLong(2, position);
                     bind(p, account, 3);
@@ -278,13 +286,35 @@ public final class JdbcAccountRepository implements AccountRepository {
                     }
                 }
             }
+            List<ClientSecret> clients = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT id, secret_key_id, secret_value, secret_binding FROM mailroom_oauth_client"
+                    + " WHERE secret_value IS NOT NULL AND (secret_key_id IS NULL OR secret_key_id <> ? OR secret_value NOT LIKE ?"
+                    + " OR secret_binding IS NULL) ORDER BY id")) {
+                p.setString(1, cipher.activeKeyId());
+                p.setString(2, BOUND + "%");
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        clients.add(new ClientSecret(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                    }
+                }
+            }
             List<String[]> resealed = new ArrayList<>();
+            List<String[]> resealedClients = new ArrayList<>();
             List<String> unavailable = new ArrayList<>();
             for (StoredSecret r : rows) {
                 try {
                     resealed.add(seal(r.accountId(), r.field(), r.open()));
                 } catch (MailException e) {
                     unavailable.add("account " + r.accountId() + " (key '" + r.keyId() + "')");
+                }
+            }
+            for (ClientSecret r : clients) {
+                try {
+                    String binding = r.binding() != null ? r.binding() : "oauth-client:" + r.id() + ":clientSecret";
+                    String[] sealed = seal(binding, openSealed(cipher, r.keyId(), r.stored(), r.binding(), "client secret of OAuth client " + r.id()));
+                    resealedClients.add(new String[] {sealed[0], sealed[1], binding});
+                } catch (MailException e) {
+                    unavailable.add("OAuth client " + r.id() + " (key '" + r.keyId() + "')");
                 }
             }
             if (!unavailable.isEmpty()) {
@@ -302,8 +332,23 @@ public final class JdbcAccountRepository implements AccountRepository {
                 }
                 u.executeBatch();
             }
-            return rows.size();
+            try (PreparedStatement u = c.prepareStatement(
+                    "UPDATE mailroom_oauth_client SET secret_key_id = ?, secret_value = ?, secret_binding = ? WHERE id = ?")) {
+                for (int i = 0; i < clients.size(); i++) {
+                    u.setString(1, resealedClients.get(i)[0]);
+                    u.setString(2, resealedClients.get(i)[1]);
+                    u.setString(3, resealedClients.get(i)[2]);
+                    u.setString(4, clients.get(i).id());
+                    u.addBatch();
+                }
+                u.executeBatch();
+            }
+            return rows.size() + clients.size();
         });
+    }
+
+    /** A registered OAuth client's sealed secret as stored; {@code binding} null: sealed before owner binding. */
+    private record ClientSecret(String id, String keyId, String stored, String binding) {
     }
 
     @Override
@@ -329,33 +374,12 @@ public final class JdbcAccountRepository implements AccountRepository {
         p.setString(i++, a.displayName().orElse(null));
         p.setString(i++, a.email().address());
         Authentication auth = a.authentication().orElse(null);
-        String kind = null;
-        String user = null;
-        String grant = null;
-        String directory = null;
-        String client = null;
-        Secret secret = null;
-        if (auth instanceof Authentication.None) {
-            kind = "NONE";
-        } else if (auth instanceof Authentication.Password pw) {
-            kind = "PASSWORD";
-            user = pw.user();
-            secret = pw.password();
-        } else if (auth instanceof Authentication.OAuth2 o) {
-            kind = "OAUTH2";
-            user = o.user();
-            grant = o.grantReference();
-        } else if (auth instanceof Authentication.MicrosoftApp m) {
-            kind = "MICROSOFT_APP";
-            directory = m.directoryId();
-            client = m.clientId();
-            secret = m.clientSecret();
-        }
+        String kind = auth == null ? null : auth.kind().name();
         p.setString(i++, kind);
-        p.setString(i++, user);
-        p.setString(i++, grant);
-        p.setString(i++, directory);
-        p.setString(i++, client);
+        p.setString(i++, auth == null ? null : auth.username().orElse(null));
+        p.setString(i++, auth != null && auth.kind() == Authentication.Kind.MICROSOFT_APP ? ((Authentication.MicrosoftApp) auth).directoryId() : null);
+        p.setString(i++, auth == null ? null : auth.oauthClient().map(OAuthClientId::value).orElse(null));
+        Secret secret = auth == null ? null : auth.secret().orElse(null);
         if (secret != null) {
             if (secret.isPlaceholder()) {
                 throw new IllegalArgumentException("account " + a.id() + " carries a secret placeholder; the store needs the secret itself");
@@ -367,17 +391,22 @@ public final class JdbcAccountRepository implements AccountRepository {
             p.setNull(i++, Types.VARCHAR);
             p.setNull(i++, Types.VARCHAR);
         }
+        SendSettings sending = a.sending().orElse(null);
+        p.setString(i++, sending == null ? null : sending.kind().name());
         p.setString(i++, a.smtpHost().orElse(null));
         setInt(p, i++, a.smtpPort().orElse(null));
         p.setString(i++, a.smtpSecurity().map(Enum::name).orElse(null));
-        p.setString(i++, a.imapHost().orElse(null));
-        setInt(p, i++, a.imapPort().orElse(null));
-        p.setString(i++, a.imapSecurity().map(Enum::name).orElse(null));
-        p.setString(i++, a.pop3Host().orElse(null));
-        setInt(p, i++, a.pop3Port().orElse(null));
+        p.setString(i++, a.clientAlias().orElse(null));
+        FetchSettings fetching = a.fetching();
+        p.setString(i++, fetching.protocol().name());
+        p.setString(i++, fetching.imapHost().orElse(null));
+        setInt(p, i++, fetching.imapPort().orElse(null));
+        p.setString(i++, fetching.imapSecurity().map(Enum::name).orElse(null));
+        p.setString(i++, fetching.pop3Host().orElse(null));
+        setInt(p, i++, fetching.pop3Port().orElse(null));
+        p.setString(i++, fetching.sentFolder().orElse(null));
         p.setString(i++, a.senderAddress().map(e -> e.address()).orElse(null));
         p.setString(i++, a.senderName().orElse(null));
-        p.setString(i++, a.clientAlias().orElse(null));
         p.setString(i++, a.transport().orElse(null));
         p.setString(i++, a.textSignature().orElse(null));
         p.setString(i++, a.htmlSignature().orElse(null));
@@ -394,7 +423,6 @@ public final class JdbcAccountRepository implements AccountRepository {
         p.setBoolean(i++, a.preventNtlm());
         p.setBoolean(i++, a.utf8Headers());
         p.setBoolean(i++, a.copyToSent());
-        p.setString(i++, a.sentFolder().orElse(null));
         return i;
     }
 
@@ -402,25 +430,46 @@ public final class JdbcAccountRepository implements AccountRepository {
         Account.Builder b = Account.builder().id(rs.getString("id")).description(rs.getString("description"))
                 .displayName(rs.getString("display_name")).email(rs.getString("email"));
         String kind = rs.getString("auth_kind");
-        Secret secret = null;
-        String sealed = rs.getString("secret_value");
-        if (sealed != null) { // opened when used, so that one account's unreadable secret never fails reading the others
-            secret = Secret.sealed(new StoredSecret(cipher, rs.getString("id"), field(kind), rs.getString("secret_key_id"), sealed));
-        }
         if (kind != null) {
-            b.authentication(switch (kind) {
-                case "NONE" -> Authentication.none();
-                case "PASSWORD" -> Authentication.password(rs.getString("auth_user"), secret);
-                case "OAUTH2" -> Authentication.oauth2(rs.getString("auth_user"), rs.getString("auth_grant"));
-                case "MICROSOFT_APP" -> Authentication.microsoftApp(rs.getString("auth_directory"), rs.getString("auth_client"), secret);
-                default -> throw new IllegalStateException("unknown authentication kind " + kind);
+            b.authentication(switch (Authentication.Kind.valueOf(kind)) {
+                case NONE -> Authentication.none();
+                case PASSWORD -> {
+                    // opened when used, so that one account's unreadable secret never fails reading the others
+                    String sealed = rs.getString("secret_value");
+                    if (sealed == null) {
+                        throw new IllegalStateException("account " + rs.getString("id") + " has a password login without a stored password");
+                    }
+                    yield Authentication.password(rs.getString("auth_user"),
+                            Secret.sealed(new StoredSecret(cipher, rs.getString("id"), field(kind), rs.getString("secret_key_id"), sealed)));
+                }
+                case OAUTH2 -> Authentication.oauth2(rs.getString("auth_user"), OAuthClientId.of(rs.getString("auth_client")));
+                case MICROSOFT_APP -> Authentication.microsoftApp(rs.getString("auth_directory"), OAuthClientId.of(rs.getString("auth_client")));
             });
         }
-        b.smtp(rs.getString("smtp_host"), intOrNull(rs, "smtp_port"), security(rs.getString("smtp_security")))
+        String sendKind = rs.getString("send_kind");
+        if (sendKind == null) { // a row written by a node of the version before V9: read as V9 migrated it
+            sendKind = rs.getBoolean("local_relay") ? "LOCAL_RELAY"
+                    : rs.getString("smtp_host") != null || intOrNull(rs, "smtp_port") != null || rs.getString("smtp_security") != null
+                    || rs.getString("client_alias") != null ? "SMTP" : null;
+        }
+        if (sendKind != null) {
+            SendSettings.Kind k = SendSettings.Kind.valueOf(sendKind);
+            if (k.isSmtp()) {
+                b.sending(SendSettings.smtp(null, null, null)); // the kind; the values follow, checked by build()
+                if (k == SendSettings.Kind.LOCAL_RELAY) {
+                    b.sending(SendSettings.localRelay(25));
+                }
+                b.smtpHost(rs.getString("smtp_host")).smtpPort(intOrNull(rs, "smtp_port"))
+                        .smtpSecurity(security(rs.getString("smtp_security"))).clientAlias(rs.getString("client_alias"));
+            } else {
+                b.sending(k == SendSettings.Kind.GMAIL_API ? SendSettings.gmailApi() : SendSettings.graph());
+            }
+        }
+        b.fetching(FetchSettings.none().withProtocol(FetchSettings.Protocol.valueOf(rs.getString("fetch_protocol"))))
                 .imap(rs.getString("imap_host"), intOrNull(rs, "imap_port"), security(rs.getString("imap_security")))
                 .pop3(rs.getString("pop3_host"), intOrNull(rs, "pop3_port"))
                 .senderAddress(rs.getString("sender_address")).senderName(rs.getString("sender_name"))
-                .clientAlias(rs.getString("client_alias")).transport(rs.getString("transport"))
+                .transport(rs.getString("transport"))
                 .signature(rs.getString("text_signature"), rs.getString("html_signature"))
                 .internalNote(rs.getString("internal_note"));
         Scope scope = Scope.valueOf(rs.getString("scope"));
@@ -436,11 +485,6 @@ public final class JdbcAccountRepository implements AccountRepository {
         if (scope != Scope.TENANT && tenant != null) {
             b.tenant(tenant);
         }
-        boolean localRelay = rs.getBoolean("local_relay");
-        if (localRelay) {
-            Integer port = intOrNull(rs, "smtp_port");
-            b.localRelay(port == null ? 25 : port);
-        }
         return b.debug(rs.getBoolean("debug")).systemAccount(rs.getBoolean("system_account"))
                 .defaultsAccount(rs.getBoolean("defaults_account")).enabled(rs.getBoolean("enabled"))
                 .preventPlainTextLogin(rs.getBoolean("prevent_plain_text")).preventNtlm(rs.getBoolean("prevent_ntlm"))
@@ -451,11 +495,6 @@ public final class JdbcAccountRepository implements AccountRepository {
     /** The secret's name in its owner binding and in messages. */
     private static String field(String authKind) {
         return "PASSWORD".equals(authKind) ? "password" : "MICROSOFT_APP".equals(authKind) ? "clientSecret" : "secret";
-    }
-
-    /** Who owns a sealed value: the associated data it is bound to. */
-    private static byte[] owner(String accountId, String field) {
-        return ("account:" + accountId + ":" + field).getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -471,9 +510,13 @@ public final class JdbcAccountRepository implements AccountRepository {
     }
 
     private String[] seal(String accountId, String field, String value) {
+        return seal("account:" + accountId + ":" + field, value);
+    }
+
+    private String[] seal(String binding, String value) {
         byte[] plain = value.getBytes(StandardCharsets.UTF_8);
         try {
-            SecretCipher.Sealed sealed = cipher.seal(plain, owner(accountId, field));
+            SecretCipher.Sealed sealed = cipher.seal(plain, binding.getBytes(StandardCharsets.UTF_8));
             return new String[] {sealed.keyId(), BOUND + Base64.getEncoder().encodeToString(sealed.ciphertext())};
         } finally {
             java.util.Arrays.fill(plain, (byte) 0);
@@ -487,28 +530,35 @@ public final class JdbcAccountRepository implements AccountRepository {
     private record StoredSecret(SecretCipher cipher, String accountId, String field, String keyId, String stored) implements Secret.Opener {
         @Override
         public String open() {
-            byte[] plain = null;
-            try {
-                boolean bound = stored.startsWith(BOUND);
-                SecretCipher.Sealed sealed = new SecretCipher.Sealed(keyId,
-                        Base64.getDecoder().decode(bound ? stored.substring(BOUND.length()) : stored));
-                plain = bound ? cipher.open(sealed, owner(accountId, field)) : cipher.open(sealed);
-                return new String(plain, StandardCharsets.UTF_8);
-            } catch (RuntimeException e) {
-                throw new MailException(MailErrorCode.SECRET_UNAVAILABLE, "the stored " + field + " of account " + accountId
-                        + " cannot be opened on this node (sealed with key '" + keyId + "'): " + e.getMessage(), null,
-                        "Add key '" + keyId + "' to this node's SecretCipher, or set the " + field + " of account " + accountId + " again.",
-                        List.of(), e);
-            } finally {
-                if (plain != null) {
-                    java.util.Arrays.fill(plain, (byte) 0);
-                }
-            }
+            return openSealed(cipher, keyId, stored, "account:" + accountId + ":" + field, "stored " + field + " of account " + accountId);
         }
 
         @Override
         public String toString() {
             return "StoredSecret[account " + accountId + ", " + field + ", key " + keyId + "]";
+        }
+    }
+
+    /**
+     * Opens a stored secret: bound values ({@code v2:}) with their owner binding as associated data, older ones
+     * without. Failing, it names what it opened and the key, never the value.
+     */
+    private static String openSealed(SecretCipher cipher, String keyId, String stored, String binding, String what) {
+        byte[] plain = null;
+        try {
+            boolean bound = stored.startsWith(BOUND) && binding != null;
+            SecretCipher.Sealed sealed = new SecretCipher.Sealed(keyId,
+                    Base64.getDecoder().decode(bound ? stored.substring(BOUND.length()) : stored));
+            plain = bound ? cipher.open(sealed, binding.getBytes(StandardCharsets.UTF_8)) : cipher.open(sealed);
+            return new String(plain, StandardCharsets.UTF_8);
+        } catch (RuntimeException e) {
+            throw new MailException(MailErrorCode.SECRET_UNAVAILABLE, "the " + what
+                    + " cannot be opened on this node (sealed with key '" + keyId + "'): " + e.getMessage(), null,
+                    "Add key '" + keyId + "' to this node's SecretCipher, or set the " + what + " again.", List.of(), e);
+        } finally {
+            if (plain != null) {
+                java.util.Arrays.fill(plain, (byte) 0);
+            }
         }
     }
 

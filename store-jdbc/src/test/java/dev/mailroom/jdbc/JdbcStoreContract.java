@@ -55,7 +55,8 @@ abstract class JdbcStoreContract {
         StringBuilder all = new StringBuilder();
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             for (String table : List.of("mailroom_account", "mailroom_system_settings", "mailroom_tenant_settings",
-                    "mailroom_signature", "mailroom_change", "mailroom_delivery_log", "mailroom_schema_version", "mailroom_outbox")) {
+                    "mailroom_signature", "mailroom_change", "mailroom_delivery_log", "mailroom_schema_version", "mailroom_outbox",
+                    "mailroom_oauth_client")) {
                 try (ResultSet rs = s.executeQuery("SELECT * FROM " + table)) {
                     ResultSetMetaData md = rs.getMetaData();
                     while (rs.next()) {

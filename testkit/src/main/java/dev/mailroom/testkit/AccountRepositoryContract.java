@@ -4,7 +4,10 @@ import dev.mailroom.Account;
 import dev.mailroom.AccountId;
 import dev.mailroom.Authentication;
 import dev.mailroom.EmailAddress;
+import dev.mailroom.FetchSettings;
+import dev.mailroom.OAuthClientId;
 import dev.mailroom.Secret;
+import dev.mailroom.SendSettings;
 import dev.mailroom.SenderPolicy;
 import dev.mailroom.SupportSettings;
 import dev.mailroom.Security;
@@ -86,7 +89,7 @@ public abstract class AccountRepositoryContract {
     }
 
     @Test
-    @DisplayName("A1: every field survives a round trip, secrets included")
+    @DisplayName("A1: every field and part survives a round trip, secrets included")
     void save_roundTripsEveryField() {
         Account full = Account.builder().id("full").description("Support").displayName("ACME Support")
                 .email("support@acme.test").tenant("acme").systemAccount(true).defaultsAccount(true).enabled(false)
@@ -143,5 +146,29 @@ public abstract class AccountRepositoryContract {
         int before = calls.get();
         repository.save(account("b", "b@example.test"));
         assertEquals(before, calls.get());
+    }
+
+    @Test
+    @DisplayName("A1/B8/D1: every way of sending, every mailbox protocol and every login kind round-trips through the parts")
+    void save_roundTripsEveryPartKind() {
+        List<Account> accounts = List.of(
+                Account.builder().id("relay").description("MTA").email("mta@example.test").localRelay(2525).build(),
+                Account.builder().id("gmail").description("Gmail").email("team@example.test").sending(SendSettings.gmailApi())
+                        .authentication(Authentication.oauth2("team@example.test", OAuthClientId.of("google")))
+                        .fetching(FetchSettings.imap("imap.gmail.com", 993, Security.TLS).withSentFolder("[Gmail]/Sent Mail")).build(),
+                Account.builder().id("graph").description("Graph").email("sales@example.test").sending(SendSettings.graph())
+                        .authentication(Authentication.microsoftApp("directory-1", OAuthClientId.of("microsoft"))).build(),
+                Account.builder().id("pop").description("POP3").email("pop@example.test")
+                        .sending(SendSettings.smtp(null, null, Security.TLS).withClientAlias("app.example.test"))
+                        .fetching(FetchSettings.pop3("pop.example.test", 995)).authentication(Authentication.none()).build(),
+                Account.builder().id("bare").description("Inherits").email("bare@example.test").build());
+        accounts.forEach(repository::save);
+        for (Account a : accounts) {
+            Account back = repository.find(a.id()).orElseThrow();
+            assertEquals(a, back, a.id().value());
+            assertEquals(a.sending(), back.sending(), a.id().value());
+            assertEquals(a.fetching(), back.fetching(), a.id().value());
+        }
+        assertTrue(repository.find(AccountId.of("bare")).orElseThrow().sending().isEmpty(), "no send part stays none");
     }
 }

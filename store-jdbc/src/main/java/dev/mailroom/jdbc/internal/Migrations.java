@@ -23,12 +23,17 @@ public final class Migrations {
     /** The scripts, in order; the version is the number after V. */
     public static final List<String> SCRIPTS = List.of("V1__accounts_and_settings.sql", "V2__delivery_log.sql", "V3__outbox.sql",
             "V4__outbox_by_account.sql", "V5__notifications.sql", "V6__outbox_fair_queue.sql", "V7__outbox_age.sql",
-            "V8__outbox_staged_payloads.sql");
+            "V8__outbox_staged_payloads.sql", "V9__account_parts_and_oauth_clients.sql");
 
     private Migrations() {
     }
 
     public static void migrate(DataSource dataSource) {
+        migrate(dataSource, Integer.MAX_VALUE);
+    }
+
+    /** Applies the scripts up to and including a version: for tests that start from an older schema. */
+    public static void migrate(DataSource dataSource, int throughVersion) {
         try (Connection c = dataSource.getConnection()) {
             try (Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE IF NOT EXISTS mailroom_schema_version (version INT NOT NULL PRIMARY KEY,"
@@ -36,6 +41,9 @@ public final class Migrations {
             }
             for (String script : SCRIPTS) {
                 int version = Integer.parseInt(script.substring(1, script.indexOf("__")));
+                if (version > throughVersion) {
+                    break;
+                }
                 if (applied(c, version)) {
                     continue;
                 }
