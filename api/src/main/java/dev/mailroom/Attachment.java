@@ -9,7 +9,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
- * A file attached to an {@link Email} (B7). The content is read from its source each time the message
+ * A file attached to an {@link Email}. The content is read from its source each time the message
  * is written, not loaded into the heap when the attachment is created.
  *
  * <p>The factories refuse, with {@link MailErrorCode#INVALID_EMAIL} naming the field, a file name with a
@@ -48,7 +48,7 @@ public final class Attachment {
     }
 
     /**
-     * This attachment as an inline part of the HTML body (B7), referenced there as {@code src="cid:ID"}.
+     * This attachment as an inline part of the HTML body, referenced there as {@code src="cid:ID"}.
      *
      * @param contentId the id, e.g. {@code logo}: letters, digits and {@code . _ - @}
      * @return the inline attachment

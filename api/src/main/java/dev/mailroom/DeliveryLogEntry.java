@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One attempt in the delivery log (C3): time, account, operation, outcome and the server's text.
+ * One attempt in the delivery log: time, account, operation, outcome and the server's text.
  * Never contains a secret.
  *
  * @param time when the attempt ended
@@ -27,15 +27,15 @@ public record DeliveryLogEntry(Instant time, AccountId accountId, String account
     public enum Operation {
         /** Sending a message. */
         SEND,
-        /** Sending a test mail (C2). */
+        /** Sending a test mail. */
         TEST_MAIL,
-        /** A connection test (C1). */
+        /** A connection test. */
         DIAGNOSE,
-        /** Appending a sent message to the IMAP Sent folder (B6). */
+        /** Appending a sent message to the IMAP Sent folder. */
         SENT_COPY,
-        /** Delivering a notification (E1), or deciding not to (E2: a skipped recipient). */
+        /** Delivering a notification, or deciding not to (a skipped recipient). */
         NOTIFICATION,
-        /** Delivering a support request (E4). */
+        /** Delivering a support request. */
         SUPPORT_REQUEST
     }
 
@@ -45,7 +45,7 @@ public record DeliveryLogEntry(Instant time, AccountId accountId, String account
         SUCCESS,
         /** It failed. */
         FAILURE,
-        /** Deliberately not done, with the reason in the detail (E2: a user without an address). Not an error. */
+        /** Deliberately not done, with the reason in the detail (a user without an address). Not an error. */
         SKIPPED
     }
 

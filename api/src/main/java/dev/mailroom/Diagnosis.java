@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The result of a staged connection test (C1, C5, F10): every stage with its outcome and the server's
+ * The result of a staged connection test: every stage with its outcome and the server's
  * exact replies, the server's capabilities, and the protocol transcript with credentials redacted.
  *
  * @param account the tested account's address

@@ -15,7 +15,7 @@ import java.util.Set;
  * Immutable; build with {@link #builder()}.
  *
  * <p>The From address is optional: without it the resolved account's sender is used. With it, the
- * message goes out through the account that owns that address (A6).
+ * message goes out through the account that owns that address.
  *
  * <p>{@link Builder#build()} refuses, with {@link MailErrorCode#INVALID_EMAIL} naming the field, what
  * can never be sent safely: no recipient, CR/LF/NUL in the subject or a header (header injection),
@@ -151,7 +151,7 @@ public final class Email {
     }
 
     /**
-     * Whether the signature is appended (B5).
+     * Whether the signature is appended.
      *
      * @return true unless {@link Builder#noSignature()} was called
      */
@@ -216,7 +216,7 @@ public final class Email {
         }
 
         /**
-         * Sends this email without the automatic signature (B5), e.g. for system mails.
+         * Sends this email without the automatic signature, e.g. for system mails.
          *
          * @return this
          */

@@ -4,11 +4,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Who acts when mail is sent: tenant, user, department and project. Resolution (A2–A6) and, later,
+ * Who acts when mail is sent: tenant, user, department and project. Resolution and, later,
  * signatures use it. Immutable; each {@code with…} method returns a new context.
  *
  * <p>{@link #systemMail()} marks system mail (notifications, password mails): it always goes through
- * the system account of the tenant or the system (A2, A5), even when the acting user has an own
+ * the system account of the tenant or the system, even when the acting user has an own
  * account. Without it, a user or department that has its own account sends through it.
  *
  * <pre>{@code
@@ -81,7 +81,7 @@ public final class MailContext {
 
     /**
      * A copy for a reply to mail that came in on this address (a ticket reply goes out from the
-     * address the ticket came in on, A6).
+     * address the ticket came in on).
      *
      * @param address the address the original mail was received at
      * @return a copy with the incoming address
@@ -91,7 +91,7 @@ public final class MailContext {
     }
 
     /**
-     * A copy for system mail, which always uses the system account (A2).
+     * A copy for system mail, which always uses the system account.
      *
      * @return a copy marked as system mail
      */

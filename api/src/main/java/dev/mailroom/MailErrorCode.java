@@ -11,29 +11,29 @@ public enum MailErrorCode {
     INVALID_ACCOUNT(Category.ACCOUNT, false, "Correct the fields named in the error."),
     /** An email failed validation (address, header, missing recipient or body). */
     INVALID_EMAIL(Category.MESSAGE, false, "Correct the message as the error says; nothing was sent."),
-    /** No system-wide mail server is configured and enabled: mail is off for the whole system (A4). */
+    /** No system-wide mail server is configured and enabled: mail is off for the whole system. */
     MAIL_DISABLED(Category.ACCOUNT, false, "Configure and enable the system-wide mail server (a complete account flagged as system account)."),
-    /** An administrator forbade this tenant both the system-wide server and its own (A4). */
+    /** An administrator forbade this tenant both the system-wide server and its own. */
     TENANT_MAIL_FORBIDDEN(Category.ACCOUNT, false, "Allow the tenant to use the system-wide server or to configure its own."),
     /** No account fits the context (no system account, tenant without own server and no fallback). */
     NO_ACCOUNT(Category.ACCOUNT, false, "Create an account for this context, or flag one as system account."),
-    /** The chosen account lacks fields it needs for this use (A2); see {@link MailException#fieldProblems()}. */
+    /** The chosen account lacks fields it needs for this use; see {@link MailException#fieldProblems()}. */
     ACCOUNT_INCOMPLETE(Category.ACCOUNT, false, "Fill in the fields named in the error, or set them on the defaults account."),
     /** The chosen account is disabled. */
     ACCOUNT_DISABLED(Category.ACCOUNT, false, "Enable the account, or send through another one."),
-    /** No account in this context may send as the requested From address (A6). */
+    /** No account in this context may send as the requested From address. */
     SENDER_NOT_ALLOWED(Category.MESSAGE, false, "Send through the account that owns the address, or use the default sender."),
     /** No transport module supports this account (e.g. transport-graph is not on the class path). */
     NO_TRANSPORT(Category.ACCOUNT, false, "Add the transport module for this account to the class path."),
     /**
-     * An address has a non-ASCII local part (B4), but the account is not flagged "server supports UTF-8
+     * An address has a non-ASCII local part, but the account is not flagged "server supports UTF-8
      * headers" or the server does not offer SMTPUTF8. Nothing was sent.
      */
     SMTPUTF8_NOT_SUPPORTED(Category.MESSAGE, false, "Internationalized addresses need a server with SMTPUTF8: flag the account 'server supports UTF-8 headers' if it does, or use the recipient's ASCII address."),
     /** The transport cannot use this account's authentication kind (yet). */
     AUTH_METHOD_NOT_SUPPORTED(Category.AUTHENTICATION, false, "Choose an authentication this transport supports, or another transport."),
 
-    /** No support address is configured for support requests (E4). */
+    /** No support address is configured for support requests. */
     SUPPORT_ADDRESS_MISSING(Category.ACCOUNT, false, "Set the support address in the system mail settings (or the tenant's, if tenants may have their own)."),
 
     /**

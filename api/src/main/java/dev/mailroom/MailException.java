@@ -16,11 +16,16 @@ import java.util.Optional;
 public class MailException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The stable code of this failure. */
     private final MailErrorCode code;
+    /** Whether the same attempt may succeed later. */
     private final boolean retryable;
+    /** The server's exact reply, or {@code null} when there was none. */
     private final String serverReply;
+    /** What an administrator can do about it, or {@code null}. */
     private final String hint;
     private final transient List<FieldProblem> fieldProblems;
+    /** How long the server asked to wait before trying again, or {@code null}. */
     private final Duration retryAfter;
 
     /**

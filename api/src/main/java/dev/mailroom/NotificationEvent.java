@@ -11,7 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Something that happened in the host and may concern users (E1): what (type), who did it, whom it
+ * Something that happened in the host and may concern users: what (type), who did it, whom it
  * concerns, in which tenant, and the data its template shows. Immutable; built with {@link #builder}.
  *
  * <pre>{@code

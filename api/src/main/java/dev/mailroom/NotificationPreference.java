@@ -1,7 +1,7 @@
 package dev.mailroom;
 
 /**
- * A user's choice for one notification type (E2), as the seed products offer it: whether the user gets mail
+ * A user's choice for one notification type, as the seed products offer it: whether the user gets mail
  * when something of this type concerns them ("mail me when a to-do for me is created or edited"), and
  * whether also when they made the change themselves ("… created or edited by me").
  *

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What {@code notify} did with an event: who got mail queued, who was skipped and why (E2), and what the
+ * What {@code notify} did with an event: who got mail queued, who was skipped and why, and what the
  * templates lacked. Immutable.
  *
  * @param type the event's type
@@ -32,13 +32,13 @@ public record NotificationResult(NotificationType type, List<Notified> queued, L
     public enum SkipReason {
         /** The directory does not know the user. */
         UNKNOWN_USER,
-        /** The user has no email address (E2). */
+        /** The user has no email address. */
         NO_ADDRESS,
         /** The user's preference (or the tenant's default) is "no mail" for this type. */
         OPTED_OUT,
         /** The user caused the event and does not want mail for their own changes. */
         OWN_CHANGE,
-        /** No mail can go out for this tenant: mail disabled, no system account, or not allowed (A4). */
+        /** No mail can go out for this tenant: mail disabled, no system account, or not allowed. */
         MAIL_UNAVAILABLE,
         /** No template exists for this type in any locale. */
         NO_TEMPLATE,

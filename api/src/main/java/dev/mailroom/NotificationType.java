@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * What a notification is about (E1): one of the kinds the seed products notify about, or a type the host
- * defines with {@link #of(String)}. Preferences (E2) and templates are kept per type. Immutable; equal by
+ * What a notification is about: one of the kinds the seed products notify about, or a type the host
+ * defines with {@link #of(String)}. Preferences and templates are kept per type. Immutable; equal by
  * name.
  */
 public final class NotificationType {

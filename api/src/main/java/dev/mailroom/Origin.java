@@ -1,7 +1,7 @@
 package dev.mailroom;
 
 /**
- * Where a resolved account's effective value came from (A3).
+ * Where a resolved account's effective value came from.
  */
 public enum Origin {
     /** Set on the account itself. */

@@ -5,12 +5,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A user as the host's directory knows them: for signature variables (B5), Reply-To (B2) and
- * notification recipients (E1, E2). Fields other than the id may be {@code null}.
+ * A user as the host's directory knows them: for signature variables, Reply-To and
+ * notification recipients. Fields other than the id may be {@code null}.
  *
  * @param id the user id, as in {@link MailContext#user()}
  * @param name the display name
- * @param email the address, or {@code null} when the user has none (notifications then skip the user, E2)
+ * @param email the address, or {@code null} when the user has none (notifications then skip the user)
  * @param phone the phone number
  * @param mobile the mobile number
  * @param fax the fax number

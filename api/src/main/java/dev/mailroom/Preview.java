@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param text the final text body, or {@code null}
  * @param html the final HTML body, or {@code null}
  * @param signature the rendered signature that was appended, or {@code null}
- * @param smtpUtf8 whether the message needs SMTPUTF8 (internationalized local parts, B4)
+ * @param smtpUtf8 whether the message needs SMTPUTF8 (internationalized local parts)
  * @param warnings what the administrator or caller should know (sender rewritten by policy, unknown variables, …)
  */
 public record Preview(ResolvedAccount account, String transport, EmailAddress envelopeFrom, List<EmailAddress> recipients,

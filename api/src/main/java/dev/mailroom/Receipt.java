@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param sentAt when the server accepted the message
  * @param resolveTime time spent choosing the account
  * @param sendTime time spent in the transport (connection from the pool, dialog)
- * @param sentCopy where a copy was stored (B6), or {@code null} when none was wanted
+ * @param sentCopy where a copy was stored, or {@code null} when none was wanted
  * @param sentCopyError why the copy to the Sent folder failed, or {@code null}; the send itself succeeded
  */
 public record Receipt(String messageId, AccountId accountId, EmailAddress accountAddress, String transport,
@@ -50,7 +50,7 @@ public record Receipt(String messageId, AccountId accountId, EmailAddress accoun
         Objects.requireNonNull(sendTime, "sendTime");
     }
 
-    /** @return the folder the copy went to (B6) */
+    /** @return the folder the copy went to */
     public java.util.Optional<String> sentCopyFolder() {
         return java.util.Optional.ofNullable(sentCopy);
     }

@@ -1,7 +1,7 @@
 package dev.mailroom;
 
 /**
- * Who an account belongs to (A4, A5).
+ * Who an account belongs to.
  */
 public enum Scope {
     /** A system-wide account, shared by all tenants unless an administrator forbids it. */

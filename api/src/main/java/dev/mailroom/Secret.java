@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * An opaque secret: a password, client secret or token. It never prints ({@link #toString()} shows
  * {@code ****}) and is never returned by a read path of the API: accounts read back through the
- * facade carry {@link #stored()} placeholders instead (A7, write-only secrets).
+ * facade carry {@link #stored()} placeholders instead (write-only secrets).
  *
  * <p>Passing the {@link #stored()} placeholder back in an update keeps the secret already stored, so
  * an administration UI can round-trip an account without ever seeing its password.

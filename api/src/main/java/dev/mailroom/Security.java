@@ -1,7 +1,7 @@
 package dev.mailroom;
 
 /**
- * Transport encryption of a mail server connection (A8).
+ * Transport encryption of a mail server connection.
  *
  * <p>{@link #DEFAULT} is resolved to the host application's global choice, configured once on the
  * {@code Mailroom} builder. STARTTLS is always <em>required</em>: a server that does not offer it is an

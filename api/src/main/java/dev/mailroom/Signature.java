@@ -3,7 +3,7 @@ package dev.mailroom;
 import java.util.Optional;
 
 /**
- * A signature (B5): text and/or HTML, with variables for the sending employee. English names and the
+ * A signature: text and/or HTML, with variables for the sending employee. English names and the
  * German names the seed products use are aliases: {@code {EMPLOYEE_NAME}}/{@code {MITARBEITER}},
  * {@code {EMPLOYEE_PHONE}}/{@code {MITARBEITER_TELEFON}}, {@code {EMPLOYEE_MOBILE}}/{@code {MITARBEITER_MOBIL}},
  * {@code {EMPLOYEE_EMAIL}}/{@code {MITARBEITER_EMAIL}}, {@code {EMPLOYEE_FAX}}/{@code {MITARBEITER_TELEFAX}}.

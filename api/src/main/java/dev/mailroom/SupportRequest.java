@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A user's request to support (E4): subject, description and optional attachments (screenshots, logs).
+ * A user's request to support: subject, description and optional attachments (screenshots, logs).
  * Where it goes and whether system information is attached follow the {@link SupportSettings}. Immutable.
  *
  * @param subject the subject, one line

@@ -3,7 +3,7 @@ package dev.mailroom;
 import java.util.Optional;
 
 /**
- * Where support requests go (E4), part of the {@link SystemMailSettings}: the support address, whether a
+ * Where support requests go, part of the {@link SystemMailSettings}: the support address, whether a
  * tenant may set its own ({@link TenantMailSettings#supportAddress()}), and whether system information is
  * attached.
  *

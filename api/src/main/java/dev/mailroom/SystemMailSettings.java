@@ -3,7 +3,7 @@ package dev.mailroom;
 import java.util.Objects;
 
 /**
- * System-wide mail settings (A4, B1, B2, E4): the administrator's "use mail server" switch, the sender
+ * System-wide mail settings: the administrator's "use mail server" switch, the sender
  * policy and where support requests go. With mail off, or without a complete and enabled system-wide
  * system account, no mail is sent at all, not even by tenants that have their own server.
  *

@@ -3,8 +3,8 @@ package dev.mailroom;
 import java.util.Optional;
 
 /**
- * What the system administrator allows one tenant (A4), the tenant's own sender policy (B1, B2) and its
- * own support address (E4, used only when {@link SupportSettings#tenantAddressAllowed()}).
+ * What the system administrator allows one tenant, the tenant's own sender policy and its
+ * own support address (used only when {@link SupportSettings#tenantAddressAllowed()}).
  *
  * @param systemServerAllowed whether the tenant may use the system-wide server when it has none of its own
  * @param ownServerAllowed whether the tenant may configure and use its own server

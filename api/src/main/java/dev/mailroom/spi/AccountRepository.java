@@ -14,8 +14,8 @@ import java.util.Optional;
  * in-memory implementation in core.
  *
  * <p><b>Order matters.</b> {@link #findAll()} returns accounts in the administrator's list order: the
- * first system account in that order sends system mail (A2), the first defaults account fills blanks
- * (A3). A new account goes to the end of the list; an update keeps its place.
+ * first system account in that order sends system mail, the first defaults account fills
+ * blanks. A new account goes to the end of the list; an update keeps its place.
  *
  * <p><b>Secrets.</b> The repository stores what it is given, secrets included, and returns them: it
  * is below the write-only boundary, which the facade enforces. A {@link dev.mailroom.Secret#stored()}
@@ -98,7 +98,7 @@ public interface AccountRepository {
     void saveTenantSettings(String tenant, TenantMailSettings settings);
 
     /**
-     * The signature of a project (B5), used when the sending account has none. Default: none.
+     * The signature of a project, used when the sending account has none. Default: none.
      *
      * @param tenant the tenant, or {@code null}
      * @param project the project id
@@ -109,7 +109,7 @@ public interface AccountRepository {
     }
 
     /**
-     * The central signature (B5) of a tenant, or the system-wide one for {@code tenant == null}, used
+     * The central signature of a tenant, or the system-wide one for {@code tenant == null}, used
      * when neither the account nor the project has one. Default: none.
      *
      * @param tenant the tenant, or {@code null} for the system-wide signature

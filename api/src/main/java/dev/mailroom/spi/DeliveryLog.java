@@ -12,7 +12,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * Where every send attempt, test mail and connection test is recorded (C3). Mailroom's in-memory
+ * Where every send attempt, test mail and connection test is recorded. Mailroom's in-memory
  * implementation keeps a bounded window; the JDBC store keeps everything up to its retention.
  *
  * <p>Implementations must be thread-safe. {@link #record(DeliveryLogEntry)} is called on the sending

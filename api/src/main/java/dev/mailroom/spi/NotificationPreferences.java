@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where users' notification choices (E2) are kept, per user and type, with defaults per tenant and a
+ * Where users' notification choices are kept, per user and type, with defaults per tenant and a
  * system-wide default (tenant {@code null}). The effective choice for a user is the user's own, else the
  * tenant's default, else the system-wide default, else {@link NotificationPreference#DEFAULT}.
  * Implementations: in memory (core), JDBC (store-jdbc), or the host's own storage. Thread-safe.

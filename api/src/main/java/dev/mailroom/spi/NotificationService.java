@@ -8,7 +8,7 @@ import dev.mailroom.Queued;
 import dev.mailroom.SupportRequest;
 
 /**
- * Turns what happened in the host into mail (E1–E4). The default implementation (core,
+ * Turns what happened in the host into mail. The default implementation (core,
  * {@code mailroom.notifications()}) finds the recipients in the {@link RecipientDirectory}, applies their
  * {@link NotificationPreferences}, renders the {@link NotificationTemplates} in each recipient's language and
  * enqueues one mail per recipient through the tenant's resolved system account, so a server outage loses
@@ -22,7 +22,7 @@ public interface NotificationService {
     /**
      * Notifies the users an event concerns, each according to their preferences. Never fails because of
      * one recipient, a missing template or mail being unavailable: those are skips in the result, and are
-     * recorded in the delivery log (E2, E3).
+     * recorded in the delivery log.
      *
      * @param event what happened
      * @return who got mail queued, who was skipped and why
@@ -33,7 +33,7 @@ public interface NotificationService {
     NotificationResult notify(NotificationEvent event);
 
     /**
-     * Sends a support request (E4) to the support address: the tenant's own when the system settings
+     * Sends a support request to the support address: the tenant's own when the system settings
      * allow tenants one and it is set, else the system-wide one. The requesting user's address becomes the
      * Reply-To. System information is attached when the system settings say so.
      *

@@ -160,7 +160,7 @@ public interface OutboxRepository {
      * @param possibleDuplicate whether an earlier attempt may have delivered it already
      * @param operation what the message is, for the delivery log
      * @param partlySent whether an earlier attempt delivered it to some recipients already ({@link #markPartial}):
-     *                   the Sent-folder copy (B6) exists and is not made again
+     *                   the Sent-folder copy exists and is not made again
      * @param age how long the entry has been waiting to be delivered when it was read, measured on the store's
      *            clock (the clock of {@code createdAt}), without the time it was held for an account problem
      *            (see {@link #markHeld(long, String, Duration, String, MailErrorCode.Category)}); or {@code null}

@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The host's user directory: name, address and phone numbers of a user, for signature variables (B5),
- * the Reply-To of individual senders (B2) and notification recipients.
+ * The host's user directory: name, address and phone numbers of a user, for signature variables,
+ * the Reply-To of individual senders and notification recipients.
  *
  * <p>Implementations must be thread-safe and fast (they are called on the sending thread; cache if the
  * lookup is expensive) and must not throw for an unknown user: return empty.

@@ -45,7 +45,7 @@ import java.util.Optional;
 
 /**
  * The default {@link NotificationService}: directory → preferences → template → outbox through the tenant's
- * resolved system account (E1–E4). One resolution, one directory lookup, one preference lookup and batched
+ * resolved system account. One resolution, one directory lookup, one preference lookup and batched
  * outbox inserts per event, however many recipients. Thread-safe; obtained from {@link Mailroom#notifications()}.
  */
 final class DefaultNotificationService implements NotificationService {

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Read access to the delivery log (C3): "errors of the last 24 hours" at a glance, and queries.
+ * Read access to the delivery log: "errors of the last 24 hours" at a glance, and queries.
  * Thread-safe; obtained from {@link Mailroom#deliveryLog()}.
  *
  * <p>The error views ({@code errorsSince}) show real traffic: sending, notifications, support requests

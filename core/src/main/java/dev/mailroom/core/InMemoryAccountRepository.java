@@ -75,7 +75,7 @@ public final class InMemoryAccountRepository implements AccountRepository {
 
     /**
      * Moves an account to another place in the list (list order decides which system account and
-     * which defaults account win, A2/A3).
+     * which defaults account win).
      *
      * @param id the account
      * @param index the new index, 0 for first
@@ -123,7 +123,7 @@ public final class InMemoryAccountRepository implements AccountRepository {
     }
 
     /**
-     * Sets or removes a project's signature (B5).
+     * Sets or removes a project's signature.
      *
      * @param tenant the tenant, or {@code null}
      * @param project the project id
@@ -145,7 +145,7 @@ public final class InMemoryAccountRepository implements AccountRepository {
     }
 
     /**
-     * Sets or removes the central signature of a tenant, or the system-wide one for {@code tenant == null} (B5).
+     * Sets or removes the central signature of a tenant, or the system-wide one for {@code tenant == null}.
      *
      * @param tenant the tenant, or {@code null}
      * @param signature the signature, or {@code null} to remove it

@@ -20,6 +20,10 @@ public final class InMemoryNotificationPreferences implements NotificationPrefer
     private final ConcurrentMap<Key, NotificationPreference> users = new ConcurrentHashMap<>();
     private final ConcurrentMap<Key, NotificationPreference> defaults = new ConcurrentHashMap<>();
 
+    /** Creates an empty store: no user preferences and no defaults. */
+    public InMemoryNotificationPreferences() {
+    }
+
     @Override
     public Optional<NotificationPreference> find(String tenant, String user, NotificationType type) {
         return Optional.ofNullable(users.get(new Key(tenant, Objects.requireNonNull(user, "user"), type.name())));

@@ -59,7 +59,7 @@ import javax.net.ssl.SSLContext;
  * <pre>{@code
  * Mailroom mailroom = Mailroom.builder()
  *     .accounts(myAccountRepository)          // or new InMemoryAccountRepository()
- *     .defaultSecurity(Security.STARTTLS)     // the host's global choice for Security.DEFAULT (A8)
+ *     .defaultSecurity(Security.STARTTLS)     // the host's global choice for Security.DEFAULT
  *     .build();                               // transports found through ServiceLoader
  *
  * MailContext ctx = MailContext.tenant("acme").withUser("u-42");
@@ -142,7 +142,7 @@ public final class Mailroom implements AutoCloseable {
 
     /**
      * Sends an email through the account resolution chooses for the context and the email's From
-     * address (A2–A6). Blocks until the server accepted the message or the attempt failed; bounded by
+     * address. Blocks until the server accepted the message or the attempt failed; bounded by
      * the configured timeouts. Never retries after the message may have been handed over.
      *
      * @param context who sends
@@ -170,7 +170,7 @@ public final class Mailroom implements AutoCloseable {
 
     /**
      * Stores the email durably in the outbox and returns; workers deliver it (on this node or another
-     * sharing the outbox), retrying transient failures (A2–A6 resolution, B1–B7 composition as for
+     * sharing the outbox), retrying transient failures (resolution and composition as for
      * {@link #send}). The Message-ID and the bytes are fixed now, so every retry sends the same message.
      *
      * @param context who sends
@@ -343,7 +343,7 @@ public final class Mailroom implements AutoCloseable {
         return out;
     }
 
-    /** Checks that mail can go out in a context (A4) without composing anything. */
+    /** Checks that mail can go out in a context without composing anything. */
     ResolvedAccount resolveForSystemMail(MailContext context) {
         ensureOpen();
         return resolver.resolve(context, null).account();
@@ -372,7 +372,7 @@ public final class Mailroom implements AutoCloseable {
     }
 
     /**
-     * Exactly what {@link #send} would send, without sending (B1–B5, A6): account, transport, envelope,
+     * Exactly what {@link #send} would send, without sending: account, transport, envelope,
      * From and Reply-To after the sender policy, the bodies with the signature, and warnings. Secrets are
      * redacted; nothing is logged or stored.
      *
@@ -400,7 +400,7 @@ public final class Mailroom implements AutoCloseable {
 
     /**
      * Dry run of {@link #send}: which account would send, with which sender, by which rule, and where
-     * each effective field came from (A3). Sends nothing; secrets are redacted.
+     * each effective field came from. Sends nothing; secrets are redacted.
      *
      * @param context who would send
      * @param email the email (only its From address matters)
@@ -432,7 +432,7 @@ public final class Mailroom implements AutoCloseable {
     }
 
     /**
-     * Tests an account's settings stage by stage (C1, C5): DNS, TCP, greeting, capabilities, TLS, login
+     * Tests an account's settings stage by stage: DNS, TCP, greeting, capabilities, TLS, login
      * and sender, each with the server's exact reply and, on failure, a code and a hint. Works with a
      * stored account or an unsaved draft; blanks are filled from the stored defaults account, a
      * {@link dev.mailroom.Secret#stored()} placeholder from the stored account with the same id.
@@ -471,7 +471,7 @@ public final class Mailroom implements AutoCloseable {
     }
 
     /**
-     * Sends a test mail to the account's own address (C2).
+     * Sends a test mail to the account's own address.
      *
      * @param account a stored account or an unsaved draft
      * @return the receipt
@@ -483,7 +483,7 @@ public final class Mailroom implements AutoCloseable {
     }
 
     /**
-     * Sends a test mail with the given settings, saved or not, to any address (C2). The draft is not
+     * Sends a test mail with the given settings, saved or not, to any address. The draft is not
      * stored; the attempt is recorded in the delivery log.
      *
      * @param account a stored account or an unsaved draft
@@ -524,7 +524,7 @@ public final class Mailroom implements AutoCloseable {
     }
 
     /**
-     * Account administration (A7) and mail settings (A4).
+     * Account administration and mail settings.
      *
      * @return the administration
      */
@@ -533,7 +533,7 @@ public final class Mailroom implements AutoCloseable {
     }
 
     /**
-     * The delivery log (C3).
+     * The delivery log.
      *
      * @return read access to the log
      */
@@ -542,7 +542,7 @@ public final class Mailroom implements AutoCloseable {
     }
 
     /**
-     * Notifications (E1–E4): events to the users they concern, by their preferences and in their language,
+     * Notifications: events to the users they concern, by their preferences and in their language,
      * through the tenant's system account and the outbox; and support requests.
      *
      * @return the notification service of this Mailroom
@@ -859,7 +859,7 @@ public final class Mailroom implements AutoCloseable {
         }
 
         /**
-         * The host's global security, used where an account says {@link Security#DEFAULT} (A8).
+         * The host's global security, used where an account says {@link Security#DEFAULT}.
          * Default: {@link Security#STARTTLS}.
          *
          * @param security NONE, TLS or STARTTLS
@@ -906,7 +906,7 @@ public final class Mailroom implements AutoCloseable {
         }
 
         /**
-         * Where users' notification choices are kept (E2). Default: in memory ({@link InMemoryNotificationPreferences});
+         * Where users' notification choices are kept. Default: in memory ({@link InMemoryNotificationPreferences});
          * the JDBC store has a durable one ({@code JdbcStore#preferences()}).
          *
          * @param preferences the store
@@ -945,7 +945,7 @@ public final class Mailroom implements AutoCloseable {
         }
 
         /**
-         * What the host says about itself in support requests' system information (E4), e.g. product, version,
+         * What the host says about itself in support requests' system information, e.g. product, version,
          * licence. Mailroom adds its own and the Java version, and the tenant's mail settings without secrets.
          *
          * @param info name → value, in the order to show
@@ -1007,7 +1007,7 @@ public final class Mailroom implements AutoCloseable {
         }
 
         /**
-         * Where the protocol dialog of accounts with the debug flag goes (C4), credentials redacted.
+         * Where the protocol dialog of accounts with the debug flag goes, credentials redacted.
          * Default: SLF4J logger {@code dev.mailroom.protocol} at INFO.
          *
          * @param log the sink
@@ -1020,8 +1020,8 @@ public final class Mailroom implements AutoCloseable {
         }
 
         /**
-         * The host's user directory, for signature variables (B5) and the Reply-To of individual senders
-         * (B2). Default: {@link RecipientDirectory#NONE}.
+         * The host's user directory, for signature variables and the Reply-To of individual
+         * senders. Default: {@link RecipientDirectory#NONE}.
          *
          * @param directory the directory
          * @return this
@@ -1127,7 +1127,7 @@ public final class Mailroom implements AutoCloseable {
         }
 
         /**
-         * How long the delivery log (C3) keeps entries: the outbox workers delete older ones about once an
+         * How long the delivery log keeps entries: the outbox workers delete older ones about once an
          * hour ({@link DeliveryLog#purgeOlderThan}). Default: kept until the host deletes them (for the JDBC
          * store, {@code store.deliveryLog().purgeOlderThan(retention)}); the in-memory log keeps its newest
          * 10,000 entries regardless.

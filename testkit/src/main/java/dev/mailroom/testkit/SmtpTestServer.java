@@ -200,13 +200,23 @@ public final class SmtpTestServer implements BeforeEachCallback, AfterEachCallba
         private Builder() {
         }
 
-        /** @param tls how the connection is protected @return this */
+        /**
+         * How the connection is protected.
+         *
+         * @param tls how the connection is protected
+         * @return this
+         */
         public Builder tls(Tls tls) {
             this.tls = Objects.requireNonNull(tls, "tls");
             return this;
         }
 
-        /** @param context the server's certificate, e.g. {@link TestCertificates#wrongNameServerContext()} @return this */
+        /**
+         * The server's certificate.
+         *
+         * @param context the server's certificate, e.g. {@link TestCertificates#wrongNameServerContext()}
+         * @return this
+         */
         public Builder certificate(SSLContext context) {
             this.certificate = Objects.requireNonNull(context, "context");
             return this;
@@ -224,13 +234,23 @@ public final class SmtpTestServer implements BeforeEachCallback, AfterEachCallba
             return this;
         }
 
-        /** @param mechanisms the AUTH mechanisms offered, from PLAIN and LOGIN @return this */
+        /**
+         * The AUTH mechanisms offered.
+         *
+         * @param mechanisms the AUTH mechanisms offered, from PLAIN and LOGIN
+         * @return this
+         */
         public Builder authMechanisms(String... mechanisms) {
             this.mechanisms = List.of(mechanisms);
             return this;
         }
 
-        /** @param require whether mail commands need a login first (default true when users exist) @return this */
+        /**
+         * Whether mail commands need a login first.
+         *
+         * @param require whether mail commands need a login first (default true when users exist)
+         * @return this
+         */
         public Builder requireAuth(boolean require) {
             this.requireAuth = require;
             return this;
