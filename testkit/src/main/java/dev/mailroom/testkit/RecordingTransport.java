@@ -5,6 +5,7 @@ import dev.mailroom.Diagnosis;
 import dev.mailroom.DiagnosisStep;
 import dev.mailroom.EmailAddress;
 import dev.mailroom.FieldProblem;
+import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.spi.OutgoingMessage;
@@ -54,19 +55,22 @@ public final class RecordingTransport implements TransportProvider, Transport {
      * @param account the account it was sent through
      * @param message the message as the transport got it
      * @param bytes the bytes it wrote, as a server would have received them
+     * @param accepted the recipients it took the message for (without refused or deferred ones)
      */
-    public record Sent(ResolvedAccount account, OutgoingMessage message, byte[] bytes) {
+    public record Sent(ResolvedAccount account, OutgoingMessage message, byte[] bytes, List<EmailAddress> accepted) {
         /**
          * Validates.
          *
          * @param account see the record description
          * @param message see the record description
          * @param bytes see the record description
+         * @param accepted see the record description
          */
         public Sent {
             Objects.requireNonNull(account, "account");
             Objects.requireNonNull(message, "message");
             Objects.requireNonNull(bytes, "bytes");
+            accepted = List.copyOf(accepted);
         }
 
         /**
@@ -92,6 +96,7 @@ public final class RecordingTransport implements TransportProvider, Transport {
     private final List<String> attempts = new CopyOnWriteArrayList<>();
     private final Map<String, MailException> failFor = new ConcurrentHashMap<>();
     private final Map<String, String> deferOnce = new ConcurrentHashMap<>();
+    private final Map<String, String> refuse = new ConcurrentHashMap<>();
     private volatile MailException failWith;
     private volatile TransportContext context;
 
@@ -164,12 +169,27 @@ public final class RecordingTransport implements TransportProvider, Transport {
         return this;
     }
 
+    /**
+     * Refuses a recipient for good, as a server's 5xx reply to RCPT TO would: a direct send (all or nothing)
+     * fails with {@link dev.mailroom.MailErrorCode#RECIPIENT_REJECTED} and nobody gets it; a message that
+     * allows partial delivery goes to the others, and the recipient is reported permanently refused.
+     *
+     * @param recipient the recipient's address
+     * @param reply the server's reply
+     * @return this transport
+     */
+    public RecordingTransport refuse(String recipient, String reply) {
+        refuse.put(Objects.requireNonNull(recipient, "recipient"), Objects.requireNonNull(reply, "reply"));
+        return this;
+    }
+
     /** Forgets what was recorded and every failure set. */
     public void reset() {
         sent.clear();
         attempts.clear();
         failFor.clear();
         deferOnce.clear();
+        refuse.clear();
         failWith = null;
     }
 
@@ -219,23 +239,52 @@ public final class RecordingTransport implements TransportProvider, Transport {
         } catch (IOException e) {
             throw new UncheckedIOException("the message cannot be written: " + e.getMessage(), e);
         }
+        if (!message.partialDelivery()) {
+            for (EmailAddress r : message.recipients()) {
+                String reply = refuse.get(r.address());
+                if (reply != null) {
+                    throw new MailException(MailErrorCode.RECIPIENT_REJECTED, "the server refused " + r.address() + "; nothing was sent",
+                            reply, null, List.of(), null);
+                }
+            }
+        }
         List<SendResult.RefusedRecipient> refused = message.partialDelivery() ? message.recipients().stream()
                 .map(r -> {
+                    String permanent = refuse.get(r.address());
+                    if (permanent != null) {
+                        return new SendResult.RefusedRecipient(r, permanent, false);
+                    }
                     String reply = deferOnce.remove(r.address());
                     return reply == null ? null : new SendResult.RefusedRecipient(r, reply, true);
                 })
                 .filter(Objects::nonNull).toList() : List.of();
         List<EmailAddress> accepted = message.recipients().stream()
                 .filter(r -> refused.stream().noneMatch(x -> x.address().equals(r))).toList();
-        sent.add(new Sent(account, message, out.toByteArray()));
+        sent.add(new Sent(account, message, out.toByteArray(), accepted));
         return SendResult.builder("250 2.0.0 Ok: queued as FAKE" + sent.size()).accepted(accepted).refused(refused).build();
     }
 
-    /** A diagnosis whose settings stage passes; nothing is connected. */
+    /**
+     * A diagnosis whose settings stage passes; when a failure is set for the account (or for all), a second
+     * stage fails with it: AUTH for a login failure, TCP for a connection failure, SENDER otherwise. Nothing
+     * is connected.
+     */
     @Override
     public Diagnosis diagnose(ResolvedAccount account) {
-        return new Diagnosis(account.account().email(), id, List.of(new DiagnosisStep(DiagnosisStep.Stage.SETTINGS,
-                DiagnosisStep.Outcome.PASSED, "recorded, nothing connected", null, null, null, Duration.ZERO)), List.of(), List.of());
+        List<DiagnosisStep> steps = new java.util.ArrayList<>();
+        steps.add(new DiagnosisStep(DiagnosisStep.Stage.SETTINGS, DiagnosisStep.Outcome.PASSED, "recorded, nothing connected", null,
+                null, null, Duration.ZERO));
+        MailException failure = failFor.getOrDefault(account.account().email().address(), failWith);
+        if (failure != null) {
+            DiagnosisStep.Stage stage = switch (failure.code().category()) {
+                case AUTHENTICATION -> DiagnosisStep.Stage.AUTH;
+                case CONNECTION -> DiagnosisStep.Stage.TCP;
+                default -> DiagnosisStep.Stage.SENDER;
+            };
+            steps.add(new DiagnosisStep(stage, DiagnosisStep.Outcome.FAILED, failure.getMessage(), failure.serverReply().orElse(null),
+                    failure.code(), failure.code().hint(), Duration.ZERO));
+        }
+        return new Diagnosis(account.account().email(), id, steps, List.of(), List.of());
     }
 
     @Override
