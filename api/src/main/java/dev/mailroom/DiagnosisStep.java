@@ -18,26 +18,90 @@ import java.util.Optional;
  */
 public record DiagnosisStep(Stage stage, Outcome outcome, String detail, String serverReply, MailErrorCode code,
                             String hint, Duration duration) {
-    /** The stages, in the order they run. */
-    public enum Stage {
+    /**
+     * A stage of a connection test. The well-known stages are constants, in the order an SMTP test runs
+     * them; a transport adds its own with {@link #of(String)} (an HTTP API has no EHLO, but a token and a
+     * permission check). Two stages are equal when their names are. Immutable.
+     */
+    public static final class Stage {
         /** The settings are complete and consistent. */
-        SETTINGS,
+        public static final Stage SETTINGS = new Stage("SETTINGS");
         /** The host name resolves. */
-        DNS,
+        public static final Stage DNS = new Stage("DNS");
         /** A TCP connection opens. */
-        TCP,
+        public static final Stage TCP = new Stage("TCP");
         /** The server greets (and, for implicit TLS, the handshake succeeds). */
-        GREETING,
-        /** The server's EHLO capabilities. */
-        CAPABILITIES,
-        /** STARTTLS upgrade and certificate check. */
-        TLS,
+        public static final Stage GREETING = new Stage("GREETING");
+        /** The server's capabilities (SMTP EHLO, IMAP CAPABILITY). */
+        public static final Stage CAPABILITIES = new Stage("CAPABILITIES");
+        /** TLS upgrade and certificate check. */
+        public static final Stage TLS = new Stage("TLS");
+        /** An access token was obtained for the account (OAuth 2.0). */
+        public static final Stage TOKEN = new Stage("TOKEN");
         /** Login. */
-        AUTH,
-        /** The server accepts the account's sender in MAIL FROM. */
-        SENDER,
+        public static final Stage AUTH = new Stage("AUTH");
+        /** The application or user has the permission the transport needs (an HTTP API's scope or role). */
+        public static final Stage PERMISSION = new Stage("PERMISSION");
+        /** The server accepts the account's sender (SMTP MAIL FROM). */
+        public static final Stage SENDER = new Stage("SENDER");
+        /** A mailbox or folder can be selected (IMAP SELECT, the Sent folder). */
+        public static final Stage MAILBOX = new Stage("MAILBOX");
         /** A test mail was sent. */
-        TEST_MAIL
+        public static final Stage TEST_MAIL = new Stage("TEST_MAIL");
+
+        private static final java.util.List<Stage> WELL_KNOWN = java.util.List.of(SETTINGS, DNS, TCP, GREETING, CAPABILITIES, TLS,
+                TOKEN, AUTH, PERMISSION, SENDER, MAILBOX, TEST_MAIL);
+
+        private final String name;
+
+        private Stage(String name) {
+            this.name = name;
+        }
+
+        /**
+         * The stage of a name: the well-known constant when there is one, else a transport's own stage.
+         *
+         * @param name upper-case letters, digits and '_', starting with a letter, at most 32 characters
+         * @return the stage
+         * @throws IllegalArgumentException if the name has another form
+         */
+        public static Stage of(String name) {
+            Objects.requireNonNull(name, "name");
+            for (Stage s : WELL_KNOWN) {
+                if (s.name.equals(name)) {
+                    return s;
+                }
+            }
+            if (!name.matches("[A-Z][A-Z0-9_]{0,31}")) {
+                throw new IllegalArgumentException("a stage name is upper-case letters, digits and '_', at most 32 characters: " + name);
+            }
+            return new Stage(name);
+        }
+
+        /** @return the well-known stages, in the order they run */
+        public static java.util.List<Stage> wellKnown() {
+            return WELL_KNOWN;
+        }
+
+        /** @return the stage's name, e.g. {@code AUTH} */
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Stage s && s.name.equals(name);
+        }
+
+        @Override
+        public int hashCode() {
+            return name.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
     }
 
     /** The outcome of a stage. */

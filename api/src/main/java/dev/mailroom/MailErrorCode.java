@@ -32,6 +32,11 @@ public enum MailErrorCode {
     SMTPUTF8_NOT_SUPPORTED(Category.MESSAGE, false, "Internationalized addresses need a server with SMTPUTF8: flag the account 'server supports UTF-8 headers' if it does, or use the recipient's ASCII address."),
     /** The transport cannot use this account's authentication kind (yet). */
     AUTH_METHOD_NOT_SUPPORTED(Category.AUTHENTICATION, false, "Choose an authentication this transport supports, or another transport."),
+    /**
+     * The account logs in with OAuth 2.0, but no access token could be had: no access-token source is
+     * registered, or the source could not get one (the grant was revoked or has expired).
+     */
+    ACCESS_TOKEN_UNAVAILABLE(Category.AUTHENTICATION, false, "Register an access-token source with Mailroom.builder().accessTokens(...), or grant the account access again."),
 
     /** No support address is configured for support requests. */
     SUPPORT_ADDRESS_MISSING(Category.ACCOUNT, false, "Set the support address in the system mail settings (or the tenant's, if tenants may have their own)."),

@@ -167,18 +167,17 @@ public final class ResolvedAccount {
     }
 
     /**
-     * The problems that keep this account from sending over SMTP, field by field (A2). Empty when it can
-     * send. Unset authentication is a problem unless the account is a local relay: "no login" must be
-     * chosen explicitly with {@link Authentication#none()}.
+     * The problems that keep this account from sending with any transport, field by field. Empty when
+     * none of these is found. Unset authentication is a problem unless the account is a local relay: "no
+     * login" must be chosen explicitly with {@link Authentication#none()}. What a particular transport needs
+     * (an SMTP host, an API's tenant) its provider reports with
+     * {@link dev.mailroom.spi.TransportProvider#validate(ResolvedAccount)}.
      *
-     * @param needsImap whether IMAP is needed too (Sent copy, fetching)
+     * @param needsImap whether IMAP is needed too (a Sent copy made over IMAP, fetching)
      * @return the problems
      */
     public List<FieldProblem> problemsForSending(boolean needsImap) {
         List<FieldProblem> p = new ArrayList<>();
-        if (smtpHost == null && (transport == null || "smtp".equals(transport))) {
-            p.add(new FieldProblem(AccountField.SMTP_HOST, "is missing, on the account and on the defaults account"));
-        }
         if (authentication == null && !account.localRelay()) {
             p.add(new FieldProblem(AccountField.AUTHENTICATION, "login data are missing: give user name and password, or choose 'no authentication' explicitly"));
         }

@@ -62,12 +62,12 @@ final class ResolvedAccountTest {
     }
 
     @Test
-    @DisplayName("A2: an account without host or login data is reported field by field")
+    @DisplayName("A2: an account without login data is reported field by field; the SMTP host is the SMTP provider's check (#11)")
     void problemsForSending_listsFields() {
         Account bare = Account.builder().description("Bare").email("bare@acme.test").build();
         assertThat(ResolvedAccount.of(bare, null, Security.STARTTLS).problemsForSending(true))
                 .extracting(FieldProblem::field)
-                .containsExactly(AccountField.SMTP_HOST, AccountField.AUTHENTICATION, AccountField.IMAP_HOST);
+                .containsExactly(AccountField.AUTHENTICATION, AccountField.IMAP_HOST);
     }
 
     @Test

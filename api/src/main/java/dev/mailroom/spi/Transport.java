@@ -19,11 +19,11 @@ public interface Transport extends AutoCloseable {
      * Sends one message through an account.
      *
      * @param account the resolved account, with real secrets
-     * @param message the message
+     * @param message the message: its envelope and bytes, sent as they are
      * @return what the server replied
      * @throws MailException on any failure, with code, retryability and the server's reply
      */
-    SendResult send(ResolvedAccount account, RenderedMessage message);
+    SendResult send(ResolvedAccount account, OutgoingMessage message);
 
     /**
      * Tests an account's settings stage by stage without sending a message (C1). Never throws for a

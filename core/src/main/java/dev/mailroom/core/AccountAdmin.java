@@ -121,7 +121,7 @@ public final class AccountAdmin {
     public List<FieldProblem> check(AccountId id) {
         Account a = repository.find(Objects.requireNonNull(id, "id")).orElseThrow(() ->
                 new MailException(MailErrorCode.INVALID_ACCOUNT, "no account with id " + id));
-        return resolve(a).problemsForSending(a.copyToSent());
+        return resolver.problemsForSending(resolve(a));
     }
 
     /**

@@ -22,23 +22,26 @@ import dev.mailroom.SenderPolicy;
 import dev.mailroom.core.internal.Composer;
 import dev.mailroom.core.internal.MessageRenderer;
 import dev.mailroom.core.internal.OutboxWorkers;
+import dev.mailroom.core.internal.RenderedMessage;
 import dev.mailroom.core.internal.Resolver;
 import dev.mailroom.core.internal.Slf4jProtocolLog;
 import dev.mailroom.core.internal.Spool;
 import dev.mailroom.core.internal.TransportRegistry;
+import dev.mailroom.spi.AccessTokens;
 import dev.mailroom.spi.AccountRepository;
 import dev.mailroom.spi.DeliveryLog;
 import dev.mailroom.spi.NotificationPreferences;
 import dev.mailroom.spi.NotificationService;
 import dev.mailroom.spi.NotificationTemplates;
 import dev.mailroom.spi.OutboxRepository;
+import dev.mailroom.spi.PoolLimits;
 import dev.mailroom.spi.ProtocolLog;
 import dev.mailroom.spi.RecipientDirectory;
-import dev.mailroom.spi.RenderedMessage;
 import dev.mailroom.spi.SendResult;
 import dev.mailroom.spi.Transport;
 import dev.mailroom.spi.TransportProvider;
-import dev.mailroom.spi.TransportSettings;
+import dev.mailroom.spi.TransportCapabilities;
+import dev.mailroom.spi.TransportContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,12 +107,18 @@ public final class Mailroom implements AutoCloseable {
         this.deliveryLog = b.deliveryLog != null ? b.deliveryLog : new InMemoryDeliveryLog();
         this.clock = b.clock;
         Security hostDefault = b.defaultSecurity != null ? b.defaultSecurity : Security.STARTTLS;
-        this.resolver = new Resolver(repository, hostDefault, b.resolutionCacheSize, Duration.ofMinutes(10));
-        TransportSettings settings = new TransportSettings(b.connectTimeout, b.readTimeout, b.writeTimeout, b.sslContext,
-                hostDefault, b.maxConnectionsPerAccount, b.connectionIdleTimeout, b.poolWaitTimeout,
-                b.protocolLog != null ? b.protocolLog : new Slf4jProtocolLog());
+        this.resolver = new Resolver(repository, hostDefault, b.resolutionCacheSize, Duration.ofMinutes(10), this::problemsForSending);
+        TransportContext context = TransportContext.builder()
+                .timeouts(b.connectTimeout, b.readTimeout, b.writeTimeout)
+                .tls(b.sslContext)
+                .hostDefaultSecurity(hostDefault)
+                .poolLimits(new PoolLimits(b.maxConnectionsPerAccount, b.connectionIdleTimeout, b.poolWaitTimeout))
+                .protocolLog(b.protocolLog != null ? b.protocolLog : new Slf4jProtocolLog())
+                .clock(clock)
+                .accessTokens(b.accessTokens != null ? b.accessTokens : AccessTokens.none())
+                .build();
         this.transports = TransportRegistry.create(b.providers, b.discoverTransports,
-                b.classLoader != null ? b.classLoader : Mailroom.class.getClassLoader(), settings);
+                b.classLoader != null ? b.classLoader : Mailroom.class.getClassLoader(), context);
         this.renderer = new MessageRenderer(clock);
         RecipientDirectory directory = b.directory != null ? b.directory : RecipientDirectory.NONE;
         this.composer = new Composer(repository, directory, b.refuseConfusableDomains);
@@ -267,7 +276,7 @@ public final class Mailroom implements AutoCloseable {
                                               String idempotencyKey, DeliveryLogEntry.Operation op) {
         Composer.Composition c = composer.compose(context, email, choice);
         checkRecipients(email);
-        RenderedMessage message = renderer.render(email, c, EmailAddress.of(c.from().address()), choice.account().account().utf8Headers());
+        RenderedMessage message = renderer.render(email, c, EmailAddress.of(c.from().address()), utf8Allowed(choice.account(), transportId));
         Spool spool = new Spool(Spool.MEMORY_THRESHOLD, maxMessageSize);
         try (java.io.OutputStream out = spool.output()) {
             message.writeTo(out);
@@ -389,7 +398,7 @@ public final class Mailroom implements AutoCloseable {
         String transportId = transports.select(choice.account());
         Composer.Composition c = composer.compose(context, email, choice);
         // the same rendering as sending: B4 decisions, header safety, the envelope as it goes on the wire
-        RenderedMessage m = renderer.render(email, c, EmailAddress.of(c.from().address()), choice.account().account().utf8Headers());
+        RenderedMessage m = renderer.render(email, c, EmailAddress.of(c.from().address()), utf8Allowed(choice.account(), transportId));
         List<String> warnings = new ArrayList<>(c.warnings());
         if (m.smtpUtf8()) {
             warnings.add("the message needs SMTPUTF8 (B4): it fails if the server does not offer it");
@@ -450,7 +459,12 @@ public final class Mailroom implements AutoCloseable {
         } catch (MailException e) {
             return settingsFailure(account, e.getMessage(), e.code(), e.hint());
         }
-        List<FieldProblem> problems = resolved.problemsForSending(resolved.account().copyToSent());
+        List<FieldProblem> problems;
+        try {
+            problems = problemsForSending(resolved);
+        } catch (MailException e) {
+            return settingsFailure(account, e.getMessage(), e.code(), e.hint());
+        }
         if (!problems.isEmpty()) {
             MailException e = MailException.fieldProblems(MailErrorCode.ACCOUNT_INCOMPLETE, "incomplete settings", problems);
             return settingsFailure(account, e.getMessage(), e.code(), e.hint());
@@ -502,7 +516,7 @@ public final class Mailroom implements AutoCloseable {
         Email email;
         try {
             resolved = resolveDraft(account);
-            List<FieldProblem> problems = resolved.problemsForSending(resolved.account().copyToSent());
+            List<FieldProblem> problems = problemsForSending(resolved);
             if (!problems.isEmpty()) {
                 throw MailException.fieldProblems(MailErrorCode.ACCOUNT_INCOMPLETE, "account '" + account.description() + "' cannot send", problems);
             }
@@ -650,13 +664,20 @@ public final class Mailroom implements AutoCloseable {
         RenderedMessage message = null;
         try {
             checkRecipients(email);
-            message = renderer.render(email, composition, EmailAddress.of(composition.from().address()), account.account().utf8Headers());
+            TransportCapabilities caps = transports.capabilities(transportId);
+            message = renderer.render(email, composition, EmailAddress.of(composition.from().address()),
+                    account.account().utf8Headers() && caps.smtpUtf8());
             if (message.sizeEstimate() > maxMessageSize) {
                 throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is about " + message.sizeEstimate()
                         + " bytes, more than this Mailroom's limit of " + maxMessageSize + " bytes; nothing was sent");
             }
+            if (caps.maxMessageSize() > 0 && message.sizeEstimate() > caps.maxMessageSize()) {
+                throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is about " + message.sizeEstimate()
+                        + " bytes; transport '" + transportId + "' takes at most " + caps.maxMessageSize() + " bytes; nothing was sent");
+            }
             Transport transport = transports.get(transportId);
-            SendResult result = transport.send(account, message);
+            // The rendered parts are written straight to the transport's stream: no copy of the bytes (ADR 014).
+            SendResult result = transport.send(account, message.outgoing());
             long t2 = System.nanoTime();
             Receipt receipt = new Receipt(message.messageId(), account.id(), account.account().email(), transportId,
                     result.serverReply(), result.accepted(), clock.instant(), Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1),
@@ -680,6 +701,22 @@ public final class Mailroom implements AutoCloseable {
             log(op, account.id(), ctx, account.account().email().address(), transportId, m, message == null ? null : message.messageId());
             throw m;
         }
+    }
+
+    /** Raw UTF-8 addresses (B4) need the account's flag and a transport that carries them. */
+    private boolean utf8Allowed(ResolvedAccount account, String transportId) {
+        return account.account().utf8Headers() && transports.capabilities(transportId).smtpUtf8();
+    }
+
+    /**
+     * What keeps an account from sending: what its transport misses ({@link TransportProvider#validate}),
+     * then the checks every transport shares; an IMAP server only where the Sent copy (B6) is made over IMAP.
+     */
+    private List<FieldProblem> problemsForSending(ResolvedAccount resolved) {
+        List<FieldProblem> problems = new ArrayList<>(transports.problems(resolved));
+        boolean sentCopyOverImap = resolved.account().copyToSent() && !transports.capabilitiesFor(resolved).sentCopyByProvider();
+        problems.addAll(resolved.problemsForSending(sentCopyOverImap));
+        return problems;
     }
 
     private void checkRecipients(Email email) {
@@ -766,6 +803,7 @@ public final class Mailroom implements AutoCloseable {
         private Duration connectionIdleTimeout = Duration.ofSeconds(30);
         private Duration poolWaitTimeout = Duration.ofSeconds(30);
         private ProtocolLog protocolLog;
+        private AccessTokens accessTokens;
         private RecipientDirectory directory;
         private Clock clock = Clock.systemUTC();
         private long resolutionCacheSize = 10_000;
@@ -1016,6 +1054,20 @@ public final class Mailroom implements AutoCloseable {
         public Builder protocolLog(ProtocolLog log) {
             once("protocolLog");
             this.protocolLog = Objects.requireNonNull(log, "protocolLog");
+            return this;
+        }
+
+        /**
+         * Where transports get OAuth 2.0 access tokens for accounts that log in with a token (SMTP and IMAP
+         * XOAUTH2, HTTP APIs). Default: none, so such accounts fail with
+         * {@link MailErrorCode#ACCESS_TOKEN_UNAVAILABLE}.
+         *
+         * @param tokens the source, shared by every transport
+         * @return this
+         */
+        public Builder accessTokens(AccessTokens tokens) {
+            once("accessTokens");
+            this.accessTokens = Objects.requireNonNull(tokens, "accessTokens");
             return this;
         }
 

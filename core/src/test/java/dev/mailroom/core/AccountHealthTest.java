@@ -1,5 +1,6 @@
 package dev.mailroom.core;
 
+import dev.mailroom.testkit.RecordingTransport;
 import dev.mailroom.Account;
 import dev.mailroom.AccountHealth;
 import dev.mailroom.AccountId;
@@ -34,8 +35,8 @@ final class AccountHealthTest {
     }
 
     private void attempt(MailErrorCode failure) {
-        transport.failWith = failure == null ? null : new MailException(failure, "scripted", failure == MailErrorCode.AUTH_FAILED
-                ? "535 5.7.8 Error: authentication failed" : "451 4.3.0 Try again later", null, java.util.List.of(), null);
+        transport.failWith(failure == null ? null : new MailException(failure, "scripted", failure == MailErrorCode.AUTH_FAILED
+                ? "535 5.7.8 Error: authentication failed" : "451 4.3.0 Try again later", null, java.util.List.of(), null));
         catchThrowable(() -> mailroom.send(MailContext.system(), email));
     }
 
@@ -68,10 +69,10 @@ final class AccountHealthTest {
         assertThat(mailroom.diagnose(draft).failure()).isPresent();
         Account wrongPassword = repo.find(id).orElseThrow().toBuilder()
                 .authentication(Authentication.password("app@acme.test", Secret.of("typo"))).build();
-        transport.failWith = new MailException(MailErrorCode.AUTH_FAILED, "scripted", "535 5.7.8 Error: authentication failed", null,
-                java.util.List.of(), null);
+        transport.failWith(new MailException(MailErrorCode.AUTH_FAILED, "scripted", "535 5.7.8 Error: authentication failed", null,
+                java.util.List.of(), null));
         assertThat(catchThrowable(() -> mailroom.sendTestMail(wrongPassword))).isInstanceOf(MailException.class);
-        transport.failWith = null;
+        transport.failWith(null);
 
         AccountHealth health = mailroom.health(id);
         assertThat(health.state()).isEqualTo(AccountHealth.State.OK);

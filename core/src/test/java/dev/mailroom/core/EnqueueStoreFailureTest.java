@@ -1,5 +1,6 @@
 package dev.mailroom.core;
 
+import dev.mailroom.testkit.RecordingTransport;
 import dev.mailroom.Account;
 import dev.mailroom.Authentication;
 import dev.mailroom.DeliveryLogEntry;

@@ -1,5 +1,6 @@
 package dev.mailroom.core;
 
+import dev.mailroom.testkit.RecordingTransport;
 import dev.mailroom.Account;
 import dev.mailroom.Authentication;
 import dev.mailroom.Email;
@@ -39,7 +40,7 @@ final class InternationalDomainsTest {
             Preview p = m.preview(MailContext.system(), to(CYRILLIC_PAYPAL));
             assertThat(p.warnings()).anyMatch(w -> w.startsWith("to: ") && w.contains("mixes scripts") && w.contains("UTS #39"));
             m.send(MailContext.system(), to(CYRILLIC_PAYPAL));
-            assertThat(transport.sent).hasSize(1);
+            assertThat(transport.sent()).hasSize(1);
         }
     }
 
@@ -52,9 +53,9 @@ final class InternationalDomainsTest {
                         assertThat(e.code()).isEqualTo(MailErrorCode.INVALID_EMAIL);
                         assertThat(e.getMessage()).startsWith("to: ").contains("refuseConfusableDomains");
                     });
-            assertThat(transport.sent).isEmpty();
+            assertThat(transport.sent()).isEmpty();
             m.send(MailContext.system(), to("kunde@bücher.example")); // one script: fine
-            assertThat(transport.sent).hasSize(1);
+            assertThat(transport.sent()).hasSize(1);
         }
     }
 

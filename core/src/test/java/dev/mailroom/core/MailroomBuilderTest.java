@@ -1,5 +1,6 @@
 package dev.mailroom.core;
 
+import dev.mailroom.testkit.RecordingTransport;
 import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.MailErrorCode;
 import dev.mailroom.Security;
@@ -47,7 +48,7 @@ final class MailroomBuilderTest {
         }
 
         @Override
-        public dev.mailroom.spi.Transport open(dev.mailroom.spi.TransportSettings settings) {
+        public dev.mailroom.spi.Transport open(dev.mailroom.spi.TransportContext settings) {
             throw new UnsupportedOperationException();
         }
     }
@@ -82,7 +83,7 @@ final class MailroomBuilderTest {
         }
 
         @Override
-        public dev.mailroom.spi.Transport open(dev.mailroom.spi.TransportSettings settings) {
+        public dev.mailroom.spi.Transport open(dev.mailroom.spi.TransportContext settings) {
             return t;
         }
     }

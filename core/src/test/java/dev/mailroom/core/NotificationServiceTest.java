@@ -1,5 +1,6 @@
 package dev.mailroom.core;
 
+import dev.mailroom.testkit.RecordingTransport;
 import dev.mailroom.Account;
 import dev.mailroom.Authentication;
 import dev.mailroom.DeliveryLogEntry;
@@ -345,7 +346,7 @@ final class NotificationServiceTest {
     @Test
     @DisplayName("E3: a notification the server refuses is in the error log as NOTIFICATION, naming the account and the server's reply")
     void deliveryFailure_inErrorLog() {
-        transport.failFor.put("system@acme.test", new MailException(MailErrorCode.RECIPIENT_REJECTED, "recipient refused",
+        transport.failFor("system@acme.test", new MailException(MailErrorCode.RECIPIENT_REJECTED, "recipient refused",
                 "550 5.1.1 <anna@acme.test>: Recipient address rejected: User unknown", null, List.of(), null));
         try (Mailroom m = mailroom(1)) {
             m.notifications().notify(task("u-anna").build());

@@ -1,5 +1,6 @@
 package dev.mailroom.core;
 
+import dev.mailroom.testkit.RecordingTransport;
 import dev.mailroom.Account;
 import dev.mailroom.Authentication;
 import dev.mailroom.Email;
@@ -68,7 +69,7 @@ final class OutboxAccountHoldTest {
     }
 
     private long attemptsFor(String tenant) {
-        return transport.attempts.stream().filter(a -> a.equals("app@" + tenant + ".test")).count();
+        return transport.attempts().stream().filter(a -> a.equals("app@" + tenant + ".test")).count();
     }
 
     @Test
@@ -78,12 +79,12 @@ final class OutboxAccountHoldTest {
                 .authentication(Authentication.none()).build());
         tenantAccount("broken");
         tenantAccount("healthy");
-        transport.failFor.put("app@broken.test", new MailException(MailErrorCode.AUTH_FAILED, "login failed", "535 5.7.8 Error: authentication failed",
+        transport.failFor("app@broken.test", new MailException(MailErrorCode.AUTH_FAILED, "login failed", "535 5.7.8 Error: authentication failed",
                 null, List.of(), null));
         List<Queued> broken = enqueue("broken", 50);
         List<Queued> healthy = enqueue("healthy", 5);
         try (Mailroom ignored = mailroom(WORKERS, Duration.ofMillis(10))) {
-            await(() -> transport.sent.size() == 5, "the healthy account's mail");
+            await(() -> transport.sent().size() == 5, "the healthy account's mail");
             await(() -> allHeldBeyond(broken, Duration.ofMinutes(50)), "the broken account's queue to be held for the pause");
         }
         assertThat(healthy).allSatisfy(q -> assertThat(outbox.find(q.outboxId()).orElseThrow().status()).isEqualTo(OutboxRepository.Status.SENT));
@@ -97,14 +98,14 @@ final class OutboxAccountHoldTest {
         repo.save(Account.builder().id("sys").description("System").email("sys@acme.test").systemAccount(true).smtpHost("smtp.test")
                 .authentication(Authentication.none()).build());
         tenantAccount("broken");
-        transport.failFor.put("app@broken.test", new MailException(MailErrorCode.AUTH_FAILED, "login failed", "535 5.7.8 Error: authentication failed",
+        transport.failFor("app@broken.test", new MailException(MailErrorCode.AUTH_FAILED, "login failed", "535 5.7.8 Error: authentication failed",
                 null, List.of(), null));
         List<Queued> broken = enqueue("broken", 20);
         try (Mailroom ignored = mailroom(WORKERS, Duration.ofMillis(10))) {
             await(() -> allHeldBeyond(broken, Duration.ofMinutes(50)), "the queue to be held");
-            transport.failFor.remove("app@broken.test");
+            transport.succeedFor("app@broken.test");
             tenantAccount("broken"); // the administrator saves the corrected password
-            await(() -> transport.sent.size() == 20, "the held mail after the fix");
+            await(() -> transport.sent().size() == 20, "the held mail after the fix");
         }
         assertThat(broken).allSatisfy(q -> assertThat(outbox.find(q.outboxId()).orElseThrow().status()).isEqualTo(OutboxRepository.Status.SENT));
     }
@@ -116,7 +117,7 @@ final class OutboxAccountHoldTest {
         repo.save(Account.builder().id("sys").description("System").email("sys@acme.test").systemAccount(true).smtpHost("smtp.test")
                 .authentication(Authentication.none()).build());
         tenantAccount("down");
-        transport.failFor.put("app@down.test", new MailException(failure, "smtp.down.test: " + failure));
+        transport.failFor("app@down.test", new MailException(failure, "smtp.down.test: " + failure));
         List<Queued> down = enqueue("down", 40);
         try (Mailroom ignored = mailroom(WORKERS, Duration.ofHours(1))) {
             await(() -> allHeldBeyond(down, Duration.ofMinutes(20)), "the queue to be deferred");
@@ -132,7 +133,7 @@ final class OutboxAccountHoldTest {
         repo.save(Account.builder().id("sys").description("System").email("sys@acme.test").systemAccount(true).smtpHost("smtp.test")
                 .authentication(Authentication.none()).build());
         tenantAccount("throttled");
-        transport.failFor.put("app@throttled.test", new MailException(MailErrorCode.TEMPORARY_FAILURE, "throttled",
+        transport.failFor("app@throttled.test", new MailException(MailErrorCode.TEMPORARY_FAILURE, "throttled",
                 "429 Too Many Requests (Retry-After: 7200)", Duration.ofHours(2), null));
         List<Queued> throttled = enqueue("throttled", 10);
         try (Mailroom ignored = mailroom(WORKERS, Duration.ofMillis(10))) {

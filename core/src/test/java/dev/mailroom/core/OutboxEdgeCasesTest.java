@@ -1,5 +1,6 @@
 package dev.mailroom.core;
 
+import dev.mailroom.testkit.RecordingTransport;
 import dev.mailroom.Account;
 import dev.mailroom.Authentication;
 import dev.mailroom.Email;
@@ -47,7 +48,7 @@ final class OutboxEdgeCasesTest {
         repo.save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true).smtpHost("smtp.test")
                 .imap("imap.test", 993, Security.TLS).authentication(Authentication.password("app@acme.test", Secret.of("pw")))
                 .copyToSent(true, "Sent").build());
-        transport.deferOnce.put("later@example.test", "451 4.2.0 mailbox busy, try again later");
+        transport.deferOnce("later@example.test", "451 4.2.0 mailbox busy, try again later");
         try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).transport(transport).discoverTransports(false)
                 .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10))
                 .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofHours(1), Duration.ofHours(1)).build()) {
@@ -56,9 +57,9 @@ final class OutboxEdgeCasesTest {
             await(() -> outbox.find(q.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT, "the retry");
             assertThat(outbox.find(q.outboxId()).orElseThrow().partlySent()).isTrue();
         }
-        assertThat(transport.sent).hasSize(2);
-        RecordingTransport.Sent first = transport.sent.get(0);
-        RecordingTransport.Sent retry = transport.sent.get(1);
+        assertThat(transport.sent()).hasSize(2);
+        RecordingTransport.Sent first = transport.sent().get(0);
+        RecordingTransport.Sent retry = transport.sent().get(1);
         assertThat(first.message().recipients()).extracting(EmailAddress::address)
                 .containsExactlyInAnyOrder("a@example.test", "later@example.test", "b@example.test");
         assertThat(first.message().copyToSent()).as("the first attempt stores the Sent copy").isTrue();
@@ -114,7 +115,7 @@ final class OutboxEdgeCasesTest {
             assertThat(e.possibleDuplicate()).isTrue();
             assertThat(e.attempts()).isEqualTo(1);
         }
-        assertThat(transport.sent).hasSize(2);
+        assertThat(transport.sent()).hasSize(2);
         assertThat(log.query(dev.mailroom.DeliveryLogQuery.since(java.time.Instant.EPOCH)))
                 .noneMatch(l -> l.outcome() == dev.mailroom.DeliveryLogEntry.Outcome.FAILURE);
     }
@@ -157,16 +158,16 @@ final class OutboxEdgeCasesTest {
     void poolExhausted_isNotAnAttempt() {
         systemAccount();
         InMemoryDeliveryLog log = new InMemoryDeliveryLog();
-        transport.failWith = new dev.mailroom.MailException(dev.mailroom.MailErrorCode.POOL_EXHAUSTED, "all 4 connections of account app@acme.test are busy");
+        transport.failWith(new dev.mailroom.MailException(dev.mailroom.MailErrorCode.POOL_EXHAUSTED, "all 4 connections of account app@acme.test are busy"));
         try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(transport).discoverTransports(false)
                 .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10))
                 .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofHours(1), Duration.ofHours(1)).build()) {
             Queued q = m.enqueue(MailContext.system(), Email.builder().to("a@example.test").subject("Mahnung").text("x").build());
-            await(() -> transport.attempts.size() >= 3, "three tries while the pool is busy");
+            await(() -> transport.attempts().size() >= 3, "three tries while the pool is busy");
             OutboxRepository.Entry waiting = outbox.find(q.outboxId()).orElseThrow();
             assertThat(waiting.attempts()).isZero();
             assertThat(waiting.status()).isNotEqualTo(OutboxRepository.Status.FAILED);
-            transport.failWith = null;
+            transport.failWith(null);
             await(() -> outbox.find(q.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT, "sent once a connection is free");
             assertThat(outbox.find(q.outboxId()).orElseThrow().attempts()).isEqualTo(1);
         }

@@ -1,5 +1,6 @@
 package dev.mailroom.core;
 
+import dev.mailroom.testkit.RecordingTransport;
 import dev.mailroom.Account;
 import dev.mailroom.AccountHealth;
 import dev.mailroom.AccountId;
@@ -111,7 +112,7 @@ final class OutboxHardeningTest {
         account("busy");
         InMemoryOutboxRepository outbox = new InMemoryOutboxRepository();
         RecordingTransport transport = new RecordingTransport();
-        transport.failFor.put("app@busy.test", new MailException(MailErrorCode.SERVER_BUSY, "smtp.busy.test is busy",
+        transport.failFor("app@busy.test", new MailException(MailErrorCode.SERVER_BUSY, "smtp.busy.test is busy",
                 "421 4.3.2 Service not available, closing transmission channel", null, List.of(), null));
         List<Queued> queued = enqueue(outbox, "busy", 20);
         try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(transport).discoverTransports(false)
@@ -119,7 +120,7 @@ final class OutboxHardeningTest {
                 .outboxRetry(Duration.ofHours(1), Duration.ofHours(1), Duration.ofDays(5), Duration.ofHours(1)).build()) {
             Instant limit = Instant.now().plus(Duration.ofMinutes(20));
             await(() -> queued.stream().allMatch(q -> entry(outbox, q).dueAt().isAfter(limit)), "the queue to be deferred");
-            assertThat(transport.attempts).hasSizeBetween(1, 2);
+            assertThat(transport.attempts()).hasSizeBetween(1, 2);
             assertThat(queued).as("mails never handed over keep their budget")
                     .allSatisfy(q -> assertThat(entry(outbox, q).attempts()).isZero());
             assertThat(log.query(DeliveryLogQuery.since(Instant.EPOCH).failures())).isNotEmpty()
@@ -134,7 +135,7 @@ final class OutboxHardeningTest {
         account("blocked");
         InMemoryOutboxRepository outbox = new InMemoryOutboxRepository();
         RecordingTransport transport = new RecordingTransport();
-        transport.failFor.put("app@blocked.test", new MailException(MailErrorCode.CONNECTION_REJECTED, "smtp.blocked.test refuses this host",
+        transport.failFor("app@blocked.test", new MailException(MailErrorCode.CONNECTION_REJECTED, "smtp.blocked.test refuses this host",
                 "554 5.7.1 client host blocked", null, List.of(), null));
         List<Queued> queued = enqueue(outbox, "blocked", 10);
         try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(transport).discoverTransports(false)
@@ -164,20 +165,20 @@ final class OutboxHardeningTest {
         OffsetClock clock = new OffsetClock();
         InMemoryOutboxRepository outbox = new InMemoryOutboxRepository(clock);
         RecordingTransport transport = new RecordingTransport();
-        transport.failFor.put("app@acme.test", new MailException(MailErrorCode.AUTH_FAILED, "login failed", "535 5.7.8 Error: authentication failed",
+        transport.failFor("app@acme.test", new MailException(MailErrorCode.AUTH_FAILED, "login failed", "535 5.7.8 Error: authentication failed",
                 null, List.of(), null));
         Queued q = enqueue(outbox, "acme", 1).get(0);
         try (Mailroom ignored = Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(transport).discoverTransports(false)
                 .clock(clock).outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10))
                 .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofHours(1), Duration.ofMinutes(30)).build()) {
             await(() -> entry(outbox, q).dueAt().isAfter(clock.instant().plus(Duration.ofMinutes(20))), "the account to be held");
-            transport.failFor.put("app@acme.test", new MailException(MailErrorCode.TEMPORARY_FAILURE, "deferred", "451 4.3.0 Try again later",
+            transport.failFor("app@acme.test", new MailException(MailErrorCode.TEMPORARY_FAILURE, "deferred", "451 4.3.0 Try again later",
                     null, List.of(), null));
             clock.offset.set(Duration.ofHours(2)); // the hold ran out two hours later; nobody had fixed the password meanwhile
-            await(() -> transport.attempts.size() >= 2, "the attempt after the hold");
+            await(() -> transport.attempts().size() >= 2, "the attempt after the hold");
             await(() -> entry(outbox, q).attempts() >= 1 || entry(outbox, q).status() == OutboxRepository.Status.FAILED, "the 451 to be stored");
             assertThat(entry(outbox, q).status()).as("held time is not age: " + entry(outbox, q).lastError()).isNotEqualTo(OutboxRepository.Status.FAILED);
-            transport.failFor.remove("app@acme.test");
+            transport.succeedFor("app@acme.test");
             await(() -> entry(outbox, q).status() == OutboxRepository.Status.SENT, "the mail to go out");
         }
     }
@@ -189,7 +190,7 @@ final class OutboxHardeningTest {
         OffsetClock clock = new OffsetClock();
         InMemoryOutboxRepository outbox = new InMemoryOutboxRepository(clock);
         RecordingTransport transport = new RecordingTransport();
-        transport.failFor.put("app@down.test", new MailException(MailErrorCode.CONNECTION_REFUSED, "smtp.down.test: connection refused"));
+        transport.failFor("app@down.test", new MailException(MailErrorCode.CONNECTION_REFUSED, "smtp.down.test: connection refused"));
         Queued q = enqueue(outbox, "down", 1).get(0);
         try (Mailroom ignored = Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(transport).discoverTransports(false)
                 .clock(clock).outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10))
@@ -328,14 +329,14 @@ final class OutboxHardeningTest {
         InMemoryOutboxRepository memory = new InMemoryOutboxRepository();
         OutageOutbox outbox = new OutageOutbox(memory);
         RecordingTransport transport = new RecordingTransport();
-        transport.failWith = new MailException(MailErrorCode.TEMPORARY_FAILURE, "deferred", "451 4.3.0 Try again later", null, List.of(), null);
+        transport.failWith(new MailException(MailErrorCode.TEMPORARY_FAILURE, "deferred", "451 4.3.0 Try again later", null, List.of(), null));
         List<Queued> queued = enqueue(memory, "acme", 10);
         try (Mailroom ignored = Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(transport).discoverTransports(false)
                 .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10)).outboxLease(Duration.ofHours(1))
                 .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofHours(1), Duration.ofHours(1)).build()) {
             await(() -> outbox.refused.get() >= 3, "the worker to meet the outage"); // storing the 451, then the next steps
-            assertThat(transport.attempts).as("nothing else is sent while the outbox cannot record it").hasSize(1);
-            transport.failWith = null;
+            assertThat(transport.attempts()).as("nothing else is sent while the outbox cannot record it").hasSize(1);
+            transport.failWith(null);
             outbox.down.set(false);
             await(() -> queued.stream().allMatch(q -> entry(memory, q).status() == OutboxRepository.Status.SENT),
                     "all ten sent, well before their one-hour lease");
@@ -345,7 +346,7 @@ final class OutboxHardeningTest {
             assertThat(e.possibleDuplicate()).as("never sent twice, so not flagged").isFalse();
             assertThat(e.attempts()).isEqualTo(1);
         });
-        assertThat(transport.sent).hasSize(10);
+        assertThat(transport.sent()).hasSize(10);
     }
 
     // --- item 9: a hanging server ---

@@ -1,5 +1,6 @@
 package dev.mailroom.core;
 
+import dev.mailroom.testkit.RecordingTransport;
 import dev.mailroom.Account;
 import dev.mailroom.AccountId;
 import dev.mailroom.Authentication;
@@ -63,13 +64,13 @@ final class OutboxSwitchesTest {
             await(() -> logged(MailErrorCode.MAIL_DISABLED), "a held attempt");
             repo.saveSystemSettings(SystemMailSettings.defaults());
             await(() -> logged(MailErrorCode.ACCOUNT_DISABLED), "a held attempt");
-            assertThat(transport.sent).isEmpty();
+            assertThat(transport.sent()).isEmpty();
             assertThat(outbox.find(q.outboxId()).orElseThrow().attempts()).as("the retry budget is kept").isZero();
             repo.save(account(true));
-            await(() -> transport.sent.size() == 1, "delivery after re-enabling");
+            await(() -> transport.sent().size() == 1, "delivery after re-enabling");
             await(() -> outbox.find(q.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT, "marked sent");
             assertThat(worker.health(AccountId.of("sys")).state()).isNotNull();
         }
-        assertThat(transport.sent).hasSize(1);
+        assertThat(transport.sent()).hasSize(1);
     }
 }

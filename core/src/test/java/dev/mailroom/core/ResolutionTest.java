@@ -1,5 +1,6 @@
 package dev.mailroom.core;
 
+import dev.mailroom.testkit.RecordingTransport;
 import dev.mailroom.Account;
 import dev.mailroom.AccountField;
 import dev.mailroom.Authentication;
@@ -63,7 +64,7 @@ final class ResolutionTest {
             assertThat(e.fieldProblems()).extracting(FieldProblem::field).containsExactly(AccountField.SMTP_HOST, AccountField.AUTHENTICATION);
         });
         assertThat(mailroom.accounts().check(dev.mailroom.AccountId.of("system"))).hasSize(2);
-        assertThat(transport.sent).isEmpty();
+        assertThat(transport.sent()).isEmpty();
         assertThat(mailroom.deliveryLog().errorsSince(java.time.Duration.ofHours(24))).singleElement()
                 .satisfies(e -> assertThat(e.errorCode()).isEqualTo(MailErrorCode.ACCOUNT_INCOMPLETE));
     }
@@ -108,7 +109,7 @@ final class ResolutionTest {
                     assertThat(e.code()).isEqualTo(MailErrorCode.MAIL_DISABLED);
                     assertThat(e.getMessage()).contains("switched off");
                 });
-        assertThat(transport.sent).isEmpty();
+        assertThat(transport.sent()).isEmpty();
     }
 
     @Test
@@ -200,12 +201,12 @@ final class ResolutionTest {
     void send_rendersWithResolvedSender() throws Exception {
         standardSetup();
         var receipt = mailroom.send(MailContext.tenant("acme"), email.toBuilder().bcc("audit@acme.test").build());
-        assertThat(transport.sent).hasSize(1);
-        var msg = transport.sent.get(0).message();
+        assertThat(transport.sent()).hasSize(1);
+        var msg = transport.sent().get(0).message();
         assertThat(msg.envelopeFrom().address()).isEqualTo("mail@acme.test");
         assertThat(msg.recipients()).extracting(a -> a.address()).containsExactly("kunde@example.test", "audit@acme.test");
-        assertThat(msg.mime().getHeader("Bcc")).isNull();
-        assertThat(msg.mime().getHeader("Message-ID", null)).isEqualTo(receipt.messageId());
+        assertThat(transport.sent().get(0).mime().getHeader("Bcc")).isNull();
+        assertThat(transport.sent().get(0).mime().getHeader("Message-ID", null)).isEqualTo(receipt.messageId());
         assertThat(receipt.serverReply()).startsWith("250");
         assertThat(receipt.accountId().value()).isEqualTo("acme-system");
     }

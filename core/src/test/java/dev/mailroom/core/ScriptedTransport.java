@@ -2,11 +2,11 @@ package dev.mailroom.core;
 
 import dev.mailroom.Diagnosis;
 import dev.mailroom.ResolvedAccount;
-import dev.mailroom.spi.RenderedMessage;
+import dev.mailroom.spi.OutgoingMessage;
 import dev.mailroom.spi.SendResult;
 import dev.mailroom.spi.Transport;
 import dev.mailroom.spi.TransportProvider;
-import dev.mailroom.spi.TransportSettings;
+import dev.mailroom.spi.TransportContext;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,13 +19,13 @@ import java.util.function.BiFunction;
 final class ScriptedTransport implements TransportProvider, Transport {
     /** Message-IDs of the messages taken, in order; a Message-ID twice is a duplicate delivery. */
     final List<String> delivered = new CopyOnWriteArrayList<>();
-    private final BiFunction<ResolvedAccount, RenderedMessage, SendResult> behaviour;
+    private final BiFunction<ResolvedAccount, OutgoingMessage, SendResult> behaviour;
 
     /**
      * @param behaviour called for each send; may block (bounded), throw a {@code MailException}, or return
      *                  {@code null} to take the message
      */
-    ScriptedTransport(BiFunction<ResolvedAccount, RenderedMessage, SendResult> behaviour) {
+    ScriptedTransport(BiFunction<ResolvedAccount, OutgoingMessage, SendResult> behaviour) {
         this.behaviour = behaviour;
     }
 
@@ -53,15 +53,15 @@ final class ScriptedTransport implements TransportProvider, Transport {
     }
 
     @Override
-    public Transport open(TransportSettings settings) {
+    public Transport open(TransportContext settings) {
         return this;
     }
 
     @Override
-    public SendResult send(ResolvedAccount account, RenderedMessage message) {
+    public SendResult send(ResolvedAccount account, OutgoingMessage message) {
         SendResult result = behaviour.apply(account, message);
         delivered.add(message.messageId());
-        return result != null ? result : new SendResult("250 2.0.0 Ok: queued", message.recipients());
+        return result != null ? result : SendResult.builder("250 2.0.0 Ok: queued").accepted(message.recipients()).build();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.mailroom.core;
 
+import dev.mailroom.testkit.RecordingTransport;
 import dev.mailroom.Account;
 import dev.mailroom.Authentication;
 import dev.mailroom.Email;
@@ -71,9 +72,9 @@ final class SenderPolicyAndSignatureTest {
         assertThat(p.replyTo()).isEmpty();
         assertThat(p.warnings()).singleElement().asString().contains("rewritten").contains("B1");
         mailroom.send(maxAtAcme, fromSales());
-        var sent = transport.sent.get(0).message();
+        var sent = transport.sent().get(0);
         assertThat(((InternetAddress) sent.mime().getFrom()[0]).getAddress()).isEqualTo("mail@acme.test");
-        assertThat(sent.envelopeFrom().address()).isEqualTo("mail@acme.test");
+        assertThat(sent.message().envelopeFrom().address()).isEqualTo("mail@acme.test");
     }
 
     @Test
@@ -87,7 +88,7 @@ final class SenderPolicyAndSignatureTest {
         Preview withFrom = mailroom.preview(maxAtAcme, fromSales());
         assertThat(withFrom.replyTo()).extracting(EmailAddress::address).containsExactly("sales@acme.test");
         mailroom.send(maxAtAcme, invoice);
-        assertThat(((InternetAddress) transport.sent.get(0).message().mime().getReplyTo()[0]).getAddress()).isEqualTo("max@acme.test");
+        assertThat(((InternetAddress) transport.sent().get(0).mime().getReplyTo()[0]).getAddress()).isEqualTo("max@acme.test");
         assertThat(mailroom.preview(MailContext.tenant("globex").withUser("u-42"), invoice).replyTo())
                 .as("another tenant keeps the system-wide policy").isEmpty();
     }

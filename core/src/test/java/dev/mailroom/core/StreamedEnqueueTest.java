@@ -1,5 +1,6 @@
 package dev.mailroom.core;
 
+import dev.mailroom.testkit.RecordingTransport;
 import dev.mailroom.Account;
 import dev.mailroom.Attachment;
 import dev.mailroom.Authentication;
@@ -136,7 +137,7 @@ final class StreamedEnqueueTest {
                 Thread.onSpinWait();
             }
         }
-        assertThat(transport.sent).hasSize(1);
+        assertThat(transport.sent()).hasSize(1);
         assertThat(log.query(dev.mailroom.DeliveryLogQuery.since(java.time.Instant.EPOCH)))
                 .anySatisfy(l -> assertThat(l.errorCode()).isEqualTo(MailErrorCode.STORE_FAILED));
     }

@@ -1,5 +1,6 @@
 package dev.mailroom.core;
 
+import dev.mailroom.testkit.RecordingTransport;
 import dev.mailroom.Account;
 import dev.mailroom.Authentication;
 import dev.mailroom.Email;
@@ -40,7 +41,7 @@ final class SubjectLimitTest {
                     .hasMessageStartingWith("subject:");
             assertThat(m.outbox().counts().values()).allMatch(n -> n == 0L);
         }
-        assertThat(transport.sent).hasSize(1);
+        assertThat(transport.sent()).hasSize(1);
     }
 
     @Test
@@ -50,7 +51,7 @@ final class SubjectLimitTest {
         try (Mailroom m = builder(transport).maxSubjectLength(400).build()) {
             m.send(MailContext.system(), mail(400));
         }
-        assertThat(transport.sent).hasSize(1);
+        assertThat(transport.sent()).hasSize(1);
         assertThatThrownBy(() -> builder(transport).maxSubjectLength(Email.MAX_SUBJECT_LENGTH + 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxSubjectLength");
     }

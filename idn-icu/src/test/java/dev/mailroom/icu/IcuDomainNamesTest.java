@@ -5,7 +5,7 @@ import dev.mailroom.EmailAddress;
 import dev.mailroom.MailException;
 import dev.mailroom.core.internal.MessageRenderer;
 import dev.mailroom.spi.DomainNames;
-import dev.mailroom.spi.RenderedMessage;
+import dev.mailroom.core.internal.RenderedMessage;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

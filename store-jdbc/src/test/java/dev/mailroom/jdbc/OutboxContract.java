@@ -457,12 +457,12 @@ abstract class OutboxContract {
         }
 
         @Override
-        public dev.mailroom.spi.Transport open(dev.mailroom.spi.TransportSettings settings) {
+        public dev.mailroom.spi.Transport open(dev.mailroom.spi.TransportContext settings) {
             return this;
         }
 
         @Override
-        public dev.mailroom.spi.SendResult send(dev.mailroom.ResolvedAccount account, dev.mailroom.spi.RenderedMessage message) {
+        public dev.mailroom.spi.SendResult send(dev.mailroom.ResolvedAccount account, dev.mailroom.spi.OutgoingMessage message) {
             try {
                 Thread.sleep(millis); // the simulated server's latency, not a synchronisation
             } catch (InterruptedException e) {
@@ -470,7 +470,7 @@ abstract class OutboxContract {
                 throw new dev.mailroom.MailException(dev.mailroom.MailErrorCode.TIMEOUT, "interrupted");
             }
             delivered.add(message.messageId());
-            return new dev.mailroom.spi.SendResult("250 2.0.0 Ok: queued", message.recipients());
+            return dev.mailroom.spi.SendResult.builder("250 2.0.0 Ok: queued").accepted(message.recipients()).build();
         }
 
         @Override

@@ -1,11 +1,15 @@
 package dev.mailroom.smtp;
 
+import dev.mailroom.AccountField;
+import dev.mailroom.FieldProblem;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.smtp.internal.SmtpTransport;
 import dev.mailroom.spi.Transport;
 import dev.mailroom.spi.TransportProvider;
-import dev.mailroom.spi.TransportSettings;
+import dev.mailroom.spi.TransportCapabilities;
+import dev.mailroom.spi.TransportContext;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,8 +19,8 @@ import java.util.Objects;
  * until their modules land.
  *
  * <p>Each opened transport keeps a small pool of connections per account (see
- * {@link TransportSettings#maxConnectionsPerAccount()}), validates idle connections before reuse,
- * closes them after {@link TransportSettings#connectionIdleTimeout()}, sets TCP_NODELAY, and applies
+ * {@link dev.mailroom.spi.PoolLimits#maxConnectionsPerAccount()}), validates idle connections before reuse,
+ * closes them after {@link dev.mailroom.spi.PoolLimits#idleTimeout()}, sets TCP_NODELAY, and applies
  * finite connect, read and write timeouts. Thread-safe.
  */
 public final class SmtpTransportProvider implements TransportProvider {
@@ -37,8 +41,28 @@ public final class SmtpTransportProvider implements TransportProvider {
         return account.smtpHost().isPresent();
     }
 
+    /** An account sent over SMTP needs an SMTP host. */
     @Override
-    public Transport open(TransportSettings settings) {
-        return new SmtpTransport(Objects.requireNonNull(settings, "settings"));
+    public List<FieldProblem> validate(ResolvedAccount account) {
+        if (account.smtpHost().isEmpty()) {
+            return List.of(new FieldProblem(AccountField.SMTP_HOST, "is missing, on the account and on the defaults account"));
+        }
+        return List.of();
+    }
+
+    /** The Sent copy over IMAP (not by the server), no fixed size limit (the server's SIZE is checked per connection), SMTPUTF8 where offered. */
+    @Override
+    public TransportCapabilities capabilities() {
+        return CAPABILITIES;
+    }
+
+    private static final TransportCapabilities CAPABILITIES = TransportCapabilities.builder()
+            .sentCopyByProvider(false).smtpUtf8(true)
+            .authentication(TransportCapabilities.AuthenticationKind.NONE, TransportCapabilities.AuthenticationKind.PASSWORD)
+            .build();
+
+    @Override
+    public Transport open(TransportContext context) {
+        return new SmtpTransport(Objects.requireNonNull(context, "context"));
     }
 }

@@ -16,10 +16,11 @@ import dev.mailroom.Security;
 import dev.mailroom.core.InMemoryAccountRepository;
 import dev.mailroom.core.Mailroom;
 import dev.mailroom.spi.ProtocolLog;
-import dev.mailroom.spi.RenderedMessage;
+import dev.mailroom.spi.OutgoingMessage;
 import dev.mailroom.spi.SendResult;
 import dev.mailroom.spi.Transport;
-import dev.mailroom.spi.TransportSettings;
+import dev.mailroom.spi.PoolLimits;
+import dev.mailroom.spi.TransportContext;
 import dev.mailroom.testkit.ReceivedMail;
 import dev.mailroom.testkit.ScriptedSmtpServer;
 import dev.mailroom.testkit.ScriptedSmtpServer.Command;
@@ -160,7 +161,7 @@ final class SmtpHardeningIT {
     void partialDelivery_senderRefusedAtRcpt_failsWholeMessage() throws Exception {
         ScriptedSmtpServer server = start(ScriptedSmtpServer.builder().reply(Command.RCPT, "250 2.1.5 Ok", SENDER_NOT_OWNED));
         try (Transport t = transport()) {
-            RenderedMessage msg = message(List.of("a@example.test", "b@example.test"), true, -1);
+            OutgoingMessage msg = message(List.of("a@example.test", "b@example.test"), true, -1);
             assertThatThrownBy(() -> t.send(account(server, Security.NONE), msg)).isInstanceOfSatisfying(MailException.class, e -> {
                 assertThat(e.code()).as(e.toString()).isEqualTo(MailErrorCode.SENDER_REJECTED);
                 assertThat(e.serverReply()).hasValue(SENDER_NOT_OWNED);
@@ -360,21 +361,25 @@ final class SmtpHardeningIT {
     // ------------------------------------------------------------------ helpers
 
     private static Transport transport() {
-        return new SmtpTransportProvider().open(new TransportSettings(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5),
-                null, Security.NONE, 2, Duration.ofSeconds(30), Duration.ofSeconds(5), ProtocolLog.NONE));
+        return new SmtpTransportProvider().open(TransportContext.builder()
+                .timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5))
+                .hostDefaultSecurity(Security.NONE).protocolLog(ProtocolLog.NONE)
+                .poolLimits(new PoolLimits(2, Duration.ofSeconds(30), Duration.ofSeconds(5))).build());
     }
 
     private static ResolvedAccount account(ScriptedSmtpServer server, Security security) {
         return ResolvedAccount.of(SmtpFixtures.systemAccount(server.host(), server.port(), security).build(), null, Security.NONE);
     }
 
-    private static RenderedMessage message(List<String> to, boolean partial, long size) throws Exception {
+    private static OutgoingMessage message(List<String> to, boolean partial, long size) throws Exception {
         MimeMessage mime = new MimeMessage(Session.getInstance(new Properties()));
         mime.setFrom("app@acme.test");
         mime.setSubject("Test");
         mime.setText("Hello");
         mime.saveChanges();
-        return new RenderedMessage("<1@acme.test>", EmailAddress.of("app@acme.test"), to.stream().map(EmailAddress::of).toList(), mime,
-                false, size, partial, false);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        mime.writeTo(bytes);
+        return OutgoingMessage.builder("<1@acme.test>", EmailAddress.of("app@acme.test"), to.stream().map(EmailAddress::of).toList())
+                .partialDelivery(partial).copyToSent(false).content(bytes.toByteArray()).sizeEstimate(size).build();
     }
 }

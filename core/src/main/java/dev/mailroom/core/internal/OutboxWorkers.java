@@ -8,11 +8,8 @@ import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.spi.DeliveryLog;
 import dev.mailroom.spi.OutboxRepository;
-import dev.mailroom.spi.RenderedMessage;
+import dev.mailroom.spi.OutgoingMessage;
 import dev.mailroom.spi.SendResult;
-import jakarta.mail.MessagingException;
-import jakarta.mail.Session;
-import jakarta.mail.internet.MimeMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,7 +81,7 @@ public final class OutboxWorkers implements AutoCloseable {
     /** Sends one stored message; implemented by the facade with its transports. */
     @FunctionalInterface
     public interface Sender {
-        SendResult send(ResolvedAccount account, String transport, RenderedMessage message);
+        SendResult send(ResolvedAccount account, String transport, OutgoingMessage message);
     }
 
     private final OutboxRepository outbox;
@@ -94,7 +90,6 @@ public final class OutboxWorkers implements AutoCloseable {
     private final Sender sender;
     private final Settings settings;
     private final Clock clock;
-    private final Session session = Session.getInstance(new Properties());
     private final ExecutorService threads;
     private final Object wake = new Object();
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -428,18 +423,22 @@ public final class OutboxWorkers implements AutoCloseable {
             ResolvedAccount resolved = stored.resolved();
             // A large message is read as a stream into a spool file, and sent from there (ADR 009): never whole in the heap.
             try (Spool spool = prefetched != null ? null : spool(e)) {
-                MimeMessage mime = spool == null ? new StoredMessage(session, prefetched) : spool.message(session);
-                long size = spool == null ? prefetched.length : spool.size();
+                // The stored bytes go to the transport as they are: no parsing, no copy (ADR 014).
+                OutgoingMessage.Builder message = OutgoingMessage.builder(e.messageId(), e.envelopeFrom(), e.recipients())
+                        .smtpUtf8(e.smtpUtf8()).partialDelivery(true).copyToSent(!e.partlySent());
+                if (spool == null) {
+                    message.content(prefetched);
+                } else {
+                    message.content(spool::writeTo).exactSize(spool.size());
+                }
                 // Partial delivery: recipients the server refuses are kept apart from those it took (issue #4).
                 // A retry for deferred recipients: the others got it, and the Sent copy (B6) was made then.
-                RenderedMessage message = new RenderedMessage(e.messageId(), e.envelopeFrom(), e.recipients(), mime, e.smtpUtf8(), size, true,
-                        !e.partlySent());
-                result = sender.send(resolved, e.transport(), message);
+                result = sender.send(resolved, e.transport(), message.build());
             }
         } catch (MailException ex) {
             handle(worker, e, address, ex);
             return;
-        } catch (MessagingException | RuntimeException ex) {
+        } catch (RuntimeException ex) {
             handle(worker, e, address, new MailException(MailErrorCode.INTERNAL, "delivery failed: " + ex, null, null, List.of(), ex));
             return;
         }

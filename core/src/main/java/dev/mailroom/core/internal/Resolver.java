@@ -54,16 +54,32 @@ public final class Resolver {
     }
 
     private final AccountRepository repository;
+    private final java.util.function.Function<ResolvedAccount, List<FieldProblem>> sendingProblems;
     private final Security hostDefaultSecurity;
     private final AtomicLong generation = new AtomicLong();
     private final Cache<Key, Outcome> cache;
     private final Cache<StoredKey, Stored> stored;
 
     public Resolver(AccountRepository repository, Security hostDefaultSecurity, long cacheSize, Duration cacheTtl) {
+        this(repository, hostDefaultSecurity, cacheSize, cacheTtl, r -> r.problemsForSending(r.account().copyToSent()));
+    }
+
+    /** @param sendingProblems what keeps a resolved account from sending: its transport's checks and the shared ones (issue #11) */
+    public Resolver(AccountRepository repository, Security hostDefaultSecurity, long cacheSize, Duration cacheTtl,
+                    java.util.function.Function<ResolvedAccount, List<FieldProblem>> sendingProblems) {
+        this.sendingProblems = sendingProblems;
         this.repository = repository;
         this.hostDefaultSecurity = hostDefaultSecurity;
         this.cache = Caffeine.newBuilder().maximumSize(cacheSize).expireAfterWrite(cacheTtl).build();
         this.stored = Caffeine.newBuilder().maximumSize(cacheSize).expireAfterWrite(cacheTtl).build();
+    }
+
+    /**
+     * @param account a resolved account
+     * @return what keeps it from sending, field by field
+     */
+    public List<FieldProblem> problemsForSending(ResolvedAccount account) {
+        return sendingProblems.apply(account);
     }
 
     /** Drops every cached result; called on each repository change. */
@@ -136,7 +152,7 @@ public final class Resolver {
                     + systemAccount.description() + "' (" + systemAccount.email().address() + ") is disabled");
         }
         ResolvedAccount systemResolved = resolve(all, systemAccount);
-        List<FieldProblem> systemProblems = systemResolved.problemsForSending(systemResolved.account().copyToSent());
+        List<FieldProblem> systemProblems = problemsForSending(systemResolved);
         if (!systemProblems.isEmpty()) {
             throw MailException.fieldProblems(MailErrorCode.ACCOUNT_INCOMPLETE, "mail is disabled: the system account '"
                     + systemAccount.description() + "' (" + systemAccount.email().address() + ") is incomplete", systemProblems);
@@ -224,7 +240,7 @@ public final class Resolver {
                     + account.email().address() + ") is disabled");
         }
         ResolvedAccount r = resolve(all, account);
-        List<FieldProblem> problems = r.problemsForSending(r.account().copyToSent());
+        List<FieldProblem> problems = problemsForSending(r);
         if (!problems.isEmpty()) {
             throw MailException.fieldProblems(MailErrorCode.ACCOUNT_INCOMPLETE, "account '" + account.description()
                     + "' (" + account.email().address() + ") cannot send", problems);

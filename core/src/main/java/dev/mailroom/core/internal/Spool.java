@@ -1,10 +1,6 @@
 package dev.mailroom.core.internal;
 
 import dev.mailroom.spi.Payload;
-import jakarta.mail.MessagingException;
-import jakarta.mail.Session;
-import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.util.SharedFileInputStream;
 
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
@@ -12,7 +8,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +18,8 @@ import java.util.Arrays;
  * temporary file (created readable by its owner only), which {@link #close()} deletes. Writing stops with
  * {@link TooLargeException} as soon as the bytes pass the limit, so an oversized message is never spooled
  * whole. A spool is a {@link Payload}: the outbox copies it as a stream, and the outbox workers read a
- * stored message back into one and hand it to Jakarta Mail as a {@code SharedInputStream}, so that a
- * 50 MB message is never held in the heap (ADR 009). Not thread-safe; used by one thread at a time.
+ * stored message back into one and hand its bytes to the transport with {@link #writeTo}, so that a
+ * 50 MB message is never held in the heap (ADR 009, ADR 014). Not thread-safe; used by one thread at a time.
  */
 public final class Spool implements Payload, AutoCloseable {
     /** Bytes kept in memory before the spool moves to a file. */
@@ -39,8 +34,6 @@ public final class Spool implements Payload, AutoCloseable {
     private boolean finished;
     private boolean exceeded;
     private boolean closed;
-    /** The files opened for {@link #message}: closed with the spool. */
-    private final java.util.List<ForceClosable> shared = new java.util.ArrayList<>(1);
 
     /**
      * @param threshold bytes kept in memory before moving to a file
@@ -176,25 +169,25 @@ public final class Spool implements Payload, AutoCloseable {
     }
 
     /**
-     * The spooled bytes as a message that {@code writeTo} writes out byte for byte. From a file, Jakarta
-     * Mail reads the body from the file whenever it is written ({@code SharedInputStream}); it is valid
-     * until this spool is closed.
+     * Writes the spooled bytes as they are: from memory, or streamed from the file (never whole in the
+     * heap). May be called any number of times until the spool is closed; it is the content of the
+     * {@code OutgoingMessage} a queued message is sent as (ADR 014).
      *
-     * @param session the session
-     * @return the message
-     * @throws MessagingException if the header block or the file cannot be read
+     * @param out where to write; not closed
+     * @throws IOException if the spool is closed or the file cannot be read
      */
-    public MimeMessage message(Session session) throws MessagingException {
-        try {
-            checkReadable();
-            if (file == null) {
-                return new StoredMessage(session, new ByteArrayInputStream(memory, 0, (int) size));
+    public void writeTo(OutputStream out) throws IOException {
+        checkReadable();
+        if (file == null) {
+            out.write(memory, 0, (int) size);
+            return;
+        }
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                out.write(buffer, 0, n);
             }
-            ForceClosable in = new ForceClosable(file);
-            shared.add(in);
-            return new StoredMessage(session, in);
-        } catch (IOException e) {
-            throw new MessagingException("cannot read the spooled message: " + e.getMessage(), e);
         }
     }
 
@@ -212,10 +205,6 @@ public final class Spool implements Payload, AutoCloseable {
         }
         closed = true;
         memory = null;
-        for (ForceClosable in : shared) {
-            closeQuietly(in::forceClose);
-        }
-        shared.clear();
         if (fileOut != null) {
             closeQuietly(fileOut::close);
         }
@@ -239,27 +228,5 @@ public final class Spool implements Payload, AutoCloseable {
     @Override
     public String toString() {
         return "Spool[" + size + " bytes" + (file != null ? ", on disk" : "") + "]";
-    }
-
-    /**
-     * The file shared by every stream Jakarta Mail derives from it ({@code newStream}); it closes the one
-     * {@link RandomAccessFile} they share only when all are closed, and Jakarta Mail never closes the body
-     * stream it keeps. Closing that file directly releases it when the send is over.
-     */
-    private static final class ForceClosable extends SharedFileInputStream {
-        ForceClosable(Path file) throws IOException {
-            super(file.toFile(), 64 * 1024);
-        }
-
-        void forceClose() throws IOException {
-            RandomAccessFile shared = in;
-            try {
-                close();
-            } finally {
-                if (shared != null) {
-                    shared.close();
-                }
-            }
-        }
     }
 }

@@ -1,11 +1,13 @@
 package dev.mailroom.core.internal;
 
+import dev.mailroom.FieldProblem;
 import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.spi.Transport;
 import dev.mailroom.spi.TransportProvider;
-import dev.mailroom.spi.TransportSettings;
+import dev.mailroom.spi.TransportCapabilities;
+import dev.mailroom.spi.TransportContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +31,11 @@ public final class TransportRegistry implements AutoCloseable {
     private final Map<String, Transport> transports = new LinkedHashMap<>();
     private final List<String> loadFailures;
 
-    private TransportRegistry(Map<String, TransportProvider> providers, List<String> loadFailures, TransportSettings settings) {
+    private TransportRegistry(Map<String, TransportProvider> providers, List<String> loadFailures, TransportContext context) {
         this.providers = providers;
         this.loadFailures = List.copyOf(loadFailures);
         for (Map.Entry<String, TransportProvider> e : providers.entrySet()) {
-            transports.put(e.getKey(), e.getValue().open(settings));
+            transports.put(e.getKey(), e.getValue().open(context));
         }
     }
 
@@ -43,12 +45,12 @@ public final class TransportRegistry implements AutoCloseable {
      * @param explicit providers the host registered itself
      * @param discover whether to load providers with the service loader
      * @param loader the class loader to search
-     * @param settings the settings each transport is opened with
+     * @param context what each transport is opened with
      * @return the registry
      * @throws IllegalStateException if two providers share an id
      */
     public static TransportRegistry create(List<TransportProvider> explicit, boolean discover, ClassLoader loader,
-                                           TransportSettings settings) {
+                                           TransportContext context) {
         Map<String, TransportProvider> byId = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
         for (TransportProvider p : explicit) {
@@ -79,7 +81,7 @@ public final class TransportRegistry implements AutoCloseable {
             LOG.warn("No Mailroom transport found: add a transport module (e.g. mailroom-transport-smtp) to the class path"
                     + " or register a TransportProvider on the builder. Sending will fail with NO_TRANSPORT.");
         }
-        return new TransportRegistry(byId, failures, settings);
+        return new TransportRegistry(byId, failures, context);
     }
 
     private static void add(Map<String, TransportProvider> byId, TransportProvider p) {
@@ -96,29 +98,93 @@ public final class TransportRegistry implements AutoCloseable {
     }
 
     /**
-     * The transport id for an account: the one it names, else the first provider that supports it.
+     * The transport id for an account: the one it names, else the first provider that supports it; the
+     * provider must find the account complete ({@link TransportProvider#validate}).
      *
      * @param account the account
      * @return the id
-     * @throws MailException {@link MailErrorCode#NO_TRANSPORT}
+     * @throws MailException {@link MailErrorCode#NO_TRANSPORT}, or {@link MailErrorCode#ACCOUNT_INCOMPLETE} naming the fields
      */
     public String select(ResolvedAccount account) {
         if (account.transport().isPresent()) {
             String id = account.transport().get();
-            if (!providers.containsKey(id)) {
+            TransportProvider p = providers.get(id);
+            if (p == null) {
                 throw new MailException(MailErrorCode.NO_TRANSPORT, "account " + account.account().email().address()
                         + " uses transport '" + id + "', which is not available (have: " + providers.keySet()
                         + "); add mailroom-transport-" + id + " to the class path");
             }
-            return id;
+            return valid(id, p, account);
         }
         for (Map.Entry<String, TransportProvider> e : providers.entrySet()) {
             if (e.getValue().supports(account)) {
-                return e.getKey();
+                return valid(e.getKey(), e.getValue(), account);
             }
+        }
+        // None supports it: what the transports miss tells the administrator which field to fill in.
+        List<FieldProblem> missing = new ArrayList<>();
+        for (TransportProvider p : providers.values()) {
+            missing.addAll(p.validate(account));
+        }
+        if (!missing.isEmpty()) {
+            throw MailException.fieldProblems(MailErrorCode.ACCOUNT_INCOMPLETE, "account '" + account.account().description() + "' ("
+                    + account.account().email().address() + ") cannot send", missing.stream().distinct().toList());
         }
         throw new MailException(MailErrorCode.NO_TRANSPORT, "no transport supports account " + account.account().email().address()
                 + " (available: " + providers.keySet() + ")");
+    }
+
+    private static String valid(String id, TransportProvider p, ResolvedAccount account) {
+        List<FieldProblem> problems = p.validate(account);
+        if (!problems.isEmpty()) {
+            throw MailException.fieldProblems(MailErrorCode.ACCOUNT_INCOMPLETE, "account '" + account.account().description() + "' ("
+                    + account.account().email().address() + ") cannot send with transport '" + id + "'", problems);
+        }
+        return id;
+    }
+
+    /**
+     * What the account's transport needs of it and does not have ({@link TransportProvider#validate}); when
+     * no transport can be chosen, what each available one misses.
+     *
+     * @param account the account
+     * @return the problems, empty when the account can be used
+     * @throws MailException {@link MailErrorCode#NO_TRANSPORT} when the account names a transport that is not available
+     */
+    public List<FieldProblem> problems(ResolvedAccount account) {
+        try {
+            select(account);
+            return List.of();
+        } catch (MailException e) {
+            if (e.code() == MailErrorCode.ACCOUNT_INCOMPLETE) {
+                return e.fieldProblems();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * What the transport an account would use can do, without checking the account.
+     *
+     * @param account the account
+     * @return the capabilities of its transport, or the defaults when none can be chosen
+     */
+    public TransportCapabilities capabilitiesFor(ResolvedAccount account) {
+        TransportProvider p = account.transport().map(providers::get)
+                .orElseGet(() -> providers.values().stream().filter(x -> x.supports(account)).findFirst().orElse(null));
+        return p == null ? TransportCapabilities.defaults() : p.capabilities();
+    }
+
+    /**
+     * @param id a transport id returned by {@link #select}
+     * @return what the transport can do
+     */
+    public TransportCapabilities capabilities(String id) {
+        TransportProvider p = providers.get(id);
+        if (p == null) {
+            throw new MailException(MailErrorCode.NO_TRANSPORT, "no transport '" + id + "'");
+        }
+        return p.capabilities();
     }
 
     /**

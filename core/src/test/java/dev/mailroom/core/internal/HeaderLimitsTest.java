@@ -3,7 +3,6 @@ package dev.mailroom.core.internal;
 import dev.mailroom.Attachment;
 import dev.mailroom.Email;
 import dev.mailroom.EmailAddress;
-import dev.mailroom.spi.RenderedMessage;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Multipart;
 import jakarta.mail.Session;

@@ -5,7 +5,6 @@ import dev.mailroom.Email;
 import dev.mailroom.EmailAddress;
 import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
-import dev.mailroom.spi.RenderedMessage;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;

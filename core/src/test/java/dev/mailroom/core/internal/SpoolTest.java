@@ -87,7 +87,7 @@ final class SpoolTest {
     }
 
     @Test
-    @DisplayName("#10.8: a message sent from a spool file is written byte for byte (twice: SMTP and the Sent copy), and close() releases the file")
+    @DisplayName("#10.8: a message sent from a spool file is written byte for byte (twice: SMTP and the Sent copy), and close() deletes the file")
     void messageFromFile_sameBytes() throws Exception {
         MessageRenderer renderer = new MessageRenderer(Clock.systemUTC());
         Email email = Email.builder().to("kunde@example.test").subject("Angebot 4711").text("Guten Tag,\r\nanbei das Angebot.\r\n")
@@ -99,16 +99,13 @@ final class SpoolTest {
         Spool spool = Spool.copyOf(new ByteArrayInputStream(stored), Spool.MEMORY_THRESHOLD);
         assertThat(spool.onDisk()).isTrue();
         Path file = fileOf(spool);
-        MimeMessage fromFile = spool.message(session);
         for (int i = 0; i < 2; i++) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            fromFile.writeTo(out);
+            spool.writeTo(out);
             assertThat(out.toByteArray()).isEqualTo(stored);
         }
-        assertThat(fromFile.getMessageID()).isEqualTo(new StoredMessage(session, stored).getMessageID());
-        assertThat(((Multipart) fromFile.getContent()).getCount()).isEqualTo(2);
         spool.close();
         assertThat(file).doesNotExist();
-        assertThatThrownBy(() -> fromFile.writeTo(OutputStream.nullOutputStream())).as("the file is closed with the spool").isInstanceOf(Exception.class);
+        assertThatThrownBy(() -> spool.writeTo(OutputStream.nullOutputStream())).as("the bytes are gone with the spool").isInstanceOf(java.io.IOException.class);
     }
 }

@@ -8,7 +8,7 @@ import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.Security;
 import dev.mailroom.spi.DomainNames;
-import dev.mailroom.spi.TransportSettings;
+import dev.mailroom.spi.TransportContext;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 
@@ -40,7 +40,7 @@ final class AccountSession {
     private final String fingerprint;
     private final List<String> mechanisms;
 
-    AccountSession(ResolvedAccount account, TransportSettings settings, ScheduledExecutorService writeTimeouts) {
+    AccountSession(ResolvedAccount account, TransportContext settings, ScheduledExecutorService writeTimeouts) {
         this.account = account;
         Authentication auth = account.authentication().orElse(Authentication.none());
         if (auth instanceof Authentication.OAuth2) {
@@ -86,7 +86,8 @@ final class AccountSession {
         p.put("mail.smtp.socketFactory", NoDelaySocketFactory.INSTANCE);
         // Angus retries a failed connect with the JVM's default factory: a second connection, another trust store, a misleading error.
         p.setProperty("mail.smtp.socketFactory.fallback", "false");
-        SSLSocketFactory ssl = settings.tls().map(SSLContext::getSocketFactory).orElseGet(AccountSession::defaultSsl);
+        SSLContext tls = settings.tls(account);
+        SSLSocketFactory ssl = tls.getSocketFactory();
         p.put("mail.smtp.ssl.socketFactory", new NoDelaySslSocketFactory(ssl));
         p.setProperty("mail.smtp.ssl.checkserveridentity", "true");
         p.setProperty("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");
@@ -101,7 +102,7 @@ final class AccountSession {
             default -> throw new IllegalStateException("unresolved security " + security);
         }
         this.props = p;
-        this.fingerprint = fingerprint(host, account, security, login, settings);
+        this.fingerprint = fingerprint(host, account, security, login, settings, tls);
     }
 
     /** The client alias in IDNA (punycode), as EHLO needs it; one that has no ASCII form is an account problem. */
@@ -117,20 +118,12 @@ final class AccountSession {
         }
     }
 
-    private static SSLSocketFactory defaultSsl() {
-        try {
-            return SSLContext.getDefault().getSocketFactory();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no default TLS context", e);
-        }
-    }
-
-    private String fingerprint(String host, ResolvedAccount a, Security security, boolean login, TransportSettings s) {
+    private String fingerprint(String host, ResolvedAccount a, Security security, boolean login, TransportContext s, SSLContext tls) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             String text = String.join("\u0000", host, Integer.toString(a.smtpPort()), security.name(), Boolean.toString(login),
                     String.valueOf(user), String.valueOf(password), String.join(",", mechanisms), a.clientAlias().orElse(""),
-                    a.sender().address(), Boolean.toString(a.account().debug()), String.valueOf(System.identityHashCode(s)));
+                    a.sender().address(), Boolean.toString(a.account().debug()), String.valueOf(System.identityHashCode(s)), String.valueOf(System.identityHashCode(tls)));
             return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

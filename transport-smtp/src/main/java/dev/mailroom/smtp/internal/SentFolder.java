@@ -3,7 +3,7 @@ package dev.mailroom.smtp.internal;
 import dev.mailroom.Authentication;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.Security;
-import dev.mailroom.spi.TransportSettings;
+import dev.mailroom.spi.TransportContext;
 import jakarta.mail.Flags;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
@@ -15,13 +15,11 @@ import org.eclipse.angus.mail.imap.IMAPFolder;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -37,7 +35,7 @@ final class SentFolder {
     }
 
     /** Appends the message, marked as seen; returns the folder's full name. */
-    static String append(ResolvedAccount account, MimeMessage message, TransportSettings settings, ScheduledExecutorService timer,
+    static String append(ResolvedAccount account, MimeMessage message, TransportContext settings, ScheduledExecutorService timer,
                          Consumer<String> debug) throws MessagingException {
         String host = account.imapHost().orElseThrow(() -> new MessagingException("no IMAP host is configured for the Sent copy"));
         Authentication auth = account.authentication().orElse(Authentication.none());
@@ -51,7 +49,7 @@ final class SentFolder {
         p.put("mail.imap.executor.writetimeout", timer);
         p.put("mail.imap.socketFactory", NoDelaySocketFactory.INSTANCE);
         p.setProperty("mail.imap.socketFactory.fallback", "false");
-        SSLSocketFactory ssl = settings.tls().map(SSLContext::getSocketFactory).orElseGet(SentFolder::defaultSsl);
+        SSLSocketFactory ssl = settings.tls(account).getSocketFactory();
         p.put("mail.imap.ssl.socketFactory", new NoDelaySslSocketFactory(ssl));
         p.setProperty("mail.imap.ssl.checkserveridentity", "true");
         p.setProperty("mail.imap.auth.plain.disable", Boolean.toString(account.account().preventPlainTextLogin()));
@@ -106,13 +104,5 @@ final class SentFolder {
         }
         throw new MessagingException("no folder is flagged \\Sent and none has a usual name (" + USUAL_NAMES
                 + "): set the account's Sent folder name");
-    }
-
-    private static SSLSocketFactory defaultSsl() {
-        try {
-            return SSLContext.getDefault().getSocketFactory();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no default TLS context", e);
-        }
     }
 }

@@ -10,10 +10,10 @@ import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.Security;
-import dev.mailroom.spi.RenderedMessage;
+import dev.mailroom.spi.OutgoingMessage;
 import dev.mailroom.spi.SendResult;
 import dev.mailroom.spi.Transport;
-import dev.mailroom.spi.TransportSettings;
+import dev.mailroom.spi.TransportContext;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -42,12 +42,12 @@ import java.util.function.Consumer;
 
 /** The SMTP {@link Transport}: pooled sending and staged diagnostics. */
 public final class SmtpTransport implements Transport {
-    private final TransportSettings settings;
+    private final TransportContext settings;
     private final Map<AccountId, AccountPool> pools = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private volatile boolean closed;
 
-    public SmtpTransport(TransportSettings settings) {
+    public SmtpTransport(TransportContext settings) {
         this.settings = settings;
         AtomicInteger n = new AtomicInteger();
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
@@ -59,12 +59,12 @@ public final class SmtpTransport implements Transport {
         // task stays queued for the whole write timeout (60 s), millions of them under bulk sending.
         timer.setRemoveOnCancelPolicy(true);
         this.scheduler = timer;
-        long sweepMillis = Math.max(1_000, settings.connectionIdleTimeout().toMillis() / 2);
+        long sweepMillis = Math.max(1_000, settings.poolLimits().idleTimeout().toMillis() / 2);
         scheduler.scheduleWithFixedDelay(() -> pools.values().forEach(AccountPool::sweep), sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     }
 
     @Override
-    public SendResult send(ResolvedAccount account, RenderedMessage message) {
+    public SendResult send(ResolvedAccount account, OutgoingMessage message) {
         if (closed) {
             throw new MailException(MailErrorCode.CLOSED, "the SMTP transport is closed");
         }
@@ -91,10 +91,10 @@ public final class SmtpTransport implements Transport {
     }
 
     /** B6, after the SMTP connection went back to the pool: a failed copy is reported, never thrown. */
-    private SendResult withSentCopy(ResolvedAccount account, RenderedMessage message, SendResult sent) {
+    private SendResult withSentCopy(ResolvedAccount account, OutgoingMessage message, SendResult sent) {
         Consumer<String> debug = account.account().debug() ? line -> settings.protocolLog().line(account.id(), line) : null;
         try {
-            String folder = SentFolder.append(account, message.mime(), settings, scheduler, debug);
+            String folder = SentFolder.append(account, new RawMessage(message), settings, scheduler, debug);
             return sent.withSentCopy(folder, null);
         } catch (MessagingException | RuntimeException e) {
             String reason = "the message was sent, but the copy to the Sent folder on " + account.imapHost().orElse("?") + ":"
@@ -108,7 +108,7 @@ public final class SmtpTransport implements Transport {
      * then adds SMTPUTF8 to MAIL FROM); a server that does not offer SMTPUTF8 is refused before MAIL FROM.
      * Rare enough not to need a pool of their own.
      */
-    private SendResult sendUtf8(AccountSession s, ResolvedAccount account, RenderedMessage message) {
+    private SendResult sendUtf8(AccountSession s, ResolvedAccount account, OutgoingMessage message) {
         Consumer<String> debug = account.account().debug() ? line -> settings.protocolLog().line(account.id(), line) : null;
         TrackingSmtpTransport t = null;
         try {
@@ -129,7 +129,7 @@ public final class SmtpTransport implements Transport {
         }
     }
 
-    private SendResult sendOnFresh(AccountPool pool, ResolvedAccount account, RenderedMessage message) {
+    private SendResult sendOnFresh(AccountPool pool, ResolvedAccount account, OutgoingMessage message) {
         AccountPool.Connection fresh = pool.borrow();
         try {
             return sendOn(pool, fresh, message); // a fresh connection never counts as stale
@@ -138,7 +138,7 @@ public final class SmtpTransport implements Transport {
         }
     }
 
-    private SendResult sendOn(AccountPool pool, AccountPool.Connection c, RenderedMessage message) throws MessagingException {
+    private SendResult sendOn(AccountPool pool, AccountPool.Connection c, OutgoingMessage message) throws MessagingException {
         boolean reusable = false;
         try {
             checkServerSize(c.transport, message);
@@ -162,10 +162,10 @@ public final class SmtpTransport implements Transport {
      * server takes only so many recipients per message ({@code 452 4.5.3}), the rest go in further
      * transactions on the same connection, each recipient once.
      */
-    private static SendResult transfer(TrackingSmtpTransport t, RenderedMessage message, ResolvedAccount account) throws MessagingException {
+    private static SendResult transfer(TrackingSmtpTransport t, OutgoingMessage message, ResolvedAccount account) throws MessagingException {
         if (message.partialDelivery()) {
             Transaction once = transaction(t, message, message.recipients());
-            return new SendResult(once.reply(), once.accepted(), null, null, once.refused());
+            return SendResult.builder(once.reply()).accepted(once.accepted()).refused(once.refused()).build();
         }
         List<EmailAddress> delivered = new ArrayList<>();
         List<String> replies = new ArrayList<>();
@@ -183,7 +183,7 @@ public final class SmtpTransport implements Transport {
             delivered.addAll(tx.accepted());
             replies.add(tx.reply());
             if (tx.deferred().isEmpty()) {
-                return new SendResult(String.join("\n", replies), message.recipients());
+                return SendResult.builder(String.join("\n", replies)).accepted(message.recipients()).build();
             }
             remaining = tx.deferred();
         }
@@ -194,12 +194,12 @@ public final class SmtpTransport implements Transport {
                                List<EmailAddress> deferred) {
     }
 
-    private static Transaction transaction(TrackingSmtpTransport t, RenderedMessage message, List<EmailAddress> recipients)
+    private static Transaction transaction(TrackingSmtpTransport t, OutgoingMessage message, List<EmailAddress> recipients)
             throws MessagingException {
-        t.beginMessage(message.partialDelivery(), message.sizeEstimate());
+        t.beginMessage(message.partialDelivery(), message.size());
         t.envelopeFrom(message.envelopeFrom().address()); // the rendered envelope (IDNA applied), also for stored messages
         try {
-            t.sendMessage(message.mime(), addresses(recipients));
+            t.sendMessage(new RawMessage(message), addresses(recipients));
         } catch (SMTPSendFailedException e) {
             if (t.phase() != TrackingSmtpTransport.Phase.DONE || e.getValidSentAddresses() == null
                     || e.getValidSentAddresses().length == 0) {
@@ -255,15 +255,15 @@ public final class SmtpTransport implements Transport {
     }
 
     /** Refuses, before MAIL FROM, a message larger than the SIZE the server advertised in EHLO. */
-    private static void checkServerSize(TrackingSmtpTransport t, RenderedMessage message) {
+    private static void checkServerSize(TrackingSmtpTransport t, OutgoingMessage message) {
         String size = t.getExtensionParameter("SIZE");
-        if (size == null || size.isBlank() || message.sizeEstimate() < 0) {
+        if (size == null || size.isBlank() || message.size() < 0) {
             return;
         }
         try {
             long limit = Long.parseLong(size.strip());
-            if (limit > 0 && message.sizeEstimate() > limit) {
-                throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is about " + message.sizeEstimate()
+            if (limit > 0 && message.size() > limit) {
+                throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is about " + message.size()
                         + " bytes; the server accepts at most " + limit + " (SIZE); nothing was sent", t.sizeLine(), null, List.of(), null);
             }
         } catch (NumberFormatException ignored) {
@@ -304,8 +304,8 @@ public final class SmtpTransport implements Transport {
                 old.close();
             }
             Consumer<String> debug = account.account().debug() ? line -> settings.protocolLog().line(account.id(), line) : null;
-            return new AccountPool(s, () -> s.newSession(debug, true), settings.maxConnectionsPerAccount(),
-                    settings.connectionIdleTimeout(), settings.poolWaitTimeout());
+            return new AccountPool(s, () -> s.newSession(debug, true), settings.poolLimits().maxConnectionsPerAccount(),
+                    settings.poolLimits().idleTimeout(), settings.poolLimits().waitTimeout());
         });
     }
 
@@ -350,6 +350,10 @@ public final class SmtpTransport implements Transport {
         d.run();
         return d.result();
     }
+
+    /** The stages of an SMTP connection test, in the order they run. */
+    private static final List<Stage> STAGES = List.of(Stage.SETTINGS, Stage.DNS, Stage.TCP, Stage.GREETING, Stage.CAPABILITIES,
+            Stage.TLS, Stage.AUTH, Stage.SENDER);
 
     private final class Diagnostic {
         private final ResolvedAccount account;
@@ -413,7 +417,7 @@ public final class SmtpTransport implements Transport {
                 Failures.Classified c = connectFailure(e);
                 Stage stage = stageOf(c.code());
                 // What the server said before the failure (greeting, EHLO) still shows: e.g. that STARTTLS is not offered.
-                if (stage != Stage.GREETING) {
+                if (!stage.equals(Stage.GREETING)) {
                     passGreetingAndCapabilities(probe, security, t0);
                 }
                 fail(stage, c.message(), c.reply(), c.code(), c.hint() != null ? c.hint() : c.code().hint(), t0);
@@ -454,7 +458,7 @@ public final class SmtpTransport implements Transport {
                 t = s.connect(s.newSession(sink, true), true);
             } catch (MessagingException | RuntimeException e) {
                 Failures.Classified c = connectFailure(e);
-                fail(stageOf(c.code()) == Stage.GREETING ? Stage.AUTH : stageOf(c.code()), c.message(), c.reply(), c.code(),
+                fail(stageOf(c.code()).equals(Stage.GREETING) ? Stage.AUTH : stageOf(c.code()), c.message(), c.reply(), c.code(),
                         c.hint() != null ? c.hint() : c.code().hint(), t0);
                 return;
             }
@@ -552,8 +556,8 @@ public final class SmtpTransport implements Transport {
         Diagnosis result() {
             List<DiagnosisStep> all = new ArrayList<>(steps);
             if (failed) {
-                for (Stage s : Stage.values()) {
-                    if (s != Stage.TEST_MAIL && all.stream().noneMatch(x -> x.stage() == s)) {
+                for (Stage s : STAGES) {
+                    if (all.stream().noneMatch(x -> x.stage().equals(s))) {
                         all.add(new DiagnosisStep(s, Outcome.SKIPPED, "not run after the failure above", null, null, null, Duration.ZERO));
                     }
                 }

@@ -1,5 +1,6 @@
-package dev.mailroom.testkit;
+package dev.mailroom.core.contract;
 
+import dev.mailroom.testkit.OutboxRepositoryContract;
 import dev.mailroom.core.InMemoryOutboxRepository;
 import dev.mailroom.spi.OutboxRepository;
 

@@ -1,5 +1,6 @@
-package dev.mailroom.testkit;
+package dev.mailroom.core.contract;
 
+import dev.mailroom.testkit.SecretCipherContract;
 import dev.mailroom.core.AesGcmSecretCipher;
 import dev.mailroom.spi.SecretCipher;
 

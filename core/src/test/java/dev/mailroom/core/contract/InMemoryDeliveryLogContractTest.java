@@ -1,5 +1,6 @@
-package dev.mailroom.testkit;
+package dev.mailroom.core.contract;
 
+import dev.mailroom.testkit.DeliveryLogContract;
 import dev.mailroom.core.InMemoryDeliveryLog;
 import dev.mailroom.spi.DeliveryLog;
 

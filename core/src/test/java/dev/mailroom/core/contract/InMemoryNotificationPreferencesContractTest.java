@@ -1,5 +1,6 @@
-package dev.mailroom.testkit;
+package dev.mailroom.core.contract;
 
+import dev.mailroom.testkit.NotificationPreferencesContract;
 import dev.mailroom.core.InMemoryNotificationPreferences;
 import dev.mailroom.spi.NotificationPreferences;
 

@@ -1,5 +1,6 @@
-package dev.mailroom.testkit;
+package dev.mailroom.core.contract;
 
+import dev.mailroom.testkit.AccountRepositoryContract;
 import dev.mailroom.core.InMemoryAccountRepository;
 import dev.mailroom.spi.AccountRepository;
 
