@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** C5: the catalogue of DIAGNOSTICS.md, each provoked by a server that answers exactly so. */
+/** C5: the catalogue of docs/diagnostics.md, each provoked by a server that answers exactly so. */
 final class SmtpServerRepliesIT {
     private final InMemoryAccountRepository repo = new InMemoryAccountRepository();
 

@@ -23,7 +23,7 @@ import javax.net.ssl.SSLException;
 
 /**
  * Maps what Angus and the JDK report to a stable {@link MailErrorCode}, the server's exact reply and a
- * hint that fits the account (the catalogue in DIAGNOSTICS.md). Transport-specific exception types
+ * hint that fits the account (the catalogue in docs/diagnostics.md). Transport-specific exception types
  * never reach callers.
  */
 final class Failures {
