@@ -267,6 +267,18 @@ final class SmtpHardeningIT {
     }
 
     @Test
+    @DisplayName("#10.14: a probe recipient greylisted (450) or unknown (550 5.1.1) says nothing against the sender: SENDER passes, with the reply")
+    void diagnose_probeRecipientRefused_senderPasses() {
+        for (String refusal : List.of("450 4.2.0 <app@acme.test>: Recipient address rejected: Greylisted, try again later",
+                "550 5.1.1 <app@acme.test>: Recipient address rejected: User unknown in local recipient table")) {
+            ScriptedSmtpServer server = start(ScriptedSmtpServer.builder().reply(Command.RCPT, refusal));
+            Diagnosis d = mailroomFor(server, Security.NONE).diagnose(repo.findAll().get(0));
+            assertThat(d.ok()).as(d.report()).isTrue();
+            assertThat(d.step(Stage.SENDER).orElseThrow().detail()).contains(refusal);
+        }
+    }
+
+    @Test
     @DisplayName("#10.14: diagnose passes SENDER only after the RCPT probe was accepted, and resets the transaction")
     void diagnose_senderAcceptedAtRcpt() {
         ScriptedSmtpServer server = start(ScriptedSmtpServer.builder());

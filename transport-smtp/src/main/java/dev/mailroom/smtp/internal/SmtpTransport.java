@@ -478,17 +478,21 @@ public final class SmtpTransport implements Transport {
                 String reply = t.getLastServerResponse().strip();
                 if (code == 250) {
                     // Postfix refuses a sender the login may not use only at RCPT: probe with the account's own address.
-                    String own = account.account().email().address();
+                    String own = account.account().email().withAsciiDomain().address(); // IDNA, as the sender
                     int rcpt = t.simpleCommand("RCPT TO:<" + own + ">");
                     String rcptReply = t.getLastServerResponse().strip();
                     t.simpleCommand("RSET");
-                    if (rcpt >= 200 && rcpt < 300) {
+                    Failures.Classified c = rcpt >= 200 && rcpt < 300 ? null : rcpt > 0
+                            ? Failures.byReply(rcptReply, rcpt, TrackingSmtpTransport.Phase.RCPT, account)
+                            : new Failures.Classified(MailErrorCode.CONNECTION_LOST, null, "the server closed the connection at RCPT TO", null);
+                    if (c == null) {
                         pass(Stage.SENDER, "the server accepts " + sender + " as sender (probed with RCPT TO " + own + ", then RSET)", reply, t0);
-                    } else {
-                        Failures.Classified c = rcpt > 0 ? Failures.byReply(rcptReply, rcpt, TrackingSmtpTransport.Phase.RCPT, account)
-                                : new Failures.Classified(MailErrorCode.CONNECTION_LOST, null, "the server closed the connection at RCPT TO", null);
+                    } else if (c.code().category().isAccountProblem() || c.code() == MailErrorCode.CONNECTION_LOST) {
                         fail(Stage.SENDER, c.message() + " (" + sender + ", probed with RCPT TO " + own + ")", c.reply(), c.code(),
                                 c.hint() != null ? c.hint() : c.code().hint(), t0);
+                    } else { // the probe recipient itself was refused or deferred (greylisting): says nothing against the sender
+                        pass(Stage.SENDER, "the server accepts " + sender + " as sender; the probe recipient " + own + " was refused: "
+                                + rcptReply, reply, t0);
                     }
                 } else {
                     Failures.Classified c = Failures.byReply(reply, code, TrackingSmtpTransport.Phase.MAIL, account);
