@@ -20,6 +20,8 @@ import dev.mailroom.SupportRequest;
 import dev.mailroom.SupportSettings;
 import dev.mailroom.SystemMailSettings;
 import dev.mailroom.TenantMailSettings;
+import dev.mailroom.core.internal.DeliveryRecords;
+import dev.mailroom.core.internal.Enqueuing;
 import dev.mailroom.core.internal.Placeholders;
 import dev.mailroom.spi.AccountRepository;
 import dev.mailroom.spi.NotificationPreferences;
@@ -47,21 +49,26 @@ import java.util.Optional;
  * The default {@link NotificationService}: directory → preferences → template → outbox through the tenant's
  * resolved system account. One resolution, one directory lookup, one preference lookup and batched
  * outbox inserts per event, however many recipients. Thread-safe; obtained from {@link Mailroom#notifications()}.
+ * It works on the engine ({@link Enqueuing}, the repository and the delivery log), never on the facade.
  */
 final class DefaultNotificationService implements NotificationService {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultNotificationService.class);
     private static final Map<String, String> NO_ALIASES = Map.of();
 
-    private final Mailroom mailroom;
+    private final Enqueuing enqueuing;
+    private final AccountRepository repository;
+    private final DeliveryRecords records;
     private final RecipientDirectory directory;
     private final NotificationPreferences preferences;
     private final NotificationTemplates templates;
     private final Locale defaultLocale;
     private final Map<String, String> systemInfo;
 
-    DefaultNotificationService(Mailroom mailroom, RecipientDirectory directory, NotificationPreferences preferences,
+    DefaultNotificationService(Enqueuing enqueuing, AccountRepository repository, DeliveryRecords records, RecipientDirectory directory, NotificationPreferences preferences,
                                NotificationTemplates templates, Locale defaultLocale, Map<String, String> systemInfo) {
-        this.mailroom = mailroom;
+        this.enqueuing = enqueuing;
+        this.repository = repository;
+        this.records = records;
         this.directory = directory;
         this.preferences = preferences;
         this.templates = templates;
@@ -78,13 +85,13 @@ final class DefaultNotificationService implements NotificationService {
         List<NotificationResult.Skipped> skipped = new ArrayList<>();
         ResolvedAccount account;
         try {
-            account = mailroom.resolveForSystemMail(context);
+            account = enqueuing.resolveForSystemMail(context);
         } catch (MailException e) {
             // A4: mail is off, no system account, or the tenant may not send: nothing is enqueued, one clear entry in the log
             for (String user : event.concerned()) {
                 skipped.add(new NotificationResult.Skipped(user, SkipReason.MAIL_UNAVAILABLE, e.getMessage()));
             }
-            mailroom.recordDelivery(new DeliveryLogEntry(mailroom.clock().instant(), null, null, tenant, DeliveryLogEntry.Operation.NOTIFICATION,
+            records.record(new DeliveryLogEntry(records.clock().instant(), null, null, tenant, DeliveryLogEntry.Operation.NOTIFICATION,
                     DeliveryLogEntry.Outcome.FAILURE, e.code(), null, null, null,
                     type + " notification for " + event.concerned().size() + " user(s) not sent: " + e.getMessage()));
             return new NotificationResult(type, List.of(), skipped, List.of());
@@ -135,9 +142,9 @@ final class DefaultNotificationService implements NotificationService {
 
         List<NotificationResult.Notified> queued = new ArrayList<>();
         if (!emails.isEmpty()) {
-            List<Mailroom.Enqueued> outcomes;
+            List<Enqueuing.Enqueued> outcomes;
             try {
-                outcomes = mailroom.enqueueAll(context, emails, keys, DeliveryLogEntry.Operation.NOTIFICATION);
+                outcomes = enqueuing.enqueueAll(context, emails, keys, DeliveryLogEntry.Operation.NOTIFICATION);
             } catch (MailException e) {
                 if (e.code().category() == MailErrorCode.Category.INTERNAL) {
                     throw e; // the outbox failed (its database): batches stored before stay queued; the host retries the event
@@ -149,7 +156,7 @@ final class DefaultNotificationService implements NotificationService {
                 outcomes = List.of();
             }
             for (int i = 0; i < outcomes.size(); i++) {
-                Mailroom.Enqueued o = outcomes.get(i);
+                Enqueuing.Enqueued o = outcomes.get(i);
                 Person p = recipients.get(i);
                 if (o.queued() != null) {
                     queued.add(new NotificationResult.Notified(p.id(), p.email(), o.queued()));
@@ -160,7 +167,7 @@ final class DefaultNotificationService implements NotificationService {
         }
         for (NotificationResult.Skipped s : skipped) {
             if (s.reason() != SkipReason.MAIL_UNAVAILABLE && s.reason() != SkipReason.NOT_COMPOSED) { // those are logged as failures already
-                mailroom.recordDelivery(new DeliveryLogEntry(mailroom.clock().instant(), account.id(), account.account().email().address(), tenant,
+                records.record(new DeliveryLogEntry(records.clock().instant(), account.id(), account.account().email().address(), tenant,
                         DeliveryLogEntry.Operation.NOTIFICATION, DeliveryLogEntry.Outcome.SKIPPED, null, null, null, null,
                         type + ": " + s.reason() + ": " + s.detail()));
             }
@@ -243,7 +250,7 @@ final class DefaultNotificationService implements NotificationService {
     public Queued supportRequest(MailContext context, SupportRequest request) {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(request, "request");
-        AccountRepository repo = mailroom.repository();
+        AccountRepository repo = repository;
         SystemMailSettings system = repo.systemSettings();
         SupportSettings support = system.support();
         String tenant = context.tenant().orElse(null);
@@ -269,7 +276,7 @@ final class DefaultNotificationService implements NotificationService {
             b.attach(Attachment.of("system-info.txt", "text/plain; charset=UTF-8", systemInfo(context, system, tenantSettings)
                     .getBytes(StandardCharsets.UTF_8)));
         }
-        Mailroom.Enqueued outcome = mailroom.enqueueAll(context.systemMail(), List.of(b.build()), java.util.Collections.singletonList(null),
+        Enqueuing.Enqueued outcome = enqueuing.enqueueAll(context.systemMail(), List.of(b.build()), java.util.Collections.singletonList(null),
                 DeliveryLogEntry.Operation.SUPPORT_REQUEST).get(0);
         if (outcome.error() != null) {
             throw outcome.error();
@@ -281,12 +288,12 @@ final class DefaultNotificationService implements NotificationService {
     private String systemInfo(MailContext context, SystemMailSettings system, TenantMailSettings tenant) {
         StringBuilder s = new StringBuilder();
         systemInfo.forEach((k, v) -> s.append(k).append(": ").append(v).append('\n'));
-        String mailroomVersion = Optional.ofNullable(Mailroom.class.getPackage().getImplementationVersion()).orElse("development build");
+        String mailroomVersion = Optional.ofNullable(DefaultNotificationService.class.getPackage().getImplementationVersion()).orElse("development build");
         s.append("Mailroom: ").append(mailroomVersion).append('\n');
         s.append("Java: ").append(System.getProperty("java.version")).append(" (").append(System.getProperty("java.vendor")).append(")\n");
         s.append("OS: ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
                 .append(" (").append(System.getProperty("os.arch")).append(")\n");
-        s.append("Time: ").append(mailroom.clock().instant()).append('\n');
+        s.append("Time: ").append(records.clock().instant()).append('\n');
         s.append("Tenant: ").append(context.tenant().orElse("(system)")).append('\n');
         s.append("\nMail settings (secrets omitted)\n");
         s.append("System mail enabled: ").append(system.mailEnabled()).append('\n');
@@ -296,7 +303,7 @@ final class DefaultNotificationService implements NotificationService {
             s.append("Tenant may use its own server: ").append(tenant.ownServerAllowed()).append('\n');
         }
         try {
-            ResolvedAccount a = mailroom.resolveForSystemMail(context.systemMail());
+            ResolvedAccount a = enqueuing.resolveForSystemMail(context.systemMail());
             s.append("System account: ").append(a.account().description()).append(" <").append(a.account().email().address()).append(">")
                     .append(" (id ").append(a.id()).append(")\n");
             s.append("Transport: ").append(a.transport().orElse("smtp")).append('\n');

@@ -3,33 +3,32 @@ package dev.mailroom.core;
 import dev.mailroom.Account;
 import dev.mailroom.AccountHealth;
 import dev.mailroom.AccountId;
-import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.Diagnosis;
-import dev.mailroom.DiagnosisStep;
 import dev.mailroom.Email;
-import dev.mailroom.EmailAddress;
-import dev.mailroom.FieldProblem;
 import dev.mailroom.MailContext;
 import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.Preview;
 import dev.mailroom.Queued;
 import dev.mailroom.Receipt;
-import dev.mailroom.ResolvedAccount;
 import dev.mailroom.Resolution;
 import dev.mailroom.Security;
-import dev.mailroom.SenderPolicy;
 import dev.mailroom.core.internal.Composer;
+import dev.mailroom.core.internal.Delivery;
+import dev.mailroom.core.internal.DeliveryRecords;
+import dev.mailroom.core.internal.Diagnostics;
+import dev.mailroom.core.internal.Enqueuing;
+import dev.mailroom.core.internal.Lifecycle;
+import dev.mailroom.core.internal.Limits;
 import dev.mailroom.core.internal.MessageRenderer;
 import dev.mailroom.core.internal.OutboxWorkers;
-import dev.mailroom.core.internal.RenderedMessage;
 import dev.mailroom.core.internal.Resolver;
 import dev.mailroom.core.internal.Slf4jProtocolLog;
-import dev.mailroom.core.internal.Spool;
 import dev.mailroom.core.internal.TransportRegistry;
 import dev.mailroom.spi.AccessTokens;
 import dev.mailroom.spi.AccountRepository;
 import dev.mailroom.spi.DeliveryLog;
+import dev.mailroom.spi.MailStore;
 import dev.mailroom.spi.NotificationPreferences;
 import dev.mailroom.spi.NotificationService;
 import dev.mailroom.spi.NotificationTemplates;
@@ -37,11 +36,8 @@ import dev.mailroom.spi.OutboxRepository;
 import dev.mailroom.spi.PoolLimits;
 import dev.mailroom.spi.ProtocolLog;
 import dev.mailroom.spi.RecipientDirectory;
-import dev.mailroom.spi.SendResult;
-import dev.mailroom.spi.Transport;
-import dev.mailroom.spi.TransportProvider;
-import dev.mailroom.spi.TransportCapabilities;
 import dev.mailroom.spi.TransportContext;
+import dev.mailroom.spi.TransportProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +46,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -78,66 +73,88 @@ import javax.net.ssl.SSLContext;
  */
 public final class Mailroom implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Mailroom.class);
-    /** Outbox rows per batched insert of a fan-out. */
-    private static final int ENQUEUE_BATCH = 500;
-    /** Rendered bytes per batched insert of {@link #enqueueAll}, at most (about: the last message may pass it). */
-    private static final long ENQUEUE_BATCH_BYTES = 8L << 20;
 
     private final AccountRepository repository;
-    private final DeliveryLog deliveryLog;
     private final Resolver resolver;
     private final TransportRegistry transports;
-    private final MessageRenderer renderer;
-    private final Composer composer;
-    private final Clock clock;
+    private final Lifecycle lifecycle = new Lifecycle();
     private final AccountAdmin admin;
     private final DeliveryLogView logView;
     private final AutoCloseable listenerHandle;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final int maxRecipients;
-    private final int maxSubjectLength;
-    private final long maxMessageSize;
-    private final OutboxRepository outbox;
-    private final OutboxWorkers workers;
     private final OutboxView outboxView;
+    private final OutboxWorkers workers;
+    private final Delivery delivery;
+    private final Enqueuing enqueuing;
+    private final Diagnostics diagnostics;
     private final NotificationService notifications;
 
     private Mailroom(Builder b) {
         this.repository = b.accounts != null ? b.accounts : new InMemoryAccountRepository();
-        this.deliveryLog = b.deliveryLog != null ? b.deliveryLog : new InMemoryDeliveryLog();
-        this.clock = b.clock;
+        DeliveryLog deliveryLog = b.deliveryLog != null ? b.deliveryLog : new InMemoryDeliveryLog();
+        OutboxRepository outbox = b.outbox != null ? b.outbox : new InMemoryOutboxRepository(b.clock);
+        String warning = durabilityWarning(repository, outbox, deliveryLog);
+        if (warning != null) {
+            LOG.warn(warning);
+        }
         Security hostDefault = b.defaultSecurity != null ? b.defaultSecurity : Security.STARTTLS;
-        this.resolver = new Resolver(repository, hostDefault, b.resolutionCacheSize, Duration.ofMinutes(10), this::problemsForSending);
         TransportContext context = TransportContext.builder()
                 .timeouts(b.connectTimeout, b.readTimeout, b.writeTimeout)
                 .tls(b.sslContext)
                 .hostDefaultSecurity(hostDefault)
                 .poolLimits(new PoolLimits(b.maxConnectionsPerAccount, b.connectionIdleTimeout, b.poolWaitTimeout))
                 .protocolLog(b.protocolLog != null ? b.protocolLog : new Slf4jProtocolLog())
-                .clock(clock)
+                .clock(b.clock)
                 .accessTokens(b.accessTokens != null ? b.accessTokens : AccessTokens.none())
                 .build();
         this.transports = TransportRegistry.create(b.providers, b.discoverTransports,
                 b.classLoader != null ? b.classLoader : Mailroom.class.getClassLoader(), context);
-        this.renderer = new MessageRenderer(clock);
+        this.resolver = new Resolver(repository, hostDefault, b.resolutionCacheSize, Duration.ofMinutes(10), transports::problemsForSending);
+        MessageRenderer renderer = new MessageRenderer(b.clock);
         RecipientDirectory directory = b.directory != null ? b.directory : RecipientDirectory.NONE;
-        this.composer = new Composer(repository, directory, b.refuseConfusableDomains);
+        Composer composer = new Composer(repository, directory, b.refuseConfusableDomains);
         this.admin = new AccountAdmin(repository, resolver, this::evict);
-        this.logView = new DeliveryLogView(deliveryLog, clock);
+        this.logView = new DeliveryLogView(deliveryLog, b.clock);
         this.listenerHandle = repository.addChangeListener(this::repositoryChanged);
-        this.maxRecipients = b.maxRecipients;
-        this.maxSubjectLength = b.maxSubjectLength;
-        this.maxMessageSize = b.maxMessageSize;
-        this.outbox = b.outbox != null ? b.outbox : new InMemoryOutboxRepository(clock);
         this.outboxView = new OutboxView(outbox);
         this.workers = b.outboxThreads == 0 ? null : new OutboxWorkers(outbox, resolver, deliveryLog,
                 (account, transportId, message) -> transports.get(transportId).send(account, message),
                 new OutboxWorkers.Settings(b.outboxThreads, 10, b.outboxLease, b.outboxPollInterval, b.outboxInitialBackoff,
                         b.outboxMaxBackoff, b.outboxMaxAge, b.outboxAccountPause, b.outboxRetention, b.deliveryLogRetention,
-                        Duration.ofHours(1)), clock);
-        this.notifications = new DefaultNotificationService(this, directory,
+                        Duration.ofHours(1)), b.clock);
+        Limits limits = new Limits(b.maxRecipients, b.maxSubjectLength, b.maxMessageSize);
+        DeliveryRecords records = new DeliveryRecords(deliveryLog, b.clock);
+        this.delivery = new Delivery(resolver, transports, renderer, composer, limits, records, lifecycle);
+        this.enqueuing = new Enqueuing(resolver, transports, renderer, composer, outbox, limits, records, lifecycle, workers);
+        this.diagnostics = new Diagnostics(repository, resolver, transports, delivery, records, lifecycle,
+                AccountAdmin::withStoredSecrets, logView::traffic);
+        this.notifications = new DefaultNotificationService(enqueuing, repository, records, directory,
                 b.notificationPreferences != null ? b.notificationPreferences : new InMemoryNotificationPreferences(),
                 b.notificationTemplates != null ? b.notificationTemplates : NotificationTemplates.standard(), b.defaultLocale, b.systemInfo);
+    }
+
+    /**
+     * The build-time warning when accounts are durable but {@code enqueue} is not: accounts from anything but
+     * an {@link InMemoryAccountRepository}, with the in-memory outbox or delivery log.
+     *
+     * @return the warning, or {@code null} when there is nothing to say
+     */
+    static String durabilityWarning(AccountRepository accounts, OutboxRepository outbox, DeliveryLog log) {
+        if (accounts instanceof InMemoryAccountRepository) {
+            return null;
+        }
+        List<String> inMemory = new ArrayList<>();
+        if (outbox instanceof InMemoryOutboxRepository) {
+            inMemory.add("the outbox");
+        }
+        if (log instanceof InMemoryDeliveryLog) {
+            inMemory.add("the delivery log");
+        }
+        if (inMemory.isEmpty()) {
+            return null;
+        }
+        return "accounts come from a durable store (" + accounts.getClass().getName() + ") but " + String.join(" and ", inMemory)
+                + (inMemory.size() == 1 ? " is" : " are") + " in memory, lost on restart: enqueue is not durable: set .outbox(…) and "
+                + ".deliveryLog(…), or .store(…) to take all of them from one store";
     }
 
     /**
@@ -160,21 +177,7 @@ public final class Mailroom implements AutoCloseable {
      * @throws MailException on any failure; also recorded in the delivery log
      */
     public Receipt send(MailContext context, Email email) {
-        Objects.requireNonNull(context, "context");
-        Objects.requireNonNull(email, "email");
-        ensureOpen();
-        long t0 = System.nanoTime();
-        Resolver.Choice choice;
-        String transportId;
-        try {
-            choice = resolver.resolve(context, email.from().orElse(null));
-            transportId = transports.select(choice.account());
-        } catch (MailException e) {
-            log(DeliveryLogEntry.Operation.SEND, null, context, null, null, e, null);
-            throw e;
-        }
-        Composer.Composition composition = composer.compose(context, email, choice);
-        return deliver(DeliveryLogEntry.Operation.SEND, context, choice.account(), transportId, email, composition, t0);
+        return delivery.send(context, email);
     }
 
     /**
@@ -204,170 +207,7 @@ public final class Mailroom implements AutoCloseable {
      * @throws MailException when no account may send or the email cannot be composed; nothing is stored then
      */
     public Queued enqueue(MailContext context, Email email, String idempotencyKey) {
-        Objects.requireNonNull(context, "context");
-        Objects.requireNonNull(email, "email");
-        checkKey(idempotencyKey);
-        ensureOpen();
-        OutboxRepository.NewEntry prepared;
-        try {
-            Resolver.Choice choice = resolver.resolve(context, email.from().orElse(null));
-            prepared = prepare(context, choice, transports.select(choice.account()), email, idempotencyKey, DeliveryLogEntry.Operation.SEND);
-        } catch (MailException e) {
-            log(DeliveryLogEntry.Operation.SEND, null, context, null, null, e, null);
-            throw e;
-        }
-        OutboxRepository.Entry entry;
-        try {
-            entry = stored(() -> outbox.insert(prepared));
-        } catch (MailException e) {
-            log(DeliveryLogEntry.Operation.SEND, prepared.accountId(), context, prepared.envelopeFrom().address(), prepared.transport(), e,
-                    prepared.messageId());
-            throw e;
-        } finally {
-            release(prepared);
-        }
-        wakeWorkers();
-        return queued(entry, prepared);
-    }
-
-    /** Deletes a prepared entry's spool file, once stored or refused. */
-    private static void release(OutboxRepository.NewEntry prepared) {
-        if (prepared.content() instanceof Spool spool) {
-            spool.close();
-        }
-    }
-
-    /**
-     * Runs a write to the outbox: a host outbox's failure that is not already typed becomes
-     * {@link MailErrorCode#STORE_FAILED} (retryable), so that callers meet one exception type.
-     */
-    private static <T> T stored(java.util.function.Supplier<T> write) {
-        try {
-            return write.get();
-        } catch (MailException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new MailException(MailErrorCode.STORE_FAILED, "the outbox could not store the message: " + e, null, null, List.of(), e);
-        }
-    }
-
-    private static void checkKey(String idempotencyKey) {
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
-            throw new IllegalArgumentException("idempotencyKey must be 1 to 200 characters");
-        }
-    }
-
-    private static Queued queued(OutboxRepository.Entry entry, OutboxRepository.NewEntry prepared) {
-        return new Queued(entry.id(), entry.messageId(), entry.accountId(), !entry.messageId().equals(prepared.messageId()));
-    }
-
-    private void wakeWorkers() {
-        if (workers != null) {
-            workers.wake();
-        }
-    }
-
-    /**
-     * Composes and renders one email for the outbox: the bytes every attempt will send, spooled (memory up to
-     * {@link Spool#MEMORY_THRESHOLD}, then a temporary file the caller deletes with {@link #release}), and
-     * refused as soon as they pass the size limit. Nothing is stored.
-     */
-    private OutboxRepository.NewEntry prepare(MailContext context, Resolver.Choice choice, String transportId, Email email,
-                                              String idempotencyKey, DeliveryLogEntry.Operation op) {
-        Composer.Composition c = composer.compose(context, email, choice);
-        checkRecipients(email);
-        RenderedMessage message = renderer.render(email, c, EmailAddress.of(c.from().address()), utf8Allowed(choice.account(), transportId));
-        Spool spool = new Spool(Spool.MEMORY_THRESHOLD, maxMessageSize);
-        try (java.io.OutputStream out = spool.output()) {
-            message.writeTo(out);
-        } catch (java.io.IOException | RuntimeException | Error e) {
-            spool.close();
-            if (spool.exceeded()) { // writing stopped at the limit, however a writer passed the exception on
-                throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is more than this Mailroom's limit of "
-                        + maxMessageSize + " bytes; nothing was stored");
-            }
-            if (e instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e instanceof Error err) {
-                throw err;
-            }
-            throw new MailException(MailErrorCode.INVALID_EMAIL, "cannot render the message: " + e.getMessage(), null, null, List.of(), e);
-        }
-        return new OutboxRepository.NewEntry(idempotencyKey, message.messageId(), choice.account().id(), context.tenant().orElse(null),
-                transportId, message.envelopeFrom(), message.recipients(), message.smtpUtf8(), spool, op);
-    }
-
-    /** The outcome of one email of {@link #enqueueAll}: queued, or why not. */
-    record Enqueued(Queued queued, MailException error) {
-    }
-
-    /**
-     * Enqueues many emails of one context through one resolution and batched inserts (notification fan-out).
-     * An email that cannot be composed does not stop the others.
-     *
-     * @throws MailException when no account may send in this context; nothing is stored then
-     */
-    List<Enqueued> enqueueAll(MailContext context, List<Email> emails, List<String> idempotencyKeys, DeliveryLogEntry.Operation op) {
-        ensureOpen();
-        Resolver.Choice choice = resolver.resolve(context, null);
-        String transportId = transports.select(choice.account());
-        List<Enqueued> out = new ArrayList<>(emails.size());
-        List<OutboxRepository.NewEntry> batch = new ArrayList<>();
-        List<Integer> positions = new ArrayList<>();
-        long batchBytes = 0;
-        idempotencyKeys.forEach(Mailroom::checkKey); // before anything is rendered: a spool never outlives a refused call
-        for (int i = 0; i < emails.size(); i++) {
-            String key = idempotencyKeys.get(i);
-            try {
-                OutboxRepository.NewEntry prepared = prepare(context, choice, transportId, emails.get(i), key, op);
-                batch.add(prepared);
-                batchBytes += prepared.content().size();
-                positions.add(i);
-                out.add(null);
-            } catch (MailException e) {
-                log(op, choice.account().id(), context, choice.account().account().email().address(), transportId, e, null);
-                out.add(new Enqueued(null, e));
-            } catch (RuntimeException | Error e) { // a bug while rendering: the spools of the batch must not outlive the call
-                batch.forEach(Mailroom::release);
-                throw e;
-            }
-            // A batch holds its rendered messages (in memory up to the spool threshold each): bounded in count and bytes.
-            if (batch.size() == ENQUEUE_BATCH || batchBytes >= ENQUEUE_BATCH_BYTES || (i == emails.size() - 1 && !batch.isEmpty())) {
-                List<OutboxRepository.Entry> stored;
-                try {
-                    stored = stored(() -> outbox.insertAll(batch));
-                } finally {
-                    batch.forEach(Mailroom::release);
-                }
-                for (int j = 0; j < stored.size(); j++) {
-                    out.set(positions.get(j), new Enqueued(queued(stored.get(j), batch.get(j)), null));
-                }
-                batch.clear();
-                positions.clear();
-                batchBytes = 0;
-                wakeWorkers();
-            }
-        }
-        return out;
-    }
-
-    /** Checks that mail can go out in a context without composing anything. */
-    ResolvedAccount resolveForSystemMail(MailContext context) {
-        ensureOpen();
-        return resolver.resolve(context, null).account();
-    }
-
-    AccountRepository repository() {
-        return repository;
-    }
-
-    void recordDelivery(DeliveryLogEntry entry) {
-        deliveryLog(entry);
-    }
-
-    Clock clock() {
-        return clock;
+        return enqueuing.enqueue(context, email, idempotencyKey);
     }
 
     /**
@@ -391,20 +231,7 @@ public final class Mailroom implements AutoCloseable {
      * @throws MailException when no account may send, or the email cannot be composed
      */
     public Preview preview(MailContext context, Email email) {
-        Objects.requireNonNull(context, "context");
-        Objects.requireNonNull(email, "email");
-        ensureOpen();
-        Resolver.Choice choice = resolver.resolve(context, email.from().orElse(null));
-        String transportId = transports.select(choice.account());
-        Composer.Composition c = composer.compose(context, email, choice);
-        // the same rendering as sending: B4 decisions, header safety, the envelope as it goes on the wire
-        RenderedMessage m = renderer.render(email, c, EmailAddress.of(c.from().address()), utf8Allowed(choice.account(), transportId));
-        List<String> warnings = new ArrayList<>(c.warnings());
-        if (m.smtpUtf8()) {
-            warnings.add("the message needs SMTPUTF8 (B4): it fails if the server does not offer it");
-        }
-        return new Preview(choice.account().redacted(), transportId, m.envelopeFrom(), m.recipients(),
-                c.from(), c.replyTo(), email.subject(), c.text(), c.html(), c.signature(), m.smtpUtf8(), warnings);
+        return delivery.preview(context, email);
     }
 
     /**
@@ -417,13 +244,7 @@ public final class Mailroom implements AutoCloseable {
      * @throws MailException when no account may send, with the reason
      */
     public Resolution resolve(MailContext context, Email email) {
-        Objects.requireNonNull(context, "context");
-        Objects.requireNonNull(email, "email");
-        ensureOpen();
-        Resolver.Choice choice = resolver.resolve(context, email.from().orElse(null));
-        String transportId = transports.select(choice.account());
-        return new Resolution(choice.account().redacted(), composer.compose(context, email.toBuilder().noSignature().build(), choice).from(),
-                transportId, choice.rule());
+        return delivery.resolve(context, email);
     }
 
     /**
@@ -434,10 +255,7 @@ public final class Mailroom implements AutoCloseable {
      * @throws MailException when no account may send, with the reason
      */
     public Resolution resolve(MailContext context) {
-        Objects.requireNonNull(context, "context");
-        ensureOpen();
-        Resolver.Choice choice = resolver.resolve(context, null);
-        return new Resolution(choice.account().redacted(), choice.account().sender(), transports.select(choice.account()), choice.rule());
+        return delivery.resolve(context);
     }
 
     /**
@@ -451,37 +269,7 @@ public final class Mailroom implements AutoCloseable {
      * @return the diagnosis
      */
     public Diagnosis diagnose(Account account) {
-        Objects.requireNonNull(account, "account");
-        ensureOpen();
-        ResolvedAccount resolved;
-        try {
-            resolved = resolveDraft(account);
-        } catch (MailException e) {
-            return settingsFailure(account, e.getMessage(), e.code(), e.hint());
-        }
-        List<FieldProblem> problems;
-        try {
-            problems = problemsForSending(resolved);
-        } catch (MailException e) {
-            return settingsFailure(account, e.getMessage(), e.code(), e.hint());
-        }
-        if (!problems.isEmpty()) {
-            MailException e = MailException.fieldProblems(MailErrorCode.ACCOUNT_INCOMPLETE, "incomplete settings", problems);
-            return settingsFailure(account, e.getMessage(), e.code(), e.hint());
-        }
-        String transportId;
-        try {
-            transportId = transports.select(resolved);
-        } catch (MailException e) {
-            return settingsFailure(account, e.getMessage(), e.code(), e.hint());
-        }
-        Diagnosis d = transports.get(transportId).diagnose(resolved);
-        DiagnosisStep failure = d.failure().orElse(null);
-        deliveryLog(new DeliveryLogEntry(clock.instant(), account.id(), account.email().address(), account.tenant().orElse(null),
-                DeliveryLogEntry.Operation.DIAGNOSE, failure == null ? DeliveryLogEntry.Outcome.SUCCESS : DeliveryLogEntry.Outcome.FAILURE,
-                failure == null ? null : failure.code(), failure == null ? null : failure.serverReply(), null, transportId,
-                failure == null ? "connection test passed" : failure.stage() + ": " + failure.detail()));
-        return d;
+        return diagnostics.diagnose(account);
     }
 
     /**
@@ -506,35 +294,7 @@ public final class Mailroom implements AutoCloseable {
      * @throws MailException on failure, with the server's reply and a hint
      */
     public Receipt sendTestMail(Account account, String to) {
-        Objects.requireNonNull(account, "account");
-        Objects.requireNonNull(to, "to");
-        ensureOpen();
-        long t0 = System.nanoTime();
-        MailContext ctx = account.tenant().map(MailContext::tenant).orElse(MailContext.system());
-        ResolvedAccount resolved;
-        String transportId;
-        Email email;
-        try {
-            resolved = resolveDraft(account);
-            List<FieldProblem> problems = problemsForSending(resolved);
-            if (!problems.isEmpty()) {
-                throw MailException.fieldProblems(MailErrorCode.ACCOUNT_INCOMPLETE, "account '" + account.description() + "' cannot send", problems);
-            }
-            transportId = transports.select(resolved);
-            email = Email.builder().to(to)
-                    .subject("Mailroom test mail: " + account.description())
-                    .noSignature()
-                    .text("This is a test mail sent by Mailroom with the settings of the account '" + account.description()
-                            + "' (" + account.email().address() + ").\r\nServer: " + resolved.smtpHost().orElse("-") + ":"
-                            + resolved.smtpPort() + " (" + resolved.smtpSecurity() + ")\r\n\r\nIf you can read this, sending works.\r\n")
-                    .build();
-        } catch (MailException e) {
-            log(DeliveryLogEntry.Operation.TEST_MAIL, account.id(), ctx, account.email().address(), null, e, null);
-            throw e;
-        }
-        Composer.Composition composition = composer.compose(ctx, email,
-                new Resolver.Choice(resolved, "the account under test", SenderPolicy.OWNER_ACCOUNT));
-        return deliver(DeliveryLogEntry.Operation.TEST_MAIL, ctx, resolved, transportId, email, composition, t0);
+        return diagnostics.sendTestMail(account, to);
     }
 
     /**
@@ -578,52 +338,7 @@ public final class Mailroom implements AutoCloseable {
      * @throws MailException {@link MailErrorCode#INVALID_ACCOUNT} if the account does not exist
      */
     public AccountHealth health(AccountId id) {
-        Objects.requireNonNull(id, "id");
-        Account account = repository.find(id).orElseThrow(() -> new MailException(MailErrorCode.INVALID_ACCOUNT, "no account with id " + id));
-        if (!account.enabled()) {
-            return new AccountHealth(AccountHealth.State.DISABLED, "the account is disabled", null);
-        }
-        List<DeliveryLogEntry> recent = logView.traffic(dev.mailroom.DeliveryLogQuery.since(clock.instant().minus(Duration.ofHours(24)))
-                .account(id), 200).stream()
-                // the account's own condition: not Sent copies, skipped notifications, a recipient the server does not know or a
-                // message that cannot go as it is (too large, invalid): those say nothing about the account
-                .filter(e -> e.operation() != DeliveryLogEntry.Operation.SENT_COPY && e.outcome() != DeliveryLogEntry.Outcome.SKIPPED
-                        && (e.errorCode() == null || e.errorCode().category() != MailErrorCode.Category.RECIPIENT
-                        && e.errorCode().category() != MailErrorCode.Category.MESSAGE))
-                .limit(20).toList();
-        DeliveryLogEntry lastFailure = recent.stream().filter(DeliveryLogEntry::isFailure).findFirst().orElse(null);
-        MailException secret = unopenableSecret(account);
-        if (secret != null) {
-            return new AccountHealth(AccountHealth.State.AUTH_REQUIRED, secret.code() + ": " + secret.getMessage() + " " + secret.hint(),
-                    lastFailure);
-        }
-        if (recent.isEmpty()) {
-            return new AccountHealth(AccountHealth.State.OK, "no attempts in the last 24 hours", null);
-        }
-        DeliveryLogEntry latest = recent.get(0);
-        if (latest.isFailure()) {
-            boolean login = latest.errorCode() != null && latest.errorCode().category() == MailErrorCode.Category.AUTHENTICATION;
-            return new AccountHealth(login ? AccountHealth.State.AUTH_REQUIRED : AccountHealth.State.DEGRADED,
-                    (login ? "login failed: " : "the latest attempt failed: ") + latest.reply().orElse(latest.detail()), latest);
-        }
-        long failures = recent.stream().limit(5).filter(DeliveryLogEntry::isFailure).count();
-        return failures > 0
-                ? new AccountHealth(AccountHealth.State.DEGRADED, failures + " of the last 5 attempts failed", lastFailure)
-                : new AccountHealth(AccountHealth.State.OK, "the latest attempts succeeded", null);
-    }
-
-    /** The failure to open the account's stored secret on this node, or {@code null} when it opens (or there is none). */
-    private static MailException unopenableSecret(Account account) {
-        dev.mailroom.Secret secret = account.authentication().flatMap(dev.mailroom.Authentication::secret).orElse(null);
-        if (secret == null || secret.isPlaceholder()) {
-            return null;
-        }
-        try {
-            secret.reveal(); // opened and dropped: only whether it opens matters here
-            return null;
-        } catch (MailException e) {
-            return e;
-        }
+        return diagnostics.health(id);
     }
 
     /**
@@ -645,7 +360,7 @@ public final class Mailroom implements AutoCloseable {
     /** Closes pooled connections and stops listening to the repository. Idempotent. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
+        if (lifecycle.close()) {
             if (workers != null) {
                 workers.close();
             }
@@ -655,110 +370,6 @@ public final class Mailroom implements AutoCloseable {
                 LOG.warn("removing the repository listener failed", e);
             }
             transports.close();
-        }
-    }
-
-    private Receipt deliver(DeliveryLogEntry.Operation op, MailContext ctx, ResolvedAccount account, String transportId,
-                            Email email, Composer.Composition composition, long t0) {
-        long t1 = System.nanoTime();
-        RenderedMessage message = null;
-        try {
-            checkRecipients(email);
-            TransportCapabilities caps = transports.capabilities(transportId);
-            message = renderer.render(email, composition, EmailAddress.of(composition.from().address()),
-                    account.account().utf8Headers() && caps.smtpUtf8());
-            if (message.sizeEstimate() > maxMessageSize) {
-                throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is about " + message.sizeEstimate()
-                        + " bytes, more than this Mailroom's limit of " + maxMessageSize + " bytes; nothing was sent");
-            }
-            if (caps.maxMessageSize() > 0 && message.sizeEstimate() > caps.maxMessageSize()) {
-                throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is about " + message.sizeEstimate()
-                        + " bytes; transport '" + transportId + "' takes at most " + caps.maxMessageSize() + " bytes; nothing was sent");
-            }
-            Transport transport = transports.get(transportId);
-            // The rendered parts are written straight to the transport's stream: no copy of the bytes (ADR 014).
-            SendResult result = transport.send(account, message.outgoing());
-            long t2 = System.nanoTime();
-            Receipt receipt = new Receipt(message.messageId(), account.id(), account.account().email(), transportId,
-                    result.serverReply(), result.accepted(), clock.instant(), Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1),
-                    result.sentCopy(), result.sentCopyError());
-            deliveryLog(new DeliveryLogEntry(receipt.sentAt(), account.id(), account.account().email().address(),
-                    ctx.tenant().orElse(null), op, DeliveryLogEntry.Outcome.SUCCESS, null, result.serverReply(),
-                    message.messageId(), transportId, "sent to " + result.accepted().size() + " recipient(s)"
-                    + (result.sentCopy() != null ? ", copy in " + result.sentCopy() : "")));
-            if (result.sentCopyError() != null) {
-                // B6: a failed copy never fails the send; it is on the receipt and in the log
-                deliveryLog(new DeliveryLogEntry(receipt.sentAt(), account.id(), account.account().email().address(),
-                        ctx.tenant().orElse(null), DeliveryLogEntry.Operation.SENT_COPY, DeliveryLogEntry.Outcome.FAILURE,
-                        null, null, message.messageId(), transportId, result.sentCopyError()));
-            }
-            return receipt;
-        } catch (MailException e) {
-            log(op, account.id(), ctx, account.account().email().address(), transportId, e, message == null ? null : message.messageId());
-            throw e;
-        } catch (RuntimeException e) {
-            MailException m = new MailException(MailErrorCode.INTERNAL, "sending failed unexpectedly: " + e, null, null, List.of(), e);
-            log(op, account.id(), ctx, account.account().email().address(), transportId, m, message == null ? null : message.messageId());
-            throw m;
-        }
-    }
-
-    /** Raw UTF-8 addresses (B4) need the account's flag and a transport that carries them. */
-    private boolean utf8Allowed(ResolvedAccount account, String transportId) {
-        return account.account().utf8Headers() && transports.capabilities(transportId).smtpUtf8();
-    }
-
-    /**
-     * What keeps an account from sending: what its transport misses ({@link TransportProvider#validate}),
-     * then the checks every transport shares; an IMAP server only where the Sent copy (B6) is made over IMAP.
-     */
-    private List<FieldProblem> problemsForSending(ResolvedAccount resolved) {
-        List<FieldProblem> problems = new ArrayList<>(transports.problems(resolved));
-        boolean sentCopyOverImap = resolved.account().copyToSent() && !transports.capabilitiesFor(resolved).sentCopyByProvider();
-        problems.addAll(resolved.problemsForSending(sentCopyOverImap));
-        return problems;
-    }
-
-    private void checkRecipients(Email email) {
-        int n = email.recipients().size();
-        if (n > maxRecipients) {
-            throw new MailException(MailErrorCode.INVALID_EMAIL, "to/cc/bcc: " + n + " recipients, more than this Mailroom's limit of "
-                    + maxRecipients + "; send in batches or raise Mailroom.builder().maxRecipients(…); nothing was sent");
-        }
-        int subject = email.subject() == null ? 0 : email.subject().codePointCount(0, email.subject().length());
-        if (subject > maxSubjectLength) {
-            throw new MailException(MailErrorCode.INVALID_EMAIL, "subject: " + subject + " characters, more than this Mailroom's limit of "
-                    + maxSubjectLength + "; shorten it or raise Mailroom.builder().maxSubjectLength(…); nothing was sent");
-        }
-    }
-
-    private ResolvedAccount resolveDraft(Account account) {
-        Account withSecrets = account;
-        if (account.authentication().flatMap(a -> a.secret()).map(s -> s.isPlaceholder()).orElse(false)) {
-            withSecrets = AccountAdmin.withStoredSecrets(account, repository.find(account.id()).orElse(null));
-        }
-        return resolver.resolveDraft(withSecrets);
-    }
-
-    private Diagnosis settingsFailure(Account account, String message, MailErrorCode code, String hint) {
-        deliveryLog(new DeliveryLogEntry(clock.instant(), account.id(), account.email().address(), account.tenant().orElse(null),
-                DeliveryLogEntry.Operation.DIAGNOSE, DeliveryLogEntry.Outcome.FAILURE, code, null, null, null, message));
-        return new Diagnosis(account.email(), account.transport().orElse("-"), List.of(new DiagnosisStep(DiagnosisStep.Stage.SETTINGS,
-                DiagnosisStep.Outcome.FAILED, message, null, code, hint, Duration.ZERO)), List.of(), List.of());
-    }
-
-    private void log(DeliveryLogEntry.Operation op, AccountId id, MailContext ctx, String address, String transportId,
-                     MailException e, String messageId) {
-        deliveryLog(new DeliveryLogEntry(clock.instant(), id, address, ctx.tenant().orElse(null), op,
-                DeliveryLogEntry.Outcome.FAILURE, e.code(), e.serverReply().orElse(null), messageId, transportId, e.getMessage()));
-    }
-
-    private void deliveryLog(DeliveryLogEntry entry) {
-        try {
-            deliveryLog.record(entry);
-        } catch (RuntimeException ex) {
-            // A log failure must never turn a sent mail into an error (the caller would send it again).
-            LOG.error("recording a delivery log entry failed: {}", entry, ex);
         }
     }
 
@@ -774,12 +385,6 @@ public final class Mailroom implements AutoCloseable {
     private void evict(AccountId id) {
         for (String t : transports.ids()) {
             transports.get(t).evict(id);
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed.get()) {
-            throw new MailException(MailErrorCode.CLOSED, "this Mailroom is closed");
         }
     }
 
@@ -846,6 +451,33 @@ public final class Mailroom implements AutoCloseable {
         public Builder accounts(AccountRepository repository) {
             once("accounts");
             this.accounts = Objects.requireNonNull(repository, "accounts");
+            return this;
+        }
+
+        /**
+         * Takes accounts, the delivery log, the outbox and notification preferences from one store, e.g. the
+         * JDBC store. Counts as setting {@link #accounts}, {@link #deliveryLog}, {@link #outbox} and
+         * {@link #notificationPreferences}: setting any of them as well fails, whichever comes first.
+         *
+         * @param store the store
+         * @return this
+         * @throws IllegalStateException if one of the four was already set
+         */
+        public Builder store(MailStore store) {
+            Objects.requireNonNull(store, "store");
+            AccountRepository a = Objects.requireNonNull(store.accounts(), "store.accounts()");
+            DeliveryLog l = Objects.requireNonNull(store.deliveryLog(), "store.deliveryLog()");
+            OutboxRepository o = Objects.requireNonNull(store.outbox(), "store.outbox()");
+            NotificationPreferences p = Objects.requireNonNull(store.preferences(), "store.preferences()");
+            for (String option : List.of("accounts", "deliveryLog", "outbox", "notificationPreferences")) {
+                if (set.contains(option)) {
+                    throw new IllegalStateException(option + " was already set; store(…) sets it too");
+                }
+            }
+            accounts(a);
+            deliveryLog(l);
+            outbox(o);
+            notificationPreferences(p);
             return this;
         }
 

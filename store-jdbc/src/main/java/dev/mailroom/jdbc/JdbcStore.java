@@ -1,6 +1,7 @@
 package dev.mailroom.jdbc;
 
 import dev.mailroom.jdbc.internal.Migrations;
+import dev.mailroom.spi.MailStore;
 import dev.mailroom.spi.SecretCipher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,12 +27,12 @@ import javax.sql.DataSource;
  * JdbcStore store = JdbcStore.builder(dataSource)
  *     .cipher(AesGcmSecretCipher.builder().key("2026-11", keyFromVault).build())
  *     .build();
- * Mailroom mailroom = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).build();
+ * Mailroom mailroom = Mailroom.builder().store(store).build();   // accounts, delivery log, outbox, preferences
  * }</pre>
  *
  * <p>Thread-safe. Close it on shutdown (stops the poller; the data source stays the host's).
  */
-public final class JdbcStore implements AutoCloseable {
+public final class JdbcStore implements MailStore, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
 
     private final JdbcAccountRepository accounts;
@@ -75,21 +76,25 @@ public final class JdbcStore implements AutoCloseable {
     }
 
     /** @return accounts, settings and signatures */
+    @Override
     public JdbcAccountRepository accounts() {
         return accounts;
     }
 
     /** @return users' notification choices (E2), for {@code Mailroom.builder().notificationPreferences(…)} */
+    @Override
     public JdbcNotificationPreferences preferences() {
         return preferences;
     }
 
     /** @return the outbox behind {@code Mailroom#enqueue} */
+    @Override
     public JdbcOutboxRepository outbox() {
         return outbox;
     }
 
     /** @return the delivery log */
+    @Override
     public JdbcDeliveryLog deliveryLog() {
         return deliveryLog;
     }

@@ -164,6 +164,32 @@ public final class TransportRegistry implements AutoCloseable {
     }
 
     /**
+     * What keeps an account from sending: what its transport misses ({@link TransportProvider#validate}),
+     * then the checks every transport shares; an IMAP server only where the Sent copy is made over IMAP.
+     *
+     * @param account the account
+     * @return the problems, empty when the account can send
+     * @throws MailException {@link MailErrorCode#NO_TRANSPORT} when the account names a transport that is not available
+     */
+    public List<FieldProblem> problemsForSending(ResolvedAccount account) {
+        List<FieldProblem> problems = new java.util.ArrayList<>(problems(account));
+        boolean sentCopyOverImap = account.account().copyToSent() && !capabilitiesFor(account).sentCopyByProvider();
+        problems.addAll(account.problemsForSending(sentCopyOverImap));
+        return problems;
+    }
+
+    /**
+     * Whether raw UTF-8 addresses may go out: they need the account's flag and a transport that carries them.
+     *
+     * @param account the account
+     * @param id a transport id returned by {@link #select}
+     * @return whether the message may use SMTPUTF8
+     */
+    public boolean utf8Allowed(ResolvedAccount account, String id) {
+        return account.account().utf8Headers() && capabilities(id).smtpUtf8();
+    }
+
+    /**
      * What the transport an account would use can do, without checking the account.
      *
      * @param account the account

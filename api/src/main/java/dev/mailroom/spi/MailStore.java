@@ -1,0 +1,31 @@
+package dev.mailroom.spi;
+
+/**
+ * One durable store for everything Mailroom keeps: accounts and settings, the delivery log, the outbox and
+ * users' notification preferences, handed to {@code Mailroom.builder().store(store)} in one call. Later
+ * parts (access tokens, inbound state) come as default methods, so an implementation keeps compiling.
+ * Each accessor returns the same object on every call. Implementations: the JDBC store (store-jdbc), or the
+ * host's own storage.
+ */
+public interface MailStore {
+
+    /**
+     * @return where accounts and settings live
+     */
+    AccountRepository accounts();
+
+    /**
+     * @return where every attempt is logged
+     */
+    DeliveryLog deliveryLog();
+
+    /**
+     * @return the durable queue behind enqueue, sharing transactions with {@link #deliveryLog()} where the store can
+     */
+    OutboxRepository outbox();
+
+    /**
+     * @return where users' notification choices are kept
+     */
+    NotificationPreferences preferences();
+}
