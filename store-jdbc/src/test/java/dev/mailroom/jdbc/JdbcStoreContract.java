@@ -13,6 +13,12 @@ import dev.mailroom.AccountHealth;
 import dev.mailroom.Queued;
 import dev.mailroom.Receipt;
 import dev.mailroom.spi.OutboxRepository;
+import dev.mailroom.EmailAddress;
+import dev.mailroom.NotificationEvent;
+import dev.mailroom.NotificationPreference;
+import dev.mailroom.NotificationResult;
+import dev.mailroom.NotificationType;
+import dev.mailroom.Person;
 import dev.mailroom.spi.SecretCipher;
 import dev.mailroom.testkit.SmtpTestServer;
 import dev.mailroom.Secret;
@@ -254,6 +260,55 @@ abstract class JdbcStoreContract {
             p.setString(2, value);
             p.setString(3, id);
             assertThat(p.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @DisplayName("#11: Mailroom.builder().store(store) takes accounts, delivery log, outbox and preferences from the store:"
+            + " it sends, enqueues and delivers through it, and notifications read the stored preferences")
+    void store_wiresEverythingInOneCall() throws Exception {
+        DataSource ds = database();
+        java.util.Map<String, Person> people = java.util.Map.of(
+                "u-anna", Person.of("u-anna", "Anna Berg", EmailAddress.of("anna@example.test"), java.util.Locale.GERMANY),
+                "u-bob", Person.of("u-bob", "Bob Miller", EmailAddress.of("bob@example.test"), java.util.Locale.US));
+        try (SmtpTestServer server = SmtpTestServer.builder().user("sys@acme.test", "pw-sys").build().start();
+             JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build();
+             Mailroom m = Mailroom.builder().store(store).directory((tenant, user) -> java.util.Optional.ofNullable(people.get(user)))
+                     .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(20)).readTimeout(Duration.ofSeconds(5)).build()) {
+            m.accounts().create(localAccount("sys", "pw-sys", server.port()).build());
+            assertThat(store.accounts().find(AccountId.of("sys"))).as("accounts go to the store").isPresent();
+            store.preferences().save(null, "u-bob", NotificationType.APPOINTMENT, NotificationPreference.NONE);
+            Email mail = Email.builder().to("kunde@example.test").subject("Rechnung").text("Hallo").build();
+
+            Receipt direct = m.send(MailContext.system(), mail);
+            Queued queued = m.enqueue(MailContext.system(), mail);
+            assertThat(store.outbox().find(queued.outboxId())).as("the outbox is the store's").isPresent();
+            NotificationResult notified = m.notifications().notify(NotificationEvent.builder(NotificationType.APPOINTMENT)
+                    .concerns("u-anna", "u-bob").data("title", "Jour fixe").build());
+            assertThat(notified.queued()).extracting(NotificationResult.Notified::user).containsExactly("u-anna");
+            assertThat(notified.skipped()).extracting(NotificationResult.Skipped::reason)
+                    .as("the stored preference").containsExactly(NotificationResult.SkipReason.OPTED_OUT);
+            Queued note = notified.queued().get(0).queued();
+            await(() -> store.outbox().find(queued.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT
+                    && store.outbox().find(note.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT, "the queued mails sent");
+            assertThat(server.received().await(3, Duration.ofSeconds(10))).hasSize(3);
+            assertThat(store.deliveryLog().query(DeliveryLogQuery.since(Instant.EPOCH)))
+                    .as("the delivery log is the store's").extracting(DeliveryLogEntry::messageId).contains(direct.messageId());
+            assertThat(m.deliveryLog().query(DeliveryLogQuery.since(Instant.EPOCH))).extracting(DeliveryLogEntry::messageId)
+                    .contains(direct.messageId());
+        }
+    }
+
+    @Test
+    @DisplayName("#11: store(…) counts as setting accounts, delivery log, outbox and preferences: setting one of them as well fails")
+    void store_countsAsTheFourOptions() {
+        try (JdbcStore store = JdbcStore.builder(database()).cipher(TestKeys.cipher()).build()) {
+            assertThatThrownBy(() -> Mailroom.builder().store(store).outbox(store.outbox()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("outbox was already set");
+            assertThatThrownBy(() -> Mailroom.builder().deliveryLog(store.deliveryLog()).store(store))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("deliveryLog was already set");
+            assertThatThrownBy(() -> Mailroom.builder().store(store).store(store)).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> Mailroom.builder().store(null)).isInstanceOf(NullPointerException.class);
         }
     }
 
