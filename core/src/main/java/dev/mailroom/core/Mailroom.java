@@ -745,7 +745,7 @@ public final class Mailroom implements AutoCloseable {
 
         /**
          * The durable queue behind {@link Mailroom#enqueue}. Default: an {@link InMemoryOutboxRepository}
-         * (lost on restart; use the JDBC store's outbox in production).
+         * (lost on restart; use the JDBC store's outbox in production, or {@link #store} for all four durable parts).
          *
          * @param outbox the outbox
          * @return this

@@ -55,8 +55,7 @@ public final class Quickstart {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key); // a real host keeps its key in a vault or the environment
         try (JdbcStore store = JdbcStore.builder(h2).cipher(AesGcmSecretCipher.builder().key("quickstart", key).build()).build();
-             Mailroom mailroom = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog())
-                     .outbox(store.outbox()).notificationPreferences(store.preferences()).directory(Quickstart::person)
+             Mailroom mailroom = Mailroom.builder().store(store).directory(Quickstart::person)
                      .defaultSecurity(Security.NONE).build()) {
             // Company-wide server settings live on the defaults account; other accounts leave them blank.
             mailroom.accounts().create(Account.builder().id("defaults").description("Company server").email("it@company.example")
