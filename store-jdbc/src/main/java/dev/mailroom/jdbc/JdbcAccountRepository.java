@@ -127,7 +127,7 @@ public final class JdbcAccountRepository implements AccountRepository {
     }
 
     /**
-     * Moves an account to another place in the list (A2/A3 depend on the order).
+     * Moves an account to another place in the list (the system account and the defaults account are the first of their kind in it).
      *
      * @param id the account
      * @param index the new index, 0 for first
@@ -243,7 +243,7 @@ public final class JdbcAccountRepository implements AccountRepository {
     }
 
     /**
-     * Sets or removes a project's signature (B5).
+     * Sets or removes a project's signature.
      *
      * @param tenant the tenant, or {@code null}
      * @param project the project
@@ -254,7 +254,7 @@ public final class JdbcAccountRepository implements AccountRepository {
     }
 
     /**
-     * Sets or removes the central signature of a tenant, or the system-wide one for {@code null} (B5).
+     * Sets or removes the central signature of a tenant, or the system-wide one for {@code null}.
      *
      * @param tenant the tenant, or {@code null}
      * @param signature the signature, or {@code null} to remove it

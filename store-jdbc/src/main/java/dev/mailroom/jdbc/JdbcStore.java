@@ -79,7 +79,7 @@ public final class JdbcStore implements AutoCloseable {
         return accounts;
     }
 
-    /** @return users' notification choices (E2), for {@code Mailroom.builder().notificationPreferences(…)} */
+    /** @return users' notification choices, for {@code Mailroom.builder().notificationPreferences(…)} */
     public JdbcNotificationPreferences preferences() {
         return preferences;
     }
