@@ -76,13 +76,13 @@ public final class JdbcAccountRepository implements AccountRepository {
 
     @Override
     public List<Account> findAll() {
-        return query("SELECT " + COLUMNS + " FROM mailroom_account ORDER BY position, id", null);
+        return query("SELECT " + COLUMNS + ", auth_grant FROM mailroom_account ORDER BY position, id", null);
     }
 
     @Override
     public Optional<Account> find(AccountId id) {
         Objects.requireNonNull(id, "id");
-        return query("SELECT " + COLUMNS + " FROM mailroom_account WHERE id = ?", id.value()).stream().findFirst();
+        return query("SELECT " + COLUMNS + ", auth_grant FROM mailroom_account WHERE id = ?", id.value()).stream().findFirst();
     }
 
     @Override
@@ -119,10 +119,19 @@ public final class JdbcAccountRepository implements AccountRepository {
     public boolean delete(AccountId id) {
         Objects.requireNonNull(id, "id");
         return inTransaction(c -> {
+            boolean deleted;
             try (PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_account WHERE id = ?")) {
                 p.setString(1, id.value());
-                return p.executeUpdate() > 0;
+                deleted = p.executeUpdate() > 0;
             }
+            // The client V9 registered for the account's Microsoft app credentials (same id) goes with it, unless
+            // another account refers to it: no sealed secret is left behind without an owner.
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_oauth_client WHERE id = ?"
+                    + " AND NOT EXISTS (SELECT 1 FROM mailroom_account a WHERE a.auth_client = mailroom_oauth_client.id)")) {
+                p.setString(1, id.value());
+                p.executeUpdate();
+            }
+            return deleted;
         });
     }
 
@@ -320,7 +329,8 @@ public final class JdbcAccountRepository implements AccountRepository {
             if (!unavailable.isEmpty()) {
                 throw new MailException(MailErrorCode.SECRET_UNAVAILABLE, "re-encryption changed nothing: " + unavailable.size()
                         + " stored secret(s) cannot be opened with this node's keys: " + String.join(", ", unavailable), null,
-                        "Add the keys named to this node's SecretCipher, or set those accounts' secrets again (or delete the accounts),"
+                        "Add the keys named to this node's SecretCipher, or set those accounts' secrets again (or delete the accounts; a"
+                                + " Microsoft app's client secret goes with its account),"
                                 + " then re-encrypt.", List.of(), null);
             }
             try (PreparedStatement u = c.prepareStatement("UPDATE mailroom_account SET secret_key_id = ?, secret_value = ? WHERE id = ?")) {
@@ -442,7 +452,9 @@ public final class JdbcAccountRepository implements AccountRepository {
                     yield Authentication.password(rs.getString("auth_user"),
                             Secret.sealed(new StoredSecret(cipher, rs.getString("id"), field(kind), rs.getString("secret_key_id"), sealed)));
                 }
-                case OAUTH2 -> Authentication.oauth2(rs.getString("auth_user"), OAuthClientId.of(rs.getString("auth_client")));
+                // a row a node of the version before V9 wrote has only the grant reference, which V9 turns into the client
+                case OAUTH2 -> Authentication.oauth2(rs.getString("auth_user"), OAuthClientId.of(rs.getString("auth_client") != null
+                        ? rs.getString("auth_client") : rs.getString("auth_grant")));
                 case MICROSOFT_APP -> Authentication.microsoftApp(rs.getString("auth_directory"), OAuthClientId.of(rs.getString("auth_client")));
             });
         }
