@@ -132,7 +132,7 @@ public final class Account {
     }
 
     /**
-     * A copy whose secrets are {@link Secret#stored()} placeholders: what read paths return (A7).
+     * A copy whose secrets are {@link Secret#stored()} placeholders: what read paths return.
      *
      * @return the redacted copy
      */
@@ -204,11 +204,11 @@ public final class Account {
      */
     public Optional<Integer> pop3Port() { return fetching.pop3Port(); }
     /**
-     * @return the sender address if it differs from the account address (B3)
+     * @return the sender address if it differs from the account address
      */
     public Optional<EmailAddress> senderAddress() { return Optional.ofNullable(senderAddress); }
     /**
-     * @return the sender name if it differs from the display name (B3)
+     * @return the sender name if it differs from the display name
      */
     public Optional<String> senderName() { return Optional.ofNullable(senderName); }
     /**
@@ -244,15 +244,15 @@ public final class Account {
      */
     public Optional<String> owner() { return Optional.ofNullable(owner); }
     /**
-     * @return whether the protocol dialog is logged (credentials redacted, C4)
+     * @return whether the protocol dialog is logged (credentials redacted)
      */
     public boolean debug() { return debug; }
     /**
-     * @return whether this is a system account (A2)
+     * @return whether this is a system account
      */
     public boolean systemAccount() { return systemAccount; }
     /**
-     * @return whether this account's settings fill blank fields of others (A3)
+     * @return whether this account's settings fill blank fields of others
      */
     public boolean defaultsAccount() { return defaultsAccount; }
     /**
@@ -260,24 +260,24 @@ public final class Account {
      */
     public boolean enabled() { return enabled; }
     /**
-     * @return whether this account itself sends through a local relay: the host's MTA, no authentication (B8)
+     * @return whether this account itself sends through a local relay: the host's MTA, no authentication
      */
     public boolean localRelay() { return sending != null && sending.kind() == SendSettings.Kind.LOCAL_RELAY; }
     /**
-     * @return whether the AUTH PLAIN mechanism is refused (A9, F9; LOGIN is still used, see docs/adr/002)
+     * @return whether the AUTH PLAIN mechanism is refused (LOGIN is still used, see docs/adr/002)
      */
     public boolean preventPlainTextLogin() { return preventPlainTextLogin; }
     /**
-     * @return whether NTLM login is refused (A9, F9)
+     * @return whether NTLM login is refused
      */
     public boolean preventNtlm() { return preventNtlm; }
     /**
-     * @return whether the server supports UTF-8 headers (RFC 6532, B4)
+     * @return whether the server supports UTF-8 headers (RFC 6532)
      */
     public boolean utf8Headers() { return utf8Headers; }
 
     /**
-     * @return whether sent messages are appended to the IMAP Sent folder (B6)
+     * @return whether sent messages are appended to the IMAP Sent folder
      */
     public boolean copyToSent() { return copyToSent; }
 
@@ -287,7 +287,7 @@ public final class Account {
     public Optional<String> sentFolder() { return fetching.sentFolder(); }
 
     /**
-     * Whether this account's address or sender address is the given mailbox (A6).
+     * Whether this account's address or sender address is the given mailbox.
      *
      * @param address the address
      * @return true if this account owns it
@@ -481,12 +481,12 @@ public final class Account {
          */
         public Builder pop3(String host, Integer port) { this.pop3Host = host; this.pop3Port = port; return this; }
         /**
-         * @param senderAddress sender address differing from the login (B3)
+         * @param senderAddress sender address differing from the login
          * @return this
          */
         public Builder senderAddress(String senderAddress) { this.senderAddress = senderAddress; return this; }
         /**
-         * @param senderName sender name differing from the display name (B3)
+         * @param senderName sender name differing from the display name
          * @return this
          */
         public Builder senderName(String senderName) { this.senderName = senderName; return this; }
@@ -512,17 +512,17 @@ public final class Account {
          */
         public Builder internalNote(String internalNote) { this.internalNote = internalNote; return this; }
         /**
-         * @param debug log the protocol dialog, credentials redacted (C4)
+         * @param debug log the protocol dialog, credentials redacted
          * @return this
          */
         public Builder debug(boolean debug) { this.debug = debug; return this; }
         /**
-         * @param systemAccount flag as system account (A2)
+         * @param systemAccount flag as system account
          * @return this
          */
         public Builder systemAccount(boolean systemAccount) { this.systemAccount = systemAccount; return this; }
         /**
-         * @param defaultsAccount flag as defaults account (A3)
+         * @param defaultsAccount flag as defaults account
          * @return this
          */
         public Builder defaultsAccount(boolean defaultsAccount) { this.defaultsAccount = defaultsAccount; return this; }
@@ -542,13 +542,13 @@ public final class Account {
          */
         public Builder preventNtlm(boolean prevent) { this.preventNtlm = prevent; return this; }
         /**
-         * @param utf8Headers the server supports UTF-8 headers, RFC 6532 (B4)
+         * @param utf8Headers the server supports UTF-8 headers, RFC 6532
          * @return this
          */
         public Builder utf8Headers(boolean utf8Headers) { this.utf8Headers = utf8Headers; return this; }
 
         /**
-         * Appends every sent message to the IMAP Sent folder (B6); needs the IMAP settings.
+         * Appends every sent message to the IMAP Sent folder; needs the IMAP settings.
          *
          * @param copy whether to copy
          * @param folder the folder name, or {@code null} for the folder flagged {@code \Sent} (RFC 6154)
@@ -561,7 +561,7 @@ public final class Account {
         }
 
         /**
-         * Makes this a local relay (B8): the host's own MTA on {@code localhost}, plain SMTP, no login.
+         * Makes this a local relay: the host's own MTA on {@code localhost}, plain SMTP, no login.
          * Shorthand for {@code sending(SendSettings.localRelay(port))} and {@link Authentication#none()}.
          *
          * @param port the MTA's port, usually 25

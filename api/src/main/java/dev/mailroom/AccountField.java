@@ -1,8 +1,8 @@
 package dev.mailroom;
 
 /**
- * The fields of an {@link Account} (A1), used to report where a resolved value came from (A3) and
- * which field a validation problem concerns (A2, A7).
+ * The fields of an {@link Account}, used to report where a resolved value came from and
+ * which field a validation problem concerns.
  */
 public enum AccountField {
     /** The identifier. */
@@ -31,9 +31,9 @@ public enum AccountField {
     POP3_HOST("pop3Host", true),
     /** POP3 server port. */
     POP3_PORT("pop3Port", true),
-    /** Sender address that differs from the login address (B3). */
+    /** Sender address that differs from the login address. */
     SENDER_ADDRESS("senderAddress", false),
-    /** Sender name that differs from the display name (B3). */
+    /** Sender name that differs from the display name. */
     SENDER_NAME("senderName", false),
     /** Name sent in EHLO/HELO. */
     CLIENT_ALIAS("clientAlias", true),
@@ -45,7 +45,7 @@ public enum AccountField {
     INTERNAL_NOTE("internalNote", false),
     /** Scope and owner (tenant, department, user). */
     OWNER("owner", false),
-    /** The IMAP Sent folder for copies of sent mail (B6). */
+    /** The IMAP Sent folder for copies of sent mail. */
     SENT_FOLDER("sentFolder", false),
     /** Transport id ("smtp", "gmail", "graph"). */
     TRANSPORT("transport", true),
@@ -75,7 +75,7 @@ public enum AccountField {
     }
 
     /**
-     * Whether a blank value is filled from the defaults account (A3). Identity fields (address, names,
+     * Whether a blank value is filled from the defaults account. Identity fields (address, names,
      * signatures, owner) never are.
      *
      * @return true if inherited when blank

@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One stage of a connection test (C1), with the server's exact reply and, on failure, a stable code and
- * a hint (C5).
+ * One stage of a connection test, with the server's exact reply and, on failure, a stable code and
+ * a hint.
  *
  * @param stage the stage
  * @param outcome passed, failed or skipped (after an earlier failure, or not applicable)

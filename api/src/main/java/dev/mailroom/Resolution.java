@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param account the resolved account (secrets redacted); {@link ResolvedAccount#origin(AccountField)} gives the provenance
  * @param sender the From address the message would carry
  * @param transport the id of the transport that would send it
- * @param rule which rule chose the account, in words (e.g. "tenant acme's system account (A4)")
+ * @param rule which rule chose the account, in words (e.g. "tenant acme's system account")
  */
 public record Resolution(ResolvedAccount account, EmailAddress sender, String transport, String rule) {
     /**

@@ -9,8 +9,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * An account with its blanks filled: from the defaults account (A3), from the host's global security
- * setting (A8), or by Mailroom's own defaults (ports). {@link #origin(AccountField)} tells, per field,
+ * An account with its blanks filled: from the defaults account, from the host's global security
+ * setting, or by Mailroom's own defaults (ports). {@link #origin(AccountField)} tells, per field,
  * where the effective value came from.
  *
  * <p>The way of sending ({@link #sending()}) is the account's own, else the defaults account's. The SMTP
@@ -302,7 +302,7 @@ public final class ResolvedAccount {
     }
 
     /**
-     * The sender of mail through this account: the sender address (B3) or the account address, with
+     * The sender of mail through this account: the sender address or the account address, with
      * the sender name or the display name.
      *
      * @return the sender

@@ -3,7 +3,7 @@ package dev.mailroom.spi;
 import dev.mailroom.AccountId;
 
 /**
- * Receives the protocol dialog of accounts with the debug flag (C4). Transports redact credentials
+ * Receives the protocol dialog of accounts with the debug flag. Transports redact credentials
  * (AUTH arguments, passwords, tokens) before calling it.
  *
  * <p>Called on the sending thread; must be fast and must not throw. The default writes to the SLF4J

@@ -26,7 +26,7 @@ public interface Transport extends AutoCloseable {
     SendResult send(ResolvedAccount account, OutgoingMessage message);
 
     /**
-     * Tests an account's settings stage by stage without sending a message (C1). Never throws for a
+     * Tests an account's settings stage by stage without sending a message. Never throws for a
      * failed stage: the failure is a step of the diagnosis.
      *
      * @param account the resolved account (stored or draft), with real secrets

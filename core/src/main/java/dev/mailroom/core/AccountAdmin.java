@@ -20,8 +20,8 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Account administration (A7): create, update, delete and list accounts, and the system/tenant mail
- * settings (A4). Obtained from {@link Mailroom#accounts()}; thread-safe.
+ * Account administration: create, update, delete and list accounts, and the system/tenant mail
+ * settings. Obtained from {@link Mailroom#accounts()}; thread-safe.
  *
  * <p><b>Secrets are write-only.</b> Every account this class returns carries
  * {@link dev.mailroom.Secret#stored()} placeholders instead of secrets. Passing such an account back to
@@ -112,7 +112,7 @@ public final class AccountAdmin {
 
     /**
      * What keeps a stored account from sending, field by field, after blanks are filled from the
-     * defaults account (A2, A3). Empty when it can send.
+     * defaults account. Empty when it can send.
      *
      * @param id the account
      * @return the problems
@@ -125,7 +125,7 @@ public final class AccountAdmin {
     }
 
     /**
-     * How a stored account resolves: effective values and where each came from (A3). Secrets redacted.
+     * How a stored account resolves: effective values and where each came from. Secrets redacted.
      *
      * @param id the account
      * @return the resolved account
@@ -136,13 +136,13 @@ public final class AccountAdmin {
         return resolve(a).redacted();
     }
 
-    /** @return the system-wide settings (A4) */
+    /** @return the system-wide settings */
     public SystemMailSettings systemSettings() {
         return repository.systemSettings();
     }
 
     /**
-     * Stores the system-wide settings (A4).
+     * Stores the system-wide settings.
      *
      * @param settings the settings
      */
@@ -152,14 +152,14 @@ public final class AccountAdmin {
 
     /**
      * @param tenant the tenant
-     * @return what the tenant is allowed (A4)
+     * @return what the tenant is allowed
      */
     public TenantMailSettings tenantSettings(String tenant) {
         return repository.tenantSettings(Objects.requireNonNull(tenant, "tenant"));
     }
 
     /**
-     * Stores what a tenant is allowed (A4).
+     * Stores what a tenant is allowed.
      *
      * @param tenant the tenant
      * @param settings the settings
@@ -172,7 +172,7 @@ public final class AccountAdmin {
         return resolver.resolveDraft(a);
     }
 
-    /** Replaces placeholder secrets by the stored ones (A7: an update without a new secret keeps the old). */
+    /** Replaces placeholder secrets by the stored ones (an update without a new secret keeps the old). */
     static Account withStoredSecrets(Account account, Account stored) {
         Authentication auth = account.authentication().orElse(null);
         if (auth == null || auth.secret().isEmpty() || !auth.secret().get().isPlaceholder()) {

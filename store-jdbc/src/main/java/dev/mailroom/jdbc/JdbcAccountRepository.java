@@ -76,13 +76,13 @@ public final class JdbcAccountRepository implements AccountRepository {
 
     @Override
     public List<Account> findAll() {
-        return query("SELECT " + COLUMNS + " FROM mailroom_account ORDER BY position, id", null);
+        return query("SELECT " + COLUMNS + ", auth_grant FROM mailroom_account ORDER BY position, id", null);
     }
 
     @Override
     public Optional<Account> find(AccountId id) {
         Objects.requireNonNull(id, "id");
-        return query("SELECT " + COLUMNS + " FROM mailroom_account WHERE id = ?", id.value()).stream().findFirst();
+        return query("SELECT " + COLUMNS + ", auth_grant FROM mailroom_account WHERE id = ?", id.value()).stream().findFirst();
     }
 
     @Override
@@ -119,15 +119,24 @@ public final class JdbcAccountRepository implements AccountRepository {
     public boolean delete(AccountId id) {
         Objects.requireNonNull(id, "id");
         return inTransaction(c -> {
+            boolean deleted;
             try (PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_account WHERE id = ?")) {
                 p.setString(1, id.value());
-                return p.executeUpdate() > 0;
+                deleted = p.executeUpdate() > 0;
             }
+            // The client V9 registered for the account's Microsoft app credentials (same id) goes with it, unless
+            // another account refers to it: no sealed secret is left behind without an owner.
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_oauth_client WHERE id = ?"
+                    + " AND NOT EXISTS (SELECT 1 FROM mailroom_account a WHERE a.auth_client = mailroom_oauth_client.id)")) {
+                p.setString(1, id.value());
+                p.executeUpdate();
+            }
+            return deleted;
         });
     }
 
     /**
-     * Moves an account to another place in the list (A2/A3 depend on the order).
+     * Moves an account to another place in the list (the system account and the defaults account are the first of their kind in it).
      *
      * @param id the account
      * @param index the new index, 0 for first
@@ -243,7 +252,7 @@ public final class JdbcAccountRepository implements AccountRepository {
     }
 
     /**
-     * Sets or removes a project's signature (B5).
+     * Sets or removes a project's signature.
      *
      * @param tenant the tenant, or {@code null}
      * @param project the project
@@ -254,7 +263,7 @@ public final class JdbcAccountRepository implements AccountRepository {
     }
 
     /**
-     * Sets or removes the central signature of a tenant, or the system-wide one for {@code null} (B5).
+     * Sets or removes the central signature of a tenant, or the system-wide one for {@code null}.
      *
      * @param tenant the tenant, or {@code null}
      * @param signature the signature, or {@code null} to remove it
@@ -320,7 +329,8 @@ public final class JdbcAccountRepository implements AccountRepository {
             if (!unavailable.isEmpty()) {
                 throw new MailException(MailErrorCode.SECRET_UNAVAILABLE, "re-encryption changed nothing: " + unavailable.size()
                         + " stored secret(s) cannot be opened with this node's keys: " + String.join(", ", unavailable), null,
-                        "Add the keys named to this node's SecretCipher, or set those accounts' secrets again (or delete the accounts),"
+                        "Add the keys named to this node's SecretCipher, or set those accounts' secrets again (or delete the accounts; a"
+                                + " Microsoft app's client secret goes with its account),"
                                 + " then re-encrypt.", List.of(), null);
             }
             try (PreparedStatement u = c.prepareStatement("UPDATE mailroom_account SET secret_key_id = ?, secret_value = ? WHERE id = ?")) {
@@ -442,7 +452,9 @@ public final class JdbcAccountRepository implements AccountRepository {
                     yield Authentication.password(rs.getString("auth_user"),
                             Secret.sealed(new StoredSecret(cipher, rs.getString("id"), field(kind), rs.getString("secret_key_id"), sealed)));
                 }
-                case OAUTH2 -> Authentication.oauth2(rs.getString("auth_user"), OAuthClientId.of(rs.getString("auth_client")));
+                // a row a node of the version before V9 wrote has only the grant reference, which V9 turns into the client
+                case OAUTH2 -> Authentication.oauth2(rs.getString("auth_user"), OAuthClientId.of(rs.getString("auth_client") != null
+                        ? rs.getString("auth_client") : rs.getString("auth_grant")));
                 case MICROSOFT_APP -> Authentication.microsoftApp(rs.getString("auth_directory"), OAuthClientId.of(rs.getString("auth_client")));
             });
         }

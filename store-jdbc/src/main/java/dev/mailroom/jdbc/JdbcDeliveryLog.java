@@ -22,7 +22,7 @@ import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
- * {@link DeliveryLog} over JDBC (C3, E3): every attempt with time, account, operation, outcome and the
+ * {@link DeliveryLog} over JDBC: every attempt with time, account, operation, outcome and the
  * server's reply; queries newest first; retention; the full log streamed as CSV or JSON lines. Never
  * holds a secret (entries carry none). Thread-safe. Obtained from {@link JdbcStore#deliveryLog()}.
  */

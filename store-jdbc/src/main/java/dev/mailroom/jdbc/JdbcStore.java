@@ -81,7 +81,7 @@ public final class JdbcStore implements MailStore, AutoCloseable {
         return accounts;
     }
 
-    /** @return users' notification choices (E2), for {@code Mailroom.builder().notificationPreferences(…)} */
+    /** @return users' notification choices, for {@code Mailroom.builder().notificationPreferences(…)} */
     @Override
     public JdbcNotificationPreferences preferences() {
         return preferences;

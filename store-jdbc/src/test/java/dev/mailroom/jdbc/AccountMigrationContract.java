@@ -261,6 +261,13 @@ abstract class AccountMigrationContract {
         try (JdbcStore store = JdbcStore.builder(ds).cipher(onlyNew).build()) {
             assertThat(store.accounts().find(AccountId.of("sys")).orElseThrow().authentication().orElseThrow()
                     .secret().orElseThrow().reveal()).isEqualTo("pw-sys");
+            assertThat(store.accounts().delete(AccountId.of("msapp"))).isTrue();
+        }
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id FROM mailroom_oauth_client ORDER BY id")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).as("the deleted account's client secret went with it; the other stays").isEqualTo("msold");
+            assertThat(rs.next()).isFalse();
         }
     }
 
@@ -275,7 +282,11 @@ abstract class AccountMigrationContract {
                 insertV8(c, 2, row("id", "relay", "description", "Old relay", "email", "relay@acme.test", "auth_kind", "NONE",
                         "smtp_host", "localhost", "smtp_port", 25, "smtp_security", "NONE", "scope", "SYSTEM", "local_relay", true));
                 insertV8(c, 3, row("id", "bare", "description", "Old bare", "email", "bare@acme.test", "scope", "SYSTEM"));
+                insertV8(c, 4, row("id", "oauth", "description", "Old OAuth", "email", "oauth@acme.test", "auth_kind", "OAUTH2",
+                        "auth_user", "oauth@acme.test", "auth_grant", "google-main", "smtp_host", "smtp.gmail.com", "scope", "SYSTEM"));
             }
+            assertThat(store.accounts().find(AccountId.of("oauth")).orElseThrow().authentication().orElseThrow().oauthClient())
+                    .as("an old node's OAuth 2.0 row: the grant reference is the client").contains(dev.mailroom.OAuthClientId.of("google-main"));
             assertThat(store.accounts().find(AccountId.of("smtp")).orElseThrow().sending())
                     .contains(SendSettings.smtp("smtp.acme.test", null, null));
             assertThat(store.accounts().find(AccountId.of("relay")).orElseThrow().sending()).contains(SendSettings.localRelay(25));
