@@ -138,8 +138,15 @@ public final class SendResult {
             return this;
         }
 
-        /** @return the result */
+        /**
+         * @return the result
+         * @throws IllegalStateException when it names no recipient: a taken message was taken for someone
+         *         ({@link #accepted}), or refused for everyone ({@link #refused})
+         */
         public SendResult build() {
+            if (accepted.isEmpty() && refused.isEmpty()) {
+                throw new IllegalStateException("a SendResult names the recipients the server accepted: set accepted(...)");
+            }
             return new SendResult(this);
         }
     }
