@@ -65,7 +65,8 @@ public final class ResolvedAccount {
      * {@link Security#DEFAULT} (or unset everywhere) takes {@code hostDefaultSecurity}; a port is
      * inherited only when the account keeps the defaults account's security (leaves it blank or chooses
      * the same), otherwise it is the conventional port of the effective security (so an account that
-     * says "TLS" never inherits 587 from a STARTTLS default).
+     * says "TLS" never inherits 587 from a STARTTLS default). An account that sends through an API (Gmail
+     * API, Graph) inherits neither the defaults account's SMTP server nor its password login.
      *
      * @param account the account
      * @param defaultsAccount the defaults account, or {@code null}; ignored if it is {@code account}
@@ -99,7 +100,12 @@ public final class ResolvedAccount {
                 d == null ? Optional.empty() : d.sending().map(SendSettings::kind), AccountField.SENDING, o);
         // the defaults account's SMTP server fills blanks only of an account that sends over SMTP
         Account ds = sendKind == null || sendKind.isSmtp() ? d : null;
-        Authentication auth = pick(account.authentication(), d == null ? Optional.empty() : d.authentication(), AccountField.AUTHENTICATION, o);
+        // nor does an API kind (Gmail API, Graph) inherit the defaults account's password: it cannot log in with one
+        Optional<Authentication> inheritedAuth = d == null ? Optional.empty() : d.authentication();
+        if (sendKind != null && !sendKind.isSmtp()) {
+            inheritedAuth = inheritedAuth.filter(x -> x.kind() != Authentication.Kind.PASSWORD);
+        }
+        Authentication auth = pick(account.authentication(), inheritedAuth, AccountField.AUTHENTICATION, o);
         String smtpHost = pick(account.smtpHost(), ds == null ? Optional.empty() : ds.smtpHost(), AccountField.SMTP_HOST, o);
         String imapHost = pick(account.imapHost(), d == null ? Optional.empty() : d.imapHost(), AccountField.IMAP_HOST, o);
         String pop3Host = pick(account.pop3Host(), d == null ? Optional.empty() : d.pop3Host(), AccountField.POP3_HOST, o);

@@ -1,5 +1,6 @@
 package dev.mailroom;
 
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -121,5 +122,21 @@ final class ResolvedAccountTest {
                 fetchingDefaults, Security.NONE);
         assertThat(fetching.fetching().protocol()).isEqualTo(FetchSettings.Protocol.POP3);
         assertThat(fetching.origin(AccountField.FETCHING)).isEqualTo(Origin.ACCOUNT);
+    }
+
+    @Test
+    @DisplayName("#11: a Gmail API or Graph account with blank authentication does not inherit the SMTP defaults account's password")
+    void apiKind_doesNotInheritPassword() {
+        Account company = Account.builder().description("Company").email("it@acme.test").defaultsAccount(true)
+                .smtp("smtp.acme.test", 587, Security.STARTTLS).authentication(Authentication.password("it@acme.test", Secret.of("pw"))).build();
+        for (SendSettings api : List.of(SendSettings.gmailApi(), SendSettings.graph())) {
+            Account own = Account.builder().description("Sales").email("sales@acme.test").sending(api).build();
+            ResolvedAccount r = ResolvedAccount.of(own, company, Security.NONE);
+            assertThat(r.authentication()).as(api.kind().name()).isEmpty();
+            assertThat(r.origin(AccountField.AUTHENTICATION)).isEqualTo(Origin.UNSET);
+        }
+        Account smtp = Account.builder().description("Sales").email("sales@acme.test").build();
+        assertThat(ResolvedAccount.of(smtp, company, Security.NONE).authentication()).hasValueSatisfying(a ->
+                assertThat(a.kind()).isEqualTo(Authentication.Kind.PASSWORD));
     }
 }
