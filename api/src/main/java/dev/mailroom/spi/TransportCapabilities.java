@@ -1,5 +1,7 @@
 package dev.mailroom.spi;
 
+import dev.mailroom.Authentication;
+
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
@@ -24,7 +26,22 @@ public final class TransportCapabilities {
         /** An OAuth 2.0 access token for a user, from {@link AccessTokens}. */
         OAUTH2,
         /** Credentials of a registered application acting for the mailbox (client credentials). */
-        APP_CREDENTIALS
+        APP_CREDENTIALS;
+
+        /**
+         * The kind of login an account's authentication needs.
+         *
+         * @param kind the account's kind of authentication
+         * @return the matching kind: {@link Authentication.Kind#MICROSOFT_APP} is {@link #APP_CREDENTIALS}
+         */
+        public static AuthenticationKind of(Authentication.Kind kind) {
+            return switch (Objects.requireNonNull(kind, "kind")) {
+                case NONE -> NONE;
+                case PASSWORD -> PASSWORD;
+                case OAUTH2 -> OAUTH2;
+                case MICROSOFT_APP -> APP_CREDENTIALS;
+            };
+        }
     }
 
     private static final TransportCapabilities DEFAULTS = builder().build();

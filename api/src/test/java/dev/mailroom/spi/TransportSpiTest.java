@@ -100,4 +100,16 @@ final class TransportSpiTest {
         assertThat(c.supports(TransportCapabilities.AuthenticationKind.OAUTH2)).isFalse();
         assertThatThrownBy(() -> TransportCapabilities.builder().maxMessageSize(0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    @DisplayName("#11: every kind of account authentication maps to one kind of transport login")
+    void authenticationKind_mapsEveryKind() {
+        for (dev.mailroom.Authentication.Kind k : dev.mailroom.Authentication.Kind.values()) {
+            assertThat(TransportCapabilities.AuthenticationKind.of(k)).isNotNull();
+        }
+        assertThat(TransportCapabilities.AuthenticationKind.of(dev.mailroom.Authentication.Kind.MICROSOFT_APP))
+                .isEqualTo(TransportCapabilities.AuthenticationKind.APP_CREDENTIALS);
+        assertThat(TransportCapabilities.AuthenticationKind.of(dev.mailroom.Authentication.Kind.OAUTH2))
+                .isEqualTo(TransportCapabilities.AuthenticationKind.OAUTH2);
+    }
 }

@@ -10,8 +10,10 @@ import dev.mailroom.FieldProblem;
 import dev.mailroom.MailContext;
 import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
+import dev.mailroom.OAuthClientId;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.Secret;
+import dev.mailroom.SendSettings;
 import dev.mailroom.spi.AccessToken;
 import dev.mailroom.spi.AccessTokens;
 import dev.mailroom.spi.OutboxRepository;
@@ -219,6 +221,81 @@ final class TransportSeamTest {
                 assertThat(e.code()).isEqualTo(MailErrorCode.ACCOUNT_INCOMPLETE);
                 assertThat(e.fieldProblems()).extracting(FieldProblem::field).contains(AccountField.SMTP_HOST);
             });
+        }
+        assertThat(recording.attempts()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("#11: a login kind the transport does not support is a field problem for AUTHENTICATION, before anything is sent or stored")
+    void authenticationKind_checkedAgainstCapabilities() {
+        Account a = account().authentication(Authentication.oauth2("app@acme.test", OAuthClientId.of("acme-google"))).build();
+        repo.save(a);
+        InMemoryOutboxRepository outbox = new InMemoryOutboxRepository();
+        try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).transport(recording).discoverTransports(false)
+                .outboxWorkers(0).build()) {
+            for (org.junit.jupiter.api.function.Executable call : List.<org.junit.jupiter.api.function.Executable>of(
+                    () -> m.send(MailContext.system(), email), () -> m.enqueue(MailContext.system(), email))) {
+                assertThatThrownBy(call::execute).isInstanceOfSatisfying(MailException.class, e -> {
+                    assertThat(e.code()).isEqualTo(MailErrorCode.ACCOUNT_INCOMPLETE);
+                    assertThat(e.fieldProblems()).extracting(FieldProblem::field).containsExactly(AccountField.AUTHENTICATION);
+                    assertThat(e.fieldProblems().get(0).message()).contains("OAUTH2").contains("fake");
+                });
+            }
+            assertThat(m.accounts().check(a.id())).extracting(FieldProblem::field).contains(AccountField.AUTHENTICATION);
+            assertThat(outbox.countByStatus().values().stream().mapToLong(Long::longValue).sum()).isZero();
+        }
+        assertThat(recording.attempts()).isEmpty();
+        Provider oauth = new Provider(recording, TransportCapabilities.builder()
+                .authentication(TransportCapabilities.AuthenticationKind.OAUTH2).build(), x -> List.of());
+        try (Mailroom m = mailroom(oauth)) {
+            m.send(MailContext.system(), email);
+        }
+        assertThat(recording.attempts()).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("#11: a Gmail API account without the gmail transport installed fails with NO_TRANSPORT naming the module, not a missing SMTP host")
+    void apiKind_missingModule_namesIt() {
+        repo.save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true)
+                .sending(SendSettings.gmailApi()).authentication(Authentication.oauth2("app@acme.test", OAuthClientId.of("g"))).build());
+        try (Mailroom m = mailroom(recording)) {
+            assertThatThrownBy(() -> m.send(MailContext.system(), email)).isInstanceOfSatisfying(MailException.class, e -> {
+                assertThat(e.code()).isEqualTo(MailErrorCode.NO_TRANSPORT);
+                assertThat(e.getMessage()).contains("mailroom-transport-gmail");
+            });
+        }
+        assertThat(recording.attempts()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("#11: a queued message larger than the transport's maximum is refused before it is stored, naming the transport's limit")
+    void capabilities_maxMessageSize_enqueue() {
+        repo.save(account().build());
+        InMemoryOutboxRepository outbox = new InMemoryOutboxRepository();
+        try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).discoverTransports(false).outboxWorkers(0)
+                .transport(new Provider(recording, TransportCapabilities.builder().maxMessageSize(1000).build(), a -> List.of())).build()) {
+            Email big = Email.builder().to("kunde@example.test").subject("Angebot").text("x".repeat(5000)).build();
+            assertThatThrownBy(() -> m.enqueue(MailContext.system(), big)).isInstanceOfSatisfying(MailException.class, e -> {
+                assertThat(e.code()).isEqualTo(MailErrorCode.MESSAGE_TOO_LARGE);
+                assertThat(e.getMessage()).contains("transport 'fake'").contains("1000 bytes");
+            });
+            assertThat(outbox.countByStatus().values().stream().mapToLong(Long::longValue).sum()).isZero();
+        }
+    }
+
+    @Test
+    @DisplayName("#11: when the account is flagged for UTF-8 headers but the transport cannot carry them, the refusal blames the transport")
+    void smtpUtf8_transportCannot_saysSo() {
+        repo.save(account().utf8Headers(true).build());
+        try (Mailroom m = mailroom(new Provider(recording, TransportCapabilities.builder().smtpUtf8(false).build(), a -> List.of()))) {
+            assertThatThrownBy(() -> m.send(MailContext.system(), Email.builder().to("jürgen@example.test").text("x").build()))
+                    .isInstanceOfSatisfying(MailException.class, e -> {
+                        assertThat(e.code()).isEqualTo(MailErrorCode.SMTPUTF8_NOT_SUPPORTED);
+                        assertThat(e.getMessage()).contains("transport 'fake' cannot");
+                        assertThat(e.hint()).doesNotContain("flag the account");
+                    });
+            assertThatThrownBy(() -> m.enqueue(MailContext.system(), Email.builder().to("jürgen@example.test").text("x").build()))
+                    .isInstanceOfSatisfying(MailException.class, e -> assertThat(e.getMessage()).contains("transport 'fake' cannot"));
         }
         assertThat(recording.attempts()).isEmpty();
     }

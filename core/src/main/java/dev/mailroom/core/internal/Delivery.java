@@ -93,7 +93,8 @@ public final class Delivery {
         String transportId = transports.select(choice.account());
         Composer.Composition c = composer.compose(context, email, choice);
         // the same rendering as sending: B4 decisions, header safety, the envelope as it goes on the wire
-        RenderedMessage m = renderer.render(email, c, EmailAddress.of(c.from().address()), transports.utf8Allowed(choice.account(), transportId));
+        RenderedMessage m = renderer.render(email, c, EmailAddress.of(c.from().address()), choice.account().account().utf8Headers(),
+                transports.capabilities(transportId).smtpUtf8(), transportId);
         List<String> warnings = new ArrayList<>(c.warnings());
         if (m.smtpUtf8()) {
             warnings.add("the message needs SMTPUTF8 (B4): it fails if the server does not offer it");
@@ -155,7 +156,7 @@ public final class Delivery {
             limits.checkRecipients(email);
             TransportCapabilities caps = transports.capabilities(transportId);
             message = renderer.render(email, composition, EmailAddress.of(composition.from().address()),
-                    account.account().utf8Headers() && caps.smtpUtf8());
+                    account.account().utf8Headers(), caps.smtpUtf8(), transportId);
             long maxMessageSize = limits.maxMessageSize();
             if (message.sizeEstimate() > maxMessageSize) {
                 throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is about " + message.sizeEstimate()

@@ -9,6 +9,7 @@ import dev.mailroom.MailException;
 import dev.mailroom.Queued;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.spi.OutboxRepository;
+import dev.mailroom.spi.TransportCapabilities;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -218,15 +219,23 @@ public final class Enqueuing {
                                               String idempotencyKey, DeliveryLogEntry.Operation op) {
         Composer.Composition c = composer.compose(context, email, choice);
         limits.checkRecipients(email);
-        RenderedMessage message = renderer.render(email, c, EmailAddress.of(c.from().address()), transports.utf8Allowed(choice.account(), transportId));
+        TransportCapabilities caps = transports.capabilities(transportId);
+        RenderedMessage message = renderer.render(email, c, EmailAddress.of(c.from().address()),
+                choice.account().account().utf8Headers(), caps.smtpUtf8(), transportId);
+        // the spool stops at the smaller of this Mailroom's limit and the transport's: a queued message must fit both
         long maxMessageSize = limits.maxMessageSize();
+        String whose = "this Mailroom's limit of ";
+        if (caps.maxMessageSize() > 0 && caps.maxMessageSize() < maxMessageSize) {
+            maxMessageSize = caps.maxMessageSize();
+            whose = "the limit of transport '" + transportId + "', ";
+        }
         Spool spool = new Spool(Spool.MEMORY_THRESHOLD, maxMessageSize);
         try (java.io.OutputStream out = spool.output()) {
             message.writeTo(out);
         } catch (java.io.IOException | RuntimeException | Error e) {
             spool.close();
             if (spool.exceeded()) { // writing stopped at the limit, however a writer passed the exception on
-                throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is more than this Mailroom's limit of "
+                throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is more than " + whose
                         + maxMessageSize + " bytes; nothing was stored");
             }
             if (e instanceof RuntimeException r) {

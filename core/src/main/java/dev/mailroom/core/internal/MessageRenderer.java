@@ -60,6 +60,23 @@ public final class MessageRenderer {
      * needs SMTPUTF8, which needs {@code utf8Allowed} (the account's "server supports UTF-8 headers").
      */
     public RenderedMessage render(Email email, Composer.Composition c, EmailAddress envelopeFrom, boolean utf8Allowed) {
+        return render(email, c, envelopeFrom, utf8Allowed, true, null);
+    }
+
+    /**
+     * Renders a composed email for a transport: raw UTF-8 addresses need both the account's flag "server
+     * supports UTF-8 headers" and a transport that carries them; a refusal names which of the two is missing.
+     *
+     * @param email the email
+     * @param c the composition
+     * @param envelopeFrom the envelope sender
+     * @param accountUtf8 whether the account is flagged "server supports UTF-8 headers"
+     * @param transportUtf8 whether the transport carries raw UTF-8 addresses
+     * @param transportId the transport's id, for the message; may be {@code null}
+     * @return the rendered message
+     */
+    public RenderedMessage render(Email email, Composer.Composition c, EmailAddress envelopeFrom, boolean accountUtf8,
+                                  boolean transportUtf8, String transportId) {
         List<String> utf8 = new ArrayList<>();
         for (EmailAddress a : all(email, c)) {
             if (a.localPart().chars().anyMatch(ch -> ch > 127)) {
@@ -67,9 +84,17 @@ public final class MessageRenderer {
             }
         }
         boolean smtpUtf8 = !utf8.isEmpty();
-        if (smtpUtf8 && !utf8Allowed) {
+        if (smtpUtf8 && !accountUtf8) {
             throw new MailException(MailErrorCode.SMTPUTF8_NOT_SUPPORTED, "the addresses " + utf8 + " need SMTPUTF8 (B4), but the"
                     + " account is not flagged 'server supports UTF-8 headers'; nothing was sent");
+        }
+        if (smtpUtf8 && !transportUtf8) {
+            // the account's flag is set: flagging it is not the fix, the transport is the cause
+            throw new MailException(MailErrorCode.SMTPUTF8_NOT_SUPPORTED, "the addresses " + utf8 + " need SMTPUTF8 (B4); the account"
+                    + " is flagged 'server supports UTF-8 headers', but transport '" + (transportId == null ? "?" : transportId)
+                    + "' cannot carry raw UTF-8 addresses; nothing was sent", null,
+                    "This account's transport cannot send internationalized addresses: use the recipient's ASCII address,"
+                    + " or send through a transport that supports them (e.g. SMTP with a server that offers SMTPUTF8).", List.of(), null);
         }
         UnaryOperator<EmailAddress> wire = smtpUtf8 ? UnaryOperator.identity() : MessageRenderer::asciiDomain;
         EmailAddress sender = wire.apply(c.from());

@@ -1,9 +1,12 @@
 package dev.mailroom.core.internal;
 
+import dev.mailroom.AccountField;
+import dev.mailroom.Authentication;
 import dev.mailroom.FieldProblem;
 import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
+import dev.mailroom.SendSettings;
 import dev.mailroom.spi.Transport;
 import dev.mailroom.spi.TransportProvider;
 import dev.mailroom.spi.TransportCapabilities;
@@ -98,12 +101,16 @@ public final class TransportRegistry implements AutoCloseable {
     }
 
     /**
-     * The transport id for an account: the one it names, else the first provider that supports it; the
-     * provider must find the account complete ({@link TransportProvider#validate}).
+     * The transport id for an account: the one it names, else the one of its send kind
+     * ({@link SendSettings.Kind#transport()}) when installed, else the first provider that supports it. The
+     * provider must find the account complete ({@link TransportProvider#validate}) and must support the
+     * account's kind of login ({@link TransportCapabilities#authentication()}).
      *
      * @param account the account
      * @return the id
-     * @throws MailException {@link MailErrorCode#NO_TRANSPORT}, or {@link MailErrorCode#ACCOUNT_INCOMPLETE} naming the fields
+     * @throws MailException {@link MailErrorCode#NO_TRANSPORT} naming the module to add, or
+     *         {@link MailErrorCode#ACCOUNT_INCOMPLETE} naming the fields (an unsupported login is a problem of
+     *         the authentication field: refused before anything is stored, it never holds the account's queue)
      */
     public String select(ResolvedAccount account) {
         if (account.transport().isPresent()) {
@@ -116,10 +123,20 @@ public final class TransportRegistry implements AutoCloseable {
             }
             return valid(id, p, account);
         }
+        SendSettings.Kind kind = account.sending().map(SendSettings::kind).orElse(null);
+        if (kind != null && providers.containsKey(kind.transport())) {
+            return valid(kind.transport(), providers.get(kind.transport()), account);
+        }
         for (Map.Entry<String, TransportProvider> e : providers.entrySet()) {
             if (e.getValue().supports(account)) {
                 return valid(e.getKey(), e.getValue(), account);
             }
+        }
+        // An API kind whose module is missing: another transport's missing fields would be the wrong advice.
+        if (kind != null && !kind.isSmtp()) {
+            throw new MailException(MailErrorCode.NO_TRANSPORT, "account " + account.account().email().address()
+                    + " sends with " + kind + ", whose transport '" + kind.transport() + "' is not available (have: "
+                    + providers.keySet() + "); add mailroom-transport-" + kind.transport() + " to the class path");
         }
         // None supports it: what the transports miss tells the administrator which field to fill in.
         List<FieldProblem> missing = new ArrayList<>();
@@ -131,11 +148,21 @@ public final class TransportRegistry implements AutoCloseable {
                     + account.account().email().address() + ") cannot send", missing.stream().distinct().toList());
         }
         throw new MailException(MailErrorCode.NO_TRANSPORT, "no transport supports account " + account.account().email().address()
-                + " (available: " + providers.keySet() + ")");
+                + " (available: " + providers.keySet() + ")" + (kind == null ? ""
+                : "; add mailroom-transport-" + kind.transport() + " to the class path"));
     }
 
     private static String valid(String id, TransportProvider p, ResolvedAccount account) {
-        List<FieldProblem> problems = p.validate(account);
+        List<FieldProblem> problems = new ArrayList<>(p.validate(account));
+        Authentication.Kind login = account.authentication().map(Authentication::kind).orElse(Authentication.Kind.NONE);
+        TransportCapabilities caps = p.capabilities();
+        boolean loginSupported = caps.supports(TransportCapabilities.AuthenticationKind.of(login));
+        if (!loginSupported) {
+            problems.add(new FieldProblem(AccountField.AUTHENTICATION, "transport '" + id + "' cannot log in with "
+                    + (account.authentication().isEmpty() ? "no authentication (NONE)" : login.toString())
+                    + "; it supports " + new java.util.TreeSet<>(caps.authentication())
+                    + ". Choose one of those, or another transport"));
+        }
         if (!problems.isEmpty()) {
             throw MailException.fieldProblems(MailErrorCode.ACCOUNT_INCOMPLETE, "account '" + account.account().description() + "' ("
                     + account.account().email().address() + ") cannot send with transport '" + id + "'", problems);
@@ -197,6 +224,7 @@ public final class TransportRegistry implements AutoCloseable {
      */
     public TransportCapabilities capabilitiesFor(ResolvedAccount account) {
         TransportProvider p = account.transport().map(providers::get)
+                .or(() -> account.sending().map(x -> providers.get(x.kind().transport())))
                 .orElseGet(() -> providers.values().stream().filter(x -> x.supports(account)).findFirst().orElse(null));
         return p == null ? TransportCapabilities.defaults() : p.capabilities();
     }
