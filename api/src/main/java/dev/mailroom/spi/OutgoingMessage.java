@@ -67,6 +67,8 @@ public final class OutgoingMessage {
      * @param envelopeFrom the envelope sender (SMTP MAIL FROM)
      * @param recipients the envelope recipients, at least one
      * @return the builder
+     * @throws IllegalArgumentException if the Message-ID is not {@code <...>} with visible ASCII inside, or
+     *     there is no recipient
      */
     public static Builder builder(String messageId, EmailAddress envelopeFrom, List<EmailAddress> recipients) {
         return new Builder(messageId, envelopeFrom, recipients);
@@ -155,12 +157,27 @@ public final class OutgoingMessage {
         private Content content;
 
         private Builder(String messageId, EmailAddress envelopeFrom, List<EmailAddress> recipients) {
-            this.messageId = Objects.requireNonNull(messageId, "messageId");
+            this.messageId = checkMessageId(messageId);
             this.envelopeFrom = Objects.requireNonNull(envelopeFrom, "envelopeFrom");
             this.recipients = List.copyOf(recipients);
             if (this.recipients.isEmpty()) {
                 throw new IllegalArgumentException("a message needs at least one recipient");
             }
+        }
+
+        /** A Message-ID is {@code <...>} with visible ASCII inside: no blank, no line break that could start a header. */
+        private static String checkMessageId(String id) {
+            Objects.requireNonNull(id, "messageId");
+            boolean ok = id.length() > 2 && id.charAt(0) == '<' && id.charAt(id.length() - 1) == '>';
+            for (int i = 1; ok && i < id.length() - 1; i++) {
+                char c = id.charAt(i);
+                ok = c > ' ' && c < 0x7f && c != '<' && c != '>';
+            }
+            if (!ok) {
+                throw new IllegalArgumentException("messageId must be <local@domain> with visible ASCII and nothing around it, was \""
+                        + id.replaceAll("[\\r\\n]", "?") + "\"");
+            }
+            return id;
         }
 
         /**
@@ -227,16 +244,16 @@ public final class OutgoingMessage {
         }
 
         /**
-         * The bytes of the message, with their exact size. The array is used as it is, not copied: do not
-         * change it afterwards.
+         * The bytes of the message, with their exact size. The array is copied: changing it afterwards
+         * does not change the message.
          *
          * @param bytes the RFC 5322 message
          * @return this builder
          */
         public Builder content(byte[] bytes) {
-            Objects.requireNonNull(bytes, "bytes");
-            this.content = out -> out.write(bytes);
-            return exactSize(bytes.length);
+            byte[] copy = Objects.requireNonNull(bytes, "bytes").clone();
+            this.content = out -> out.write(copy);
+            return exactSize(copy.length);
         }
 
         /**

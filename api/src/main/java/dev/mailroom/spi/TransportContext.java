@@ -61,6 +61,23 @@ public interface TransportContext {
      */
     default Optional<String> tlsServerName(ResolvedAccount account) { return Optional.empty(); }
 
+    /**
+     * The TLS settings of an account in one value: its trust material with a stable {@link AccountTls#key()
+     * key}, and the name to verify if not the connect host. Transports that keep connections compare the
+     * key, not the identity of the context. The default combines {@link #tls(ResolvedAccount)} (keyed by
+     * its identity) and {@link #tlsServerName(ResolvedAccount)}.
+     *
+     * @param account the account the connection is for
+     * @return the account's TLS settings
+     */
+    default AccountTls accountTls(ResolvedAccount account) {
+        SSLContext own = tls(account);
+        AccountTls tls = own == defaultTls() ? AccountTls.mailroomWide()
+                : AccountTls.trust("context@" + Integer.toHexString(System.identityHashCode(own)), own);
+        Optional<String> name = tlsServerName(account);
+        return name.isPresent() ? tls.verifyAs(name.get()) : tls;
+    }
+
     /** @return the host's security for accounts that leave it at default: NONE, TLS or STARTTLS */
     default Security hostDefaultSecurity() { return Security.STARTTLS; }
 
@@ -106,8 +123,7 @@ public interface TransportContext {
         private Duration readTimeout = Duration.ofSeconds(60);
         private Duration writeTimeout = Duration.ofSeconds(60);
         private SSLContext sslContext;
-        private Function<ResolvedAccount, SSLContext> tlsPerAccount;
-        private Function<ResolvedAccount, Optional<String>> tlsServerName;
+        private Function<ResolvedAccount, AccountTls> accountTls;
         private Security hostDefaultSecurity = Security.STARTTLS;
         private ProtocolLog protocolLog = ProtocolLog.NONE;
         private Clock clock = Clock.systemUTC();
@@ -142,20 +158,15 @@ public interface TransportContext {
         }
 
         /**
-         * @param perAccount the TLS context for an account; returns {@code null} for the Mailroom-wide one
+         * TLS per account: its own trust material (under a stable key) and the name to verify, if not the
+         * connect host. Called for every connection, so it should be cheap; it must not return {@code null}
+         * ({@link AccountTls#mailroomWide()} for the Mailroom-wide context).
+         *
+         * @param perAccount the TLS settings of an account
          * @return this builder
          */
-        public Builder tlsPerAccount(Function<ResolvedAccount, SSLContext> perAccount) {
-            this.tlsPerAccount = Objects.requireNonNull(perAccount, "perAccount");
-            return this;
-        }
-
-        /**
-         * @param serverName the name an account's server certificate must carry, if not its connect host
-         * @return this builder
-         */
-        public Builder tlsServerName(Function<ResolvedAccount, Optional<String>> serverName) {
-            this.tlsServerName = Objects.requireNonNull(serverName, "serverName");
+        public Builder accountTls(Function<ResolvedAccount, AccountTls> perAccount) {
+            this.accountTls = Objects.requireNonNull(perAccount, "perAccount");
             return this;
         }
 
@@ -236,8 +247,7 @@ public interface TransportContext {
             private final Duration readTimeout;
             private final Duration writeTimeout;
             private final SSLContext sslContext;
-            private final Function<ResolvedAccount, SSLContext> tlsPerAccount;
-            private final Function<ResolvedAccount, Optional<String>> tlsServerName;
+            private final Function<ResolvedAccount, AccountTls> accountTls;
             private final Security hostDefaultSecurity;
             private final ProtocolLog protocolLog;
             private final Clock clock;
@@ -250,8 +260,7 @@ public interface TransportContext {
                 this.readTimeout = b.readTimeout;
                 this.writeTimeout = b.writeTimeout;
                 this.sslContext = b.sslContext;
-                this.tlsPerAccount = b.tlsPerAccount;
-                this.tlsServerName = b.tlsServerName;
+                this.accountTls = b.accountTls;
                 this.hostDefaultSecurity = b.hostDefaultSecurity;
                 this.protocolLog = b.protocolLog;
                 this.clock = b.clock;
@@ -265,9 +274,14 @@ public interface TransportContext {
             @Override public Duration writeTimeout() { return writeTimeout; }
 
             @Override
+            public AccountTls accountTls(ResolvedAccount account) {
+                return accountTls == null ? AccountTls.mailroomWide()
+                        : Objects.requireNonNull(accountTls.apply(account), "the per-account TLS function returned null");
+            }
+
+            @Override
             public SSLContext tls(ResolvedAccount account) {
-                SSLContext own = tlsPerAccount == null ? null : tlsPerAccount.apply(account);
-                return own != null ? own : defaultTls();
+                return accountTls(account).context().orElseGet(this::defaultTls);
             }
 
             @Override
@@ -277,7 +291,7 @@ public interface TransportContext {
 
             @Override
             public Optional<String> tlsServerName(ResolvedAccount account) {
-                return tlsServerName == null ? Optional.empty() : Objects.requireNonNull(tlsServerName.apply(account), "tlsServerName");
+                return accountTls(account).serverName();
             }
 
             @Override public Security hostDefaultSecurity() { return hostDefaultSecurity; }
@@ -295,7 +309,8 @@ public interface TransportContext {
             @Override
             public String toString() {
                 return "TransportContext[connect " + connectTimeout + ", read " + readTimeout + ", write " + writeTimeout + ", "
-                        + hostDefaultSecurity + ", " + poolLimits + ", " + accessTokens + "]";
+                        + hostDefaultSecurity + ", " + poolLimits + (accountTls == null ? "" : ", TLS per account")
+                        + (accessTokens == AccessTokens.none() ? "" : ", access tokens from the host") + "]"; // never the source's own toString
             }
         }
     }

@@ -12,6 +12,7 @@ import dev.mailroom.Preview;
 import dev.mailroom.Queued;
 import dev.mailroom.Receipt;
 import dev.mailroom.Resolution;
+import dev.mailroom.ResolvedAccount;
 import dev.mailroom.Security;
 import dev.mailroom.core.internal.Composer;
 import dev.mailroom.core.internal.Delivery;
@@ -27,6 +28,7 @@ import dev.mailroom.core.internal.Slf4jProtocolLog;
 import dev.mailroom.core.internal.TransportRegistry;
 import dev.mailroom.spi.AccessTokens;
 import dev.mailroom.spi.AccountRepository;
+import dev.mailroom.spi.AccountTls;
 import dev.mailroom.spi.DeliveryLog;
 import dev.mailroom.spi.MailStore;
 import dev.mailroom.spi.NotificationPreferences;
@@ -46,6 +48,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -100,6 +103,7 @@ public final class Mailroom implements AutoCloseable {
         TransportContext context = TransportContext.builder()
                 .timeouts(b.connectTimeout, b.readTimeout, b.writeTimeout)
                 .tls(b.sslContext)
+                .accountTls(b.accountTls != null ? b.accountTls : account -> AccountTls.mailroomWide())
                 .hostDefaultSecurity(hostDefault)
                 .poolLimits(new PoolLimits(b.maxConnectionsPerAccount, b.connectionIdleTimeout, b.poolWaitTimeout))
                 .protocolLog(b.protocolLog != null ? b.protocolLog : new Slf4jProtocolLog())
@@ -404,6 +408,7 @@ public final class Mailroom implements AutoCloseable {
         private Duration readTimeout = Duration.ofSeconds(60);
         private Duration writeTimeout = Duration.ofSeconds(60);
         private SSLContext sslContext;
+        private Function<ResolvedAccount, AccountTls> accountTls;
         private int maxConnectionsPerAccount = 4;
         private Duration connectionIdleTimeout = Duration.ofSeconds(30);
         private Duration poolWaitTimeout = Duration.ofSeconds(30);
@@ -640,6 +645,24 @@ public final class Mailroom implements AutoCloseable {
         public Builder sslContext(SSLContext context) {
             once("sslContext");
             this.sslContext = Objects.requireNonNull(context, "sslContext");
+            return this;
+        }
+
+        /**
+         * TLS per account, for tenants with their own CA or a relay whose certificate names another host:
+         * the function gives an account's trust material under a stable key
+         * ({@link AccountTls#trust(String, SSLContext)}, or {@link AccountTls#mailroomWide()} for the
+         * context of {@link #sslContext(SSLContext)}) and, with {@link AccountTls#verifyAs(String)}, the name
+         * its SMTP server's certificate must carry instead of the connect host. Names are always checked.
+         * Called for each new connection; pooled connections are kept while the key and name stay the same,
+         * so the function may build a new context each time. Default: the Mailroom-wide context for all.
+         *
+         * @param perAccount the TLS settings of an account; never returns {@code null}
+         * @return this
+         */
+        public Builder accountTls(Function<ResolvedAccount, AccountTls> perAccount) {
+            once("accountTls");
+            this.accountTls = Objects.requireNonNull(perAccount, "accountTls");
             return this;
         }
 

@@ -7,6 +7,7 @@ import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.Security;
+import dev.mailroom.spi.AccountTls;
 import dev.mailroom.spi.DomainNames;
 import dev.mailroom.spi.TransportContext;
 import jakarta.mail.MessagingException;
@@ -22,12 +23,11 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The Angus session for one account's settings: security, timeouts, allowed SASL mechanisms, EHLO
- * name, socket factories. Its {@link #fingerprint()} changes whenever any of those (or the password)
+ * name, socket factories, TLS trust and verification name. Its {@link #fingerprint()} changes whenever any of those (or the password)
  * change, so a pool never reuses a connection opened with old settings.
  */
 final class AccountSession {
@@ -86,9 +86,11 @@ final class AccountSession {
         p.put("mail.smtp.socketFactory", NoDelaySocketFactory.INSTANCE);
         // Angus retries a failed connect with the JVM's default factory: a second connection, another trust store, a misleading error.
         p.setProperty("mail.smtp.socketFactory.fallback", "false");
-        SSLContext tls = settings.tls(account);
-        SSLSocketFactory ssl = tls.getSocketFactory();
-        p.put("mail.smtp.ssl.socketFactory", new NoDelaySslSocketFactory(ssl));
+        AccountTls tls = settings.accountTls(account);
+        SSLSocketFactory ssl = tls.context().orElseGet(settings::defaultTls).getSocketFactory();
+        // With a verification name, TLS runs over the connection to the host with that name as its peer: SNI and the
+        // certificate check (endpoint identification, below) use it instead of the connect host; nothing is skipped.
+        p.put("mail.smtp.ssl.socketFactory", new NoDelaySslSocketFactory(ssl, tls.serverName().orElse(null)));
         p.setProperty("mail.smtp.ssl.checkserveridentity", "true");
         p.setProperty("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");
         Security security = account.account().localRelay() ? Security.NONE : account.smtpSecurity();
@@ -118,12 +120,14 @@ final class AccountSession {
         }
     }
 
-    private String fingerprint(String host, ResolvedAccount a, Security security, boolean login, TransportContext s, SSLContext tls) {
+    /** The TLS part is the trust material's key and the verification name, not the context's identity: a host may build a new context per call. */
+    private String fingerprint(String host, ResolvedAccount a, Security security, boolean login, TransportContext s, AccountTls tls) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             String text = String.join("\u0000", host, Integer.toString(a.smtpPort()), security.name(), Boolean.toString(login),
                     String.valueOf(user), String.valueOf(password), String.join(",", mechanisms), a.clientAlias().orElse(""),
-                    a.sender().address(), Boolean.toString(a.account().debug()), String.valueOf(System.identityHashCode(s)), String.valueOf(System.identityHashCode(tls)));
+                    a.sender().address(), Boolean.toString(a.account().debug()), String.valueOf(System.identityHashCode(s)),
+                    tls.key(), tls.serverName().orElse(""));
             return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -50,7 +50,7 @@ final class SentFolder {
         p.put("mail.imap.socketFactory", NoDelaySocketFactory.INSTANCE);
         p.setProperty("mail.imap.socketFactory.fallback", "false");
         SSLSocketFactory ssl = settings.tls(account).getSocketFactory();
-        p.put("mail.imap.ssl.socketFactory", new NoDelaySslSocketFactory(ssl));
+        p.put("mail.imap.ssl.socketFactory", new NoDelaySslSocketFactory(ssl, null)); // the verification name is for the SMTP server
         p.setProperty("mail.imap.ssl.checkserveridentity", "true");
         p.setProperty("mail.imap.auth.plain.disable", Boolean.toString(account.account().preventPlainTextLogin()));
         p.setProperty("mail.imap.auth.ntlm.disable", Boolean.toString(account.account().preventNtlm()));
