@@ -375,20 +375,20 @@ public interface OutboxRepository {
      * @param log the delivery log the workers write to
      * @return whether {@link #markSent(long, String, List)} may be used with it
      */
-    default boolean writesTo(DeliveryLog log) {
+    default boolean sharesTransactionsWith(DeliveryLog log) {
         return false;
     }
 
     /**
      * {@link #markSent(long, String)} and the attempt's delivery log entries in one transaction. The entries
      * are stored even when the lease had expired (the message was sent all the same). Only called when
-     * {@link #writesTo} answered true; the default refuses.
+     * {@link #sharesTransactionsWith} answered true; the default refuses.
      *
      * @param id an entry id
      * @param worker the worker holding the lease
      * @param logEntries the attempt's delivery log entries
      * @return false when the lease was no longer held
-     * @throws UnsupportedOperationException unless overridden together with {@link #writesTo}
+     * @throws UnsupportedOperationException unless overridden together with {@link #sharesTransactionsWith}
      */
     default boolean markSent(long id, String worker, List<DeliveryLogEntry> logEntries) {
         throw new UnsupportedOperationException("this outbox does not write the delivery log");

@@ -96,8 +96,8 @@ class DelegatingOutbox implements OutboxRepository {
     }
 
     @Override
-    public boolean writesTo(dev.mailroom.spi.DeliveryLog log) {
-        return delegate.writesTo(log);
+    public boolean sharesTransactionsWith(dev.mailroom.spi.DeliveryLog log) {
+        return delegate.sharesTransactionsWith(log);
     }
 
     @Override

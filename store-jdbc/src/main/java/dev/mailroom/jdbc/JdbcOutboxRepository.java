@@ -815,7 +815,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
 
     /** True for the delivery log of the same {@link JdbcStore}: status and log line then commit together. */
     @Override
-    public boolean writesTo(dev.mailroom.spi.DeliveryLog log) {
+    public boolean sharesTransactionsWith(dev.mailroom.spi.DeliveryLog log) {
         return log instanceof JdbcDeliveryLog jdbc && jdbc.uses(dataSource);
     }
 

@@ -113,7 +113,7 @@ public final class OutboxWorkers implements AutoCloseable {
         this.sender = sender;
         this.settings = settings;
         this.clock = clock;
-        this.logWithMark = outbox.writesTo(log);
+        this.logWithMark = outbox.sharesTransactionsWith(log);
         this.nextPurge = new java.util.concurrent.atomic.AtomicLong(System.nanoTime()); // at start, then every interval
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newFixedThreadPool(Math.max(1, settings.threads()), r -> {
@@ -620,7 +620,7 @@ public final class OutboxWorkers implements AutoCloseable {
 
     /**
      * Failures are logged at once (the error log must never miss one). Successes, where the outbox cannot
-     * write them with the entry's status ({@link OutboxRepository#writesTo}), are written together at the end
+     * write them with the entry's status ({@link OutboxRepository#sharesTransactionsWith}), are written together at the end
      * of the claimed batch, one commit for up to a batch of entries.
      */
     private void record(DeliveryLogEntry entry) {
