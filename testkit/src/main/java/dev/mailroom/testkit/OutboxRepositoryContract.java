@@ -22,6 +22,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * account never delays another": accounts take turns, each account's mail goes in enqueue order, mail due
  * again after a retry or a hold goes to the head) and the retention of finished entries. Mailroom's stores
  * run it; a host with its own outbox extends it and returns a fresh, empty outbox from {@link #newOutbox()}.
+ *
+ * <p>It also holds an implementation to the rules that keep mail from being lost or sent twice unflagged,
+ * tested on the repository alone (no {@code Mailroom}, no mail server):
+ * <ul>
+ * <li><b>Fencing.</b> Only the worker that holds an entry's lease may finish it: {@code markSent},
+ * {@code markRetry}, {@code markFailed}, {@code markHeld} and {@code markPartial} by any other worker, or on
+ * an entry that is not in flight, return false and change nothing. Once a lease expires, the next
+ * {@code claim} by any worker takes the entry again and flags it {@link OutboxRepository.Entry#possibleDuplicate()
+ * possibleDuplicate}; from then on the first worker's late calls return false.</li>
+ * <li><b>Idempotency.</b> An insert with an idempotency key seen before (and not yet purged) stores nothing
+ * and returns the stored entry, with its id and Message-ID; {@code insertAll} returns it in that entry's
+ * place. Different keys are different entries.</li>
+ * <li><b>Partial delivery.</b> {@code markPartial(id, worker, remaining, delay, error)} puts the entry back
+ * for the remaining recipients only, flags it {@link OutboxRepository.Entry#partlySent() partlySent}, counts
+ * one attempt, keeps the payload byte for byte and makes it due {@code delay} later (store clock). An empty
+ * {@code remaining} list is refused with an {@link IllegalArgumentException} and changes nothing.</li>
+ * </ul>
+ * The lease tests use leases of a millisecond and wait, with a bound, until the store's clock has passed them.
  */
 public abstract class OutboxRepositoryContract {
     private static final Duration LEASE = Duration.ofMinutes(5);
@@ -344,6 +362,174 @@ public abstract class OutboxRepositoryContract {
         assertEquals(2L, counts.get(OutboxRepository.Status.IN_FLIGHT));
         assertEquals(1L, counts.get(OutboxRepository.Status.SENT));
         assertEquals(1L, counts.get(OutboxRepository.Status.FAILED));
+    }
+
+    private static OutboxRepository.NewEntry mailTo(String account, int n, String idempotencyKey, String... recipients) {
+        OutboxRepository.NewEntry m = mail(account, n, idempotencyKey);
+        return new OutboxRepository.NewEntry(idempotencyKey, m.messageId(), m.accountId(), null, "smtp", m.envelopeFrom(),
+                java.util.Arrays.stream(recipients).map(EmailAddress::of).toList(), false, m.payload(), m.operation());
+    }
+
+    /** What a mark may change: an entry read before and after a refused mark must show the same. */
+    private static List<Object> state(OutboxRepository.Entry e) {
+        return java.util.Arrays.asList(e.status(), e.attempts(), e.recipients(), e.dueAt(), e.lastError(), e.possibleDuplicate(), e.partlySent(),
+                e.messageId());
+    }
+
+    private OutboxRepository.Entry stored(long id) {
+        return outbox.find(id).orElseThrow();
+    }
+
+    /** Every way to finish an entry, by {@code worker}; each must be refused (false) when the worker does not hold the lease. */
+    private void assertAllMarksRefused(long id, String worker) {
+        List<Object> before = state(stored(id));
+        byte[] payload = outbox.payload(id);
+        assertFalse(outbox.markRetry(id, worker, Duration.ZERO, "451 try again", true, true), "markRetry by " + worker);
+        assertFalse(outbox.markFailed(id, worker, "550 no"), "markFailed by " + worker);
+        assertFalse(outbox.markHeld(id, worker, Duration.ofHours(1), "held: 535 5.7.8"), "markHeld by " + worker);
+        assertFalse(outbox.markHeld(id, worker, Duration.ofHours(1), "held: 535 5.7.8", dev.mailroom.MailErrorCode.Category.AUTHENTICATION),
+                "markHeld with a cause by " + worker);
+        assertFalse(outbox.markPartial(id, worker, List.of(EmailAddress.of("to@order.test")), Duration.ZERO, "451 busy"), "markPartial by " + worker);
+        assertFalse(outbox.markSent(id, worker), "markSent by " + worker);
+        assertEquals(before, state(stored(id)), "a refused mark changes nothing");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(payload, outbox.payload(id), "a refused mark leaves the payload alone");
+    }
+
+    @Test
+    @DisplayName("#11 fencing: markSent/markRetry/markFailed/markHeld/markPartial by a worker without the lease return false and change nothing")
+    void marks_byAnotherWorker_refused() {
+        OutboxRepository.Entry e = outbox.insert(mail("a", 1));
+        assertAllMarksRefused(e.id(), "w1"); // queued, claimed by nobody
+        assertEquals(OutboxRepository.Status.QUEUED, stored(e.id()).status());
+        assertEquals(List.of(e.id()), ids(outbox.claim("w1", 1, LEASE)));
+        assertAllMarksRefused(e.id(), "w2");
+        assertEquals(OutboxRepository.Status.IN_FLIGHT, stored(e.id()).status());
+        assertEquals(List.of(), outbox.claim("w2", 1, LEASE), "held by w1's lease");
+        assertTrue(outbox.markSent(e.id(), "w1"), "the lease holder still finishes it");
+        assertEquals(OutboxRepository.Status.SENT, stored(e.id()).status());
+        assertAllMarksRefused(e.id(), "w1"); // finished: no lease left to act on, not even the former holder's
+        assertEquals(1, stored(e.id()).attempts());
+    }
+
+    @Test
+    @DisplayName("#11 fencing: after the lease expires another worker claims the entry as a possible duplicate; the first worker's late marks return false")
+    void expiredLease_reclaimedAndFirstWorkerFenced() {
+        OutboxRepository.Entry e = outbox.insert(mail("a", 1));
+        assertEquals(List.of(e.id()), ids(outbox.claim("w1", 1, Duration.ofMillis(1))));
+        OutboxRepository.Entry again = claimWhenDue("w2", 1).get(0); // polls until the store's clock passes the 1 ms lease
+        assertEquals(e.id(), again.id());
+        assertEquals(e.messageId(), again.messageId());
+        assertEquals(OutboxRepository.Status.IN_FLIGHT, again.status());
+        assertTrue(again.possibleDuplicate(), "the first worker may have sent it before its lease ran out");
+        assertAllMarksRefused(e.id(), "w1");
+        assertTrue(outbox.markSent(e.id(), "w2"));
+        OutboxRepository.Entry sent = stored(e.id());
+        assertEquals(OutboxRepository.Status.SENT, sent.status());
+        assertTrue(sent.possibleDuplicate(), "the flag stays on the finished entry");
+        assertFalse(outbox.markSent(e.id(), "w1"), "the first worker's late markSent");
+    }
+
+    @Test
+    @DisplayName("#11 idempotency: a second insert with the same key returns the stored entry (same id, same Message-ID) and stores nothing")
+    void insert_sameKey_returnsStored() {
+        OutboxRepository.Entry first = outbox.insert(mail("a", 1, "invoice-4711"));
+        OutboxRepository.Entry again = outbox.insert(mail("a", 2, "invoice-4711")); // rendered again: a new Message-ID
+        assertEquals(first.id(), again.id());
+        assertEquals(first.messageId(), again.messageId(), "the stored Message-ID, not the new one");
+        assertEquals("invoice-4711", again.idempotencyKey());
+        assertEquals(java.util.Map.of(OutboxRepository.Status.QUEUED, 1L), nonZero(outbox.countByStatus()), "one entry stored");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(mail("a", 1).payload(), outbox.payload(first.id()), "the first payload is kept");
+        assertEquals(List.of(first.id()), ids(outbox.claim("w1", 10, LEASE)), "claimed, and so sent, once");
+        assertEquals(first.id(), outbox.insert(mail("a", 3, "invoice-4711")).id(), "in flight: still the stored entry");
+        assertTrue(outbox.markSent(first.id(), "w1"));
+        OutboxRepository.Entry afterSent = outbox.insert(mail("a", 4, "invoice-4711"));
+        assertEquals(first.id(), afterSent.id(), "sent and not yet purged: still the stored entry");
+        assertEquals(OutboxRepository.Status.SENT, afterSent.status());
+        assertEquals(List.of(), outbox.claim("w1", 10, LEASE), "nothing new to send");
+    }
+
+    @Test
+    @DisplayName("#11 idempotency: insertAll returns the stored entry in the place of a key seen before; different keys store separately")
+    void insertAll_keySeenBefore_returnsStoredInPlace() {
+        OutboxRepository.Entry known = outbox.insert(mail("a", 1, "key-1"));
+        List<OutboxRepository.Entry> batch = outbox.insertAll(List.of(mail("a", 2, "key-2"), mail("a", 3, "key-1"), mail("b", 4), mail("b", 5, "key-3")));
+        assertEquals(4, batch.size());
+        assertEquals(known.id(), batch.get(1).id(), "the stored entry in place of the known key");
+        assertEquals(known.messageId(), batch.get(1).messageId());
+        assertEquals(List.of("<a-2@order.test>", "<a-1@order.test>", "<b-4@order.test>", "<b-5@order.test>"),
+                batch.stream().map(OutboxRepository.Entry::messageId).toList(), "the others in their order");
+        assertEquals(4, new java.util.HashSet<>(ids(batch)).size(),
+                "four distinct entries: " + batch);
+        assertEquals(java.util.Map.of(OutboxRepository.Status.QUEUED, 4L), nonZero(outbox.countByStatus()), "one new entry per new key, none for key-1");
+        OutboxRepository.Entry other = outbox.insert(mail("a", 6, "key-4"));
+        assertFalse(List.of(known.id(), batch.get(0).id(), batch.get(2).id(), batch.get(3).id()).contains(other.id()), "a different key: a new entry");
+        assertEquals(java.util.Map.of(OutboxRepository.Status.QUEUED, 5L), nonZero(outbox.countByStatus()));
+    }
+
+    private static java.util.Map<OutboxRepository.Status, Long> nonZero(java.util.Map<OutboxRepository.Status, Long> counts) {
+        java.util.Map<OutboxRepository.Status, Long> out = new java.util.EnumMap<>(OutboxRepository.Status.class);
+        counts.forEach((status, n) -> {
+            if (n != null && n != 0) {
+                out.put(status, n);
+            }
+        });
+        return out;
+    }
+
+    @Test
+    @DisplayName("#11 partial delivery: markPartial keeps only the remaining recipients, partlySent, one attempt, the same bytes, due after the delay")
+    void markPartial_keepsRemainingOnly() {
+        OutboxRepository.NewEntry m = mailTo("a", 1, null, "a@order.test", "b@order.test", "c@order.test");
+        OutboxRepository.Entry e = outbox.insert(m);
+        assertEquals(List.of(e.id()), ids(outbox.claim("w1", 1, LEASE)));
+        Duration delay = Duration.ofHours(1);
+        assertTrue(outbox.markPartial(e.id(), "w1", List.of(EmailAddress.of("b@order.test")), delay, "451 4.2.0 <b@order.test>: Mailbox busy"));
+        OutboxRepository.Entry partial = stored(e.id());
+        assertEquals(OutboxRepository.Status.QUEUED, partial.status());
+        assertEquals(List.of(EmailAddress.of("b@order.test")), partial.recipients(), "only the remaining recipient");
+        assertTrue(partial.partlySent());
+        assertEquals(1, partial.attempts(), "one attempt counted");
+        assertEquals(e.messageId(), partial.messageId());
+        assertTrue(partial.lastError().contains("451 4.2.0"), partial.lastError());
+        assertFalse(partial.possibleDuplicate(), "the others were accepted for sure: not a possible duplicate");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(m.payload(), outbox.payload(e.id()), "the same bytes");
+        assertFalse(partial.dueAt().isBefore(partial.createdAt().plus(delay)), "due after the delay: " + partial.dueAt() + " vs " + partial.createdAt());
+        assertEquals(List.of(), outbox.claim("w1", 10, LEASE), "not due before the delay");
+        assertAllMarksRefused(e.id(), "w1"); // back in the queue: the lease is gone
+    }
+
+    @Test
+    @DisplayName("#11 partial delivery: due again, the entry is claimed for the remaining recipients only and can be finished")
+    void markPartial_thenClaimedForRemaining() {
+        OutboxRepository.NewEntry m = mailTo("a", 1, null, "a@order.test", "b@order.test", "c@order.test");
+        OutboxRepository.Entry e = outbox.insert(m);
+        assertEquals(List.of(e.id()), ids(outbox.claim("w1", 1, LEASE)));
+        List<EmailAddress> remaining = List.of(EmailAddress.of("b@order.test"), EmailAddress.of("c@order.test"));
+        assertTrue(outbox.markPartial(e.id(), "w1", remaining, Duration.ZERO, "451 busy"));
+        OutboxRepository.Entry again = claimWhenDue("w2", 1).get(0);
+        assertEquals(e.id(), again.id());
+        assertEquals(remaining, again.recipients());
+        assertTrue(again.partlySent());
+        assertEquals(1, again.attempts());
+        assertFalse(again.possibleDuplicate());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(m.payload(), read(outbox.openPayload(e.id())));
+        assertTrue(outbox.markSent(e.id(), "w2"));
+        OutboxRepository.Entry sent = stored(e.id());
+        assertEquals(OutboxRepository.Status.SENT, sent.status());
+        assertEquals(2, sent.attempts());
+        assertTrue(sent.partlySent());
+    }
+
+    @Test
+    @DisplayName("#11 partial delivery: an empty remaining list is refused (IllegalArgumentException) and the lease holder keeps the entry")
+    void markPartial_emptyRemaining_refused() {
+        OutboxRepository.Entry e = outbox.insert(mailTo("a", 1, null, "a@order.test", "b@order.test"));
+        assertEquals(List.of(e.id()), ids(outbox.claim("w1", 1, LEASE)));
+        List<Object> before = state(stored(e.id()));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> outbox.markPartial(e.id(), "w1", List.of(), Duration.ZERO, "451 busy"));
+        assertEquals(before, state(stored(e.id())), "refused: nothing changed");
+        assertTrue(outbox.markSent(e.id(), "w1"), "still held by w1");
     }
 
     private static List<Long> ids(List<OutboxRepository.Entry> entries) {
