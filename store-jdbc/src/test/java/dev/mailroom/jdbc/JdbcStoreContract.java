@@ -29,7 +29,6 @@ import dev.mailroom.core.Mailroom;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -158,45 +157,6 @@ abstract class JdbcStoreContract {
             nodeA.accounts().save(account("sys", "pw").toBuilder().smtpHost("smtp2.acme.test").build());
             assertThat(changed.await(10, TimeUnit.SECONDS)).as("node B heard of node A's change").isTrue();
             assertThat(mailroomB.resolve(MailContext.system()).account().smtpHost()).contains("smtp2.acme.test");
-        }
-    }
-
-    @Test
-    @DisplayName("C3: errors of the last 24 hours; the full log as CSV and JSON lines; retention")
-    void deliveryLog_queriesAndExports() {
-        DataSource ds = database();
-        try (JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build()) {
-            JdbcDeliveryLog log = store.deliveryLog();
-            Instant now = Instant.now();
-            log.record(new DeliveryLogEntry(now.minus(Duration.ofDays(40)), AccountId.of("a"), "a@acme.test", "acme",
-                    DeliveryLogEntry.Operation.SEND, DeliveryLogEntry.Outcome.FAILURE, MailErrorCode.TEMPORARY_FAILURE, "451 old", "<1@x>", "smtp", "old"));
-            log.record(new DeliveryLogEntry(now.minus(Duration.ofHours(2)), AccountId.of("a"), "a@acme.test", "acme",
-                    DeliveryLogEntry.Operation.SEND, DeliveryLogEntry.Outcome.FAILURE, MailErrorCode.AUTH_FAILED,
-                    "535 5.7.8 Error: authentication failed, \"quoted\"", "<2@x>", "smtp", "login failed"));
-            log.record(new DeliveryLogEntry(now.minus(Duration.ofHours(1)), AccountId.of("b"), "b@globex.test", "globex",
-                    DeliveryLogEntry.Operation.SEND, DeliveryLogEntry.Outcome.SUCCESS, null, "250 ok", "<3@x>", "smtp", "sent"));
-            DeliveryLogQuery day = DeliveryLogQuery.since(now.minus(Duration.ofHours(24)));
-            assertThat(log.query(day.failures())).singleElement().satisfies(e -> {
-                assertThat(e.errorCode()).isEqualTo(MailErrorCode.AUTH_FAILED);
-                assertThat(e.reply()).contains("535 5.7.8 Error: authentication failed, \"quoted\"");
-            });
-            assertThat(log.query(day)).extracting(DeliveryLogEntry::messageId).containsExactly("<3@x>", "<2@x>");
-            assertThat(log.query(day.tenant("globex"))).hasSize(1);
-            assertThat(log.query(day.account(AccountId.of("a")))).hasSize(1);
-
-            StringWriter csv = new StringWriter();
-            log.exportCsv(DeliveryLogQuery.since(Instant.EPOCH), csv);
-            assertThat(csv.toString().lines()).hasSize(4).first().asString().startsWith("time,account_address");
-            assertThat(csv.toString()).contains("\"535 5.7.8 Error: authentication failed, \"\"quoted\"\"\"");
-            StringWriter jsonl = new StringWriter();
-            log.exportJsonLines(DeliveryLogQuery.since(Instant.EPOCH), jsonl);
-            assertThat(jsonl.toString().lines()).hasSize(3).allMatch(l -> l.startsWith("{\"time\":") && l.endsWith("}"));
-            assertThat(jsonl.toString()).contains("\\\"quoted\\\"");
-
-            assertThat(log.purgeOlderThan(Duration.ofDays(30))).isEqualTo(1);
-            assertThat(log.query(DeliveryLogQuery.since(Instant.EPOCH))).hasSize(2);
-            assertThatThrownBy(() -> log.purgeOlderThan(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retention");
-            assertThat(log.query(DeliveryLogQuery.since(Instant.EPOCH))).as("nothing deleted by a refused retention").hasSize(2);
         }
     }
 

@@ -373,25 +373,11 @@ abstract class OutboxContract {
 
     /** The key of an entry's payload chunks: its id, or its staging key (#10.8). */
     private static long chunkKey(DataSource ds, long id) throws java.sql.SQLException {
-        try (java.sql.Connection c = ds.getConnection();
-             java.sql.PreparedStatement p = c.prepareStatement("SELECT COALESCE(payload_ref, id) FROM mailroom_outbox WHERE id = ?")) {
-            p.setLong(1, id);
-            try (java.sql.ResultSet rs = p.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return count(ds, "SELECT COALESCE(payload_ref, id) FROM mailroom_outbox WHERE id = ?", id);
     }
 
     private static int chunks(DataSource ds, long id) throws java.sql.SQLException {
-        try (java.sql.Connection c = ds.getConnection();
-             java.sql.PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM mailroom_outbox_payload WHERE outbox_id = ?")) {
-            p.setLong(1, id);
-            try (java.sql.ResultSet rs = p.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+        return (int) count(ds, "SELECT COUNT(*) FROM mailroom_outbox_payload WHERE outbox_id = ?", id);
     }
 
     private static OutboxRepository.NewEntry keyed(AccountId account, int i, String key) {
@@ -654,10 +640,16 @@ abstract class OutboxContract {
         }
     }
 
-    private static long count(DataSource ds, String sql) throws java.sql.SQLException {
-        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
+    /** The single number a query answers, with its parameters. */
+    private static long count(DataSource ds, String sql, long... params) throws java.sql.SQLException {
+        try (java.sql.Connection c = ds.getConnection(); java.sql.PreparedStatement p = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                p.setLong(i + 1, params[i]);
+            }
+            try (java.sql.ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 

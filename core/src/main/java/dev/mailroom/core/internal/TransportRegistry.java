@@ -206,17 +206,6 @@ public final class TransportRegistry implements AutoCloseable {
     }
 
     /**
-     * Whether raw UTF-8 addresses may go out: they need the account's flag and a transport that carries them.
-     *
-     * @param account the account
-     * @param id a transport id returned by {@link #select}
-     * @return whether the message may use SMTPUTF8
-     */
-    public boolean utf8Allowed(ResolvedAccount account, String id) {
-        return account.account().utf8Headers() && capabilities(id).smtpUtf8();
-    }
-
-    /**
      * What the transport an account would use can do, without checking the account.
      *
      * @param account the account
