@@ -30,7 +30,7 @@ import java.util.Optional;
  * any thread. They may throw unchecked exceptions on storage failure; Mailroom passes them on.
  *
  * <pre>{@code
- * Mailroom mailroom = Mailroom.builder().accounts(new MyJpaAccountRepository(em)).build();
+ * Mailroom mailroom = Mailroom.builder().accountRepository(new MyJpaAccountRepository(em)).build();
  * }</pre>
  */
 public interface AccountRepository {

@@ -59,7 +59,7 @@ public final class LargeAttachmentBench {
         InMemoryAccountRepository repo = new InMemoryAccountRepository();
         repo.save(Account.builder().id("bench").description("Bench").email("app@bench.test").systemAccount(true)
                 .smtp("127.0.0.1", port, Security.NONE).authentication(Authentication.none()).build());
-        try (Mailroom mailroom = Mailroom.builder().accounts(repo).maxMessageSize(1L << 30).build()) {
+        try (Mailroom mailroom = Mailroom.builder().accountRepository(repo).maxMessageSize(1L << 30).build()) {
             mailroom.send(MailContext.system(), Email.builder().to("sink@bench.test").subject("warm-up").text("x").build());
             AtomicLong maxLiveAfterGc = new AtomicLong();
             java.util.Set<String> heapPools = new java.util.HashSet<>();

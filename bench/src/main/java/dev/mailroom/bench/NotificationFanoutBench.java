@@ -58,7 +58,7 @@ public final class NotificationFanoutBench {
     private static void run(String name, Db db) throws Exception {
         try (HikariDataSource ds = db.open();
              JdbcStore store = JdbcStore.builder(ds).cipher(AesGcmSecretCipher.builder().key("bench", new byte[32]).build()).build();
-             Mailroom mailroom = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
+             Mailroom mailroom = Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox())
                      .notificationPreferences(store.preferences()).outboxWorkers(0)
                      .directory((tenant, user) -> Optional.of(Person.of(user, "User " + user, EmailAddress.of(user + "@bench.test"), Locale.GERMAN)))
                      .build()) {

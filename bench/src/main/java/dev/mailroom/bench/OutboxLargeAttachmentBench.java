@@ -102,7 +102,7 @@ public final class OutboxLargeAttachmentBench {
             sampler.start();
             long t0 = System.nanoTime();
             Queued q;
-            try (Mailroom producer = Mailroom.builder().accounts(store.accounts()).outbox(store.outbox()).outboxWorkers(0)
+            try (Mailroom producer = Mailroom.builder().accountRepository(store.accounts()).outboxRepository(store.outbox()).outboxWorkers(0)
                     .maxMessageSize(1L << 30).build()) {
                 q = producer.enqueue(MailContext.system(), Email.builder().to("sink@bench.test").subject(megabytes + " MB")
                         .text("see attachment").attach(Attachment.of(file, "application/octet-stream")).build());
@@ -127,7 +127,7 @@ public final class OutboxLargeAttachmentBench {
     }
 
     private static Mailroom worker(JdbcStore store) {
-        return Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox()).outboxWorkers(1)
+        return Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox()).outboxWorkers(1)
                 .outboxPollInterval(Duration.ofMillis(20)).maxMessageSize(1L << 30).readTimeout(Duration.ofSeconds(60)).build();
     }
 

@@ -193,7 +193,7 @@ public final class OutboxThroughputBench {
             store.accounts().save(Account.builder().id("bench").description("Bench").email("app@bench.test").systemAccount(true)
                     .smtp("127.0.0.1", port, Security.NONE).authentication(Authentication.none()).build());
         }
-        return Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
+        return Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox())
                 .outboxWorkers(workers).outboxPollInterval(Duration.ofMillis(50)).build();
     }
 

@@ -46,7 +46,7 @@ public class ResolutionBench {
             store.accounts().save(Account.builder().id("user-" + t).description("User " + t).email("u3@t" + t + ".bench.test")
                     .tenant("t-" + t).user("u-" + t).authentication(Authentication.password("u3@t" + t + ".bench.test", Secret.of("pw"))).build());
         }
-        mailroom = Mailroom.builder().accounts(store.accounts()).outboxWorkers(0).build();
+        mailroom = Mailroom.builder().accountRepository(store.accounts()).outboxWorkers(0).build();
         mailroom.resolve(context);
     }
 

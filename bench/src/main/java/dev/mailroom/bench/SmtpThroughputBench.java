@@ -186,7 +186,7 @@ public final class SmtpThroughputBench {
             InMemoryAccountRepository repo = new InMemoryAccountRepository();
             repo.save(Account.builder().id("bench").description("Bench").email(FROM).systemAccount(true)
                     .smtp(host, port, Security.NONE).authentication(Authentication.none()).build());
-            try (Mailroom mailroom = Mailroom.builder().accounts(repo).maxConnectionsPerAccount(threads).build()) {
+            try (Mailroom mailroom = Mailroom.builder().accountRepository(repo).maxConnectionsPerAccount(threads).build()) {
                 run("Mailroom", size, threads, n, i -> mailroom.send(MailContext.system(),
                         Email.builder().to(TO).subject("bench " + i).text(body).build()));
             }

@@ -59,7 +59,7 @@ import javax.net.ssl.SSLContext;
  *
  * <pre>{@code
  * Mailroom mailroom = Mailroom.builder()
- *     .accounts(myAccountRepository)          // or new InMemoryAccountRepository()
+ *     .accountRepository(myAccountRepository) // or new InMemoryAccountRepository()
  *     .defaultSecurity(Security.STARTTLS)     // the host's global choice for Security.DEFAULT
  *     .build();                               // transports found through ServiceLoader
  *
@@ -157,8 +157,8 @@ public final class Mailroom implements AutoCloseable {
             return null;
         }
         return "accounts come from a durable store (" + accounts.getClass().getName() + ") but " + String.join(" and ", inMemory)
-                + (inMemory.size() == 1 ? " is" : " are") + " in memory, lost on restart: enqueue is not durable: set .outbox(…) and "
-                + ".deliveryLog(…), or .store(…) to take all of them from one store";
+                + (inMemory.size() == 1 ? " is" : " are") + " in memory, lost on restart: enqueue is not durable: set .outboxRepository(…) and "
+                + ".deliveryLogRepository(…), or .store(…) to take all of them from one store";
     }
 
     /**
@@ -453,8 +453,8 @@ public final class Mailroom implements AutoCloseable {
          * @param repository the repository
          * @return this
          */
-        public Builder accounts(AccountRepository repository) {
-            once("accounts");
+        public Builder accountRepository(AccountRepository repository) {
+            once("accountRepository");
             this.accounts = Objects.requireNonNull(repository, "accounts");
             return this;
         }
@@ -474,14 +474,14 @@ public final class Mailroom implements AutoCloseable {
             DeliveryLog l = Objects.requireNonNull(store.deliveryLog(), "store.deliveryLog()");
             OutboxRepository o = Objects.requireNonNull(store.outbox(), "store.outbox()");
             NotificationPreferences p = Objects.requireNonNull(store.preferences(), "store.preferences()");
-            for (String option : List.of("accounts", "deliveryLog", "outbox", "notificationPreferences")) {
+            for (String option : List.of("accountRepository", "deliveryLogRepository", "outboxRepository", "notificationPreferences")) {
                 if (set.contains(option)) {
                     throw new IllegalStateException(option + " was already set; store(…) sets it too");
                 }
             }
-            accounts(a);
-            deliveryLog(l);
-            outbox(o);
+            accountRepository(a);
+            deliveryLogRepository(l);
+            outboxRepository(o);
             notificationPreferences(p);
             return this;
         }
@@ -492,8 +492,8 @@ public final class Mailroom implements AutoCloseable {
          * @param log the log
          * @return this
          */
-        public Builder deliveryLog(DeliveryLog log) {
-            once("deliveryLog");
+        public Builder deliveryLogRepository(DeliveryLog log) {
+            once("deliveryLogRepository");
             this.deliveryLog = Objects.requireNonNull(log, "deliveryLog");
             return this;
         }
@@ -773,8 +773,8 @@ public final class Mailroom implements AutoCloseable {
          * @param outbox the outbox
          * @return this
          */
-        public Builder outbox(OutboxRepository outbox) {
-            once("outbox");
+        public Builder outboxRepository(OutboxRepository outbox) {
+            once("outboxRepository");
             this.outbox = Objects.requireNonNull(outbox, "outbox");
             return this;
         }

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 final class AccountAdminTest {
     private final InMemoryAccountRepository repo = new InMemoryAccountRepository();
-    private final Mailroom mailroom = Mailroom.builder().accounts(repo).discoverTransports(false).build();
+    private final Mailroom mailroom = Mailroom.builder().accountRepository(repo).discoverTransports(false).build();
 
     @AfterEach
     void close() {

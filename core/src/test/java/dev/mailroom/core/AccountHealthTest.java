@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 final class AccountHealthTest {
     private final InMemoryAccountRepository repo = new InMemoryAccountRepository();
     private final RecordingTransport transport = new RecordingTransport();
-    private final Mailroom mailroom = Mailroom.builder().accounts(repo).transport(transport).discoverTransports(false).outboxWorkers(0).build();
+    private final Mailroom mailroom = Mailroom.builder().accountRepository(repo).transport(transport).discoverTransports(false).outboxWorkers(0).build();
     private final AccountId id = AccountId.of("sys");
     private final Email email = Email.builder().to("kunde@example.test").text("x").build();
 

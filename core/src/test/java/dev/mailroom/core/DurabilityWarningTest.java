@@ -53,7 +53,7 @@ final class DurabilityWarningTest {
     @DisplayName("#11: the warning is logged once, at build time, and not for an all-in-memory or all-durable Mailroom")
     void warning_loggedOnceAtBuild() {
         AccountRepository accounts = durable(AccountRepository.class, new InMemoryAccountRepository());
-        String durableOnly = stderrDuring(() -> Mailroom.builder().accounts(accounts).outboxWorkers(0).build().close());
+        String durableOnly = stderrDuring(() -> Mailroom.builder().accountRepository(accounts).outboxWorkers(0).build().close());
         assertThat(durableOnly.split("enqueue is not durable", -1)).as("exactly one warning").hasSize(2);
         assertThat(durableOnly).contains("WARN");
 
@@ -87,8 +87,8 @@ final class DurabilityWarningTest {
         };
         String stored = stderrDuring(() -> Mailroom.builder().store(store).outboxWorkers(0).build().close());
         assertThat(stored).doesNotContain("enqueue is not durable");
-        assertThatThrownBy(() -> Mailroom.builder().store(store).accounts(accounts))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("accounts was already set");
+        assertThatThrownBy(() -> Mailroom.builder().store(store).accountRepository(accounts))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("accountRepository was already set");
         assertThatThrownBy(() -> Mailroom.builder().notificationPreferences(store.preferences()).store(store))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("notificationPreferences was already set");
     }

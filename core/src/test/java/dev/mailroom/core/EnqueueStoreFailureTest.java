@@ -49,7 +49,7 @@ final class EnqueueStoreFailureTest {
         InMemoryAccountRepository repo = new InMemoryAccountRepository();
         repo.save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true).smtpHost("smtp.test")
                 .authentication(Authentication.password("app@acme.test", Secret.of("pw"))).build());
-        return Mailroom.builder().accounts(repo).deliveryLog(log).outbox(new DownOutbox()).transport(new RecordingTransport())
+        return Mailroom.builder().accountRepository(repo).deliveryLogRepository(log).outboxRepository(new DownOutbox()).transport(new RecordingTransport())
                 .discoverTransports(false).outboxWorkers(0)
                 .directory((tenant, user) -> Optional.of(Person.of(user, "User " + user, dev.mailroom.EmailAddress.of(user + "@acme.test"),
                         Locale.ENGLISH)))
@@ -92,7 +92,7 @@ final class EnqueueStoreFailureTest {
         repo.save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true).smtpHost("smtp.test")
                 .authentication(Authentication.password("app@acme.test", Secret.of("pw"))).build());
         InMemoryOutboxRepository outbox = new InMemoryOutboxRepository();
-        try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).transport(new RecordingTransport()).discoverTransports(false)
+        try (Mailroom m = Mailroom.builder().accountRepository(repo).outboxRepository(outbox).transport(new RecordingTransport()).discoverTransports(false)
                 .outboxWorkers(0).build()) {
             var q = m.enqueue(MailContext.system(), Email.builder().to("kunde@example.test").subject("Rechnung").text("x").build());
             assertThat(outbox.find(q.outboxId())).map(OutboxRepository.Entry::status).contains(OutboxRepository.Status.QUEUED);

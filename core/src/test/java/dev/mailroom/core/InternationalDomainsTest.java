@@ -26,7 +26,7 @@ final class InternationalDomainsTest {
     private Mailroom.Builder builder() {
         repo.save(Account.builder().id("system").description("System").email("app@bücher.example").smtpHost("smtp.test")
                 .systemAccount(true).authentication(Authentication.password("app", Secret.of("pw"))).build());
-        return Mailroom.builder().accounts(repo).transport(transport).discoverTransports(false);
+        return Mailroom.builder().accountRepository(repo).transport(transport).discoverTransports(false);
     }
 
     private static Email to(String address) {

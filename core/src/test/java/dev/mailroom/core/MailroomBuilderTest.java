@@ -29,7 +29,7 @@ final class MailroomBuilderTest {
         assertThatThrownBy(() -> Mailroom.builder().connectTimeout(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("never infinite");
         assertThatThrownBy(() -> Mailroom.builder().defaultSecurity(Security.DEFAULT)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Mailroom.builder().accounts(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Mailroom.builder().accountRepository(null)).isInstanceOf(NullPointerException.class);
     }
 
     public static final class Broken implements dev.mailroom.spi.TransportProvider {
@@ -121,7 +121,7 @@ final class MailroomBuilderTest {
         log.record(entry(now.minus(Duration.ofHours(25)), "old@acme.test", DeliveryLogEntry.Outcome.FAILURE));
         log.record(entry(now.minus(Duration.ofHours(2)), "a@acme.test", DeliveryLogEntry.Outcome.FAILURE));
         log.record(entry(now.minus(Duration.ofHours(1)), "a@acme.test", DeliveryLogEntry.Outcome.SUCCESS));
-        try (Mailroom m = Mailroom.builder().deliveryLog(log).discoverTransports(false).clock(Clock.fixed(now, ZoneOffset.UTC)).build()) {
+        try (Mailroom m = Mailroom.builder().deliveryLogRepository(log).discoverTransports(false).clock(Clock.fixed(now, ZoneOffset.UTC)).build()) {
             assertThat(m.deliveryLog().errorsSince(Duration.ofHours(24))).singleElement()
                     .satisfies(e -> {
                         assertThat(e.accountAddress()).isEqualTo("a@acme.test");

@@ -93,7 +93,7 @@ final class NotificationServiceTest {
     }
 
     private Mailroom.Builder builder(int workers) {
-        return Mailroom.builder().accounts(repo).deliveryLog(log).outbox(outbox).transport(transport).discoverTransports(false)
+        return Mailroom.builder().accountRepository(repo).deliveryLogRepository(log).outboxRepository(outbox).transport(transport).discoverTransports(false)
                 .directory(directory).notificationPreferences(preferences).outboxWorkers(workers).outboxPollInterval(Duration.ofMillis(10))
                 .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofHours(1), Duration.ofHours(1));
     }
@@ -329,7 +329,7 @@ final class NotificationServiceTest {
         OutboxRepository counting = new CountingOutbox(outbox, inserts, batches);
         AtomicInteger preferenceLookups = new AtomicInteger();
         InMemoryNotificationPreferences prefs = new InMemoryNotificationPreferences();
-        try (Mailroom m = Mailroom.builder().accounts(repo).deliveryLog(log).outbox(counting).transport(transport).discoverTransports(false)
+        try (Mailroom m = Mailroom.builder().accountRepository(repo).deliveryLogRepository(log).outboxRepository(counting).transport(transport).discoverTransports(false)
                 .directory(directory).notificationPreferences(new CountingPreferences(prefs, preferenceLookups)).outboxWorkers(0).build()) {
             directoryCalls.set(0);
             NotificationResult r = m.notifications().notify(NotificationEvent.builder(NotificationType.APPROVAL).concerns(users)

@@ -33,7 +33,7 @@ final class OutboxAccountHoldTest {
     private final RecordingTransport transport = new RecordingTransport();
 
     private Mailroom mailroom(int workers, Duration backoff) {
-        return Mailroom.builder().accounts(repo).deliveryLog(log).outbox(outbox).transport(transport).discoverTransports(false)
+        return Mailroom.builder().accountRepository(repo).deliveryLogRepository(log).outboxRepository(outbox).transport(transport).discoverTransports(false)
                 .outboxWorkers(workers).outboxPollInterval(Duration.ofMillis(10))
                 .outboxRetry(backoff, backoff, Duration.ofDays(5), Duration.ofHours(1)).build();
     }

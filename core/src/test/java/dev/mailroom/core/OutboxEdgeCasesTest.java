@@ -49,7 +49,7 @@ final class OutboxEdgeCasesTest {
                 .imap("imap.test", 993, Security.TLS).authentication(Authentication.password("app@acme.test", Secret.of("pw")))
                 .copyToSent(true, "Sent").build());
         transport.deferOnce("later@example.test", "451 4.2.0 mailbox busy, try again later");
-        try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).transport(transport).discoverTransports(false)
+        try (Mailroom m = Mailroom.builder().accountRepository(repo).outboxRepository(outbox).transport(transport).discoverTransports(false)
                 .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10))
                 .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofHours(1), Duration.ofHours(1)).build()) {
             Queued q = m.enqueue(MailContext.system(), Email.builder().to("a@example.test").to("later@example.test").cc("b@example.test")
@@ -106,7 +106,7 @@ final class OutboxEdgeCasesTest {
         systemAccount();
         FirstMarkSentFails flaky = new FirstMarkSentFails();
         InMemoryDeliveryLog log = new InMemoryDeliveryLog();
-        try (Mailroom m = Mailroom.builder().accounts(repo).outbox(flaky).deliveryLog(log).transport(transport).discoverTransports(false)
+        try (Mailroom m = Mailroom.builder().accountRepository(repo).outboxRepository(flaky).deliveryLogRepository(log).transport(transport).discoverTransports(false)
                 .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10)).outboxLease(Duration.ofMillis(200))
                 .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofHours(1), Duration.ofHours(1)).build()) {
             Queued q = m.enqueue(MailContext.system(), Email.builder().to("a@example.test").subject("Rechnung").text("x").build());
@@ -125,7 +125,7 @@ final class OutboxEdgeCasesTest {
     @DisplayName("#4 retention: the workers delete finished entries with the builder's retention when they start (then hourly)")
     void workersPurgeWithTheConfiguredRetention() {
         FirstMarkSentFails outbox = new FirstMarkSentFails();
-        try (Mailroom ignored = Mailroom.builder().accounts(repo).outbox(outbox).transport(transport).discoverTransports(false)
+        try (Mailroom ignored = Mailroom.builder().accountRepository(repo).outboxRepository(outbox).transport(transport).discoverTransports(false)
                 .outboxWorkers(2).outboxPollInterval(Duration.ofMillis(10)).outboxRetention(Duration.ofDays(30)).build()) {
             await(() -> !outbox.purges.isEmpty(), "the first purge");
         }
@@ -142,7 +142,7 @@ final class OutboxEdgeCasesTest {
                 dev.mailroom.DeliveryLogEntry.Outcome.FAILURE, dev.mailroom.MailErrorCode.AUTH_FAILED, "535 old", null, null, "old"));
         log.record(new dev.mailroom.DeliveryLogEntry(now.minus(Duration.ofDays(1)), null, null, null, dev.mailroom.DeliveryLogEntry.Operation.SEND,
                 dev.mailroom.DeliveryLogEntry.Outcome.FAILURE, dev.mailroom.MailErrorCode.AUTH_FAILED, "535 recent", null, null, "recent"));
-        try (Mailroom ignored = Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(transport).discoverTransports(false)
+        try (Mailroom ignored = Mailroom.builder().accountRepository(repo).outboxRepository(outbox).deliveryLogRepository(log).transport(transport).discoverTransports(false)
                 .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10)).deliveryLogRetention(Duration.ofDays(90)).build()) {
             await(() -> log.query(dev.mailroom.DeliveryLogQuery.since(java.time.Instant.EPOCH)).size() == 1, "the old entry to go");
         }
@@ -159,7 +159,7 @@ final class OutboxEdgeCasesTest {
         systemAccount();
         InMemoryDeliveryLog log = new InMemoryDeliveryLog();
         transport.failWith(new dev.mailroom.MailException(dev.mailroom.MailErrorCode.POOL_EXHAUSTED, "all 4 connections of account app@acme.test are busy"));
-        try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(transport).discoverTransports(false)
+        try (Mailroom m = Mailroom.builder().accountRepository(repo).outboxRepository(outbox).deliveryLogRepository(log).transport(transport).discoverTransports(false)
                 .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10))
                 .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofHours(1), Duration.ofHours(1)).build()) {
             Queued q = m.enqueue(MailContext.system(), Email.builder().to("a@example.test").subject("Mahnung").text("x").build());

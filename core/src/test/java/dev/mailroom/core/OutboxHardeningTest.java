@@ -91,7 +91,7 @@ final class OutboxHardeningTest {
     /** Enqueues through a producer without workers, so that the whole queue exists before any worker starts. */
     private List<Queued> enqueue(OutboxRepository outbox, String tenant, int n) {
         List<Queued> out = new ArrayList<>();
-        try (Mailroom producer = Mailroom.builder().accounts(repo).outbox(outbox).transport(new RecordingTransport()).discoverTransports(false)
+        try (Mailroom producer = Mailroom.builder().accountRepository(repo).outboxRepository(outbox).transport(new RecordingTransport()).discoverTransports(false)
                 .outboxWorkers(0).build()) {
             for (int i = 0; i < n; i++) {
                 out.add(producer.enqueue(MailContext.tenant(tenant), mail(i)));
@@ -115,7 +115,7 @@ final class OutboxHardeningTest {
         transport.failFor("app@busy.test", new MailException(MailErrorCode.SERVER_BUSY, "smtp.busy.test is busy",
                 "421 4.3.2 Service not available, closing transmission channel", null, List.of(), null));
         List<Queued> queued = enqueue(outbox, "busy", 20);
-        try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(transport).discoverTransports(false)
+        try (Mailroom m = Mailroom.builder().accountRepository(repo).outboxRepository(outbox).deliveryLogRepository(log).transport(transport).discoverTransports(false)
                 .outboxWorkers(2).outboxPollInterval(Duration.ofMillis(10))
                 .outboxRetry(Duration.ofHours(1), Duration.ofHours(1), Duration.ofDays(5), Duration.ofHours(1)).build()) {
             Instant limit = Instant.now().plus(Duration.ofMinutes(20));
@@ -138,7 +138,7 @@ final class OutboxHardeningTest {
         transport.failFor("app@blocked.test", new MailException(MailErrorCode.CONNECTION_REJECTED, "smtp.blocked.test refuses this host",
                 "554 5.7.1 client host blocked", null, List.of(), null));
         List<Queued> queued = enqueue(outbox, "blocked", 10);
-        try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(transport).discoverTransports(false)
+        try (Mailroom m = Mailroom.builder().accountRepository(repo).outboxRepository(outbox).deliveryLogRepository(log).transport(transport).discoverTransports(false)
                 .outboxWorkers(2).outboxPollInterval(Duration.ofMillis(10))
                 .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofDays(5), Duration.ofHours(1)).build()) {
             Instant limit = Instant.now().plus(Duration.ofMinutes(50));
@@ -168,7 +168,7 @@ final class OutboxHardeningTest {
         transport.failFor("app@acme.test", new MailException(MailErrorCode.AUTH_FAILED, "login failed", "535 5.7.8 Error: authentication failed",
                 null, List.of(), null));
         Queued q = enqueue(outbox, "acme", 1).get(0);
-        try (Mailroom ignored = Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(transport).discoverTransports(false)
+        try (Mailroom ignored = Mailroom.builder().accountRepository(repo).outboxRepository(outbox).deliveryLogRepository(log).transport(transport).discoverTransports(false)
                 .clock(clock).outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10))
                 .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofHours(1), Duration.ofMinutes(30)).build()) {
             await(() -> entry(outbox, q).dueAt().isAfter(clock.instant().plus(Duration.ofMinutes(20))), "the account to be held");
@@ -192,7 +192,7 @@ final class OutboxHardeningTest {
         RecordingTransport transport = new RecordingTransport();
         transport.failFor("app@down.test", new MailException(MailErrorCode.CONNECTION_REFUSED, "smtp.down.test: connection refused"));
         Queued q = enqueue(outbox, "down", 1).get(0);
-        try (Mailroom ignored = Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(transport).discoverTransports(false)
+        try (Mailroom ignored = Mailroom.builder().accountRepository(repo).outboxRepository(outbox).deliveryLogRepository(log).transport(transport).discoverTransports(false)
                 .clock(clock).outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10))
                 .outboxRetry(Duration.ofMinutes(30), Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofMinutes(30)).build()) {
             await(() -> entry(outbox, q).dueAt().isAfter(clock.instant().plus(Duration.ofMinutes(10))), "the queue to be deferred");
@@ -214,7 +214,7 @@ final class OutboxHardeningTest {
         List<Mailroom> nodes = new ArrayList<>();
         try {
             for (int n = 0; n < 2; n++) {
-                nodes.add(Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(sink).discoverTransports(false)
+                nodes.add(Mailroom.builder().accountRepository(repo).outboxRepository(outbox).deliveryLogRepository(log).transport(sink).discoverTransports(false)
                         .outboxWorkers(2).outboxPollInterval(Duration.ofMillis(10)).outboxLease(Duration.ofMillis(1200))
                         .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofHours(1), Duration.ofHours(1)).build());
             }
@@ -331,7 +331,7 @@ final class OutboxHardeningTest {
         RecordingTransport transport = new RecordingTransport();
         transport.failWith(new MailException(MailErrorCode.TEMPORARY_FAILURE, "deferred", "451 4.3.0 Try again later", null, List.of(), null));
         List<Queued> queued = enqueue(memory, "acme", 10);
-        try (Mailroom ignored = Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(transport).discoverTransports(false)
+        try (Mailroom ignored = Mailroom.builder().accountRepository(repo).outboxRepository(outbox).deliveryLogRepository(log).transport(transport).discoverTransports(false)
                 .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10)).outboxLease(Duration.ofHours(1))
                 .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofHours(1), Duration.ofHours(1)).build()) {
             await(() -> outbox.refused.get() >= 3, "the worker to meet the outage"); // storing the 451, then the next steps
@@ -377,7 +377,7 @@ final class OutboxHardeningTest {
         });
         List<Queued> silent = enqueue(outbox, "silent", 3);
         List<Queued> healthy = enqueue(outbox, "healthy", 3);
-        try (Mailroom ignored = Mailroom.builder().accounts(repo).outbox(outbox).deliveryLog(log).transport(transport).discoverTransports(false)
+        try (Mailroom ignored = Mailroom.builder().accountRepository(repo).outboxRepository(outbox).deliveryLogRepository(log).transport(transport).discoverTransports(false)
                 .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10))
                 .outboxRetry(Duration.ofHours(1), Duration.ofHours(1), Duration.ofDays(5), Duration.ofHours(1)).build()) {
             assertThat(hanging.await(10, TimeUnit.SECONDS)).as("the silent server is being tried").isTrue();

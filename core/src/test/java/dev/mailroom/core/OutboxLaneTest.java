@@ -51,7 +51,7 @@ final class OutboxLaneTest {
     }
 
     private static Mailroom.Builder builder(InMemoryAccountRepository repo, OutboxRepository outbox, ScriptedTransport transport) {
-        return Mailroom.builder().accounts(repo).outbox(outbox).transport(transport).discoverTransports(false).outboxPollInterval(Duration.ofMillis(10));
+        return Mailroom.builder().accountRepository(repo).outboxRepository(outbox).transport(transport).discoverTransports(false).outboxPollInterval(Duration.ofMillis(10));
     }
 
     @Test

@@ -28,7 +28,7 @@ final class OutboxSwitchesTest {
     private final RecordingTransport transport = new RecordingTransport();
 
     private Mailroom mailroom(int workers) {
-        return Mailroom.builder().accounts(repo).deliveryLog(log).outbox(outbox).transport(transport).discoverTransports(false)
+        return Mailroom.builder().accountRepository(repo).deliveryLogRepository(log).outboxRepository(outbox).transport(transport).discoverTransports(false)
                 .outboxWorkers(workers).outboxPollInterval(Duration.ofMillis(10))
                 .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofHours(1), Duration.ofMillis(20)).build();
     }

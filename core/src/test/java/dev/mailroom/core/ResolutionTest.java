@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 final class ResolutionTest {
     private final InMemoryAccountRepository repo = new InMemoryAccountRepository();
     private final RecordingTransport transport = new RecordingTransport();
-    private final Mailroom mailroom = Mailroom.builder().accounts(repo).transport(transport).discoverTransports(false).build();
+    private final Mailroom mailroom = Mailroom.builder().accountRepository(repo).transport(transport).discoverTransports(false).build();
     private final Email email = Email.builder().to("kunde@example.test").subject("Rechnung").text("Hallo").build();
 
     @AfterEach

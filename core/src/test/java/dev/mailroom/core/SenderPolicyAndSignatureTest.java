@@ -27,7 +27,7 @@ final class SenderPolicyAndSignatureTest {
     private final InMemoryAccountRepository repo = new InMemoryAccountRepository();
     private final RecordingTransport transport = new RecordingTransport();
     private final Person max = new Person("u-42", "Max <Mustermann> & Co", EmailAddress.of("max@acme.test"), "+49 30 1234", "+49 170 5678", null);
-    private final Mailroom mailroom = Mailroom.builder().accounts(repo).transport(transport).discoverTransports(false)
+    private final Mailroom mailroom = Mailroom.builder().accountRepository(repo).transport(transport).discoverTransports(false)
             .directory((tenant, user) -> user.equals("u-42") ? Optional.of(max) : Optional.empty()).build();
     private final MailContext maxAtAcme = MailContext.tenant("acme").withUser("u-42");
 

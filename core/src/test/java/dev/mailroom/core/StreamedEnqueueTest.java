@@ -61,7 +61,7 @@ final class StreamedEnqueueTest {
         repo.save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true).smtpHost("smtp.test")
                 .authentication(Authentication.password("app@acme.test", Secret.of("pw"))).build());
         AtomicLong read = new AtomicLong();
-        try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).transport(new RecordingTransport()).discoverTransports(false)
+        try (Mailroom m = Mailroom.builder().accountRepository(repo).outboxRepository(outbox).transport(new RecordingTransport()).discoverTransports(false)
                 .outboxWorkers(0).maxMessageSize(1L << 20).build()) {
             assertThatThrownBy(() -> m.enqueue(MailContext.system(), Email.builder().to("kunde@example.test").subject("big").text("x")
                     .attach(counted(64L << 20, read)).build()))
@@ -81,7 +81,7 @@ final class StreamedEnqueueTest {
                 .authentication(Authentication.password("app@acme.test", Secret.of("pw"))).build());
         AtomicLong read = new AtomicLong();
         OutboxRepository.Entry entry;
-        try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).transport(new RecordingTransport()).discoverTransports(false)
+        try (Mailroom m = Mailroom.builder().accountRepository(repo).outboxRepository(outbox).transport(new RecordingTransport()).discoverTransports(false)
                 .outboxWorkers(0).build()) {
             long id = m.enqueue(MailContext.system(), Email.builder().to("kunde@example.test").subject("big").text("x")
                     .attach(counted(3L << 20, read)).build()).outboxId();
@@ -126,7 +126,7 @@ final class StreamedEnqueueTest {
         FirstReadFails flaky = new FirstReadFails(outbox);
         RecordingTransport transport = new RecordingTransport();
         InMemoryDeliveryLog log = new InMemoryDeliveryLog();
-        try (Mailroom m = Mailroom.builder().accounts(repo).outbox(flaky).deliveryLog(log).transport(transport).discoverTransports(false)
+        try (Mailroom m = Mailroom.builder().accountRepository(repo).outboxRepository(flaky).deliveryLogRepository(log).transport(transport).discoverTransports(false)
                 .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10))
                 .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofHours(1), Duration.ofHours(1)).build()) {
             long id = m.enqueue(MailContext.system(), Email.builder().to("kunde@example.test").subject("Rechnung").text("x").build()).outboxId();

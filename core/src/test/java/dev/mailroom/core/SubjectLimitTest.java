@@ -21,7 +21,7 @@ final class SubjectLimitTest {
         InMemoryAccountRepository repo = new InMemoryAccountRepository();
         repo.save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true).smtpHost("smtp.test")
                 .authentication(Authentication.password("app@acme.test", Secret.of("pw"))).build());
-        return Mailroom.builder().accounts(repo).transport(transport).discoverTransports(false).outboxWorkers(0);
+        return Mailroom.builder().accountRepository(repo).transport(transport).discoverTransports(false).outboxWorkers(0);
     }
 
     private static Email mail(int subjectLength) {

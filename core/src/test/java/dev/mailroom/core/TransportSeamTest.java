@@ -84,7 +84,7 @@ final class TransportSeamTest {
     }
 
     private Mailroom mailroom(TransportProvider provider) {
-        return Mailroom.builder().accounts(repo).transport(provider).discoverTransports(false).outboxWorkers(0).build();
+        return Mailroom.builder().accountRepository(repo).transport(provider).discoverTransports(false).outboxWorkers(0).build();
     }
 
     @Test
@@ -103,7 +103,7 @@ final class TransportSeamTest {
         };
         repo.save(account().build());
         ResolvedAccount resolved = ResolvedAccount.of(account().build(), null, dev.mailroom.Security.STARTTLS);
-        try (Mailroom m = Mailroom.builder().accounts(repo).transport(recording).discoverTransports(false).outboxWorkers(0)
+        try (Mailroom m = Mailroom.builder().accountRepository(repo).transport(recording).discoverTransports(false).outboxWorkers(0)
                 .accessTokens(tokens).readTimeout(Duration.ofSeconds(7)).build()) {
             assertThat(m.transports()).contains("fake");
             assertThat(recording.context().accessTokens()).isSameAs(tokens);
@@ -111,7 +111,7 @@ final class TransportSeamTest {
             assertThat(recording.context().tls(resolved)).isSameAs(recording.context().defaultTls());
         }
         RecordingTransport other = new RecordingTransport();
-        try (Mailroom m = Mailroom.builder().accounts(repo).transport(other).discoverTransports(false).outboxWorkers(0).build()) {
+        try (Mailroom m = Mailroom.builder().accountRepository(repo).transport(other).discoverTransports(false).outboxWorkers(0).build()) {
             assertThat(m.transports()).contains("fake");
             assertThatThrownBy(() -> other.context().accessTokens().token(resolved)).isInstanceOfSatisfying(MailException.class, e -> {
                 assertThat(e.code()).isEqualTo(MailErrorCode.ACCESS_TOKEN_UNAVAILABLE);
@@ -126,7 +126,7 @@ final class TransportSeamTest {
     void bytes_directAndQueued() throws Exception {
         repo.save(account().build());
         InMemoryOutboxRepository outbox = new InMemoryOutboxRepository();
-        try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).transport(recording).discoverTransports(false)
+        try (Mailroom m = Mailroom.builder().accountRepository(repo).outboxRepository(outbox).transport(recording).discoverTransports(false)
                 .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10)).build()) {
             m.send(MailContext.system(), email);
             RecordingTransport.Sent direct = recording.sent().get(0);
@@ -231,7 +231,7 @@ final class TransportSeamTest {
         Account a = account().authentication(Authentication.oauth2("app@acme.test", OAuthClientId.of("acme-google"))).build();
         repo.save(a);
         InMemoryOutboxRepository outbox = new InMemoryOutboxRepository();
-        try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).transport(recording).discoverTransports(false)
+        try (Mailroom m = Mailroom.builder().accountRepository(repo).outboxRepository(outbox).transport(recording).discoverTransports(false)
                 .outboxWorkers(0).build()) {
             for (org.junit.jupiter.api.function.Executable call : List.<org.junit.jupiter.api.function.Executable>of(
                     () -> m.send(MailContext.system(), email), () -> m.enqueue(MailContext.system(), email))) {
@@ -272,7 +272,7 @@ final class TransportSeamTest {
     void capabilities_maxMessageSize_enqueue() {
         repo.save(account().build());
         InMemoryOutboxRepository outbox = new InMemoryOutboxRepository();
-        try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).discoverTransports(false).outboxWorkers(0)
+        try (Mailroom m = Mailroom.builder().accountRepository(repo).outboxRepository(outbox).discoverTransports(false).outboxWorkers(0)
                 .transport(new Provider(recording, TransportCapabilities.builder().maxMessageSize(1000).build(), a -> List.of())).build()) {
             Email big = Email.builder().to("kunde@example.test").subject("Angebot").text("x".repeat(5000)).build();
             assertThatThrownBy(() -> m.enqueue(MailContext.system(), big)).isInstanceOfSatisfying(MailException.class, e -> {

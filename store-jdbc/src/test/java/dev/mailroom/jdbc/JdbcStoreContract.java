@@ -82,7 +82,7 @@ abstract class JdbcStoreContract {
         DataSource ds = database();
         String password = "Correct-Horse-Battery-Staple-42";
         try (JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build();
-             Mailroom mailroom = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).build()) {
+             Mailroom mailroom = Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).build()) {
             mailroom.accounts().create(account("a1", password));
             store.accounts().saveCentralSignature(null, new Signature("Gruß", null));
             try {
@@ -149,7 +149,7 @@ abstract class JdbcStoreContract {
         DataSource ds = database();
         try (JdbcStore nodeA = JdbcStore.builder(ds).cipher(TestKeys.cipher()).changePollInterval(Duration.ofMillis(50)).build();
              JdbcStore nodeB = JdbcStore.builder(ds).cipher(TestKeys.cipher()).changePollInterval(Duration.ofMillis(50)).build();
-             Mailroom mailroomB = Mailroom.builder().accounts(nodeB.accounts()).build()) {
+             Mailroom mailroomB = Mailroom.builder().accountRepository(nodeB.accounts()).build()) {
             nodeA.accounts().save(account("sys", "pw"));
             CountDownLatch changed = new CountDownLatch(1);
             nodeB.accounts().addChangeListener(changed::countDown);
@@ -165,7 +165,7 @@ abstract class JdbcStoreContract {
     void resolutionThroughTheStore() {
         DataSource ds = database();
         try (JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build();
-             Mailroom mailroom = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).build()) {
+             Mailroom mailroom = Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).build()) {
             mailroom.accounts().create(Account.builder().id("defaults").description("Company").email("it@acme.test")
                     .defaultsAccount(true).smtp("smtp.acme.test", 2525, Security.NONE).build());
             mailroom.accounts().create(account("second", "pw").toBuilder().smtpHost(null).smtpPort(null).smtpSecurity(null).build());
@@ -263,10 +263,10 @@ abstract class JdbcStoreContract {
     @DisplayName("#11: store(…) counts as setting accounts, delivery log, outbox and preferences: setting one of them as well fails")
     void store_countsAsTheFourOptions() {
         try (JdbcStore store = JdbcStore.builder(database()).cipher(TestKeys.cipher()).build()) {
-            assertThatThrownBy(() -> Mailroom.builder().store(store).outbox(store.outbox()))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("outbox was already set");
-            assertThatThrownBy(() -> Mailroom.builder().deliveryLog(store.deliveryLog()).store(store))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("deliveryLog was already set");
+            assertThatThrownBy(() -> Mailroom.builder().store(store).outboxRepository(store.outbox()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("outboxRepository was already set");
+            assertThatThrownBy(() -> Mailroom.builder().deliveryLogRepository(store.deliveryLog()).store(store))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("deliveryLogRepository was already set");
             assertThatThrownBy(() -> Mailroom.builder().store(store).store(store)).isInstanceOf(IllegalStateException.class);
             assertThatThrownBy(() -> Mailroom.builder().store(null)).isInstanceOf(NullPointerException.class);
         }
@@ -282,7 +282,7 @@ abstract class JdbcStoreContract {
                 otherNode.accounts().save(localAccount("acme", "pw-acme", server.port()).tenant("acme").build());
             }
             try (JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build();
-                 Mailroom m = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
+                 Mailroom m = Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox())
                          .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(20))
                          .outboxRetry(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(1), Duration.ofMinutes(5))
                          .readTimeout(Duration.ofSeconds(5)).build()) {
@@ -329,7 +329,7 @@ abstract class JdbcStoreContract {
             otherNode.accounts().save(account("acme", "pw-acme"));
         }
         try (JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build();
-             Mailroom m = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outboxWorkers(0).build()) {
+             Mailroom m = Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxWorkers(0).build()) {
             Account listed = m.accounts().list().get(0);
             m.accounts().update(listed.toBuilder().enabled(false).build());
             assertThat(m.accounts().get(AccountId.of("acme")).orElseThrow().enabled()).isFalse();

@@ -16,7 +16,7 @@ public final class KillableWorkerMain {
         ds.setURL(args[0]);
         ds.setCurrentSchema(args[1]);
         JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build();
-        Mailroom mailroom = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
+        Mailroom mailroom = Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox())
                 .outboxWorkers(1).outboxLease(Duration.ofSeconds(2)).outboxPollInterval(Duration.ofMillis(20))
                 .readTimeout(Duration.ofSeconds(60)).build();
         System.out.println("READY " + mailroom.transports());

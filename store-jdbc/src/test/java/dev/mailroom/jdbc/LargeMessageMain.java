@@ -92,7 +92,7 @@ public final class LargeMessageMain {
             sampler.setDaemon(true);
             sampler.start();
             Queued q;
-            try (Mailroom producer = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
+            try (Mailroom producer = Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox())
                     .outboxWorkers(0).build()) {
                 q = producer.enqueue(MailContext.system(), Email.builder().to("kunde@example.test").subject("large")
                         .text("see attachment").attach(Attachment.of(attachment, "application/octet-stream")).build());
@@ -115,7 +115,7 @@ public final class LargeMessageMain {
     }
 
     private static Mailroom worker(JdbcStore store) {
-        return Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
+        return Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox())
                 .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(20)).readTimeout(Duration.ofSeconds(60)).build();
     }
 

@@ -33,7 +33,7 @@ abstract class OutboxContract {
     abstract DataSource database();
 
     private static Mailroom mailroom(JdbcStore store, int workers) {
-        return Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
+        return Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox())
                 .outboxWorkers(workers).outboxPollInterval(Duration.ofMillis(20))
                 .outboxRetry(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(1), Duration.ofMillis(50))
                 .readTimeout(Duration.ofSeconds(5)).build();
@@ -271,7 +271,7 @@ abstract class OutboxContract {
                 .reply(Command.RCPT, "250 2.1.5 Ok", "550 5.1.1 <user1@example.test>: Recipient address rejected: User unknown", "250 2.1.5 Ok")
                 .build().start();
              JdbcStore store = store(database());
-             Mailroom m = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
+             Mailroom m = Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox())
                      .notificationPreferences(store.preferences())
                      .directory((tenant, user) -> java.util.Optional.of(dev.mailroom.Person.of(user, "User " + user,
                              user.equals("u-150") ? null : dev.mailroom.EmailAddress.of(user.replace("u-", "user") + "@example.test"),
@@ -477,7 +477,7 @@ abstract class OutboxContract {
         try (JdbcStore storeA = store(ds); JdbcStore storeB = store(ds)) {
             account(storeA, 25);
             List<Queued> queued = new ArrayList<>();
-            try (Mailroom producer = Mailroom.builder().accounts(storeA.accounts()).outbox(storeA.outbox()).transport(sink).discoverTransports(false)
+            try (Mailroom producer = Mailroom.builder().accountRepository(storeA.accounts()).outboxRepository(storeA.outbox()).transport(sink).discoverTransports(false)
                     .outboxWorkers(0).build()) {
                 for (int i = 0; i < 30; i++) {
                     queued.add(producer.enqueue(MailContext.system(), mail(i)));
@@ -486,7 +486,7 @@ abstract class OutboxContract {
             List<Mailroom> nodes = new ArrayList<>();
             try {
                 for (JdbcStore store : List.of(storeA, storeB)) {
-                    nodes.add(Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox()).transport(sink)
+                    nodes.add(Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox()).transport(sink)
                             .discoverTransports(false).outboxWorkers(2).outboxPollInterval(Duration.ofMillis(20)).outboxLease(Duration.ofMillis(1200))
                             .outboxRetry(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(1), Duration.ofMillis(50)).build());
                 }
@@ -507,7 +507,7 @@ abstract class OutboxContract {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().reply(Command.MAIL, "451 4.3.0 Temporary lookup failure", "250 2.1.0 Ok")
                 .build().start();
              JdbcStore store = store(database());
-             Mailroom m = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
+             Mailroom m = Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox())
                      .clock(java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofDays(1)))
                      .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(20))
                      .outboxRetry(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(1), Duration.ofMillis(50)).build()) {
@@ -540,7 +540,7 @@ abstract class OutboxContract {
                     hanging = producer.enqueue(MailContext.tenant("silent"), mail(1));
                     producer.enqueue(MailContext.tenant("healthy"), mail(2));
                 }
-                try (Mailroom worker = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
+                try (Mailroom worker = Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox())
                         .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(20)).connectTimeout(Duration.ofSeconds(30))
                         .readTimeout(Duration.ofSeconds(30)).build()) {
                     assertThat(worker.transports()).contains("smtp");

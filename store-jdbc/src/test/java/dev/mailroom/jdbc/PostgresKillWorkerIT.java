@@ -44,7 +44,7 @@ final class PostgresKillWorkerIT {
             store.accounts().save(Account.builder().id("sys").description("System").email("app@acme.test").systemAccount(true)
                     .smtp("127.0.0.1", server.port(), Security.NONE).authentication(Authentication.none()).build());
             List<Queued> queued = new ArrayList<>();
-            try (Mailroom producer = Mailroom.builder().accounts(store.accounts()).outbox(store.outbox()).outboxWorkers(0).build()) {
+            try (Mailroom producer = Mailroom.builder().accountRepository(store.accounts()).outboxRepository(store.outbox()).outboxWorkers(0).build()) {
                 for (int i = 0; i < 20; i++) {
                     queued.add(producer.enqueue(MailContext.system(), Email.builder().to("k" + i + "@example.test").subject("m" + i).text("x").build()));
                 }
@@ -62,7 +62,7 @@ final class PostgresKillWorkerIT {
             child.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
-            try (Mailroom survivor = Mailroom.builder().accounts(store.accounts()).deliveryLog(store.deliveryLog()).outbox(store.outbox())
+            try (Mailroom survivor = Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox())
                     .outboxWorkers(1).outboxLease(Duration.ofSeconds(30)).outboxPollInterval(Duration.ofMillis(50))
                     .readTimeout(Duration.ofSeconds(10)).build()) {
                 List<ReceivedMail> received = server.received().await(20, Duration.ofSeconds(60));

@@ -35,7 +35,7 @@ final class SmtpCompositionIT {
     private final InMemoryAccountRepository repo = new InMemoryAccountRepository();
 
     private Mailroom mailroom() {
-        return Mailroom.builder().accounts(repo).sslContext(TestCertificates.clientContext())
+        return Mailroom.builder().accountRepository(repo).sslContext(TestCertificates.clientContext())
                 .directory((tenant, user) -> Optional.of(new Person(user, "Erika Muster", EmailAddress.of("erika@acme.test"), "+49 30 99", null, null)))
                 .build();
     }

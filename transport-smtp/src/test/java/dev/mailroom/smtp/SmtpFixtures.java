@@ -31,7 +31,7 @@ final class SmtpFixtures {
     }
 
     static Mailroom mailroom(InMemoryAccountRepository repo, ProtocolLog log) {
-        return Mailroom.builder().accounts(repo).sslContext(TestCertificates.clientContext())
+        return Mailroom.builder().accountRepository(repo).sslContext(TestCertificates.clientContext())
                 .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(5)).writeTimeout(Duration.ofSeconds(5))
                 .protocolLog(log).build();
     }

@@ -47,7 +47,7 @@ final class SmtpIdnaWireIT {
     void outbox_punycodeOnTheWire() {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().build().start()) {
             repo.save(account(server).build());
-            try (Mailroom m = Mailroom.builder().accounts(repo).outbox(new InMemoryOutboxRepository()).outboxWorkers(1)
+            try (Mailroom m = Mailroom.builder().accountRepository(repo).outboxRepository(new InMemoryOutboxRepository()).outboxWorkers(1)
                     .outboxPollInterval(Duration.ofMillis(10)).connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(5))
                     .writeTimeout(Duration.ofSeconds(5)).build()) {
                 m.enqueue(MailContext.system(), SmtpFixtures.email());

@@ -44,7 +44,7 @@ final class SmtpPoolingIT {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().build().start()) {
             repo.save(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE).build());
             ExecutorService pool = Executors.newFixedThreadPool(8);
-            try (Mailroom m = Mailroom.builder().accounts(repo).maxConnectionsPerAccount(2).build()) {
+            try (Mailroom m = Mailroom.builder().accountRepository(repo).maxConnectionsPerAccount(2).build()) {
                 List<Future<?>> futures = new ArrayList<>();
                 for (int i = 0; i < 80; i++) {
                     futures.add(pool.submit(() -> m.send(MailContext.system(), SmtpFixtures.email())));
@@ -111,7 +111,7 @@ final class SmtpPoolingIT {
     void idleConnection_closedAfterTimeout() {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().build().start()) {
             repo.save(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE).build());
-            try (Mailroom m = Mailroom.builder().accounts(repo).connectionIdleTimeout(Duration.ofMillis(200)).build()) {
+            try (Mailroom m = Mailroom.builder().accountRepository(repo).connectionIdleTimeout(Duration.ofMillis(200)).build()) {
                 m.send(MailContext.system(), SmtpFixtures.email());
                 server.awaitCommand("QUIT", Duration.ofSeconds(10));
             }

@@ -114,7 +114,7 @@ final class SmtpSentCopyIT {
                     .imap(mail.host(), mail.imapPort(), Security.NONE).copyToSent(true, "Gesendet").build());
             dev.mailroom.core.InMemoryOutboxRepository outbox = new dev.mailroom.core.InMemoryOutboxRepository();
             String messageId;
-            try (Mailroom m = Mailroom.builder().accounts(repo).outbox(outbox).outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10))
+            try (Mailroom m = Mailroom.builder().accountRepository(repo).outboxRepository(outbox).outboxWorkers(1).outboxPollInterval(Duration.ofMillis(10))
                     .outboxRetry(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofHours(1), Duration.ofHours(1))
                     .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(5)).writeTimeout(Duration.ofSeconds(5)).build()) {
                 dev.mailroom.Queued q = m.enqueue(MailContext.system(), dev.mailroom.Email.builder().to("a@example.test", "b@example.test")

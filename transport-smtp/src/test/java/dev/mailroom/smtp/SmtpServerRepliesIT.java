@@ -107,7 +107,7 @@ final class SmtpServerRepliesIT {
     void ownLimits_refusedBeforeConnecting() {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().build().start()) {
             repo.save(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE).build());
-            try (Mailroom m = Mailroom.builder().accounts(repo).maxRecipients(2).maxMessageSize(8192).build()) {
+            try (Mailroom m = Mailroom.builder().accountRepository(repo).maxRecipients(2).maxMessageSize(8192).build()) {
                 assertThatThrownBy(() -> m.send(MailContext.system(), SmtpFixtures.email().toBuilder().cc("a@example.test", "b@example.test").build()))
                         .isInstanceOfSatisfying(MailException.class, e -> {
                             assertThat(e.code()).isEqualTo(MailErrorCode.INVALID_EMAIL);
@@ -139,7 +139,7 @@ final class SmtpServerRepliesIT {
     void silentServer_connectTimeout() {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().reply(Command.GREETING, ScriptedSmtpServer.SILENT).build().start()) {
             repo.save(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE).build());
-            try (Mailroom m = Mailroom.builder().accounts(repo).readTimeout(Duration.ofMillis(500)).build()) {
+            try (Mailroom m = Mailroom.builder().accountRepository(repo).readTimeout(Duration.ofMillis(500)).build()) {
                 assertThatThrownBy(() -> m.send(MailContext.system(), SmtpFixtures.email()))
                         .isInstanceOfSatisfying(MailException.class, e -> {
                             assertThat(e.code()).isEqualTo(MailErrorCode.CONNECT_TIMEOUT);

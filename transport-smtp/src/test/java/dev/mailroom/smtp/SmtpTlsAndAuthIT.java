@@ -99,7 +99,7 @@ final class SmtpTlsAndAuthIT {
     void untrustedCertificate() {
         try (SmtpTestServer server = SmtpTestServer.builder().tls(SmtpTestServer.Tls.IMPLICIT).build().start()) {
             repo.save(SmtpFixtures.systemAccount(server.host(), server.port(), Security.TLS).build());
-            try (Mailroom m = Mailroom.builder().accounts(repo).readTimeout(Duration.ofSeconds(5)).build()) { // JVM default trust store
+            try (Mailroom m = Mailroom.builder().accountRepository(repo).readTimeout(Duration.ofSeconds(5)).build()) { // JVM default trust store
                 assertFails(m, MailErrorCode.CERTIFICATE_UNTRUSTED);
             }
         }

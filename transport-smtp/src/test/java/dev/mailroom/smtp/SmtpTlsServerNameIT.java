@@ -37,7 +37,7 @@ final class SmtpTlsServerNameIT {
 
     /** The Mailroom-wide context trusts the test certificates; {@code tls} adds the verification name. */
     private Mailroom mailroom(Function<ResolvedAccount, AccountTls> tls) {
-        return Mailroom.builder().accounts(repo).connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(5))
+        return Mailroom.builder().accountRepository(repo).connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(5))
                 .writeTimeout(Duration.ofSeconds(5)).sslContext(TestCertificates.clientContext()).accountTls(tls).build();
     }
 
@@ -80,7 +80,7 @@ final class SmtpTlsServerNameIT {
             AtomicInteger calls = new AtomicInteger();
             CopyOnWriteArrayList<String> dialog = new CopyOnWriteArrayList<>();
             // Only the account's own context trusts the certificate: the Mailroom-wide one is the JVM's.
-            try (Mailroom m = Mailroom.builder().accounts(repo).connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(5))
+            try (Mailroom m = Mailroom.builder().accountRepository(repo).connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(5))
                     .writeTimeout(Duration.ofSeconds(5)).protocolLog((id, line) -> dialog.add(line))
                     .accountTls(account -> {
                         calls.incrementAndGet();
