@@ -38,6 +38,36 @@ public enum MailErrorCode {
      */
     ACCESS_TOKEN_UNAVAILABLE(Category.AUTHENTICATION, false, "Register an access-token source with Mailroom.builder().accessTokens(...), or grant the account access again."),
 
+    /**
+     * The provider refused the account's OAuth grant ({@code invalid_grant}): it was revoked, has expired, or the
+     * mailbox's password changed. The account's queued mail is held until it is connected again.
+     */
+    OAUTH_GRANT_REVOKED(Category.AUTHENTICATION, false, "Connect the account again: an administrator signs in with the mailbox on the provider's consent page."),
+    /**
+     * The provider refused the registered OAuth client ({@code invalid_client}, {@code unauthorized_client}):
+     * its client ID or secret is wrong, expired or deleted. Every account using the client is affected.
+     */
+    OAUTH_CLIENT_REJECTED(Category.ACCOUNT, false, "Check the client ID and secret of the OAuth client registration (a client secret expires at Microsoft); register the client again with the current secret."),
+    /** The account refers to an OAuth client that is not registered, or to a provider no module on the class path serves. */
+    OAUTH_CLIENT_MISSING(Category.ACCOUNT, false, "Register the OAuth client the account names, or add the provider's module (transport-gmail for Google) to the class path."),
+    /** The provider's token endpoint could not be reached, answered 5xx or 429, or said it is temporarily unavailable. */
+    OAUTH_PROVIDER_UNAVAILABLE(Category.CONNECTION, true, "Nothing to do: Mailroom retries with backoff and keeps using a valid token meanwhile. If it persists, check that this host reaches the provider."),
+    /** The consent was given by another mailbox than the account's; nothing was stored. */
+    OAUTH_WRONG_ACCOUNT(Category.ACCOUNT, false, "Connect again and sign in with the account's own mailbox on the consent page (the browser may have picked another signed-in account)."),
+    /** The consent did not grant every scope the account needs (a permission was unticked); nothing was stored. */
+    OAUTH_SCOPE_MISSING(Category.ACCOUNT, false, "Connect again and allow every permission on the consent page."),
+    /** The consent's state is unknown, was used already or has expired; nothing was stored. */
+    OAUTH_STATE_INVALID(Category.ACCOUNT, false, "Start connecting the account again: a consent link is valid once and for 10 minutes."),
+
+    /** The provider's API throttles this mailbox or app (HTTP 429, a rate-limit 403); queued mail waits the time it asked for. */
+    RATE_LIMITED(Category.CONNECTION, true, "Nothing to do: Mailroom waits as long as the provider asked. If it happens often, send less in bursts or ask the provider for a higher quota."),
+    /** The mailbox reached its provider's daily sending limit; queued mail waits until the limit resets. */
+    DAILY_LIMIT_REACHED(Category.CONNECTION, true, "Wait until the provider's daily limit resets (queued mail is kept), or send part of the mail through another account."),
+    /** The provider's administrator policy does not allow this app for the mailbox (e.g. Gmail {@code domainPolicy}). */
+    PROVIDER_POLICY_REFUSED(Category.ACCOUNT, false, "Ask the Google Workspace or Microsoft 365 administrator to allow this app (API access) for the mailbox's domain."),
+    /** The token lacks a permission the API call needs (Gmail {@code insufficientPermissions}, Graph {@code ErrorAccessDenied}). */
+    API_PERMISSION_MISSING(Category.AUTHENTICATION, false, "Grant the app the permission named in the message (Gmail: the gmail.send scope; Graph: Mail.Send), then connect the account again."),
+
     /** No support address is configured for support requests. */
     SUPPORT_ADDRESS_MISSING(Category.ACCOUNT, false, "Set the support address in the system mail settings (or the tenant's, if tenants may have their own)."),
 

@@ -1,0 +1,81 @@
+package dev.mailroom.spi;
+
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
+import dev.mailroom.OAuthClient;
+import dev.mailroom.Secret;
+
+import java.net.URI;
+import java.util.List;
+
+/**
+ * The OAuth 2.0 protocol of one provider (Google, Microsoft): how its consent URL looks, how a code is
+ * exchanged and a token refreshed, and what its errors mean. Mailroom owns everything around it (the client
+ * registry, PKCE, the single-use state, the identity check, token caching, single-flight refresh, holding an
+ * account's mail while it waits for consent); an implementation only speaks to the provider.
+ *
+ * <p>Found through {@link java.util.ServiceLoader} (register the class in
+ * {@code META-INF/services/dev.mailroom.spi.AuthorizationServer}) or registered on the builder. Implementations
+ * need a public no-argument constructor, are stateless apart from caches, and thread-safe. Every HTTP call
+ * uses the timeouts of the {@link TransportContext} it is given and the client's
+ * {@linkplain OAuthClient#tokenEndpoint() endpoint override} when there is one.
+ *
+ * <p>Errors are {@link MailException}s classified on the OAuth {@code error} field:
+ * {@code invalid_grant} → {@link MailErrorCode#OAUTH_GRANT_REVOKED}; {@code invalid_client},
+ * {@code unauthorized_client} → {@link MailErrorCode#OAUTH_CLIENT_REJECTED}; network errors, HTTP 5xx and 429,
+ * {@code temporarily_unavailable} → {@link MailErrorCode#OAUTH_PROVIDER_UNAVAILABLE} (with the
+ * {@code Retry-After} the provider gave). No token, secret, code or verifier ever appears in a message.
+ */
+public interface AuthorizationServer {
+
+    /**
+     * The provider id that {@link OAuthClient#provider()} names: lower-case letters, digits and '-'.
+     *
+     * @return e.g. {@code google}
+     */
+    String provider();
+
+    /**
+     * Scopes asked for on top of the client's own so that the reply says who consented (e.g. {@code openid}
+     * and {@code email}); they are not required to be granted.
+     *
+     * @return the scopes, empty by default
+     */
+    default List<String> identityScopes() {
+        return List.of();
+    }
+
+    /**
+     * The URL the administrator's browser is sent to: the authorization code flow with the PKCE challenge,
+     * the state, the login hint, offline access and a consent prompt so that a refresh token is issued.
+     *
+     * @param client the registered client
+     * @param request what this consent asks for
+     * @return the URL
+     */
+    URI consentUrl(OAuthClient client, ConsentRequest request);
+
+    /**
+     * Exchanges an authorization code for tokens and the identity of who consented.
+     *
+     * @param client the registered client, with its real secret
+     * @param code the code the provider passed to the redirect URL
+     * @param codeVerifier the PKCE verifier belonging to the challenge of the consent URL
+     * @param context timeouts and TLS for the call
+     * @return the tokens; a refresh token is expected
+     * @throws MailException classified as this interface describes
+     */
+    TokenResponse exchange(OAuthClient client, String code, Secret codeVerifier, TransportContext context);
+
+    /**
+     * Gets a fresh access token with a refresh token. When the provider rotates the refresh token, the response
+     * carries the new one, and the caller stores it before the access token is used.
+     *
+     * @param client the registered client, with its real secret
+     * @param refreshToken the refresh token of the grant
+     * @param context timeouts and TLS for the call
+     * @return the tokens
+     * @throws MailException classified as this interface describes
+     */
+    TokenResponse refresh(OAuthClient client, Secret refreshToken, TransportContext context);
+}
