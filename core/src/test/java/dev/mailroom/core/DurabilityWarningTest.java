@@ -42,8 +42,8 @@ final class DurabilityWarningTest {
         DeliveryLog durableLog = durable(DeliveryLog.class, memoryLog);
 
         assertThat(Mailroom.durabilityWarning(accounts, memoryOutbox, memoryLog))
-                .contains("enqueue is not durable").contains(".outbox(").contains(".store(").contains("the outbox and the delivery log are in memory");
-        assertThat(Mailroom.durabilityWarning(accounts, memoryOutbox, durableLog)).contains("the outbox is in memory").contains(".outbox(");
+                .contains("enqueue is not durable").contains(".outboxRepository(").contains(".store(").contains("the outbox and the delivery log are in memory");
+        assertThat(Mailroom.durabilityWarning(accounts, memoryOutbox, durableLog)).contains("the outbox is in memory").contains(".outboxRepository(");
         assertThat(Mailroom.durabilityWarning(accounts, durableOutbox, memoryLog)).contains("the delivery log is in memory");
         assertThat(Mailroom.durabilityWarning(accounts, durableOutbox, durableLog)).as("all durable").isNull();
         assertThat(Mailroom.durabilityWarning(new InMemoryAccountRepository(), memoryOutbox, memoryLog)).as("all in memory").isNull();
