@@ -4,6 +4,7 @@
  */
 module dev.mailroom.core {
     requires transitive dev.mailroom;
+    requires jakarta.mail;
     requires org.eclipse.angus.mail;
     requires org.slf4j;
     requires com.github.benmanes.caffeine;

@@ -4,6 +4,7 @@
  */
 module dev.mailroom.smtp {
     requires transitive dev.mailroom;
+    requires jakarta.mail;
     requires org.eclipse.angus.mail;
     requires org.slf4j;
 

@@ -46,82 +46,107 @@ public interface OutboxRepository {
     /**
      * A message to store. Its rendered bytes come as a {@link Payload}, which may be backed by a temporary
      * file: a store copies them as a stream ({@link Payload#open()}) and does not keep the payload itself.
-     *
-     * @param idempotencyKey the caller's key, or {@code null}
-     * @param messageId the Message-ID of the rendered message
-     * @param accountId the account that sends it
-     * @param tenant the tenant, or {@code null}
-     * @param transport the transport id
-     * @param envelopeFrom the envelope sender
-     * @param recipients the envelope recipients
-     * @param smtpUtf8 whether it needs SMTPUTF8
-     * @param content the rendered message (RFC 5322 bytes), valid until the insert returns
-     * @param operation what the message is, for the delivery log: {@code SEND}, {@code NOTIFICATION}, {@code SUPPORT_REQUEST}
+     * Immutable; built with {@link #builder()}: message id, account, transport, envelope sender, recipients
+     * and content are required, the operation defaults to {@code SEND}.
      */
-    record NewEntry(String idempotencyKey, String messageId, AccountId accountId, String tenant, String transport,
-                    EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, Payload content,
-                    DeliveryLogEntry.Operation operation) {
-        /**
-         * Validates.
-         *
-         * @param idempotencyKey see the record description
-         * @param messageId see the record description
-         * @param accountId see the record description
-         * @param tenant see the record description
-         * @param transport see the record description
-         * @param envelopeFrom see the record description
-         * @param recipients see the record description
-         * @param smtpUtf8 see the record description
-         * @param content see the record description
-         * @param operation see the record description
-         */
-        public NewEntry {
-            Objects.requireNonNull(operation, "operation");
-            Objects.requireNonNull(messageId, "messageId");
-            Objects.requireNonNull(accountId, "accountId");
-            Objects.requireNonNull(transport, "transport");
-            Objects.requireNonNull(envelopeFrom, "envelopeFrom");
-            recipients = List.copyOf(recipients);
-            Objects.requireNonNull(content, "content");
+    final class NewEntry {
+        private final String idempotencyKey;
+        private final String messageId;
+        private final AccountId accountId;
+        private final String tenant;
+        private final String transport;
+        private final EmailAddress envelopeFrom;
+        private final List<EmailAddress> recipients;
+        private final boolean smtpUtf8;
+        private final Payload content;
+        private final DeliveryLogEntry.Operation operation;
+
+        private NewEntry(Builder b) {
+            this.idempotencyKey = b.idempotencyKey;
+            this.messageId = Objects.requireNonNull(b.messageId, "messageId");
+            this.accountId = Objects.requireNonNull(b.accountId, "accountId");
+            this.tenant = b.tenant;
+            this.transport = Objects.requireNonNull(b.transport, "transport");
+            this.envelopeFrom = Objects.requireNonNull(b.envelopeFrom, "envelopeFrom");
+            this.recipients = List.copyOf(Objects.requireNonNull(b.recipients, "recipients"));
+            this.smtpUtf8 = b.smtpUtf8;
+            this.content = Objects.requireNonNull(b.content, "content");
+            this.operation = Objects.requireNonNull(b.operation, "operation");
         }
 
         /**
-         * A message whose rendered bytes are in memory.
+         * Starts a builder.
          *
-         * @param idempotencyKey see the record description
-         * @param messageId see the record description
-         * @param accountId see the record description
-         * @param tenant see the record description
-         * @param transport see the record description
-         * @param envelopeFrom see the record description
-         * @param recipients see the record description
-         * @param smtpUtf8 see the record description
-         * @param payload the rendered message (RFC 5322 bytes), copied
-         * @param operation see the record description
+         * @return a builder
          */
-        public NewEntry(String idempotencyKey, String messageId, AccountId accountId, String tenant, String transport,
-                        EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, byte[] payload,
-                        DeliveryLogEntry.Operation operation) {
-            this(idempotencyKey, messageId, accountId, tenant, transport, envelopeFrom, recipients, smtpUtf8, Payload.of(payload), operation);
+        public static Builder builder() {
+            return new Builder();
         }
 
-        /**
-         * A plain message ({@code SEND}) whose rendered bytes are in memory.
-         *
-         * @param idempotencyKey see the record description
-         * @param messageId see the record description
-         * @param accountId see the record description
-         * @param tenant see the record description
-         * @param transport see the record description
-         * @param envelopeFrom see the record description
-         * @param recipients see the record description
-         * @param smtpUtf8 see the record description
-         * @param payload the rendered message (RFC 5322 bytes), copied
-         */
-        public NewEntry(String idempotencyKey, String messageId, AccountId accountId, String tenant, String transport,
-                        EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, byte[] payload) {
-            this(idempotencyKey, messageId, accountId, tenant, transport, envelopeFrom, recipients, smtpUtf8, payload,
-                    DeliveryLogEntry.Operation.SEND);
+        /** @return a builder with every value of this one */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.idempotencyKey = idempotencyKey;
+            b.messageId = messageId;
+            b.accountId = accountId;
+            b.tenant = tenant;
+            b.transport = transport;
+            b.envelopeFrom = envelopeFrom;
+            b.recipients = recipients;
+            b.smtpUtf8 = smtpUtf8;
+            b.content = content;
+            b.operation = operation;
+            return b;
+        }
+
+        /** @return the caller's idempotency key, or {@code null} */
+        public String idempotencyKey() {
+            return idempotencyKey;
+        }
+
+        /** @return the Message-ID of the rendered message */
+        public String messageId() {
+            return messageId;
+        }
+
+        /** @return the account that sends it */
+        public AccountId accountId() {
+            return accountId;
+        }
+
+        /** @return the tenant, or {@code null} */
+        public String tenant() {
+            return tenant;
+        }
+
+        /** @return the transport id */
+        public String transport() {
+            return transport;
+        }
+
+        /** @return the envelope sender */
+        public EmailAddress envelopeFrom() {
+            return envelopeFrom;
+        }
+
+        /** @return the envelope recipients */
+        public List<EmailAddress> recipients() {
+            return recipients;
+        }
+
+        /** @return whether it needs SMTPUTF8 */
+        public boolean smtpUtf8() {
+            return smtpUtf8;
+        }
+
+        /** @return the rendered message (RFC 5322 bytes), valid until the insert returns */
+        public Payload content() {
+            return content;
+        }
+
+        /** @return what the message is, for the delivery log: {@code SEND}, {@code NOTIFICATION}, {@code SUPPORT_REQUEST} */
+        public DeliveryLogEntry.Operation operation() {
+            return operation;
         }
 
         /**
@@ -138,131 +163,535 @@ public interface OutboxRepository {
                 throw new java.io.UncheckedIOException("cannot read the rendered message " + messageId, e);
             }
         }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof NewEntry o && Objects.equals(idempotencyKey, o.idempotencyKey) && Objects.equals(messageId, o.messageId) && Objects.equals(accountId, o.accountId) && Objects.equals(tenant, o.tenant) && Objects.equals(transport, o.transport) && Objects.equals(envelopeFrom, o.envelopeFrom) && Objects.equals(recipients, o.recipients) && smtpUtf8 == o.smtpUtf8 && Objects.equals(content, o.content) && Objects.equals(operation, o.operation);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(idempotencyKey, messageId, accountId, tenant, transport, envelopeFrom, recipients, smtpUtf8, content, operation);
+        }
+
+        @Override
+        public String toString() {
+            return "NewEntry[" + "idempotencyKey=" + idempotencyKey + ", messageId=" + messageId + ", accountId=" + accountId + ", tenant=" + tenant + ", transport=" + transport + ", envelopeFrom=" + envelopeFrom + ", recipients=" + recipients + ", smtpUtf8=" + smtpUtf8 + ", operation=" + operation + "]";
+        }
+
+        /** Builds a {@link NewEntry}; not thread-safe. */
+        public static final class Builder {
+            private String idempotencyKey;
+            private String messageId;
+            private AccountId accountId;
+            private String tenant;
+            private String transport;
+            private EmailAddress envelopeFrom;
+            private List<EmailAddress> recipients = List.of();
+            private boolean smtpUtf8;
+            private Payload content;
+            private DeliveryLogEntry.Operation operation = DeliveryLogEntry.Operation.SEND;
+
+            private Builder() {
+            }
+
+            /**
+             * @param value the caller's idempotency key, or {@code null}
+             * @return this
+             */
+            public Builder idempotencyKey(String value) {
+                this.idempotencyKey = value;
+                return this;
+            }
+
+            /**
+             * @param value the Message-ID of the rendered message
+             * @return this
+             */
+            public Builder messageId(String value) {
+                this.messageId = value;
+                return this;
+            }
+
+            /**
+             * @param value the account that sends it
+             * @return this
+             */
+            public Builder accountId(AccountId value) {
+                this.accountId = value;
+                return this;
+            }
+
+            /**
+             * @param value the tenant, or {@code null}
+             * @return this
+             */
+            public Builder tenant(String value) {
+                this.tenant = value;
+                return this;
+            }
+
+            /**
+             * @param value the transport id
+             * @return this
+             */
+            public Builder transport(String value) {
+                this.transport = value;
+                return this;
+            }
+
+            /**
+             * @param value the envelope sender
+             * @return this
+             */
+            public Builder envelopeFrom(EmailAddress value) {
+                this.envelopeFrom = value;
+                return this;
+            }
+
+            /**
+             * @param value the envelope recipients
+             * @return this
+             */
+            public Builder recipients(List<EmailAddress> value) {
+                this.recipients = value;
+                return this;
+            }
+
+            /**
+             * @param value whether it needs SMTPUTF8
+             * @return this
+             */
+            public Builder smtpUtf8(boolean value) {
+                this.smtpUtf8 = value;
+                return this;
+            }
+
+            /**
+             * @param value the rendered message (RFC 5322 bytes), valid until the insert returns
+             * @return this
+             */
+            public Builder content(Payload value) {
+                this.content = value;
+                return this;
+            }
+
+            /**
+             * @param value what the message is, for the delivery log: {@code SEND}, {@code NOTIFICATION}, {@code SUPPORT_REQUEST}
+             * @return this
+             */
+            public Builder operation(DeliveryLogEntry.Operation value) {
+                this.operation = value;
+                return this;
+            }
+
+            /**
+             * @param value the rendered message (RFC 5322 bytes) in memory, copied
+             * @return this
+             */
+            public Builder payload(byte[] value) {
+                this.content = Payload.of(value);
+                return this;
+            }
+
+            /**
+             * @return the value
+             * @throws NullPointerException naming a required value that is missing
+             */
+            public NewEntry build() {
+                return new NewEntry(this);
+            }
+        }
     }
 
     /**
-     * A stored entry (without its payload).
-     *
-     * @param id the id
-     * @param idempotencyKey the caller's key, or {@code null}
-     * @param messageId the Message-ID
-     * @param accountId the sending account
-     * @param tenant the tenant, or {@code null}
-     * @param transport the transport id
-     * @param envelopeFrom the envelope sender
-     * @param recipients the envelope recipients
-     * @param smtpUtf8 whether it needs SMTPUTF8
-     * @param status the status
-     * @param attempts attempts counted against the retry budget
-     * @param createdAt when it was enqueued (database clock)
-     * @param dueAt when it is due next (database clock)
-     * @param lastError the last failure, or {@code null}
-     * @param possibleDuplicate whether an earlier attempt may have delivered it already
-     * @param operation what the message is, for the delivery log
-     * @param partlySent whether an earlier attempt delivered it to some recipients already ({@link #markPartial}):
-     *                   the Sent-folder copy exists and is not made again
-     * @param age how long the entry has been waiting to be delivered when it was read, measured on the store's
-     *            clock (the clock of {@code createdAt}), without the time it was held for an account problem
-     *            (see {@link #markHeld(long, String, Duration, String, MailErrorCode.Category)}); or {@code null}
-     *            when the store does not measure it, and the workers then measure from {@code createdAt}. The
-     *            workers give up on an entry whose age exceeds the maximum age.
+     * A stored entry (without its payload). Immutable; stores build it with {@link #builder()}, the workers
+     * read it. Operation and recipients are required; the age is {@code null} when the store does not
+     * measure it.
      */
-    record Entry(long id, String idempotencyKey, String messageId, AccountId accountId, String tenant, String transport,
-                 EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, Status status, int attempts,
-                 Instant createdAt, Instant dueAt, String lastError, boolean possibleDuplicate, DeliveryLogEntry.Operation operation,
-                 boolean partlySent, Duration age) {
-        /**
-         * Copies.
-         *
-         * @param id see the record description
-         * @param idempotencyKey see the record description
-         * @param messageId see the record description
-         * @param accountId see the record description
-         * @param tenant see the record description
-         * @param transport see the record description
-         * @param envelopeFrom see the record description
-         * @param recipients see the record description
-         * @param smtpUtf8 see the record description
-         * @param status see the record description
-         * @param attempts see the record description
-         * @param createdAt see the record description
-         * @param dueAt see the record description
-         * @param lastError see the record description
-         * @param possibleDuplicate see the record description
-         * @param operation see the record description
-         * @param partlySent see the record description
-         * @param age see the record description
-         */
-        public Entry {
-            recipients = List.copyOf(recipients);
-            Objects.requireNonNull(operation, "operation");
+    final class Entry {
+        private final long id;
+        private final String idempotencyKey;
+        private final String messageId;
+        private final AccountId accountId;
+        private final String tenant;
+        private final String transport;
+        private final EmailAddress envelopeFrom;
+        private final List<EmailAddress> recipients;
+        private final boolean smtpUtf8;
+        private final Status status;
+        private final int attempts;
+        private final Instant createdAt;
+        private final Instant dueAt;
+        private final String lastError;
+        private final boolean possibleDuplicate;
+        private final DeliveryLogEntry.Operation operation;
+        private final boolean partlySent;
+        private final Duration age;
+
+        private Entry(Builder b) {
+            this.id = b.id;
+            this.idempotencyKey = b.idempotencyKey;
+            this.messageId = b.messageId;
+            this.accountId = b.accountId;
+            this.tenant = b.tenant;
+            this.transport = b.transport;
+            this.envelopeFrom = b.envelopeFrom;
+            this.recipients = List.copyOf(Objects.requireNonNull(b.recipients, "recipients"));
+            this.smtpUtf8 = b.smtpUtf8;
+            this.status = b.status;
+            this.attempts = b.attempts;
+            this.createdAt = b.createdAt;
+            this.dueAt = b.dueAt;
+            this.lastError = b.lastError;
+            this.possibleDuplicate = b.possibleDuplicate;
+            this.operation = Objects.requireNonNull(b.operation, "operation");
+            this.partlySent = b.partlySent;
+            this.age = b.age;
         }
 
         /**
-         * An entry whose age the store does not measure ({@code age} null).
+         * Starts a builder.
          *
-         * @param id see the record description
-         * @param idempotencyKey see the record description
-         * @param messageId see the record description
-         * @param accountId see the record description
-         * @param tenant see the record description
-         * @param transport see the record description
-         * @param envelopeFrom see the record description
-         * @param recipients see the record description
-         * @param smtpUtf8 see the record description
-         * @param status see the record description
-         * @param attempts see the record description
-         * @param createdAt see the record description
-         * @param dueAt see the record description
-         * @param lastError see the record description
-         * @param possibleDuplicate see the record description
-         * @param operation see the record description
-         * @param partlySent see the record description
+         * @return a builder
          */
-        public Entry(long id, String idempotencyKey, String messageId, AccountId accountId, String tenant, String transport,
-                     EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, Status status, int attempts,
-                     Instant createdAt, Instant dueAt, String lastError, boolean possibleDuplicate, DeliveryLogEntry.Operation operation,
-                     boolean partlySent) {
-            this(id, idempotencyKey, messageId, accountId, tenant, transport, envelopeFrom, recipients, smtpUtf8, status, attempts,
-                    createdAt, dueAt, lastError, possibleDuplicate, operation, partlySent, null);
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** @return a builder with every value of this one */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.id = id;
+            b.idempotencyKey = idempotencyKey;
+            b.messageId = messageId;
+            b.accountId = accountId;
+            b.tenant = tenant;
+            b.transport = transport;
+            b.envelopeFrom = envelopeFrom;
+            b.recipients = recipients;
+            b.smtpUtf8 = smtpUtf8;
+            b.status = status;
+            b.attempts = attempts;
+            b.createdAt = createdAt;
+            b.dueAt = dueAt;
+            b.lastError = lastError;
+            b.possibleDuplicate = possibleDuplicate;
+            b.operation = operation;
+            b.partlySent = partlySent;
+            b.age = age;
+            return b;
+        }
+
+        /** @return the id */
+        public long id() {
+            return id;
+        }
+
+        /** @return the caller's idempotency key, or {@code null} */
+        public String idempotencyKey() {
+            return idempotencyKey;
+        }
+
+        /** @return the Message-ID */
+        public String messageId() {
+            return messageId;
+        }
+
+        /** @return the sending account */
+        public AccountId accountId() {
+            return accountId;
+        }
+
+        /** @return the tenant, or {@code null} */
+        public String tenant() {
+            return tenant;
+        }
+
+        /** @return the transport id */
+        public String transport() {
+            return transport;
+        }
+
+        /** @return the envelope sender */
+        public EmailAddress envelopeFrom() {
+            return envelopeFrom;
+        }
+
+        /** @return the envelope recipients */
+        public List<EmailAddress> recipients() {
+            return recipients;
+        }
+
+        /** @return whether it needs SMTPUTF8 */
+        public boolean smtpUtf8() {
+            return smtpUtf8;
+        }
+
+        /** @return the status */
+        public Status status() {
+            return status;
+        }
+
+        /** @return the attempts counted against the retry budget */
+        public int attempts() {
+            return attempts;
+        }
+
+        /** @return when it was enqueued (database clock) */
+        public Instant createdAt() {
+            return createdAt;
+        }
+
+        /** @return when it is due next (database clock) */
+        public Instant dueAt() {
+            return dueAt;
+        }
+
+        /** @return the last failure, or {@code null} */
+        public String lastError() {
+            return lastError;
+        }
+
+        /** @return whether an earlier attempt may have delivered it already */
+        public boolean possibleDuplicate() {
+            return possibleDuplicate;
+        }
+
+        /** @return what the message is, for the delivery log */
+        public DeliveryLogEntry.Operation operation() {
+            return operation;
+        }
+
+        /** @return whether an earlier attempt delivered it to some recipients already ({@link #markPartial}): the Sent-folder copy exists and is not made again */
+        public boolean partlySent() {
+            return partlySent;
+        }
+
+        /** @return how long the entry has been waiting to be delivered when it was read, measured on the store's clock (the clock of {@code createdAt}), without the time it was held for an account problem (see {@link #markHeld(long, String, Duration, String, MailErrorCode.Category)}); or {@code null} when the store does not measure it, and the workers then measure from {@code createdAt}. The workers give up on an entry whose age exceeds the maximum age */
+        public Duration age() {
+            return age;
         }
 
         /**
          * A copy with another age.
          *
-         * @param age see the record description
+         * @param age see {@link #age()}
          * @return the copy
          */
         public Entry withAge(Duration age) {
-            return new Entry(id, idempotencyKey, messageId, accountId, tenant, transport, envelopeFrom, recipients, smtpUtf8, status, attempts,
-                    createdAt, dueAt, lastError, possibleDuplicate, operation, partlySent, age);
+            return toBuilder().age(age).build();
         }
 
-        /**
-         * An entry not delivered to anyone yet.
-         *
-         * @param id see the record description
-         * @param idempotencyKey see the record description
-         * @param messageId see the record description
-         * @param accountId see the record description
-         * @param tenant see the record description
-         * @param transport see the record description
-         * @param envelopeFrom see the record description
-         * @param recipients see the record description
-         * @param smtpUtf8 see the record description
-         * @param status see the record description
-         * @param attempts see the record description
-         * @param createdAt see the record description
-         * @param dueAt see the record description
-         * @param lastError see the record description
-         * @param possibleDuplicate see the record description
-         * @param operation see the record description
-         */
-        public Entry(long id, String idempotencyKey, String messageId, AccountId accountId, String tenant, String transport,
-                     EmailAddress envelopeFrom, List<EmailAddress> recipients, boolean smtpUtf8, Status status, int attempts,
-                     Instant createdAt, Instant dueAt, String lastError, boolean possibleDuplicate, DeliveryLogEntry.Operation operation) {
-            this(id, idempotencyKey, messageId, accountId, tenant, transport, envelopeFrom, recipients, smtpUtf8, status, attempts,
-                    createdAt, dueAt, lastError, possibleDuplicate, operation, false, null);
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Entry o && id == o.id && Objects.equals(idempotencyKey, o.idempotencyKey) && Objects.equals(messageId, o.messageId) && Objects.equals(accountId, o.accountId) && Objects.equals(tenant, o.tenant) && Objects.equals(transport, o.transport) && Objects.equals(envelopeFrom, o.envelopeFrom) && Objects.equals(recipients, o.recipients) && smtpUtf8 == o.smtpUtf8 && Objects.equals(status, o.status) && attempts == o.attempts && Objects.equals(createdAt, o.createdAt) && Objects.equals(dueAt, o.dueAt) && Objects.equals(lastError, o.lastError) && possibleDuplicate == o.possibleDuplicate && Objects.equals(operation, o.operation) && partlySent == o.partlySent && Objects.equals(age, o.age);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(id, idempotencyKey, messageId, accountId, tenant, transport, envelopeFrom, recipients, smtpUtf8, status, attempts, createdAt, dueAt, lastError, possibleDuplicate, operation, partlySent, age);
+        }
+
+        @Override
+        public String toString() {
+            return "Entry[" + "id=" + id + ", idempotencyKey=" + idempotencyKey + ", messageId=" + messageId + ", accountId=" + accountId + ", tenant=" + tenant + ", transport=" + transport + ", envelopeFrom=" + envelopeFrom + ", recipients=" + recipients + ", smtpUtf8=" + smtpUtf8 + ", status=" + status + ", attempts=" + attempts + ", createdAt=" + createdAt + ", dueAt=" + dueAt + ", lastError=" + lastError + ", possibleDuplicate=" + possibleDuplicate + ", operation=" + operation + ", partlySent=" + partlySent + ", age=" + age + "]";
+        }
+
+        /** Builds a {@link Entry}; not thread-safe. */
+        public static final class Builder {
+            private long id;
+            private String idempotencyKey;
+            private String messageId;
+            private AccountId accountId;
+            private String tenant;
+            private String transport;
+            private EmailAddress envelopeFrom;
+            private List<EmailAddress> recipients = List.of();
+            private boolean smtpUtf8;
+            private Status status;
+            private int attempts;
+            private Instant createdAt;
+            private Instant dueAt;
+            private String lastError;
+            private boolean possibleDuplicate;
+            private DeliveryLogEntry.Operation operation = DeliveryLogEntry.Operation.SEND;
+            private boolean partlySent;
+            private Duration age;
+
+            private Builder() {
+            }
+
+            /**
+             * @param value the id
+             * @return this
+             */
+            public Builder id(long value) {
+                this.id = value;
+                return this;
+            }
+
+            /**
+             * @param value the caller's idempotency key, or {@code null}
+             * @return this
+             */
+            public Builder idempotencyKey(String value) {
+                this.idempotencyKey = value;
+                return this;
+            }
+
+            /**
+             * @param value the Message-ID
+             * @return this
+             */
+            public Builder messageId(String value) {
+                this.messageId = value;
+                return this;
+            }
+
+            /**
+             * @param value the sending account
+             * @return this
+             */
+            public Builder accountId(AccountId value) {
+                this.accountId = value;
+                return this;
+            }
+
+            /**
+             * @param value the tenant, or {@code null}
+             * @return this
+             */
+            public Builder tenant(String value) {
+                this.tenant = value;
+                return this;
+            }
+
+            /**
+             * @param value the transport id
+             * @return this
+             */
+            public Builder transport(String value) {
+                this.transport = value;
+                return this;
+            }
+
+            /**
+             * @param value the envelope sender
+             * @return this
+             */
+            public Builder envelopeFrom(EmailAddress value) {
+                this.envelopeFrom = value;
+                return this;
+            }
+
+            /**
+             * @param value the envelope recipients
+             * @return this
+             */
+            public Builder recipients(List<EmailAddress> value) {
+                this.recipients = value;
+                return this;
+            }
+
+            /**
+             * @param value whether it needs SMTPUTF8
+             * @return this
+             */
+            public Builder smtpUtf8(boolean value) {
+                this.smtpUtf8 = value;
+                return this;
+            }
+
+            /**
+             * @param value the status
+             * @return this
+             */
+            public Builder status(Status value) {
+                this.status = value;
+                return this;
+            }
+
+            /**
+             * @param value the attempts counted against the retry budget
+             * @return this
+             */
+            public Builder attempts(int value) {
+                this.attempts = value;
+                return this;
+            }
+
+            /**
+             * @param value when it was enqueued (database clock)
+             * @return this
+             */
+            public Builder createdAt(Instant value) {
+                this.createdAt = value;
+                return this;
+            }
+
+            /**
+             * @param value when it is due next (database clock)
+             * @return this
+             */
+            public Builder dueAt(Instant value) {
+                this.dueAt = value;
+                return this;
+            }
+
+            /**
+             * @param value the last failure, or {@code null}
+             * @return this
+             */
+            public Builder lastError(String value) {
+                this.lastError = value;
+                return this;
+            }
+
+            /**
+             * @param value whether an earlier attempt may have delivered it already
+             * @return this
+             */
+            public Builder possibleDuplicate(boolean value) {
+                this.possibleDuplicate = value;
+                return this;
+            }
+
+            /**
+             * @param value what the message is, for the delivery log
+             * @return this
+             */
+            public Builder operation(DeliveryLogEntry.Operation value) {
+                this.operation = value;
+                return this;
+            }
+
+            /**
+             * @param value whether an earlier attempt delivered it to some recipients already ({@link #markPartial}): the Sent-folder copy exists and is not made again
+             * @return this
+             */
+            public Builder partlySent(boolean value) {
+                this.partlySent = value;
+                return this;
+            }
+
+            /**
+             * @param value how long the entry has been waiting to be delivered when it was read, measured on the store's clock (the clock of {@code createdAt}), without the time it was held for an account problem (see {@link #markHeld(long, String, Duration, String, MailErrorCode.Category)}); or {@code null} when the store does not measure it, and the workers then measure from {@code createdAt}. The workers give up on an entry whose age exceeds the maximum age
+             * @return this
+             */
+            public Builder age(Duration value) {
+                this.age = value;
+                return this;
+            }
+
+
+            /**
+             * @return the value
+             * @throws NullPointerException naming a required value that is missing
+             */
+            public Entry build() {
+                return new Entry(this);
+            }
         }
     }
 

@@ -87,7 +87,7 @@ final class DefaultNotificationService implements NotificationService {
         try {
             account = enqueuing.resolveForSystemMail(context);
         } catch (MailException e) {
-            // A4: mail is off, no system account, or the tenant may not send: nothing is enqueued, one clear entry in the log
+            // Mail is off, no system account, or the tenant may not send: nothing is enqueued, one clear entry in the log
             for (String user : event.concerned()) {
                 skipped.add(new NotificationResult.Skipped(user, SkipReason.MAIL_UNAVAILABLE, e.getMessage()));
             }

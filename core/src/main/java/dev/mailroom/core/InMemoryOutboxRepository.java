@@ -70,8 +70,9 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
         }
         long id = nextId++;
         Instant now = clock.instant();
-        Entry entry = new Entry(id, e.idempotencyKey(), e.messageId(), e.accountId(), e.tenant(), e.transport(), e.envelopeFrom(),
-                e.recipients(), e.smtpUtf8(), Status.QUEUED, 0, now, now, null, false, e.operation()).withAge(Duration.ZERO);
+        Entry entry = Entry.builder().id(id).idempotencyKey(e.idempotencyKey()).messageId(e.messageId()).accountId(e.accountId())
+                .tenant(e.tenant()).transport(e.transport()).envelopeFrom(e.envelopeFrom()).recipients(e.recipients()).smtpUtf8(e.smtpUtf8())
+                .status(Status.QUEUED).createdAt(now).dueAt(now).operation(e.operation()).age(Duration.ZERO).build();
         entries.put(id, entry);
         long place = Math.max(head(), tails.getOrDefault(e.accountId(), 0L)) + 1;
         tails.put(e.accountId(), place);
@@ -224,9 +225,8 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
             throw new IllegalArgumentException("remaining recipients must not be empty");
         }
         Instant due = clock.instant().plus(delay);
-        return update(id, worker, x -> new Entry(x.id(), x.idempotencyKey(), x.messageId(), x.accountId(), x.tenant(), x.transport(),
-                x.envelopeFrom(), remaining, x.smtpUtf8(), Status.QUEUED, x.attempts() + 1, x.createdAt(), due, error, x.possibleDuplicate(),
-                x.operation(), true));
+        return update(id, worker, x -> x.toBuilder().recipients(remaining).status(Status.QUEUED).attempts(x.attempts() + 1).dueAt(due)
+                .lastError(error).partlySent(true).age(null).build());
     }
 
     /** A hold for an account problem: the held entries' age stops. */
@@ -342,8 +342,7 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
     }
 
     private static Entry with(Entry x, Status status, int attempts, Instant due, String error, boolean duplicate) {
-        return new Entry(x.id(), x.idempotencyKey(), x.messageId(), x.accountId(), x.tenant(), x.transport(), x.envelopeFrom(),
-                x.recipients(), x.smtpUtf8(), status, attempts, x.createdAt(), due, error, duplicate, x.operation(), x.partlySent());
+        return x.toBuilder().status(status).attempts(attempts).dueAt(due).lastError(error).possibleDuplicate(duplicate).age(null).build();
     }
 
     @Override

@@ -183,9 +183,11 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                     while (keys.next()) {
                         NewEntry e = entries.get(ids.size());
                         ids.add(keys.getLong(1));
-                        out.add(new Entry(keys.getLong(1), e.idempotencyKey(), e.messageId(), e.accountId(), e.tenant(), e.transport(),
-                                e.envelopeFrom(), e.recipients(), e.smtpUtf8(), Status.QUEUED, 0, Instant.ofEpochMilli(keys.getLong(2)),
-                                Instant.ofEpochMilli(keys.getLong(3)), null, false, e.operation()).withAge(Duration.ZERO));
+                        out.add(Entry.builder().id(keys.getLong(1)).idempotencyKey(e.idempotencyKey()).messageId(e.messageId())
+                                .accountId(e.accountId()).tenant(e.tenant()).transport(e.transport()).envelopeFrom(e.envelopeFrom())
+                                .recipients(e.recipients()).smtpUtf8(e.smtpUtf8()).status(Status.QUEUED)
+                                .createdAt(Instant.ofEpochMilli(keys.getLong(2))).dueAt(Instant.ofEpochMilli(keys.getLong(3)))
+                                .operation(e.operation()).age(Duration.ZERO).build());
                         if (ids.size() == entries.size()) {
                             break;
                         }
@@ -1055,12 +1057,15 @@ public final class JdbcOutboxRepository implements OutboxRepository {
 
     private static Entry map(ResultSet rs) throws SQLException {
         List<EmailAddress> recipients = Arrays.stream(rs.getString("recipients").split("\n")).map(EmailAddress::of).toList();
-        return new Entry(rs.getLong("id"), rs.getString("idempotency_key"), rs.getString("message_id"), AccountId.of(rs.getString("account_id")),
-                rs.getString("tenant"), rs.getString("transport"), EmailAddress.of(rs.getString("envelope_from")), recipients,
-                rs.getBoolean("smtp_utf8"), status(rs.getString("status")), rs.getInt("attempts"),
-                Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("due_at")), rs.getString("last_error"),
-                rs.getBoolean("possible_duplicate"), DeliveryLogEntry.Operation.valueOf(rs.getString("operation")), rs.getBoolean("partly_sent"),
-                Duration.ofMillis(Math.max(0, rs.getLong("age_ms"))));
+        return Entry.builder().id(rs.getLong("id")).idempotencyKey(rs.getString("idempotency_key"))
+                .messageId(rs.getString("message_id")).accountId(AccountId.of(rs.getString("account_id")))
+                .tenant(rs.getString("tenant")).transport(rs.getString("transport"))
+                .envelopeFrom(EmailAddress.of(rs.getString("envelope_from"))).recipients(recipients)
+                .smtpUtf8(rs.getBoolean("smtp_utf8")).status(status(rs.getString("status"))).attempts(rs.getInt("attempts"))
+                .createdAt(Instant.ofEpochMilli(rs.getLong("created_at"))).dueAt(Instant.ofEpochMilli(rs.getLong("due_at")))
+                .lastError(rs.getString("last_error")).possibleDuplicate(rs.getBoolean("possible_duplicate"))
+                .operation(DeliveryLogEntry.Operation.valueOf(rs.getString("operation"))).partlySent(rs.getBoolean("partly_sent"))
+                .age(Duration.ofMillis(Math.max(0, rs.getLong("age_ms")))).build();
     }
 
     @Override

@@ -33,7 +33,8 @@ abstract class OutboxContract {
     abstract DataSource database();
 
     private static Mailroom mailroom(JdbcStore store, int workers) {
-        return Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox())
+        return Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog())
+                .outboxRepository(store.outbox())
                 .outboxWorkers(workers).outboxPollInterval(Duration.ofMillis(20))
                 .outboxRetry(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(1), Duration.ofMillis(50))
                 .readTimeout(Duration.ofSeconds(5)).build();
@@ -271,7 +272,8 @@ abstract class OutboxContract {
                 .reply(Command.RCPT, "250 2.1.5 Ok", "550 5.1.1 <user1@example.test>: Recipient address rejected: User unknown", "250 2.1.5 Ok")
                 .build().start();
              JdbcStore store = store(database());
-             Mailroom m = Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox())
+             Mailroom m = Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog())
+                     .outboxRepository(store.outbox())
                      .notificationPreferences(store.preferences())
                      .directory((tenant, user) -> java.util.Optional.of(dev.mailroom.Person.of(user, "User " + user,
                              user.equals("u-150") ? null : dev.mailroom.EmailAddress.of(user.replace("u-", "user") + "@example.test"),
@@ -310,8 +312,8 @@ abstract class OutboxContract {
             OutboxRepository.NewEntry small = entry(account, 1);
             byte[] big = new byte[600 * 1024];
             java.util.Arrays.fill(big, (byte) 'x');
-            OutboxRepository.NewEntry large = new OutboxRepository.NewEntry(null, "<big@acme.test>", account, null, "smtp",
-                    small.envelopeFrom(), small.recipients(), false, big);
+            OutboxRepository.NewEntry large = OutboxRepository.NewEntry.builder().messageId("<big@acme.test>").accountId(account)
+                    .transport("smtp").envelopeFrom(small.envelopeFrom()).recipients(small.recipients()).payload(big).build();
             List<OutboxRepository.Entry> stored = outbox.insertAll(List.of(small, large));
             java.util.Map<Long, byte[]> read = outbox.smallPayloads(stored.stream().map(OutboxRepository.Entry::id).toList(), 512 * 1024);
             assertThat(read).containsOnlyKeys(stored.get(0).id());
@@ -354,8 +356,9 @@ abstract class OutboxContract {
             byte[] big = new byte[600 * 1024];
             java.util.Arrays.fill(big, (byte) 'x');
             OutboxRepository.NewEntry small = entry(account, 1);
-            List<OutboxRepository.Entry> stored = outbox.insertAll(List.of(new OutboxRepository.NewEntry(null, "<big-purge@acme.test>", account, null,
-                    "smtp", small.envelopeFrom(), small.recipients(), false, big), small));
+            List<OutboxRepository.Entry> stored = outbox.insertAll(List.of(OutboxRepository.NewEntry.builder()
+                    .messageId("<big-purge@acme.test>").accountId(account).transport("smtp").envelopeFrom(small.envelopeFrom())
+                    .recipients(small.recipients()).payload(big).build(), small));
             OutboxRepository.Entry sent = outbox.claim("w1", 1, Duration.ofMinutes(5)).get(0);
             assertThat(sent.id()).isEqualTo(stored.get(0).id());
             assertThat(outbox.markSent(sent.id(), "w1")).isTrue();
@@ -382,14 +385,18 @@ abstract class OutboxContract {
 
     private static OutboxRepository.NewEntry keyed(AccountId account, int i, String key) {
         OutboxRepository.NewEntry e = entry(account, i);
-        return new OutboxRepository.NewEntry(key, e.messageId(), e.accountId(), e.tenant(), e.transport(), e.envelopeFrom(), e.recipients(),
-                e.smtpUtf8(), e.payload(), dev.mailroom.DeliveryLogEntry.Operation.NOTIFICATION);
+        return OutboxRepository.NewEntry.builder().idempotencyKey(key).messageId(e.messageId()).accountId(e.accountId())
+                .tenant(e.tenant()).transport(e.transport()).envelopeFrom(e.envelopeFrom()).recipients(e.recipients())
+                .smtpUtf8(e.smtpUtf8()).payload(e.payload()).operation(dev.mailroom.DeliveryLogEntry.Operation.NOTIFICATION)
+                .build();
     }
 
     private static OutboxRepository.NewEntry entry(AccountId account, int i) {
-        return new OutboxRepository.NewEntry(null, "<" + account.value() + "." + i + "@acme.test>", account, null, "smtp",
-                dev.mailroom.EmailAddress.of("app@acme.test"), List.of(dev.mailroom.EmailAddress.of("kunde@example.test")), false,
-                "Subject: x\r\n\r\nx\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), dev.mailroom.DeliveryLogEntry.Operation.NOTIFICATION);
+        return OutboxRepository.NewEntry.builder().messageId("<" + account.value() + "." + i + "@acme.test>").accountId(account)
+                .transport("smtp").envelopeFrom(dev.mailroom.EmailAddress.of("app@acme.test"))
+                .recipients(List.of(dev.mailroom.EmailAddress.of("kunde@example.test")))
+                .payload("Subject: x\r\n\r\nx\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .operation(dev.mailroom.DeliveryLogEntry.Operation.NOTIFICATION).build();
     }
 
     @Test
@@ -477,7 +484,8 @@ abstract class OutboxContract {
         try (JdbcStore storeA = store(ds); JdbcStore storeB = store(ds)) {
             account(storeA, 25);
             List<Queued> queued = new ArrayList<>();
-            try (Mailroom producer = Mailroom.builder().accountRepository(storeA.accounts()).outboxRepository(storeA.outbox()).transport(sink).discoverTransports(false)
+            try (Mailroom producer = Mailroom.builder().accountRepository(storeA.accounts()).outboxRepository(storeA.outbox())
+                    .transport(sink).discoverTransports(false)
                     .outboxWorkers(0).build()) {
                 for (int i = 0; i < 30; i++) {
                     queued.add(producer.enqueue(MailContext.system(), mail(i)));
@@ -486,7 +494,8 @@ abstract class OutboxContract {
             List<Mailroom> nodes = new ArrayList<>();
             try {
                 for (JdbcStore store : List.of(storeA, storeB)) {
-                    nodes.add(Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox()).transport(sink)
+                    nodes.add(Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog())
+                            .outboxRepository(store.outbox()).transport(sink)
                             .discoverTransports(false).outboxWorkers(2).outboxPollInterval(Duration.ofMillis(20)).outboxLease(Duration.ofMillis(1200))
                             .outboxRetry(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(1), Duration.ofMillis(50)).build());
                 }
@@ -504,10 +513,12 @@ abstract class OutboxContract {
     @Test
     @DisplayName("#10.4: the maximum age is measured on the database's clock: a node whose clock runs a day ahead does not give up a new mail after a 451")
     void maxAge_onTheDatabaseClock() {
-        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().reply(Command.MAIL, "451 4.3.0 Temporary lookup failure", "250 2.1.0 Ok")
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder()
+                .reply(Command.MAIL, "451 4.3.0 Temporary lookup failure", "250 2.1.0 Ok")
                 .build().start();
              JdbcStore store = store(database());
-             Mailroom m = Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox())
+             Mailroom m = Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog())
+                     .outboxRepository(store.outbox())
                      .clock(java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofDays(1)))
                      .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(20))
                      .outboxRetry(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(1), Duration.ofMillis(50)).build()) {
@@ -540,7 +551,8 @@ abstract class OutboxContract {
                     hanging = producer.enqueue(MailContext.tenant("silent"), mail(1));
                     producer.enqueue(MailContext.tenant("healthy"), mail(2));
                 }
-                try (Mailroom worker = Mailroom.builder().accountRepository(store.accounts()).deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox())
+                try (Mailroom worker = Mailroom.builder().accountRepository(store.accounts())
+                        .deliveryLogRepository(store.deliveryLog()).outboxRepository(store.outbox())
                         .outboxWorkers(1).outboxPollInterval(Duration.ofMillis(20)).connectTimeout(Duration.ofSeconds(30))
                         .readTimeout(Duration.ofSeconds(30)).build()) {
                     assertThat(worker.transports()).contains("smtp");
@@ -566,9 +578,12 @@ abstract class OutboxContract {
             OutboxRepository outbox = store.outbox();
             List<Long> ids = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                ids.add(outbox.insert(new OutboxRepository.NewEntry(null, "<" + i + "@acme.test>", AccountId.of("sys"), null, "smtp",
-                        dev.mailroom.EmailAddress.of("app@acme.test"), List.of(dev.mailroom.EmailAddress.of("kunde" + i + "@example.test")),
-                        false, ("Subject: " + i + "\r\n\r\nText\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII))).id());
+                ids.add(outbox.insert(OutboxRepository.NewEntry.builder().messageId("<" + i + "@acme.test>")
+                        .accountId(AccountId.of("sys")).transport("smtp")
+                        .envelopeFrom(dev.mailroom.EmailAddress.of("app@acme.test"))
+                        .recipients(List.of(dev.mailroom.EmailAddress.of("kunde" + i + "@example.test")))
+                        .payload(("Subject: " + i + "\r\n\r\nText\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                        .build()).id());
             }
             try (java.sql.Connection c = ds.getConnection();
                  java.sql.PreparedStatement p = c.prepareStatement("UPDATE mailroom_outbox SET recipients = ? WHERE id = ?")) {
@@ -603,8 +618,9 @@ abstract class OutboxContract {
             OutboxRepository.NewEntry small = entry(account, 1);
             byte[] big = new byte[1_300_000];
             new java.util.Random(8).nextBytes(big);
-            OutboxRepository.Entry stored = outbox.insert(new OutboxRepository.NewEntry(null, "<staged@acme.test>", account, null, "smtp",
-                    small.envelopeFrom(), small.recipients(), false, big));
+            OutboxRepository.Entry stored = outbox.insert(OutboxRepository.NewEntry.builder().messageId("<staged@acme.test>")
+                    .accountId(account).transport("smtp").envelopeFrom(small.envelopeFrom()).recipients(small.recipients())
+                    .payload(big).build());
             long key = chunkKey(ds, stored.id());
             assertThat(key).as("staged under a negative key").isNegative();
             assertThat(chunks(ds, key)).isEqualTo(3);
@@ -614,8 +630,9 @@ abstract class OutboxContract {
             }
 
             long before = count(ds, "SELECT COUNT(*) FROM mailroom_outbox_payload");
-            OutboxRepository.NewEntry twice = new OutboxRepository.NewEntry(null, "<twice@acme.test>", account, null, "smtp",
-                    small.envelopeFrom(), small.recipients(), false, big);
+            OutboxRepository.NewEntry twice = OutboxRepository.NewEntry.builder().messageId("<twice@acme.test>")
+                    .accountId(account).transport("smtp").envelopeFrom(small.envelopeFrom()).recipients(small.recipients())
+                    .payload(big).build();
             try (java.sql.Connection c = ds.getConnection(); java.sql.Statement s = c.createStatement()) {
                 // every insert into the entry table fails from here on: the staged chunks must go again
                 s.execute("ALTER TABLE mailroom_outbox ADD CONSTRAINT mailroom_test_no_more CHECK (message_id <> '<twice@acme.test>')");

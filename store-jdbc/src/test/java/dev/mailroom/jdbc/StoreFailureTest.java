@@ -1,6 +1,7 @@
 package dev.mailroom.jdbc;
 
 import dev.mailroom.AccountId;
+import dev.mailroom.spi.OutboxRepository;
 import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.DeliveryLogQuery;
 import dev.mailroom.MailErrorCode;
@@ -56,9 +57,10 @@ final class StoreFailureTest {
                     DeliveryLogEntry.Operation.SEND, DeliveryLogEntry.Outcome.SUCCESS, null, "250 ok", "<1@x>", "smtp", "sent")));
             assertStoreFailed(() -> store.deliveryLog().query(DeliveryLogQuery.since(Instant.EPOCH)));
             assertStoreFailed(() -> store.preferences().find("acme", "u-1", NotificationType.TASK));
-            assertStoreFailed(() -> store.outbox().insert(new dev.mailroom.spi.OutboxRepository.NewEntry(null, "<1@acme.test>", AccountId.of("a"),
-                    null, "smtp", dev.mailroom.EmailAddress.of("a@acme.test"), java.util.List.of(dev.mailroom.EmailAddress.of("b@acme.test")), false,
-                    new byte[] {'x'})));
+            assertStoreFailed(() -> store.outbox().insert(OutboxRepository.NewEntry.builder().messageId("<1@acme.test>")
+                    .accountId(AccountId.of("a")).transport("smtp").envelopeFrom(dev.mailroom.EmailAddress.of("a@acme.test"))
+                    .recipients(java.util.List.of(dev.mailroom.EmailAddress.of("b@acme.test"))).payload(new byte[] {'x'})
+                    .build()));
             assertStoreFailed(() -> store.outbox().claim("w", 10, java.time.Duration.ofMinutes(1)));
             assertStoreFailed(() -> store.outbox().find(1));
         }

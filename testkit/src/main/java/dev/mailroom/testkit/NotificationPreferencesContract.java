@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The contract every {@link NotificationPreferences} must keep (E2), Mailroom's and a host's. Extend it and
+ * The contract every {@link NotificationPreferences} must keep, Mailroom's and a host's. Extend it and
  * return a fresh, empty store from {@link #newPreferences()}.
  */
 public abstract class NotificationPreferencesContract {

@@ -67,8 +67,10 @@ public abstract class OutboxRepositoryContract {
 
     private static OutboxRepository.NewEntry mail(String account, int n, String idempotencyKey) {
         String id = "<" + account + "-" + n + "@order.test>";
-        return new OutboxRepository.NewEntry(idempotencyKey, id, AccountId.of(account), null, "smtp", EmailAddress.of(account + "@order.test"),
-                List.of(EmailAddress.of("to@order.test")), false, ("Message-ID: " + id + "\r\n\r\nbody\r\n").getBytes(StandardCharsets.US_ASCII));
+        return OutboxRepository.NewEntry.builder().idempotencyKey(idempotencyKey).messageId(id).accountId(AccountId.of(account))
+                .transport("smtp").envelopeFrom(EmailAddress.of(account + "@order.test"))
+                .recipients(List.of(EmailAddress.of("to@order.test"))).payload(("Message-ID: " + id + "\r\n\r\nbody\r\n")
+                .getBytes(StandardCharsets.US_ASCII)).build();
     }
 
     private List<OutboxRepository.Entry> burst(String account, int count) {
@@ -304,8 +306,9 @@ public abstract class OutboxRepositoryContract {
         OutboxRepository.NewEntry template = mail("s", 1);
         List<OutboxRepository.NewEntry> entries = new ArrayList<>();
         for (int size : new int[] {1_500_000, 100, 0}) {
-            entries.add(new OutboxRepository.NewEntry(null, "<stream-" + size + "@order.test>", template.accountId(), null, "smtp",
-                    template.envelopeFrom(), template.recipients(), false, streamed(size, size), template.operation()));
+            entries.add(OutboxRepository.NewEntry.builder().messageId("<stream-" + size + "@order.test>")
+                    .accountId(template.accountId()).transport("smtp").envelopeFrom(template.envelopeFrom())
+                    .recipients(template.recipients()).content(streamed(size, size)).operation(template.operation()).build());
         }
         List<OutboxRepository.Entry> stored = outbox.insertAll(entries);
         for (int i = 0; i < entries.size(); i++) {
@@ -314,8 +317,9 @@ public abstract class OutboxRepositoryContract {
             org.junit.jupiter.api.Assertions.assertArrayEquals(expected, read(outbox.openPayload(id)), "openPayload of " + expected.length + " bytes");
             org.junit.jupiter.api.Assertions.assertArrayEquals(expected, outbox.payload(id), "payload of " + expected.length + " bytes");
         }
-        OutboxRepository.Entry single = outbox.insert(new OutboxRepository.NewEntry(null, "<stream-one@order.test>", template.accountId(), null,
-                "smtp", template.envelopeFrom(), template.recipients(), false, streamed(700_000, 7), template.operation()));
+        OutboxRepository.Entry single = outbox.insert(OutboxRepository.NewEntry.builder().messageId("<stream-one@order.test>")
+                .accountId(template.accountId()).transport("smtp").envelopeFrom(template.envelopeFrom())
+                .recipients(template.recipients()).content(streamed(700_000, 7)).operation(template.operation()).build());
         org.junit.jupiter.api.Assertions.assertArrayEquals(bytes(streamed(700_000, 7)), read(outbox.openPayload(single.id())));
     }
 
@@ -324,8 +328,9 @@ public abstract class OutboxRepositoryContract {
     void smallPayloads_leaveLargeToTheStream() {
         OutboxRepository.NewEntry small = mail("s", 1);
         OutboxRepository.NewEntry template = mail("s", 2);
-        OutboxRepository.NewEntry large = new OutboxRepository.NewEntry(null, "<large@order.test>", template.accountId(), null, "smtp",
-                template.envelopeFrom(), template.recipients(), false, streamed(2_000_000, 3), template.operation());
+        OutboxRepository.NewEntry large = OutboxRepository.NewEntry.builder().messageId("<large@order.test>")
+                .accountId(template.accountId()).transport("smtp").envelopeFrom(template.envelopeFrom())
+                .recipients(template.recipients()).content(streamed(2_000_000, 3)).operation(template.operation()).build();
         List<OutboxRepository.Entry> stored = outbox.insertAll(List.of(small, large));
         java.util.Map<Long, byte[]> read = outbox.smallPayloads(stored.stream().map(OutboxRepository.Entry::id).toList(), 512 * 1024);
         assertFalse(read.containsKey(stored.get(1).id()), "the 2 MB payload is read as a stream");
@@ -366,8 +371,10 @@ public abstract class OutboxRepositoryContract {
 
     private static OutboxRepository.NewEntry mailTo(String account, int n, String idempotencyKey, String... recipients) {
         OutboxRepository.NewEntry m = mail(account, n, idempotencyKey);
-        return new OutboxRepository.NewEntry(idempotencyKey, m.messageId(), m.accountId(), null, "smtp", m.envelopeFrom(),
-                java.util.Arrays.stream(recipients).map(EmailAddress::of).toList(), false, m.payload(), m.operation());
+        return OutboxRepository.NewEntry.builder().idempotencyKey(idempotencyKey).messageId(m.messageId())
+                .accountId(m.accountId()).transport("smtp").envelopeFrom(m.envelopeFrom())
+                .recipients(java.util.Arrays.stream(recipients).map(EmailAddress::of).toList()).payload(m.payload())
+                .operation(m.operation()).build();
     }
 
     /** What a mark may change: an entry read before and after a refused mark must show the same. */

@@ -24,7 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Applies the sender policy (B1, B2, A6) and the signature (B5) to an email for a resolved account:
+ * Applies the sender policy and the signature to an email for a resolved account:
  * the single path that both sending and {@code preview} take, so a preview is exactly what goes out.
  */
 public final class Composer {
@@ -137,7 +137,7 @@ public final class Composer {
         }
     }
 
-    /** B5: account, then project, then the tenant's central signature, then the system-wide one. */
+    /** Account, then project, then the tenant's central signature, then the system-wide one. */
     private Optional<Signature> signatureFor(MailContext ctx, Resolver.Choice choice) {
         var account = choice.account().account();
         if (account.textSignature().isPresent() || account.htmlSignature().isPresent()) {

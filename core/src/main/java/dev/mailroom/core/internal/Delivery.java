@@ -92,7 +92,7 @@ public final class Delivery {
         Resolver.Choice choice = resolver.resolve(context, email.from().orElse(null));
         String transportId = transports.select(choice.account());
         Composer.Composition c = composer.compose(context, email, choice);
-        // the same rendering as sending: B4 decisions, header safety, the envelope as it goes on the wire
+        // the same rendering as sending: SMTPUTF8 decisions, header safety, the envelope as it goes on the wire
         RenderedMessage m = renderer.render(email, c, EmailAddress.of(c.from().address()), choice.account().account().utf8Headers(),
                 transports.capabilities(transportId).smtpUtf8(), transportId);
         List<String> warnings = new ArrayList<>(c.warnings());
@@ -178,7 +178,7 @@ public final class Delivery {
                     message.messageId(), transportId, "sent to " + result.accepted().size() + " recipient(s)"
                     + (result.sentCopy() != null ? ", copy in " + result.sentCopy() : "")));
             if (result.sentCopyError() != null) {
-                // B6: a failed copy never fails the send; it is on the receipt and in the log
+                // A failed copy never fails the send; it is on the receipt and in the log
                 records.record(new DeliveryLogEntry(receipt.sentAt(), account.id(), account.account().email().address(),
                         ctx.tenant().orElse(null), DeliveryLogEntry.Operation.SENT_COPY, DeliveryLogEntry.Outcome.FAILURE,
                         null, null, message.messageId(), transportId, result.sentCopyError()));

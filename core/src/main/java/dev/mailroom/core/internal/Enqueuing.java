@@ -246,7 +246,9 @@ public final class Enqueuing {
             }
             throw new MailException(MailErrorCode.INVALID_EMAIL, "cannot render the message: " + e.getMessage(), null, null, List.of(), e);
         }
-        return new OutboxRepository.NewEntry(idempotencyKey, message.messageId(), choice.account().id(), context.tenant().orElse(null),
-                transportId, message.envelopeFrom(), message.recipients(), message.smtpUtf8(), spool, op);
+        return OutboxRepository.NewEntry.builder().idempotencyKey(idempotencyKey).messageId(message.messageId())
+                .accountId(choice.account().id()).tenant(context.tenant().orElse(null)).transport(transportId)
+                .envelopeFrom(message.envelopeFrom()).recipients(message.recipients()).smtpUtf8(message.smtpUtf8()).content(spool)
+                .operation(op).build();
     }
 }

@@ -39,7 +39,7 @@ public final class MessageRenderer {
 
     public MessageRenderer(Clock clock) {
         Properties p = new Properties();
-        // Never let Angus write raw UTF-8 headers: SMTPUTF8 is decided per message (B4).
+        // Never let Angus write raw UTF-8 headers: SMTPUTF8 is decided per message.
         p.setProperty("mail.mime.allowutf8", "false");
         this.session = Session.getInstance(p);
         Properties u = new Properties();
@@ -56,7 +56,7 @@ public final class MessageRenderer {
 
     /**
      * Renders a composed email: From, Reply-To and bodies from the composition, the rest from the email.
-     * B4: a domain-only internationalized address goes out in punycode (IDNA); a non-ASCII local part
+     * A domain-only internationalized address goes out in punycode (IDNA); a non-ASCII local part
      * needs SMTPUTF8, which needs {@code utf8Allowed} (the account's "server supports UTF-8 headers").
      */
     public RenderedMessage render(Email email, Composer.Composition c, EmailAddress envelopeFrom, boolean utf8Allowed) {

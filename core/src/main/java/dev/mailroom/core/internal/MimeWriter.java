@@ -161,7 +161,7 @@ final class MimeWriter {
         return longest;
     }
 
-    /** Header lines are ASCII, except in messages sent with SMTPUTF8 (B4), where they are UTF-8; none over 998 octets. */
+    /** Header lines are ASCII, except in messages sent with SMTPUTF8, where they are UTF-8; none over 998 octets. */
     private static void line(OutputStream os, String s, boolean utf8) throws IOException {
         if (!utf8 && s.chars().anyMatch(c -> c > 127)) {
             // never raw UTF-8 to a server that was not asked for SMTPUTF8, and never a silently mangled header

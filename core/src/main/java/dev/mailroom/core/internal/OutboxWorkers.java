@@ -432,7 +432,7 @@ public final class OutboxWorkers implements AutoCloseable {
                     message.content(spool::writeTo).exactSize(spool.size());
                 }
                 // Partial delivery: recipients the server refuses are kept apart from those it took (issue #4).
-                // A retry for deferred recipients: the others got it, and the Sent copy (B6) was made then.
+                // A retry for deferred recipients: the others got it, and the Sent copy was made then.
                 result = sender.send(resolved, e.transport(), message.build());
             }
         } catch (MailException ex) {

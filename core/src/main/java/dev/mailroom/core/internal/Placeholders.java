@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code {name}} variables in signatures (B5) and notification templates (E1): case-insensitive, HTML-escaped
+ * {@code {name}} variables in signatures and notification templates: case-insensitive, HTML-escaped
  * in HTML, and never printed raw: a variable that is unknown or has no value becomes empty and is reported.
  */
 public final class Placeholders {

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
- * Chooses the account for a context and an optional From address (A2–A6) and fills its blanks (A3).
+ * Chooses the account for a context and an optional From address and fills its blanks.
  *
  * <p>Results, failures included, are cached per (generation, context, From). Every change the
  * repository reports bumps the generation, so an entry computed before a change can never be returned
@@ -141,7 +141,7 @@ public final class Resolver {
         List<Account> all = repository.findAll();
         SystemMailSettings system = repository.systemSettings();
 
-        // A4: without an enabled, configured system-wide server no mail is sent at all.
+        // Without an enabled, configured system-wide server no mail is sent at all.
         if (!system.mailEnabled()) {
             throw new MailException(MailErrorCode.MAIL_DISABLED, "mail is disabled: the system-wide mail server is switched off");
         }
@@ -175,7 +175,7 @@ public final class Resolver {
         final boolean mayUseSystem = systemAllowed;
         final boolean mayUseOwn = ownAllowed;
         final SenderPolicy senderPolicy = policy;
-        // B1/B2: everything goes through the default account; the From address does not route.
+        // Everything goes through the default account; the From address does not route.
         final boolean defaultSenderOnly = policy != SenderPolicy.OWNER_ACCOUNT;
         // Accounts this context may use at all.
         Predicate<Account> usable = a -> switch (a.scope()) {
@@ -187,7 +187,7 @@ public final class Resolver {
                     && Objects.equals(a.tenant().orElse(null), tenant) && a.owner().equals(ctx.department());
         };
 
-        // A6: the account that owns the From address; most specific first.
+        // The account that owns the From address; most specific first.
         if (from != null && !defaultSenderOnly) {
             Account owner = mostSpecific(all, a -> usable.test(a) && a.owns(from));
             if (owner == null) {
@@ -203,7 +203,7 @@ public final class Resolver {
                 return choose(all, owner, "the account the replied-to mail came in on, " + in.address() + " (A6)", senderPolicy);
             }
         }
-        // A5: users and departments that send in their own name.
+        // Users and departments that send in their own name.
         if (!ctx.isSystemMail() && !defaultSenderOnly) {
             Optional<Account> own = ctx.user().flatMap(u -> first(all, a -> a.scope() == Scope.USER && a.enabled() && usable.test(a)));
             if (own.isPresent()) {
@@ -214,7 +214,7 @@ public final class Resolver {
                 return choose(all, dept.get(), "department " + ctx.department().get() + "'s account (A5)", senderPolicy);
             }
         }
-        // A4: the tenant's own system account, else the system-wide one.
+        // The tenant's own system account, else the system-wide one.
         if (tenant != null && mayUseOwn) {
             Optional<Account> tenantSystem = first(all, a -> a.scope() == Scope.TENANT && a.systemAccount()
                     && tenant.equals(a.tenant().orElse(null)));
@@ -252,7 +252,7 @@ public final class Resolver {
         return ResolvedAccount.of(account, defaultsFor(all, account.tenant().orElse(null)), hostDefaultSecurity);
     }
 
-    /** A3: the first defaults account of the same tenant, else the first system-wide one. */
+    /** The first defaults account of the same tenant, else the first system-wide one. */
     static Account defaultsFor(List<Account> all, String tenant) {
         if (tenant != null) {
             Optional<Account> own = first(all, a -> a.defaultsAccount() && tenant.equals(a.tenant().orElse(null)));

@@ -155,7 +155,7 @@ final class AccountSession {
         return newSession(debugSink, withLogin, false);
     }
 
-    /** A new Angus session; {@code utf8} lets Angus send SMTPUTF8 and raw UTF-8 addresses (B4). */
+    /** A new Angus session; {@code utf8} lets Angus send SMTPUTF8 and raw UTF-8 addresses. */
     Session newSession(Consumer<String> debugSink, boolean withLogin, boolean utf8) {
         Properties p = new Properties();
         p.putAll(props);

@@ -9,7 +9,7 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
- * Turns Angus' debug output into redacted lines (C4): the AUTH arguments, the client's answers to SASL
+ * Turns Angus' debug output into redacted lines: the AUTH arguments, the client's answers to SASL
  * challenges ({@code 334}), and every form of the password (plain and base64 in the usual SASL encodings) become
  * {@code ****}. Angus additionally suppresses the AUTH exchange while {@code mail.debug.auth} is off.
  */

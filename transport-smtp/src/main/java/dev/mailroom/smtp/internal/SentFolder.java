@@ -23,7 +23,7 @@ import java.util.function.Consumer;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * B6: appends a sent message to the account's IMAP Sent folder: the configured one (created when
+ * Appends a sent message to the account's IMAP Sent folder: the configured one (created when
  * missing), else the one flagged {@code \Sent} (RFC 6154 SPECIAL-USE), else the first existing folder
  * with a usual name. Same TLS rules and finite timeouts as SMTP.
  */

@@ -104,7 +104,7 @@ public final class SmtpTransport implements Transport {
     }
 
     /**
-     * B4: messages with UTF-8 addresses go over their own connection whose session allows UTF-8 (Angus
+     * Messages with UTF-8 addresses go over their own connection whose session allows UTF-8 (Angus
      * then adds SMTPUTF8 to MAIL FROM); a server that does not offer SMTPUTF8 is refused before MAIL FROM.
      * Rare enough not to need a pool of their own.
      */
@@ -342,7 +342,7 @@ public final class SmtpTransport implements Transport {
         scheduler.shutdownNow();
     }
 
-    // ------------------------------------------------------------------ diagnostics (C1, C5, F10)
+    // ------------------------------------------------------------------ diagnostics
 
     @Override
     public Diagnosis diagnose(ResolvedAccount account) {
