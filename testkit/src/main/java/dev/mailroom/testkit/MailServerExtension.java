@@ -20,7 +20,7 @@ import java.util.List;
  *
  * <pre>{@code
  * @RegisterExtension
- * final MailServerExtension mail = MailServerExtension.create().withUser("support@acme.test", "secret");
+ * final MailServerExtension mail = MailServerExtension.builder().user("support@acme.test", "secret").build();
  *
  * @Test void sends() {
  *     ... send to kunde@example.test ...
@@ -29,27 +29,42 @@ import java.util.List;
  * }</pre>
  */
 public final class MailServerExtension implements BeforeEachCallback, AfterEachCallback, AutoCloseable {
-    private final List<String[]> users = new ArrayList<>();
+    private final List<String[]> users;
     private GreenMail greenMail;
 
-    private MailServerExtension() {
+    private MailServerExtension(Builder b) {
+        this.users = List.copyOf(b.users);
     }
 
-    /** @return an extension without users (SMTP accepts mail without login) */
-    public static MailServerExtension create() {
-        return new MailServerExtension();
+    /** @return a builder; without users SMTP accepts mail without login */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /**
-     * Adds a mailbox whose login is the address.
-     *
-     * @param address the address and login
-     * @param password the password
-     * @return this
-     */
-    public MailServerExtension withUser(String address, String password) {
-        users.add(new String[] {address, address, password});
-        return this;
+    /** Configures a {@link MailServerExtension}; not thread-safe. */
+    public static final class Builder {
+        private final List<String[]> users = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /**
+         * Adds a mailbox whose login is the address.
+         *
+         * @param address the address and login
+         * @param password the password
+         * @return this
+         */
+        public Builder user(String address, String password) {
+            users.add(new String[] {java.util.Objects.requireNonNull(address, "address"), address,
+                    java.util.Objects.requireNonNull(password, "password")});
+            return this;
+        }
+
+        /** @return the extension, started before each test and stopped after it */
+        public MailServerExtension build() {
+            return new MailServerExtension(this);
+        }
     }
 
     /**

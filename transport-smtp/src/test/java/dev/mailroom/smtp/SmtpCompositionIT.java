@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Issue #3 end to end: what the server received, parsed. */
 final class SmtpCompositionIT {
     @RegisterExtension
-    final MailServerExtension mail = MailServerExtension.create();
+    final MailServerExtension mail = MailServerExtension.builder().build();
 
     private final InMemoryAccountRepository repo = new InMemoryAccountRepository();
 

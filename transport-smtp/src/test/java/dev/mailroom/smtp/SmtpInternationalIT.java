@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** B4: internationalized addresses, decided per message. */
 final class SmtpInternationalIT {
     @RegisterExtension
-    final MailServerExtension mail = MailServerExtension.create();
+    final MailServerExtension mail = MailServerExtension.builder().build();
 
     private final InMemoryAccountRepository repo = new InMemoryAccountRepository();
 

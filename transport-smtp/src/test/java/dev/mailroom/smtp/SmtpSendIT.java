@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 final class SmtpSendIT {
     @RegisterExtension
-    final MailServerExtension mail = MailServerExtension.create().withUser("app@acme.test", "app-secret");
+    final MailServerExtension mail = MailServerExtension.builder().user("app@acme.test", "app-secret").build();
 
     private final InMemoryAccountRepository repo = new InMemoryAccountRepository();
     private Mailroom mailroom;

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** B6: copy to the IMAP Sent folder after sending. */
 final class SmtpSentCopyIT {
     @RegisterExtension
-    final MailServerExtension mail = MailServerExtension.create().withUser("app@acme.test", "pw");
+    final MailServerExtension mail = MailServerExtension.builder().user("app@acme.test", "pw").build();
 
     private final InMemoryAccountRepository repo = new InMemoryAccountRepository();
 

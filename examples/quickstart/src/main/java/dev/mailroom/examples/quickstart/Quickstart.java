@@ -41,9 +41,9 @@ public final class Quickstart {
     }
 
     public static void main(String[] args) {
-        try (MailServerExtension server = MailServerExtension.create()
-                .withUser("noreply@company.example", "system-pw")
-                .withUser("mail@acme.example", "acme-pw").start()) {
+        try (MailServerExtension server = MailServerExtension.builder()
+                .user("noreply@company.example", "system-pw")
+                .user("mail@acme.example", "acme-pw").build().start()) {
             run(server);
         }
     }
