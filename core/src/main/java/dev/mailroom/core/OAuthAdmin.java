@@ -305,11 +305,15 @@ public final class OAuthAdmin {
                 + id.email() + ", another mailbox; nothing was stored");
     }
 
+    /** Google and Microsoft treat the local part without regard to case, as their identity claims show. */
     private static boolean sameMailbox(String a, String b) {
+        if (a.strip().equalsIgnoreCase(b.strip())) {
+            return true;
+        }
         try {
             return EmailAddress.of(a).sameMailbox(EmailAddress.of(b));
         } catch (RuntimeException e) {
-            return a.equalsIgnoreCase(b);
+            return false;
         }
     }
 

@@ -1,0 +1,275 @@
+package dev.mailroom.core;
+
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
+import dev.mailroom.OAuthClient;
+import dev.mailroom.Secret;
+import dev.mailroom.spi.AccessToken;
+import dev.mailroom.spi.AuthorizationServer;
+import dev.mailroom.spi.ConsentRequest;
+import dev.mailroom.spi.TokenResponse;
+import dev.mailroom.spi.TransportContext;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An in-process OAuth provider for tests: builds consent URLs, lets a test play the browser ({@link #approve}),
+ * checks PKCE S256 on the code exchange (challenge == base64url(sha256(verifier))), codes are single-use, refresh
+ * tokens rotate (the old one is refused with invalid_grant afterwards), and it can be told to answer invalid_grant,
+ * invalid_client or temporarily_unavailable. Every token, code and secret it issues starts with {@code CANARY}, so a
+ * test can grep logs for them. Counts calls. Thread-safe.
+ */
+final class FakeAuthorizationServer implements AuthorizationServer {
+    static final String CLIENT_SECRET = "CANARY-client-secret-7f3a";
+
+    private record Code(String challenge, String clientId, String email, boolean verified, List<String> aliases, Set<String> scopes) {
+    }
+
+    private final String provider;
+    private final Clock clock;
+    private final Map<String, Code> codes = new ConcurrentHashMap<>();
+    /** refresh token → the identity it belongs to, while valid. */
+    private final Map<String, String> refreshTokens = new ConcurrentHashMap<>();
+    private final AtomicInteger serial = new AtomicInteger();
+    final AtomicInteger exchanges = new AtomicInteger();
+    final AtomicInteger refreshes = new AtomicInteger();
+    final List<Integer> verifierLengths = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile Duration lifetime = Duration.ofHours(1);
+    private volatile boolean rotate = true;
+    private volatile String failRefreshWith;
+    private volatile CountDownLatch refreshEntered;
+    private volatile CountDownLatch refreshGate;
+    private volatile boolean reportScopes = true;
+    volatile ConsentRequest lastConsent;
+
+    FakeAuthorizationServer(Clock clock) {
+        this("google", clock);
+    }
+
+    FakeAuthorizationServer(String provider, Clock clock) {
+        this.provider = provider;
+        this.clock = clock;
+    }
+
+    @Override
+    public String provider() {
+        return provider;
+    }
+
+    @Override
+    public List<String> identityScopes() {
+        return List.of("openid", "email");
+    }
+
+    @Override
+    public URI consentUrl(OAuthClient client, ConsentRequest request) {
+        lastConsent = request;
+        return URI.create("https://accounts.fake.test/o/oauth2/auth?client_id=" + enc(client.clientId()) + "&redirect_uri="
+                + enc(client.redirectUri().toString()) + "&response_type=code&scope=" + enc(String.join(" ", request.scopes()))
+                + "&state=" + enc(request.state()) + "&code_challenge=" + enc(request.codeChallenge()) + "&code_challenge_method=S256"
+                + "&login_hint=" + enc(request.loginHint()) + "&access_type=offline&prompt=consent");
+    }
+
+    /** The browser: the given mailbox signs in and allows every scope asked for; returns the callback's state and code. */
+    String[] approve(URI consentUrl, String email) {
+        return approve(consentUrl, email, true, List.of(), null);
+    }
+
+    /** The browser, with control over what is granted: {@code dropScope} unticked, {@code verified} as the provider says. */
+    String[] approve(URI consentUrl, String email, boolean verified, List<String> aliases, String dropScope) {
+        Map<String, String> q = query(consentUrl);
+        Set<String> scopes = new LinkedHashSet<>(List.of(q.get("scope").split(" ")));
+        if (dropScope != null) {
+            scopes.remove(dropScope);
+        }
+        String code = "CANARY-code-" + serial.incrementAndGet();
+        if (!"S256".equals(q.get("code_challenge_method"))) {
+            throw new AssertionError("PKCE S256 expected");
+        }
+        codes.put(code, new Code(q.get("code_challenge"), q.get("client_id"), email, verified, aliases, scopes));
+        return new String[] {q.get("state"), code};
+    }
+
+    @Override
+    public TokenResponse exchange(OAuthClient client, String code, Secret codeVerifier, TransportContext context) {
+        exchanges.incrementAndGet();
+        checkClient(client);
+        Code c = codes.remove(code);
+        if (c == null) {
+            throw error("invalid_grant", "Malformed auth code.");
+        }
+        String verifier = codeVerifier.reveal();
+        verifierLengths.add(verifier.length());
+        if (!c.challenge().equals(s256(verifier))) {
+            throw error("invalid_grant", "Invalid code verifier.");
+        }
+        String refresh = "CANARY-refresh-" + serial.incrementAndGet();
+        refreshTokens.put(refresh, c.email());
+        return TokenResponse.builder(newAccessToken()).refreshToken(Secret.of(refresh)).grantedScopes(reportScopes ? c.scopes() : Set.of())
+                .identity(new TokenResponse.GrantedIdentity(c.email(), c.verified(), c.aliases())).build();
+    }
+
+    @Override
+    public TokenResponse refresh(OAuthClient client, Secret refreshToken, TransportContext context) {
+        refreshes.incrementAndGet();
+        CountDownLatch entered = refreshEntered;
+        CountDownLatch gate = refreshGate;
+        if (entered != null) {
+            entered.countDown();
+        }
+        if (gate != null) {
+            try {
+                if (!gate.await(30, TimeUnit.SECONDS)) {
+                    throw new AssertionError("refresh gate never opened");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        String failure = failRefreshWith;
+        if (failure != null) {
+            throw switch (failure) {
+                case "invalid_client" -> new MailException(MailErrorCode.OAUTH_CLIENT_REJECTED, "the provider refused the client",
+                        "{\"error\":\"invalid_client\",\"error_description\":\"The OAuth client was deleted.\"}", null, List.of(), null);
+                case "unavailable" -> new MailException(MailErrorCode.OAUTH_PROVIDER_UNAVAILABLE, "token endpoint answered 503",
+                        "HTTP 503 {\"error\":\"temporarily_unavailable\"}", Duration.ZERO, null);
+                default -> error(failure, "Token has been expired or revoked.");
+            };
+        }
+        checkClient(client);
+        String value = refreshToken.reveal();
+        String email = rotate ? refreshTokens.remove(value) : refreshTokens.get(value);
+        if (email == null) {
+            throw error("invalid_grant", "Token has been expired or revoked.");
+        }
+        TokenResponse.Builder b = TokenResponse.builder(newAccessToken());
+        if (rotate) {
+            String next = "CANARY-refresh-" + serial.incrementAndGet();
+            refreshTokens.put(next, email);
+            b.refreshToken(Secret.of(next));
+        }
+        return b.build();
+    }
+
+    /** Whether a refresh token is currently valid here (rotation invalidates the old one). */
+    boolean accepts(String refreshToken) {
+        return refreshTokens.containsKey(refreshToken);
+    }
+
+    /** Revokes every grant: every refresh token is refused with invalid_grant from now on. */
+    void revokeAll() {
+        refreshTokens.clear();
+    }
+
+    FakeAuthorizationServer lifetime(Duration value) {
+        this.lifetime = value;
+        return this;
+    }
+
+    FakeAuthorizationServer rotate(boolean value) {
+        this.rotate = value;
+        return this;
+    }
+
+    FakeAuthorizationServer reportScopes(boolean value) {
+        this.reportScopes = value;
+        return this;
+    }
+
+    /** invalid_grant, invalid_client, unavailable, or null to answer normally. */
+    FakeAuthorizationServer failRefreshWith(String error) {
+        this.failRefreshWith = error;
+        return this;
+    }
+
+    /** Refreshes count {@code entered} down and then wait until {@code gate} opens; null to stop. */
+    FakeAuthorizationServer holdRefreshes(CountDownLatch entered, CountDownLatch gate) {
+        this.refreshEntered = entered;
+        this.refreshGate = gate;
+        return this;
+    }
+
+    private AccessToken newAccessToken() {
+        return AccessToken.of("CANARY-access-" + serial.incrementAndGet(), clock.instant().plus(lifetime));
+    }
+
+    private static void checkClient(OAuthClient client) {
+        if (!CLIENT_SECRET.equals(client.clientSecret().reveal())) {
+            throw new MailException(MailErrorCode.OAUTH_CLIENT_REJECTED, "the provider refused the client",
+                    "{\"error\":\"invalid_client\",\"error_description\":\"Unauthorized\"}", null, List.of(), null);
+        }
+    }
+
+    private static MailException error(String error, String description) {
+        return new MailException(MailErrorCode.OAUTH_GRANT_REVOKED, "the provider refused the grant (" + error + ")",
+                "{\"error\":\"" + error + "\",\"error_description\":\"" + description + "\"}", null, List.of(), null);
+    }
+
+    static String s256(String verifier) {
+        try {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-256")
+                    .digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Map<String, String> query(URI uri) {
+        Map<String, String> out = new HashMap<>();
+        for (String pair : uri.getRawQuery().split("&")) {
+            int eq = pair.indexOf('=');
+            out.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** A clock a test moves by hand. */
+    static final class MutableClock extends Clock {
+        private volatile Instant now;
+
+        MutableClock(Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
