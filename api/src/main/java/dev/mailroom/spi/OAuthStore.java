@@ -198,7 +198,7 @@ public interface OAuthStore {
      * Why a grant cannot be used until someone acts.
      *
      * @param code e.g. {@link MailErrorCode#OAUTH_GRANT_REVOKED}
-     * @param detail in words, with the provider's reply; never a secret
+     * @param detail the provider's reply (e.g. its JSON error), or in words when it gave none; never a secret
      * @param since when it was noticed
      */
     record Problem(MailErrorCode code, String detail, Instant since) {

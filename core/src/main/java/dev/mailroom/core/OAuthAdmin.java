@@ -267,7 +267,7 @@ public final class OAuthAdmin {
         }
         if (g.problem() != null) {
             return new OAuthStatus(a.id(), clientId, OAuthStatus.State.CONSENT_REQUIRED, g.identity(), g.scopes(), g.grantedAt(),
-                    g.problem().code() + ": " + g.problem().detail() + " (since " + g.problem().since() + ")");
+                    g.problem().code() + " since " + g.problem().since() + " [provider: " + g.problem().detail() + "]: " + g.problem().code().hint());
         }
         Optional<MailException> rejected = tokens.rejection(clientId);
         if (rejected.isPresent()) {

@@ -51,6 +51,8 @@ final class FakeAuthorizationServer implements AuthorizationServer {
     final AtomicInteger exchanges = new AtomicInteger();
     final AtomicInteger refreshes = new AtomicInteger();
     final List<Integer> verifierLengths = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Every code verifier, state, code and token seen or issued, for tests that grep logs for them. */
+    final List<String> secretsSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Duration lifetime = Duration.ofHours(1);
     private volatile boolean rotate = true;
     private volatile String failRefreshWith;
@@ -81,6 +83,7 @@ final class FakeAuthorizationServer implements AuthorizationServer {
     @Override
     public URI consentUrl(OAuthClient client, ConsentRequest request) {
         lastConsent = request;
+        secretsSeen.add(request.state());
         return URI.create("https://accounts.fake.test/o/oauth2/auth?client_id=" + enc(client.clientId()) + "&redirect_uri="
                 + enc(client.redirectUri().toString()) + "&response_type=code&scope=" + enc(String.join(" ", request.scopes()))
                 + "&state=" + enc(request.state()) + "&code_challenge=" + enc(request.codeChallenge()) + "&code_challenge_method=S256"
@@ -117,6 +120,7 @@ final class FakeAuthorizationServer implements AuthorizationServer {
         }
         String verifier = codeVerifier.reveal();
         verifierLengths.add(verifier.length());
+        secretsSeen.add(verifier);
         if (!c.challenge().equals(s256(verifier))) {
             throw error("invalid_grant", "Invalid code verifier.");
         }
@@ -208,7 +212,9 @@ final class FakeAuthorizationServer implements AuthorizationServer {
     }
 
     private AccessToken newAccessToken() {
-        return AccessToken.of("CANARY-access-" + serial.incrementAndGet(), clock.instant().plus(lifetime));
+        AccessToken t = AccessToken.of("CANARY-access-" + serial.incrementAndGet(), clock.instant().plus(lifetime));
+        secretsSeen.add(t.reveal());
+        return t;
     }
 
     private static void checkClient(OAuthClient client) {

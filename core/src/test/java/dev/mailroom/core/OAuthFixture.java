@@ -24,7 +24,8 @@ final class OAuthFixture {
     static final OAuthClientId CLIENT = OAuthClientId.of("acme-google");
     static final String SCOPE = "https://mail.google.com/";
 
-    final FakeAuthorizationServer.MutableClock clock = new FakeAuthorizationServer.MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
+    /** Starts now, so that tokens are valid on the system clock too (for Mailrooms that run their outbox on it). */
+    final FakeAuthorizationServer.MutableClock clock = new FakeAuthorizationServer.MutableClock(Instant.now());
     final InMemoryAccountRepository accounts = new InMemoryAccountRepository();
     final OAuthStore store;
     final FakeAuthorizationServer provider = new FakeAuthorizationServer(clock);

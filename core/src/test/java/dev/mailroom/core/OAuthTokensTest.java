@@ -200,10 +200,10 @@ final class OAuthTokensTest {
             assertThat(f.provider.refreshes).as("not retried").hasValue(1);
             OAuthStatus status = other.oauth().status(ACCOUNT);
             assertThat(status.state()).isEqualTo(OAuthStatus.State.CONSENT_REQUIRED);
-            assertThat(status.reason()).contains("OAUTH_GRANT_REVOKED").contains("invalid_grant").contains("connect the account again");
+            assertThat(status.reason()).contains("OAUTH_GRANT_REVOKED").contains("invalid_grant").contains("Connect the account again");
             AccountHealth health = other.health(ACCOUNT);
             assertThat(health.state()).isEqualTo(AccountHealth.State.AUTH_REQUIRED);
-            assertThat(health.reason()).contains("connect the account again");
+            assertThat(health.reason()).contains("Connect the account again");
             f.connect(m, ACCOUNT, OAuthFixture.ADDRESS);
             assertThat(tokens(f).token(a)).isNotNull();
             assertThat(m.health(ACCOUNT).state()).isEqualTo(AccountHealth.State.OK);

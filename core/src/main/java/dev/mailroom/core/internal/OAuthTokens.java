@@ -241,9 +241,9 @@ public final class OAuthTokens implements AccessTokens {
         cache.remove(id);
         switch (e.code()) {
             case OAUTH_GRANT_REVOKED -> {
-                String detail = "the provider refused the grant" + e.serverReply().map(r -> ": " + r).orElse("") + "; connect the account again";
-                LOG.warn("account {}: {} (OAUTH_GRANT_REVOKED); its queued mail is held until an administrator connects it again", address,
-                        detail);
+                String detail = e.serverReply().orElse(e.getMessage());
+                LOG.warn("account {}: the provider refused its OAuth grant (OAUTH_GRANT_REVOKED) [provider: {}]; its queued mail is held until"
+                        + " an administrator connects it again", address, detail);
                 return store.markProblem(id, holder, new OAuthStore.Problem(MailErrorCode.OAUTH_GRANT_REVOKED, detail, clock.instant()));
             }
             case OAUTH_CLIENT_REJECTED -> {
@@ -319,8 +319,8 @@ public final class OAuthTokens implements AccessTokens {
                     + g.client() + " but now uses " + clientId, null, "Connect the account again with its current OAuth client.", List.of(), null);
         }
         if (g.problem() != null) { // known on every node: no call to the provider until it is connected again
-            throw new MailException(g.problem().code(), "account " + address + ": " + g.problem().detail() + " (since " + g.problem().since()
-                    + ")", null, g.problem().code().hint(), List.of(), null);
+            throw new MailException(g.problem().code(), "the provider refused the OAuth grant of account " + address + " on "
+                    + g.problem().since(), g.problem().detail(), g.problem().code().hint(), List.of(), null);
         }
         return g;
     }
