@@ -1,5 +1,6 @@
 package dev.mailroom.core;
 
+import dev.mailroom.testkit.ScriptedAuthorizationServer;
 import dev.mailroom.Account;
 import dev.mailroom.AccountId;
 import dev.mailroom.Authentication;
@@ -48,7 +49,7 @@ final class OAuthConsentTest {
             assertThat(m.oauth().client(CLIENT).orElseThrow().redirectUri()).isEqualTo(URI.create("https://erp.acme.test/oauth/callback"));
             assertThat(m.oauth().clients()).singleElement().satisfies(c -> assertThat(c.clientSecret().isPlaceholder()).isTrue());
             m.oauth().registerClient(OAuthFixture.client().toBuilder().name("Renamed").clientSecret(Secret.stored()).build());
-            assertThat(f.store.findClient(CLIENT).orElseThrow().clientSecret().reveal()).isEqualTo(FakeAuthorizationServer.CLIENT_SECRET);
+            assertThat(f.store.findClient(CLIENT).orElseThrow().clientSecret().reveal()).isEqualTo(ScriptedAuthorizationServer.CLIENT_SECRET);
             assertThat(m.oauth().client(CLIENT).orElseThrow().name()).isEqualTo("Renamed");
             assertThat(m.oauth().removeClient(CLIENT)).isTrue();
             assertThat(m.oauth().clients()).isEmpty();
@@ -78,7 +79,7 @@ final class OAuthConsentTest {
         try (Mailroom m = f.mailroom()) {
             m.oauth().registerClient(OAuthFixture.client());
             ConsentLink link = m.oauth().beginAuthorization(ACCOUNT);
-            Map<String, String> q = FakeAuthorizationServer.query(link.url());
+            Map<String, String> q = ScriptedAuthorizationServer.query(link.url());
             assertThat(link.expiresAt()).isEqualTo(f.clock.instant().plus(Duration.ofMinutes(10)));
             assertThat(q).containsEntry("login_hint", ADDRESS).containsEntry("code_challenge_method", "S256")
                     .containsEntry("scope", SCOPE + " openid email").containsEntry("client_id", "1234.apps.googleusercontent.com");
@@ -86,8 +87,8 @@ final class OAuthConsentTest {
             assertThat(q.get("code_challenge")).hasSize(43);            // SHA-256, base64url
             assertThat(link.toString()).doesNotContain(q.get("state"));
             ConsentLink second = m.oauth().beginAuthorization(ACCOUNT);
-            assertThat(FakeAuthorizationServer.query(second.url()).get("state")).isNotEqualTo(q.get("state"));
-            assertThat(FakeAuthorizationServer.query(second.url()).get("code_challenge")).isNotEqualTo(q.get("code_challenge"));
+            assertThat(ScriptedAuthorizationServer.query(second.url()).get("state")).isNotEqualTo(q.get("state"));
+            assertThat(ScriptedAuthorizationServer.query(second.url()).get("code_challenge")).isNotEqualTo(q.get("code_challenge"));
 
             String[] callback = f.provider.approve(link.url(), ADDRESS);
             OAuthStatus status = m.oauth().completeAuthorization(callback[0], callback[1]);

@@ -1,5 +1,6 @@
 package dev.mailroom.core;
 
+import dev.mailroom.testkit.ScriptedAuthorizationServer;
 import dev.mailroom.Account;
 import dev.mailroom.AccountId;
 import dev.mailroom.Authentication;
@@ -25,10 +26,10 @@ final class OAuthFixture {
     static final String SCOPE = "https://mail.google.com/";
 
     /** Starts now, so that tokens are valid on the system clock too (for Mailrooms that run their outbox on it). */
-    final FakeAuthorizationServer.MutableClock clock = new FakeAuthorizationServer.MutableClock(Instant.now());
+    final MutableClock clock = new MutableClock(Instant.now());
     final InMemoryAccountRepository accounts = new InMemoryAccountRepository();
     final OAuthStore store;
-    final FakeAuthorizationServer provider = new FakeAuthorizationServer(clock);
+    final ScriptedAuthorizationServer provider = new ScriptedAuthorizationServer(clock);
     final RecordingTransport transport = new RecordingTransport().acceptOAuth2();
 
     OAuthFixture() {
@@ -47,7 +48,7 @@ final class OAuthFixture {
 
     static OAuthClient client() {
         return OAuthClient.builder(CLIENT, "google").name("ACME Workspace").clientId("1234.apps.googleusercontent.com")
-                .clientSecret(Secret.of(FakeAuthorizationServer.CLIENT_SECRET)).redirectUri(URI.create("https://erp.acme.test/oauth/callback"))
+                .clientSecret(Secret.of(ScriptedAuthorizationServer.CLIENT_SECRET)).redirectUri(URI.create("https://erp.acme.test/oauth/callback"))
                 .scopes(List.of(SCOPE)).build();
     }
 

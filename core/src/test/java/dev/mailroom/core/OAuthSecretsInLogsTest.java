@@ -1,5 +1,6 @@
 package dev.mailroom.core;
 
+import dev.mailroom.testkit.ScriptedAuthorizationServer;
 import dev.mailroom.Email;
 import dev.mailroom.MailContext;
 import dev.mailroom.Queued;
@@ -99,7 +100,7 @@ final class OAuthSecretsInLogsTest {
         }
         assertThat(logs).as("the capture works").contains("connected as " + OAuthFixture.ADDRESS).contains("DEBUG");
         List<String> secrets = new ArrayList<>(f.provider.secretsSeen);
-        secrets.add(FakeAuthorizationServer.CLIENT_SECRET);
+        secrets.add(ScriptedAuthorizationServer.CLIENT_SECRET);
         assertThat(secrets).hasSizeGreaterThan(8);
         String everything = logs + "\n" + String.join("\n", said);
         assertThat(everything).doesNotContain("CANARY");

@@ -17,19 +17,18 @@ import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.SupportSettings;
 import dev.mailroom.TenantMailSettings;
+import dev.mailroom.jdbc.internal.Sealing;
 import dev.mailroom.jdbc.internal.StoreFailure;
 import dev.mailroom.jdbc.internal.Transactions;
 import dev.mailroom.spi.AccountRepository;
 import dev.mailroom.spi.SecretCipher;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -62,7 +61,7 @@ public final class JdbcAccountRepository implements AccountRepository {
     private static final int COLUMN_COUNT = COLUMNS.split(",").length;
 
     /** Marks a sealed value bound to its owner (associated data); unmarked values were sealed before binding. */
-    private static final String BOUND = "v2:";
+    private static final String BOUND = Sealing.BOUND;
 
     private final DataSource dataSource;
     private final SecretCipher cipher;
@@ -123,6 +122,13 @@ public final class JdbcAccountRepository implements AccountRepository {
             try (PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_account WHERE id = ?")) {
                 p.setString(1, id.value());
                 deleted = p.executeUpdate() > 0;
+            }
+            // Its OAuth grant and started consents go with it: no sealed refresh token is left without its account.
+            for (String table : List.of("mailroom_oauth_grant", "mailroom_oauth_consent")) {
+                try (PreparedStatement p = c.prepareStatement("DELETE FROM " + table + " WHERE account_id = ?")) {
+                    p.setString(1, id.value());
+                    p.executeUpdate();
+                }
             }
             // The client V9 registered for the account's Microsoft app credentials (same id) goes with it, unless
             // another account refers to it: no sealed secret is left behind without an owner.
@@ -526,13 +532,7 @@ public final class JdbcAccountRepository implements AccountRepository {
     }
 
     private String[] seal(String binding, String value) {
-        byte[] plain = value.getBytes(StandardCharsets.UTF_8);
-        try {
-            SecretCipher.Sealed sealed = cipher.seal(plain, binding.getBytes(StandardCharsets.UTF_8));
-            return new String[] {sealed.keyId(), BOUND + Base64.getEncoder().encodeToString(sealed.ciphertext())};
-        } finally {
-            java.util.Arrays.fill(plain, (byte) 0);
-        }
+        return Sealing.seal(cipher, binding, value);
     }
 
     /**
@@ -551,27 +551,8 @@ public final class JdbcAccountRepository implements AccountRepository {
         }
     }
 
-    /**
-     * Opens a stored secret: bound values ({@code v2:}) with their owner binding as associated data, older ones
-     * without. Failing, it names what it opened and the key, never the value.
-     */
     private static String openSealed(SecretCipher cipher, String keyId, String stored, String binding, String what) {
-        byte[] plain = null;
-        try {
-            boolean bound = stored.startsWith(BOUND) && binding != null;
-            SecretCipher.Sealed sealed = new SecretCipher.Sealed(keyId,
-                    Base64.getDecoder().decode(bound ? stored.substring(BOUND.length()) : stored));
-            plain = bound ? cipher.open(sealed, binding.getBytes(StandardCharsets.UTF_8)) : cipher.open(sealed);
-            return new String(plain, StandardCharsets.UTF_8);
-        } catch (RuntimeException e) {
-            throw new MailException(MailErrorCode.SECRET_UNAVAILABLE, "the " + what
-                    + " cannot be opened on this node (sealed with key '" + keyId + "'): " + e.getMessage(), null,
-                    "Add key '" + keyId + "' to this node's SecretCipher, or set the " + what + " again.", List.of(), e);
-        } finally {
-            if (plain != null) {
-                java.util.Arrays.fill(plain, (byte) 0);
-            }
-        }
+        return Sealing.open(cipher, keyId, stored, binding, what);
     }
 
     private static Security security(String s) {

@@ -1,4 +1,4 @@
-package dev.mailroom.core;
+package dev.mailroom.testkit;
 
 import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
@@ -30,14 +30,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An in-process OAuth provider for tests: builds consent URLs, lets a test play the browser ({@link #approve}),
+ * An in-process OAuth 2.0 provider for tests of the consent and token lifecycle, no HTTP involved: builds consent URLs, lets a test play the browser ({@link #approve}),
  * checks PKCE S256 on the code exchange (challenge == base64url(sha256(verifier))), codes are single-use, refresh
  * tokens rotate (the old one is refused with invalid_grant afterwards), and it can be told to answer invalid_grant,
  * invalid_client or temporarily_unavailable. Every token, code and secret it issues starts with {@code CANARY}, so a
  * test can grep logs for them. Counts calls. Thread-safe.
  */
-final class FakeAuthorizationServer implements AuthorizationServer {
-    static final String CLIENT_SECRET = "CANARY-client-secret-7f3a";
+public final class ScriptedAuthorizationServer implements AuthorizationServer {
+    /** The client secret it accepts; every other secret is refused with invalid_client. */
+    public static final String CLIENT_SECRET = "CANARY-client-secret-7f3a";
 
     private record Code(String challenge, String clientId, String email, boolean verified, List<String> aliases, Set<String> scopes) {
     }
@@ -48,24 +49,37 @@ final class FakeAuthorizationServer implements AuthorizationServer {
     /** refresh token → the identity it belongs to, while valid. */
     private final Map<String, String> refreshTokens = new ConcurrentHashMap<>();
     private final AtomicInteger serial = new AtomicInteger();
-    final AtomicInteger exchanges = new AtomicInteger();
-    final AtomicInteger refreshes = new AtomicInteger();
-    final List<Integer> verifierLengths = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** Every code verifier, state, code and token seen or issued, for tests that grep logs for them. */
-    final List<String> secretsSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** How many codes were exchanged. */
+    public final AtomicInteger exchanges = new AtomicInteger();
+    /** How many refreshes were asked for (answered or refused). */
+    public final AtomicInteger refreshes = new AtomicInteger();
+    /** The length of every code verifier it got. */
+    public final List<Integer> verifierLengths = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Every code verifier, state and access token seen or issued, for tests that grep logs for them. */
+    public final List<String> secretsSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Duration lifetime = Duration.ofHours(1);
     private volatile boolean rotate = true;
     private volatile String failRefreshWith;
     private volatile CountDownLatch refreshEntered;
     private volatile CountDownLatch refreshGate;
     private volatile boolean reportScopes = true;
-    volatile ConsentRequest lastConsent;
+    /** The request of the latest consent URL. */
+    public volatile ConsentRequest lastConsent;
 
-    FakeAuthorizationServer(Clock clock) {
+    /**
+     * A provider named {@code google}.
+     *
+     * @param clock the clock token expiries are computed on
+     */
+    public ScriptedAuthorizationServer(Clock clock) {
         this("google", clock);
     }
 
-    FakeAuthorizationServer(String provider, Clock clock) {
+    /**
+     * @param provider the provider id it serves
+     * @param clock the clock token expiries are computed on
+     */
+    public ScriptedAuthorizationServer(String provider, Clock clock) {
         this.provider = provider;
         this.clock = clock;
     }
@@ -90,13 +104,28 @@ final class FakeAuthorizationServer implements AuthorizationServer {
                 + "&login_hint=" + enc(request.loginHint()) + "&access_type=offline&prompt=consent");
     }
 
-    /** The browser: the given mailbox signs in and allows every scope asked for; returns the callback's state and code. */
-    String[] approve(URI consentUrl, String email) {
+    /**
+     * The browser: the given mailbox signs in and allows every scope asked for.
+     *
+     * @param consentUrl the URL Mailroom made
+     * @param email the mailbox that signs in (verified)
+     * @return the callback's state and code
+     */
+    public String[] approve(URI consentUrl, String email) {
         return approve(consentUrl, email, true, List.of(), null);
     }
 
-    /** The browser, with control over what is granted: {@code dropScope} unticked, {@code verified} as the provider says. */
-    String[] approve(URI consentUrl, String email, boolean verified, List<String> aliases, String dropScope) {
+    /**
+     * The browser, with control over what is granted.
+     *
+     * @param consentUrl the URL Mailroom made
+     * @param email the mailbox that signs in
+     * @param verified whether the provider vouches for the address
+     * @param aliases further addresses of the mailbox
+     * @param dropScope a scope the user unticks, or {@code null}
+     * @return the callback's state and code
+     */
+    public String[] approve(URI consentUrl, String email, boolean verified, List<String> aliases, String dropScope) {
         Map<String, String> q = query(consentUrl);
         Set<String> scopes = new LinkedHashSet<>(List.of(q.get("scope").split(" ")));
         if (dropScope != null) {
@@ -173,39 +202,63 @@ final class FakeAuthorizationServer implements AuthorizationServer {
         return b.build();
     }
 
-    /** Whether a refresh token is currently valid here (rotation invalidates the old one). */
-    boolean accepts(String refreshToken) {
+    /**
+     * @param refreshToken a refresh token
+     * @return whether it is valid here now (rotation invalidates the old one)
+     */
+    public boolean accepts(String refreshToken) {
         return refreshTokens.containsKey(refreshToken);
     }
 
     /** Revokes every grant: every refresh token is refused with invalid_grant from now on. */
-    void revokeAll() {
+    public void revokeAll() {
         refreshTokens.clear();
     }
 
-    FakeAuthorizationServer lifetime(Duration value) {
+    /**
+     * @param value the lifetime of access tokens it issues; default 1 hour
+     * @return this
+     */
+    public ScriptedAuthorizationServer lifetime(Duration value) {
         this.lifetime = value;
         return this;
     }
 
-    FakeAuthorizationServer rotate(boolean value) {
+    /**
+     * @param value whether a refresh issues a new refresh token and invalidates the old; default true
+     * @return this
+     */
+    public ScriptedAuthorizationServer rotate(boolean value) {
         this.rotate = value;
         return this;
     }
 
-    FakeAuthorizationServer reportScopes(boolean value) {
+    /**
+     * @param value whether the exchange reports the granted scopes; default true
+     * @return this
+     */
+    public ScriptedAuthorizationServer reportScopes(boolean value) {
         this.reportScopes = value;
         return this;
     }
 
-    /** invalid_grant, invalid_client, unavailable, or null to answer normally. */
-    FakeAuthorizationServer failRefreshWith(String error) {
+    /**
+     * @param error {@code invalid_grant}, {@code invalid_client}, {@code unavailable}, or {@code null} to answer normally
+     * @return this
+     */
+    public ScriptedAuthorizationServer failRefreshWith(String error) {
         this.failRefreshWith = error;
         return this;
     }
 
-    /** Refreshes count {@code entered} down and then wait until {@code gate} opens; null to stop. */
-    FakeAuthorizationServer holdRefreshes(CountDownLatch entered, CountDownLatch gate) {
+    /**
+     * Refreshes count {@code entered} down and then wait until {@code gate} opens (at most 30 s).
+     *
+     * @param entered counted down by each refresh, or {@code null}
+     * @param gate what refreshes wait for, or {@code null} to stop holding them
+     * @return this
+     */
+    public ScriptedAuthorizationServer holdRefreshes(CountDownLatch entered, CountDownLatch gate) {
         this.refreshEntered = entered;
         this.refreshGate = gate;
         return this;
@@ -229,7 +282,11 @@ final class FakeAuthorizationServer implements AuthorizationServer {
                 "{\"error\":\"" + error + "\",\"error_description\":\"" + description + "\"}", null, List.of(), null);
     }
 
-    static String s256(String verifier) {
+    /**
+     * @param verifier a PKCE verifier
+     * @return its S256 challenge
+     */
+    public static String s256(String verifier) {
         try {
             return Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-256")
                     .digest(verifier.getBytes(StandardCharsets.US_ASCII)));
@@ -238,7 +295,11 @@ final class FakeAuthorizationServer implements AuthorizationServer {
         }
     }
 
-    static Map<String, String> query(URI uri) {
+    /**
+     * @param uri a URL
+     * @return its query parameters, decoded
+     */
+    public static Map<String, String> query(URI uri) {
         Map<String, String> out = new HashMap<>();
         for (String pair : uri.getRawQuery().split("&")) {
             int eq = pair.indexOf('=');
@@ -249,33 +310,5 @@ final class FakeAuthorizationServer implements AuthorizationServer {
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    /** A clock a test moves by hand. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
