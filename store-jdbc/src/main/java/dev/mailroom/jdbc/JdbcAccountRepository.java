@@ -279,8 +279,9 @@ public final class JdbcAccountRepository implements AccountRepository {
     }
 
     /**
-     * Re-seals every stored secret with the cipher's active key (key rotation) and binds secrets stored
-     * before owner binding to their account. Run it after making a new key active; then the old key can be
+     * Re-seals every stored secret with the cipher's active key (key rotation): passwords, OAuth client secrets,
+     * and the OAuth store's refresh tokens, access tokens and consent verifiers; binds secrets stored before owner
+     * binding to their owner. Run it after making a new key active; then the old key can be
      * retired. All or nothing: while any secret cannot be opened with this node's keys, nothing changes.
      *
      * @return how many secrets were re-sealed
@@ -313,8 +314,22 @@ public final class JdbcAccountRepository implements AccountRepository {
                     }
                 }
             }
+            List<OAuthSecret> oauth = new ArrayList<>();
+            for (String[] spec : OAUTH_SECRETS) {
+                try (PreparedStatement p = c.prepareStatement("SELECT " + spec[3] + ", " + spec[1] + ", " + spec[2] + " FROM " + spec[0]
+                        + " WHERE " + spec[2] + " IS NOT NULL AND (" + spec[1] + " <> ? OR " + spec[2] + " NOT LIKE ?) ORDER BY " + spec[3])) {
+                    p.setString(1, cipher.activeKeyId());
+                    p.setString(2, BOUND + "%");
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            oauth.add(new OAuthSecret(spec, rs.getString(1), rs.getString(2), rs.getString(3)));
+                        }
+                    }
+                }
+            }
             List<String[]> resealed = new ArrayList<>();
             List<String[]> resealedClients = new ArrayList<>();
+            List<String[]> resealedOAuth = new ArrayList<>();
             List<String> unavailable = new ArrayList<>();
             for (StoredSecret r : rows) {
                 try {
@@ -330,6 +345,13 @@ public final class JdbcAccountRepository implements AccountRepository {
                     resealedClients.add(new String[] {sealed[0], sealed[1], binding});
                 } catch (MailException e) {
                     unavailable.add("OAuth client " + r.id() + " (key '" + r.keyId() + "')");
+                }
+            }
+            for (OAuthSecret r : oauth) {
+                try {
+                    resealedOAuth.add(seal(r.binding(), openSealed(cipher, r.keyId(), r.stored(), r.binding(), r.what())));
+                } catch (MailException e) {
+                    unavailable.add(r.what() + " (key '" + r.keyId() + "')");
                 }
             }
             if (!unavailable.isEmpty()) {
@@ -359,8 +381,36 @@ public final class JdbcAccountRepository implements AccountRepository {
                 }
                 u.executeBatch();
             }
-            return rows.size() + clients.size();
+            for (int i = 0; i < oauth.size(); i++) {
+                String[] spec = oauth.get(i).spec();
+                try (PreparedStatement u = c.prepareStatement("UPDATE " + spec[0] + " SET " + spec[1] + " = ?, " + spec[2] + " = ? WHERE "
+                        + spec[3] + " = ?")) {
+                    u.setString(1, resealedOAuth.get(i)[0]);
+                    u.setString(2, resealedOAuth.get(i)[1]);
+                    u.setString(3, oauth.get(i).id());
+                    u.executeUpdate();
+                }
+            }
+            return rows.size() + clients.size() + oauth.size();
         });
+    }
+
+    /** The OAuth store's sealed columns (V10): table, key id column, value column, row id column, binding prefix and suffix. */
+    private static final String[][] OAUTH_SECRETS = {
+        {"mailroom_oauth_grant", "refresh_key_id", "refresh_value", "account_id", "account:", ":refresh-token"},
+        {"mailroom_oauth_grant", "access_key_id", "access_value", "account_id", "account:", ":access-token"},
+        {"mailroom_oauth_consent", "verifier_key_id", "verifier_value", "state_hash", "oauth-consent:", ":verifier"},
+    };
+
+    /** One sealed value of the OAuth store as stored (always bound to its owner). */
+    private record OAuthSecret(String[] spec, String id, String keyId, String stored) {
+        String binding() {
+            return spec[4] + id + spec[5];
+        }
+
+        String what() {
+            return spec[2].replace("_value", "").replace('_', ' ') + " of " + (spec[3].equals("account_id") ? "account " + id : "a started consent");
+        }
     }
 
     /** A registered OAuth client's sealed secret as stored; {@code binding} null: sealed before owner binding. */

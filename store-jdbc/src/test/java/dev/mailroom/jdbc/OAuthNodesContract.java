@@ -179,6 +179,35 @@ abstract class OAuthNodesContract {
         }
     }
 
+    @Test
+    @DisplayName("D3: key rotation re-seals the grant's refresh and access tokens and started consents, all or nothing; they open with the new key alone")
+    void keyRotation_resealsGrants() {
+        DataSource ds = database();
+        RecordingTransport ta = new RecordingTransport().acceptOAuth2();
+        String refresh;
+        AccessToken access;
+        try (JdbcStore sa = store(ds); Mailroom a = node(sa, ta, 0)) {
+            connect(a);
+            a.oauth().beginAuthorization(ACCOUNT);
+            refresh = sa.oauth().orElseThrow().findGrant(ACCOUNT).orElseThrow().refreshToken().reveal();
+            access = sa.oauth().orElseThrow().findGrant(ACCOUNT).orElseThrow().accessToken();
+        }
+        dev.mailroom.core.AesGcmSecretCipher rotated = dev.mailroom.core.AesGcmSecretCipher.builder().key("k1", TestKeys.key(1))
+                .key("k2", TestKeys.key(2)).activeKey("k2").build();
+        try (JdbcStore s = JdbcStore.builder(ds).cipher(rotated).build()) {
+            assertThat(s.accounts().reencryptSecrets()).as("client secret, refresh token, access token, consent verifier").isEqualTo(4);
+            assertThat(s.accounts().reencryptSecrets()).isZero();
+        }
+        dev.mailroom.core.AesGcmSecretCipher onlyNew = dev.mailroom.core.AesGcmSecretCipher.builder().key("k2", TestKeys.key(2)).build();
+        try (JdbcStore s = JdbcStore.builder(ds).cipher(onlyNew).build()) {
+            OAuthStore.Grant g = s.oauth().orElseThrow().findGrant(ACCOUNT).orElseThrow();
+            assertThat(g.refreshToken().reveal()).isEqualTo(refresh);
+            assertThat(g.accessToken()).isEqualTo(access);
+            assertThat(s.oauth().orElseThrow().findClient(CLIENT).orElseThrow().clientSecret().reveal())
+                    .isEqualTo(ScriptedAuthorizationServer.CLIENT_SECRET);
+        }
+    }
+
     private static String dump(DataSource ds) throws Exception {
         StringBuilder all = new StringBuilder();
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
