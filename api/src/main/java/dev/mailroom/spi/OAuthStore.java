@@ -26,8 +26,9 @@ import java.util.Set;
  * exception message.
  *
  * <p><b>Refresh lease.</b> Refreshing a token is single-flight across nodes: a node first takes the account's
- * lease with {@link #tryLease}; only the holder may {@link #saveTokens} or {@link #markProblem}, which bump the
- * grant's {@link Grant#version() version} and release the lease. The others wait for the version to change and
+ * lease with {@link #tryLease}; only the holder (the one that took it last, even if it has run out meanwhile, as
+ * long as nobody took it since) may {@link #saveTokens} or {@link #markProblem}, which bump the grant's
+ * {@link Grant#version() version} and release the lease. The others wait for the version to change and
  * reuse the token the holder stored. A lease that is not released (the node died) expires after its duration,
  * measured on the store's clock.
  *

@@ -74,6 +74,18 @@ final class OAuthConsentTest {
     }
 
     @Test
+    @DisplayName("D1: provider modules are found with the ServiceLoader; two servers for one provider on the builder fail fast naming both")
+    void providers_discoveredAndUnique() {
+        try (Mailroom m = f.mailroom()) {
+            OAuthClient discovered = OAuthClient.builder(OAuthClientId.of("d"), "discovered-test").clientId("app").clientSecret(Secret.of("s"))
+                    .redirectUri(URI.create("https://erp.acme.test/cb")).build();
+            assertThat(m.oauth().registerClient(discovered).provider()).isEqualTo("discovered-test");
+        }
+        assertThatThrownBy(() -> f.builder().authorizationServer(new ScriptedAuthorizationServer(f.clock)).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("'google'").hasMessageContaining("ScriptedAuthorizationServer");
+    }
+
+    @Test
     @DisplayName("D2: the consent URL asks the account's mailbox for the client's and the identity scopes, with PKCE S256 and a 256-bit single-use state valid 10 minutes")
     void begin_consentUrl() {
         try (Mailroom m = f.mailroom()) {

@@ -72,6 +72,28 @@ final class OAuthOutboxTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource({"invalid_client, OAUTH_CLIENT_REJECTED, 4", "unavailable, OAUTH_PROVIDER_UNAVAILABLE, 0"})
+    @DisplayName("A9/D3: a refused client holds the account's mail, an unavailable provider defers it; neither fails it or uses its retry budget")
+    void refusedClientOrUnavailableProvider_mailWaits(String providerError, MailErrorCode code, int minutesHeldAtLeast) {
+        try (Mailroom m = mailroom()) {
+            f.connect(m);
+            m.enqueue(MailContext.system(), mail("first"));
+            await(() -> f.transport.sent().size() == 1, "the first mail");
+            f.provider.failRefreshWith(providerError);
+            f.transport.refuseToken(f.transport.tokens().get(0)); // the token runs out: a refresh is needed
+            Queued waiting = m.enqueue(MailContext.system(), mail("second"));
+            await(() -> outbox.find(waiting.outboxId()).orElseThrow().lastError() != null, "the second mail to wait");
+            OutboxRepository.Entry e = outbox.find(waiting.outboxId()).orElseThrow();
+            assertThat(e.status()).isEqualTo(OutboxRepository.Status.QUEUED);
+            assertThat(e.attempts()).isZero();
+            assertThat(e.lastError()).contains(code.name());
+            assertThat(e.dueAt()).isAfter(java.time.Instant.now().plus(Duration.ofMinutes(minutesHeldAtLeast)));
+            assertThat(m.health(ACCOUNT).state()).isIn(AccountHealth.State.AUTH_REQUIRED, AccountHealth.State.DEGRADED);
+            assertThat(m.health(ACCOUNT).reason()).contains(code == MailErrorCode.OAUTH_CLIENT_REJECTED ? "OAUTH_CLIENT_REJECTED" : "503");
+        }
+    }
+
     @Test
     @DisplayName("A9/D3: diagnose of an OAuth account has a token stage: passed before the transport's stages, or failed with the provider's reply when the grant was revoked")
     void diagnose_tokenStage() {
