@@ -685,21 +685,12 @@ public final class JdbcAccountRepository implements AccountRepository {
         }
     }
 
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T read(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw StoreFailure.of("Mailroom account store", e);
-        }
+    private <T> T read(Transactions.OnConnection<T> work) {
+        return Transactions.read(dataSource, "Mailroom account store", work);
     }
 
     /** Runs a write in one transaction, bumps the change stamp, then tells the listeners. */
-    private <T> T inTransaction(Work<T> work) {
+    private <T> T inTransaction(Transactions.OnConnection<T> work) {
         T result;
         try (Connection c = dataSource.getConnection()) {
             long[] version = new long[1];

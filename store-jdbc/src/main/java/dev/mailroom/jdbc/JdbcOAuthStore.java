@@ -6,7 +6,6 @@ import dev.mailroom.OAuthClient;
 import dev.mailroom.OAuthClientId;
 import dev.mailroom.Secret;
 import dev.mailroom.jdbc.internal.Sealing;
-import dev.mailroom.jdbc.internal.StoreFailure;
 import dev.mailroom.jdbc.internal.Transactions;
 import dev.mailroom.spi.AccessToken;
 import dev.mailroom.spi.OAuthStore;
@@ -462,25 +461,12 @@ public final class JdbcOAuthStore implements OAuthStore {
         }
     }
 
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
+    private <T> T read(Transactions.OnConnection<T> work) {
+        return Transactions.read(dataSource, "Mailroom OAuth store", work);
     }
 
-    private <T> T read(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw StoreFailure.of("Mailroom OAuth store", e);
-        }
-    }
-
-    private <T> T write(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            return Transactions.inTransaction(c, () -> work.run(c));
-        } catch (SQLException e) {
-            throw StoreFailure.of("Mailroom OAuth store", e);
-        }
+    private <T> T write(Transactions.OnConnection<T> work) {
+        return Transactions.write(dataSource, "Mailroom OAuth store", work);
     }
 
     @Override
