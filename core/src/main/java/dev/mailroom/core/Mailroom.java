@@ -412,6 +412,7 @@ public final class Mailroom implements AutoCloseable {
         for (String t : transports.ids()) {
             transports.get(t).evict(id);
         }
+        oauth.accountChanged(id);
     }
 
     /**

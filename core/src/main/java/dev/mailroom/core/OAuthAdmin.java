@@ -232,6 +232,27 @@ public final class OAuthAdmin {
     }
 
     /**
+     * An account was updated or deleted through {@link AccountAdmin}: a deleted account's grant goes with it (an
+     * account created later under the same id must be connected again); so does the grant of an account that no
+     * longer logs in with OAuth 2.0 or whose address changed to one the consenting mailbox does not have.
+     */
+    void accountChanged(AccountId id) {
+        Account a = accounts.find(id).orElse(null);
+        OAuthStore.Grant g = store.findGrant(id).orElse(null);
+        if (g == null) {
+            return;
+        }
+        Authentication auth = a == null ? null : a.authentication().orElse(null);
+        boolean keep = auth != null && auth.kind() == Authentication.Kind.OAUTH2 && mine(a, List.of(g.identity()));
+        if (!keep) {
+            store.deleteGrant(id);
+            tokens.forget(id);
+            LOG.info("account {}: OAuth grant of {} dropped ({})", id, g.identity(), a == null ? "the account was deleted"
+                    : "the account no longer logs in as that mailbox; connect it again");
+        }
+    }
+
+    /**
      * Whether an account is connected, as whom, with which scopes, since when, and whether an administrator must
      * connect it again.
      *
@@ -279,7 +300,10 @@ public final class OAuthAdmin {
                 "connected as " + g.identity() + " since " + g.grantedAt());
     }
 
-    /** The mailbox that consented, when it is the account's own and verified. */
+    /**
+     * The mailbox that consented, when it is the account's own and verified: its address, or the account's address
+     * when that is a verified alias of the mailbox (so the grant stays tied to an address the account has).
+     */
     private static String checkIdentity(Account a, TokenResponse r) {
         TokenResponse.GrantedIdentity id = r.identity().orElseThrow(() -> new MailException(MailErrorCode.OAUTH_WRONG_ACCOUNT,
                 "the provider did not say which mailbox consented for account " + a.email().address() + "; nothing was stored", null,
@@ -288,21 +312,22 @@ public final class OAuthAdmin {
             throw new MailException(MailErrorCode.OAUTH_WRONG_ACCOUNT, "the mailbox " + id.email() + " that consented for account "
                     + a.email().address() + " is not verified by the provider; nothing was stored");
         }
-        List<String> own = new ArrayList<>();
-        own.add(a.email().address());
-        a.authentication().flatMap(Authentication::username).ifPresent(own::add);
-        List<String> offered = new ArrayList<>();
-        offered.add(id.email());
-        offered.addAll(id.aliases());
-        for (String o : offered) {
-            for (String mine : own) {
-                if (sameMailbox(o, mine)) {
-                    return id.email();
-                }
-            }
+        if (mine(a, List.of(id.email()))) {
+            return id.email();
+        }
+        if (mine(a, id.aliases())) { // connected as the account's own address, which the mailbox has as a verified alias
+            return a.email().address();
         }
         throw new MailException(MailErrorCode.OAUTH_WRONG_ACCOUNT, "the consent for account " + a.email().address() + " was given by "
                 + id.email() + ", another mailbox; nothing was stored");
+    }
+
+    /** Whether one of the addresses is the account's own: its address or its OAuth login name. */
+    private static boolean mine(Account a, List<String> addresses) {
+        List<String> own = new ArrayList<>();
+        own.add(a.email().address());
+        a.authentication().flatMap(Authentication::username).ifPresent(own::add);
+        return addresses.stream().anyMatch(o -> own.stream().anyMatch(m -> sameMailbox(o, m)));
     }
 
     /** Google and Microsoft treat the local part without regard to case, as their identity claims show. */

@@ -149,7 +149,10 @@ final class OAuthConsentTest {
             assertThat(f.store.findGrant(ACCOUNT)).isEmpty();
             String[] alias = f.provider.approve(m.oauth().beginAuthorization(ACCOUNT).url(), "team@acme.test", true, List.of("Support@ACME.test"),
                     null);
-            assertThat(m.oauth().completeAuthorization(alias[0], alias[1]).connectedAs()).contains("team@acme.test");
+            assertThat(m.oauth().completeAuthorization(alias[0], alias[1]).connectedAs()).as("the account's address, an alias of the mailbox")
+                    .contains(ADDRESS);
+            m.accounts().update(f.accounts.find(ACCOUNT).orElseThrow().toBuilder().description("Edited").build());
+            assertThat(f.store.findGrant(ACCOUNT)).as("an edit keeps a grant connected through an alias").isPresent();
         }
     }
 
@@ -193,6 +196,22 @@ final class OAuthConsentTest {
                     MailErrorCode.OAUTH_STATE_INVALID);
             assertThat(f.provider.exchanges).hasValue(0);
             assertThat(f.store.findGrant(ACCOUNT)).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("D2: deleting an account, or changing its address away from the mailbox that consented, drops its grant; other edits keep it")
+    void accountChanges_dropGrantWhenItNoLongerFits() {
+        try (Mailroom m = f.mailroom()) {
+            f.connect(m);
+            m.accounts().update(OAuthFixture.account(ACCOUNT.value(), ADDRESS).toBuilder().description("Renamed").build());
+            assertThat(f.store.findGrant(ACCOUNT)).as("an edit that keeps the mailbox").isPresent();
+            m.accounts().update(OAuthFixture.account(ACCOUNT.value(), "other@acme.test"));
+            assertThat(f.store.findGrant(ACCOUNT)).as("another mailbox now").isEmpty();
+            f.accounts.save(OAuthFixture.account(ACCOUNT.value(), ADDRESS));
+            f.connect(m, ACCOUNT, ADDRESS);
+            assertThat(m.accounts().delete(ACCOUNT)).isTrue();
+            assertThat(f.store.findGrant(ACCOUNT)).as("deleted with its account").isEmpty();
         }
     }
 

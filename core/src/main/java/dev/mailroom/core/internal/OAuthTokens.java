@@ -327,6 +327,12 @@ public final class OAuthTokens implements AccessTokens {
 
     static OAuthClientId clientOf(ResolvedAccount account) {
         Authentication auth = account.authentication().orElse(null);
+        if (auth != null && auth.kind() == Authentication.Kind.MICROSOFT_APP) {
+            throw new MailException(MailErrorCode.ACCESS_TOKEN_UNAVAILABLE, "account " + account.account().email().address()
+                    + " uses Microsoft application credentials, which Mailroom's token source does not serve (it serves accounts"
+                    + " connected with OAuth 2.0 consent)", null, "Use the Graph transport's own token source, or register one with"
+                    + " Mailroom.builder().accessTokens(...).", List.of(), null);
+        }
         if (auth == null || auth.kind() != Authentication.Kind.OAUTH2) {
             throw new MailException(MailErrorCode.ACCESS_TOKEN_UNAVAILABLE, "account " + account.account().email().address()
                     + " does not log in with OAuth 2.0", null, "Set Authentication.oauth2(user, client) on the account.", List.of(), null);
