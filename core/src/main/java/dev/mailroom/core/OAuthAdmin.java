@@ -234,7 +234,8 @@ public final class OAuthAdmin {
     /**
      * An account was updated or deleted through {@link AccountAdmin}: a deleted account's grant goes with it (an
      * account created later under the same id must be connected again); so does the grant of an account that no
-     * longer logs in with OAuth 2.0 or whose address changed to one the consenting mailbox does not have.
+     * longer logs in with OAuth 2.0, refers to another client, or whose address changed to one the consenting
+     * mailbox does not have.
      */
     void accountChanged(AccountId id) {
         Account a = accounts.find(id).orElse(null);
@@ -243,10 +244,11 @@ public final class OAuthAdmin {
             return;
         }
         Authentication auth = a == null ? null : a.authentication().orElse(null);
-        boolean keep = auth != null && auth.kind() == Authentication.Kind.OAUTH2 && mine(a, List.of(g.identity()));
+        boolean keep = auth != null && auth.kind() == Authentication.Kind.OAUTH2 && auth.oauthClient().orElseThrow().equals(g.client())
+                && mine(a, List.of(g.identity()));
+        tokens.forget(id); // this node's cached token is read again from the store
         if (!keep) {
             store.deleteGrant(id);
-            tokens.forget(id);
             LOG.info("account {}: OAuth grant of {} dropped ({})", id, g.identity(), a == null ? "the account was deleted"
                     : "the account no longer logs in as that mailbox; connect it again");
         }
