@@ -485,9 +485,10 @@ public final class Mailroom implements AutoCloseable {
         }
 
         /**
-         * Takes accounts, the delivery log, the outbox and notification preferences from one store, e.g. the
-         * JDBC store. Counts as setting {@link #accounts}, {@link #deliveryLog}, {@link #outbox} and
-         * {@link #notificationPreferences}: setting any of them as well fails, whichever comes first.
+         * Takes accounts, the delivery log, the outbox, notification preferences and (when the store has one) the
+         * OAuth store from one store, e.g. the JDBC store. Counts as setting {@link #accounts}, {@link #deliveryLog},
+         * {@link #outbox}, {@link #notificationPreferences} and {@link #oauthStore}: setting any of them as well
+         * fails, whichever comes first.
          *
          * @param store the store
          * @return this
@@ -499,7 +500,10 @@ public final class Mailroom implements AutoCloseable {
             DeliveryLog l = Objects.requireNonNull(store.deliveryLog(), "store.deliveryLog()");
             OutboxRepository o = Objects.requireNonNull(store.outbox(), "store.outbox()");
             NotificationPreferences p = Objects.requireNonNull(store.preferences(), "store.preferences()");
-            for (String option : List.of("accountRepository", "deliveryLogRepository", "outboxRepository", "notificationPreferences")) {
+            java.util.Optional<OAuthStore> oauth = Objects.requireNonNull(store.oauth(), "store.oauth()");
+            for (String option : oauth.isPresent() ? List.of("accountRepository", "deliveryLogRepository", "outboxRepository",
+                    "notificationPreferences", "oauthStore") : List.of("accountRepository", "deliveryLogRepository", "outboxRepository",
+                    "notificationPreferences")) {
                 if (set.contains(option)) {
                     throw new IllegalStateException(option + " was already set; store(…) sets it too");
                 }
@@ -508,7 +512,7 @@ public final class Mailroom implements AutoCloseable {
             deliveryLogRepository(l);
             outboxRepository(o);
             notificationPreferences(p);
-            Objects.requireNonNull(store.oauth(), "store.oauth()").ifPresent(this::oauthStore);
+            oauth.ifPresent(this::oauthStore);
             return this;
         }
 

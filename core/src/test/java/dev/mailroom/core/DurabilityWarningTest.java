@@ -133,6 +133,8 @@ final class DurabilityWarningTest {
         assertThat(stored).doesNotContain("OAuth clients and grants");
         assertThatThrownBy(() -> Mailroom.builder().store(store).oauthStore(new InMemoryOAuthStore()))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("oauthStore was already set");
+        assertThatThrownBy(() -> Mailroom.builder().oauthStore(new InMemoryOAuthStore()).store(store))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("oauthStore was already set; store(…) sets it too");
     }
 
     /** slf4j-simple writes to {@code System.err}, looked up on every message. */
