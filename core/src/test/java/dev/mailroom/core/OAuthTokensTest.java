@@ -116,6 +116,51 @@ final class OAuthTokensTest {
     }
 
     @Test
+    @DisplayName("D3: while another node holds the refresh lease this node waits and reuses the token that node stores, without asking the provider")
+    void otherNodeRefreshing_tokenReused() throws Exception {
+        try (Mailroom m = f.mailroom()) {
+            f.connect(m);
+            ResolvedAccount a = f.resolved(m);
+            AccessToken rejected = tokens(f).token(a);
+            assertThat(f.store.tryLease(ACCOUNT, "other-node", Duration.ofMinutes(1))).isTrue();
+            java.util.concurrent.CompletableFuture<AccessToken> waiting = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> tokens(f).refresh(a, rejected));
+            AccessToken stored = AccessToken.of("token-of-the-other-node", f.clock.instant().plus(Duration.ofHours(1)));
+            assertThat(f.store.saveTokens(ACCOUNT, "other-node", stored, f.clock.instant(), Optional.empty())).isPresent();
+            assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo(stored);
+            assertThat(f.provider.refreshes).hasValue(0);
+        }
+    }
+
+    @Test
+    @DisplayName("D3: when the other node gives up its lease without a result, this node takes the lease and refreshes at once")
+    void otherNodeGaveUp_thisNodeRefreshes() throws Exception {
+        CountDownLatch refusedTwice = new CountDownLatch(2); // refused when asking, and again while waiting
+        OAuthFixture g = new OAuthFixture(new DelegatingOAuthStore(new InMemoryOAuthStore()) {
+            @Override
+            public boolean tryLease(dev.mailroom.AccountId account, String holder, Duration lease) {
+                boolean got = super.tryLease(account, holder, lease);
+                if (!got) {
+                    refusedTwice.countDown();
+                }
+                return got;
+            }
+        });
+        try (Mailroom m = g.mailroom()) {
+            g.connect(m);
+            ResolvedAccount a = g.resolved(m);
+            AccessToken rejected = tokens(g).token(a);
+            assertThat(g.store.tryLease(ACCOUNT, "other-node", Duration.ofMinutes(1))).isTrue();
+            java.util.concurrent.CompletableFuture<AccessToken> waiting = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> tokens(g).refresh(a, rejected));
+            assertThat(refusedTwice.await(10, TimeUnit.SECONDS)).as("this node is waiting for the other").isTrue();
+            g.store.releaseLease(ACCOUNT, "other-node");
+            assertThat(waiting.get(10, TimeUnit.SECONDS)).isNotEqualTo(rejected);
+            assertThat(g.provider.refreshes).hasValue(1);
+        }
+    }
+
+    @Test
     @DisplayName("D3: refresh after a 401/535 forces a new token only while the cached one is the rejected one")
     void refreshAfterRejection_onlyForTheRejectedToken() {
         try (Mailroom m = f.mailroom()) {

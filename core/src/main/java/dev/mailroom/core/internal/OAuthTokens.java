@@ -178,7 +178,10 @@ public final class OAuthTokens implements AccessTokens {
         }
     }
 
-    /** Waits until the grant's version changes; false when the deadline passed first. */
+    /**
+     * Waits until the grant's version changes (the other node stored its result) or its lease is free again (it
+     * gave up, e.g. the provider was unavailable: this node then holds the lease); false when the deadline passed.
+     */
     private boolean awaitOtherNode(AccountId id, long version, long deadline) {
         while (System.nanoTime() - deadline < 0) {
             try {
@@ -188,7 +191,7 @@ public final class OAuthTokens implements AccessTokens {
                 return false;
             }
             Optional<OAuthStore.Grant> g = store.findGrant(id);
-            if (g.isEmpty() || g.get().version() != version) {
+            if (g.isEmpty() || g.get().version() != version || store.tryLease(id, holder, settings.lease())) {
                 return true;
             }
         }
