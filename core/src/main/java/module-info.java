@@ -12,4 +12,5 @@ module dev.mailroom.core {
     exports dev.mailroom.core;
 
     uses dev.mailroom.spi.TransportProvider;
+    uses dev.mailroom.spi.AuthorizationServer;
 }

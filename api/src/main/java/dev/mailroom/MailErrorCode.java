@@ -33,10 +33,10 @@ public enum MailErrorCode {
     /** The transport cannot use this account's authentication kind (yet). */
     AUTH_METHOD_NOT_SUPPORTED(Category.AUTHENTICATION, false, "Choose an authentication this transport supports, or another transport."),
     /**
-     * The account logs in with OAuth 2.0, but no access token could be had: no access-token source is
-     * registered, or the source could not get one (the grant was revoked or has expired).
+     * The account logs in with OAuth 2.0, but no access token could be had: the account was never connected (or
+     * was disconnected), or the host's own access-token source has none for it.
      */
-    ACCESS_TOKEN_UNAVAILABLE(Category.AUTHENTICATION, false, "Register an access-token source with Mailroom.builder().accessTokens(...), or grant the account access again."),
+    ACCESS_TOKEN_UNAVAILABLE(Category.AUTHENTICATION, false, "Connect the account: an administrator starts mailroom.oauth().beginAuthorization(account) and signs in with the mailbox; with the host's own token source (Mailroom.builder().accessTokens(...)), grant access there."),
 
     /**
      * The provider refused the account's OAuth grant ({@code invalid_grant}): it was revoked, has expired, or the

@@ -13,8 +13,9 @@ import dev.mailroom.ResolvedAccount;
  *
  * <p>Implementations cache tokens per account, refresh them before they expire, and are thread-safe:
  * transports call them concurrently. Failures are {@link MailException}s with a stable code, e.g.
- * {@link MailErrorCode#ACCESS_TOKEN_UNAVAILABLE} when the grant was revoked; the token itself never
- * appears in a message. Register one with {@code Mailroom.builder().accessTokens(…)}.
+ * {@link MailErrorCode#OAUTH_GRANT_REVOKED} when the grant was revoked; the token itself never
+ * appears in a message. Mailroom has its own, for accounts connected with {@code mailroom.oauth()}; a host
+ * that manages tokens itself registers one with {@code Mailroom.builder().accessTokens(…)}.
  */
 public interface AccessTokens {
 

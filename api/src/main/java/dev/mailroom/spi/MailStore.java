@@ -28,4 +28,15 @@ public interface MailStore {
      * @return where users' notification choices are kept
      */
     NotificationPreferences preferences();
+
+    /**
+     * Where OAuth clients, started consents and accounts' grants are kept. The default is empty: the store keeps
+     * no OAuth state, and Mailroom keeps it in memory (lost on restart, so every OAuth account must be
+     * connected again; Mailroom warns at build when the accounts themselves are durable).
+     *
+     * @return the OAuth store, the same on every call; empty when this store has none
+     */
+    default java.util.Optional<OAuthStore> oauth() {
+        return java.util.Optional.empty();
+    }
 }

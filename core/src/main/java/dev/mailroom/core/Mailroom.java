@@ -14,6 +14,7 @@ import dev.mailroom.Receipt;
 import dev.mailroom.Resolution;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.Security;
+import dev.mailroom.core.internal.AuthorizationServers;
 import dev.mailroom.core.internal.Composer;
 import dev.mailroom.core.internal.Delivery;
 import dev.mailroom.core.internal.DeliveryRecords;
@@ -22,6 +23,7 @@ import dev.mailroom.core.internal.Enqueuing;
 import dev.mailroom.core.internal.Lifecycle;
 import dev.mailroom.core.internal.Limits;
 import dev.mailroom.core.internal.MessageRenderer;
+import dev.mailroom.core.internal.OAuthTokens;
 import dev.mailroom.core.internal.OutboxWorkers;
 import dev.mailroom.core.internal.Resolver;
 import dev.mailroom.core.internal.Slf4jProtocolLog;
@@ -29,11 +31,13 @@ import dev.mailroom.core.internal.TransportRegistry;
 import dev.mailroom.spi.AccessTokens;
 import dev.mailroom.spi.AccountRepository;
 import dev.mailroom.spi.AccountTls;
+import dev.mailroom.spi.AuthorizationServer;
 import dev.mailroom.spi.DeliveryLog;
 import dev.mailroom.spi.MailStore;
 import dev.mailroom.spi.NotificationPreferences;
 import dev.mailroom.spi.NotificationService;
 import dev.mailroom.spi.NotificationTemplates;
+import dev.mailroom.spi.OAuthStore;
 import dev.mailroom.spi.OutboxRepository;
 import dev.mailroom.spi.PoolLimits;
 import dev.mailroom.spi.ProtocolLog;
@@ -90,6 +94,7 @@ public final class Mailroom implements AutoCloseable {
     private final Enqueuing enqueuing;
     private final Diagnostics diagnostics;
     private final NotificationService notifications;
+    private final OAuthAdmin oauth;
 
     private Mailroom(Builder b) {
         this.repository = b.accounts != null ? b.accounts : new InMemoryAccountRepository();
@@ -100,16 +105,22 @@ public final class Mailroom implements AutoCloseable {
             LOG.warn(warning);
         }
         Security hostDefault = b.defaultSecurity != null ? b.defaultSecurity : Security.STARTTLS;
-        TransportContext context = TransportContext.builder()
+        OAuthStore oauthStore = b.oauthStore != null ? b.oauthStore : new InMemoryOAuthStore(b.clock);
+        if (oauthStore instanceof InMemoryOAuthStore && !(repository instanceof InMemoryAccountRepository)) {
+            LOG.warn(OAuthAdmin.IN_MEMORY_WARNING);
+        }
+        TransportContext.Builder contextBuilder = TransportContext.builder()
                 .timeouts(b.connectTimeout, b.readTimeout, b.writeTimeout)
                 .tls(b.sslContext)
                 .accountTls(b.accountTls != null ? b.accountTls : account -> AccountTls.mailroomWide())
                 .hostDefaultSecurity(hostDefault)
                 .poolLimits(new PoolLimits(b.maxConnectionsPerAccount, b.connectionIdleTimeout, b.poolWaitTimeout))
                 .protocolLog(b.protocolLog != null ? b.protocolLog : new Slf4jProtocolLog())
-                .clock(b.clock)
-                .accessTokens(b.accessTokens != null ? b.accessTokens : AccessTokens.none())
-                .build();
+                .clock(b.clock);
+        AuthorizationServers servers = AuthorizationServers.create(b.authorizationServers, true,
+                b.classLoader != null ? b.classLoader : Mailroom.class.getClassLoader());
+        OAuthTokens tokens = new OAuthTokens(oauthStore, servers, contextBuilder.build(), b.clock, null);
+        TransportContext context = contextBuilder.accessTokens(b.accessTokens != null ? b.accessTokens : tokens).build();
         this.transports = TransportRegistry.create(b.providers, b.discoverTransports,
                 b.classLoader != null ? b.classLoader : Mailroom.class.getClassLoader(), context);
         this.resolver = new Resolver(repository, hostDefault, b.resolutionCacheSize, Duration.ofMinutes(10), transports::problemsForSending);
@@ -129,8 +140,10 @@ public final class Mailroom implements AutoCloseable {
         DeliveryRecords records = new DeliveryRecords(deliveryLog, b.clock);
         this.delivery = new Delivery(resolver, transports, renderer, composer, limits, records, lifecycle);
         this.enqueuing = new Enqueuing(resolver, transports, renderer, composer, outbox, limits, records, lifecycle, workers);
+        this.oauth = new OAuthAdmin(repository, oauthStore, servers, tokens, context, b.clock, this::repositoryChanged);
         this.diagnostics = new Diagnostics(repository, resolver, transports, delivery, records, lifecycle,
-                AccountAdmin::withStoredSecrets, logView::traffic);
+                AccountAdmin::withStoredSecrets, logView::traffic, context.accessTokens(),
+                b.accessTokens != null ? account -> java.util.Optional.empty() : oauth::statusIfOAuth); // the host's tokens: its grants
         this.notifications = new DefaultNotificationService(enqueuing, repository, records, directory,
                 b.notificationPreferences != null ? b.notificationPreferences : new InMemoryNotificationPreferences(),
                 b.notificationTemplates != null ? b.notificationTemplates : NotificationTemplates.standard(), b.defaultLocale, b.systemInfo);
@@ -311,6 +324,15 @@ public final class Mailroom implements AutoCloseable {
     }
 
     /**
+     * OAuth 2.0: the registry of OAuth clients and connecting accounts to their mailboxes.
+     *
+     * @return the OAuth administration of this Mailroom
+     */
+    public OAuthAdmin oauth() {
+        return oauth;
+    }
+
+    /**
      * The delivery log.
      *
      * @return read access to the log
@@ -390,6 +412,7 @@ public final class Mailroom implements AutoCloseable {
         for (String t : transports.ids()) {
             transports.get(t).evict(id);
         }
+        oauth.accountChanged(id);
     }
 
     /**
@@ -414,6 +437,8 @@ public final class Mailroom implements AutoCloseable {
         private Duration poolWaitTimeout = Duration.ofSeconds(30);
         private ProtocolLog protocolLog;
         private AccessTokens accessTokens;
+        private OAuthStore oauthStore;
+        private final List<AuthorizationServer> authorizationServers = new ArrayList<>();
         private RecipientDirectory directory;
         private Clock clock = Clock.systemUTC();
         private long resolutionCacheSize = 10_000;
@@ -460,9 +485,10 @@ public final class Mailroom implements AutoCloseable {
         }
 
         /**
-         * Takes accounts, the delivery log, the outbox and notification preferences from one store, e.g. the
-         * JDBC store. Counts as setting {@link #accounts}, {@link #deliveryLog}, {@link #outbox} and
-         * {@link #notificationPreferences}: setting any of them as well fails, whichever comes first.
+         * Takes accounts, the delivery log, the outbox, notification preferences and (when the store has one) the
+         * OAuth store from one store, e.g. the JDBC store. Counts as setting {@link #accounts}, {@link #deliveryLog},
+         * {@link #outbox}, {@link #notificationPreferences} and {@link #oauthStore}: setting any of them as well
+         * fails, whichever comes first.
          *
          * @param store the store
          * @return this
@@ -474,7 +500,10 @@ public final class Mailroom implements AutoCloseable {
             DeliveryLog l = Objects.requireNonNull(store.deliveryLog(), "store.deliveryLog()");
             OutboxRepository o = Objects.requireNonNull(store.outbox(), "store.outbox()");
             NotificationPreferences p = Objects.requireNonNull(store.preferences(), "store.preferences()");
-            for (String option : List.of("accountRepository", "deliveryLogRepository", "outboxRepository", "notificationPreferences")) {
+            java.util.Optional<OAuthStore> oauth = Objects.requireNonNull(store.oauth(), "store.oauth()");
+            for (String option : oauth.isPresent() ? List.of("accountRepository", "deliveryLogRepository", "outboxRepository",
+                    "notificationPreferences", "oauthStore") : List.of("accountRepository", "deliveryLogRepository", "outboxRepository",
+                    "notificationPreferences")) {
                 if (set.contains(option)) {
                     throw new IllegalStateException(option + " was already set; store(…) sets it too");
                 }
@@ -483,6 +512,7 @@ public final class Mailroom implements AutoCloseable {
             deliveryLogRepository(l);
             outboxRepository(o);
             notificationPreferences(p);
+            oauth.ifPresent(this::oauthStore);
             return this;
         }
 
@@ -714,8 +744,8 @@ public final class Mailroom implements AutoCloseable {
 
         /**
          * Where transports get OAuth 2.0 access tokens for accounts that log in with a token (SMTP and IMAP
-         * XOAUTH2, HTTP APIs). Default: none, so such accounts fail with
-         * {@link MailErrorCode#ACCESS_TOKEN_UNAVAILABLE}.
+         * XOAUTH2, HTTP APIs), for hosts that manage tokens themselves. Default: Mailroom's own, from the grants
+         * of accounts connected with {@link Mailroom#oauth()}.
          *
          * @param tokens the source, shared by every transport
          * @return this
@@ -723,6 +753,31 @@ public final class Mailroom implements AutoCloseable {
         public Builder accessTokens(AccessTokens tokens) {
             once("accessTokens");
             this.accessTokens = Objects.requireNonNull(tokens, "accessTokens");
+            return this;
+        }
+
+        /**
+         * Where OAuth clients, started consents and accounts' grants are kept. Default: the {@link #store}'s, else
+         * an {@link InMemoryOAuthStore} (lost on restart: every OAuth account must be connected again).
+         *
+         * @param store the OAuth store, e.g. {@code jdbcStore.oauth().orElseThrow()}
+         * @return this
+         */
+        public Builder oauthStore(OAuthStore store) {
+            once("oauthStore");
+            this.oauthStore = Objects.requireNonNull(store, "oauthStore");
+            return this;
+        }
+
+        /**
+         * Registers an OAuth provider explicitly, in addition to those the service loader finds (the provider
+         * modules, e.g. mailroom-transport-gmail); it takes the place of a discovered one for the same provider.
+         *
+         * @param server the provider's authorization server
+         * @return this
+         */
+        public Builder authorizationServer(AuthorizationServer server) {
+            authorizationServers.add(Objects.requireNonNull(server, "server"));
             return this;
         }
 

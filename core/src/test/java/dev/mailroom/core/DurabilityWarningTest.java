@@ -93,6 +93,50 @@ final class DurabilityWarningTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("notificationPreferences was already set");
     }
 
+    @Test
+    @DisplayName("D2: durable accounts without an OAuth store warn once at build that grants are lost on restart; a store with one does not")
+    void oauthGrantsInMemory_warns() {
+        AccountRepository accounts = durable(AccountRepository.class, new InMemoryAccountRepository());
+        String inMemory = stderrDuring(() -> Mailroom.builder().accountRepository(accounts).outboxWorkers(0).build().close());
+        assertThat(inMemory.split("OAuth clients and grants are kept in memory", -1)).as("exactly one warning").hasSize(2);
+        String memoryOnly = stderrDuring(() -> Mailroom.builder().outboxWorkers(0).build().close());
+        assertThat(memoryOnly).doesNotContain("OAuth clients and grants");
+        MailStore store = new MailStore() {
+            private final dev.mailroom.spi.OAuthStore oauth = new DelegatingOAuthStore(new InMemoryOAuthStore());
+
+            @Override
+            public AccountRepository accounts() {
+                return accounts;
+            }
+
+            @Override
+            public DeliveryLog deliveryLog() {
+                return new InMemoryDeliveryLog();
+            }
+
+            @Override
+            public OutboxRepository outbox() {
+                return new InMemoryOutboxRepository(Clock.systemUTC());
+            }
+
+            @Override
+            public NotificationPreferences preferences() {
+                return new InMemoryNotificationPreferences();
+            }
+
+            @Override
+            public java.util.Optional<dev.mailroom.spi.OAuthStore> oauth() {
+                return java.util.Optional.of(oauth);
+            }
+        };
+        String stored = stderrDuring(() -> Mailroom.builder().store(store).outboxWorkers(0).build().close());
+        assertThat(stored).doesNotContain("OAuth clients and grants");
+        assertThatThrownBy(() -> Mailroom.builder().store(store).oauthStore(new InMemoryOAuthStore()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("oauthStore was already set");
+        assertThatThrownBy(() -> Mailroom.builder().oauthStore(new InMemoryOAuthStore()).store(store))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("oauthStore was already set; store(…) sets it too");
+    }
+
     /** slf4j-simple writes to {@code System.err}, looked up on every message. */
     private static String stderrDuring(Runnable action) {
         PrintStream original = System.err;

@@ -17,19 +17,18 @@ import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.SupportSettings;
 import dev.mailroom.TenantMailSettings;
+import dev.mailroom.jdbc.internal.Sealing;
 import dev.mailroom.jdbc.internal.StoreFailure;
 import dev.mailroom.jdbc.internal.Transactions;
 import dev.mailroom.spi.AccountRepository;
 import dev.mailroom.spi.SecretCipher;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -62,7 +61,7 @@ public final class JdbcAccountRepository implements AccountRepository {
     private static final int COLUMN_COUNT = COLUMNS.split(",").length;
 
     /** Marks a sealed value bound to its owner (associated data); unmarked values were sealed before binding. */
-    private static final String BOUND = "v2:";
+    private static final String BOUND = Sealing.BOUND;
 
     private final DataSource dataSource;
     private final SecretCipher cipher;
@@ -123,6 +122,13 @@ public final class JdbcAccountRepository implements AccountRepository {
             try (PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_account WHERE id = ?")) {
                 p.setString(1, id.value());
                 deleted = p.executeUpdate() > 0;
+            }
+            // Its OAuth grant and started consents go with it: no sealed refresh token is left without its account.
+            for (String table : List.of("mailroom_oauth_grant", "mailroom_oauth_consent")) {
+                try (PreparedStatement p = c.prepareStatement("DELETE FROM " + table + " WHERE account_id = ?")) {
+                    p.setString(1, id.value());
+                    p.executeUpdate();
+                }
             }
             // The client V9 registered for the account's Microsoft app credentials (same id) goes with it, unless
             // another account refers to it: no sealed secret is left behind without an owner.
@@ -273,8 +279,9 @@ public final class JdbcAccountRepository implements AccountRepository {
     }
 
     /**
-     * Re-seals every stored secret with the cipher's active key (key rotation) and binds secrets stored
-     * before owner binding to their account. Run it after making a new key active; then the old key can be
+     * Re-seals every stored secret with the cipher's active key (key rotation): passwords, OAuth client secrets,
+     * and the OAuth store's refresh tokens, access tokens and consent verifiers; binds secrets stored before owner
+     * binding to their owner. Run it after making a new key active; then the old key can be
      * retired. All or nothing: while any secret cannot be opened with this node's keys, nothing changes.
      *
      * @return how many secrets were re-sealed
@@ -307,8 +314,22 @@ public final class JdbcAccountRepository implements AccountRepository {
                     }
                 }
             }
+            List<OAuthSecret> oauth = new ArrayList<>();
+            for (String[] spec : OAUTH_SECRETS) {
+                try (PreparedStatement p = c.prepareStatement("SELECT " + spec[3] + ", " + spec[1] + ", " + spec[2] + " FROM " + spec[0]
+                        + " WHERE " + spec[2] + " IS NOT NULL AND (" + spec[1] + " <> ? OR " + spec[2] + " NOT LIKE ?) ORDER BY " + spec[3])) {
+                    p.setString(1, cipher.activeKeyId());
+                    p.setString(2, BOUND + "%");
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            oauth.add(new OAuthSecret(spec, rs.getString(1), rs.getString(2), rs.getString(3)));
+                        }
+                    }
+                }
+            }
             List<String[]> resealed = new ArrayList<>();
             List<String[]> resealedClients = new ArrayList<>();
+            List<String[]> resealedOAuth = new ArrayList<>();
             List<String> unavailable = new ArrayList<>();
             for (StoredSecret r : rows) {
                 try {
@@ -324,6 +345,13 @@ public final class JdbcAccountRepository implements AccountRepository {
                     resealedClients.add(new String[] {sealed[0], sealed[1], binding});
                 } catch (MailException e) {
                     unavailable.add("OAuth client " + r.id() + " (key '" + r.keyId() + "')");
+                }
+            }
+            for (OAuthSecret r : oauth) {
+                try {
+                    resealedOAuth.add(seal(r.binding(), openSealed(cipher, r.keyId(), r.stored(), r.binding(), r.what())));
+                } catch (MailException e) {
+                    unavailable.add(r.what() + " (key '" + r.keyId() + "')");
                 }
             }
             if (!unavailable.isEmpty()) {
@@ -353,8 +381,36 @@ public final class JdbcAccountRepository implements AccountRepository {
                 }
                 u.executeBatch();
             }
-            return rows.size() + clients.size();
+            for (int i = 0; i < oauth.size(); i++) {
+                String[] spec = oauth.get(i).spec();
+                try (PreparedStatement u = c.prepareStatement("UPDATE " + spec[0] + " SET " + spec[1] + " = ?, " + spec[2] + " = ? WHERE "
+                        + spec[3] + " = ?")) {
+                    u.setString(1, resealedOAuth.get(i)[0]);
+                    u.setString(2, resealedOAuth.get(i)[1]);
+                    u.setString(3, oauth.get(i).id());
+                    u.executeUpdate();
+                }
+            }
+            return rows.size() + clients.size() + oauth.size();
         });
+    }
+
+    /** The OAuth store's sealed columns (V10): table, key id column, value column, row id column, binding prefix and suffix. */
+    private static final String[][] OAUTH_SECRETS = {
+        {"mailroom_oauth_grant", "refresh_key_id", "refresh_value", "account_id", "account:", ":refresh-token"},
+        {"mailroom_oauth_grant", "access_key_id", "access_value", "account_id", "account:", ":access-token"},
+        {"mailroom_oauth_consent", "verifier_key_id", "verifier_value", "state_hash", "oauth-consent:", ":verifier"},
+    };
+
+    /** One sealed value of the OAuth store as stored (always bound to its owner). */
+    private record OAuthSecret(String[] spec, String id, String keyId, String stored) {
+        String binding() {
+            return spec[4] + id + spec[5];
+        }
+
+        String what() {
+            return spec[2].replace("_value", "").replace('_', ' ') + " of " + (spec[3].equals("account_id") ? "account " + id : "a started consent");
+        }
     }
 
     /** A registered OAuth client's sealed secret as stored; {@code binding} null: sealed before owner binding. */
@@ -526,13 +582,7 @@ public final class JdbcAccountRepository implements AccountRepository {
     }
 
     private String[] seal(String binding, String value) {
-        byte[] plain = value.getBytes(StandardCharsets.UTF_8);
-        try {
-            SecretCipher.Sealed sealed = cipher.seal(plain, binding.getBytes(StandardCharsets.UTF_8));
-            return new String[] {sealed.keyId(), BOUND + Base64.getEncoder().encodeToString(sealed.ciphertext())};
-        } finally {
-            java.util.Arrays.fill(plain, (byte) 0);
-        }
+        return Sealing.seal(cipher, binding, value);
     }
 
     /**
@@ -551,27 +601,8 @@ public final class JdbcAccountRepository implements AccountRepository {
         }
     }
 
-    /**
-     * Opens a stored secret: bound values ({@code v2:}) with their owner binding as associated data, older ones
-     * without. Failing, it names what it opened and the key, never the value.
-     */
     private static String openSealed(SecretCipher cipher, String keyId, String stored, String binding, String what) {
-        byte[] plain = null;
-        try {
-            boolean bound = stored.startsWith(BOUND) && binding != null;
-            SecretCipher.Sealed sealed = new SecretCipher.Sealed(keyId,
-                    Base64.getDecoder().decode(bound ? stored.substring(BOUND.length()) : stored));
-            plain = bound ? cipher.open(sealed, binding.getBytes(StandardCharsets.UTF_8)) : cipher.open(sealed);
-            return new String(plain, StandardCharsets.UTF_8);
-        } catch (RuntimeException e) {
-            throw new MailException(MailErrorCode.SECRET_UNAVAILABLE, "the " + what
-                    + " cannot be opened on this node (sealed with key '" + keyId + "'): " + e.getMessage(), null,
-                    "Add key '" + keyId + "' to this node's SecretCipher, or set the " + what + " again.", List.of(), e);
-        } finally {
-            if (plain != null) {
-                java.util.Arrays.fill(plain, (byte) 0);
-            }
-        }
+        return Sealing.open(cipher, keyId, stored, binding, what);
     }
 
     private static Security security(String s) {
@@ -654,21 +685,12 @@ public final class JdbcAccountRepository implements AccountRepository {
         }
     }
 
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T read(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw StoreFailure.of("Mailroom account store", e);
-        }
+    private <T> T read(Transactions.OnConnection<T> work) {
+        return Transactions.read(dataSource, "Mailroom account store", work);
     }
 
     /** Runs a write in one transaction, bumps the change stamp, then tells the listeners. */
-    private <T> T inTransaction(Work<T> work) {
+    private <T> T inTransaction(Transactions.OnConnection<T> work) {
         T result;
         try (Connection c = dataSource.getConnection()) {
             long[] version = new long[1];

@@ -2,12 +2,14 @@ package dev.mailroom.jdbc;
 
 import dev.mailroom.jdbc.internal.Migrations;
 import dev.mailroom.spi.MailStore;
+import dev.mailroom.spi.OAuthStore;
 import dev.mailroom.spi.SecretCipher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +29,7 @@ import javax.sql.DataSource;
  * JdbcStore store = JdbcStore.builder(dataSource)
  *     .cipher(AesGcmSecretCipher.builder().key("2026-11", keyFromVault).build())
  *     .build();
- * Mailroom mailroom = Mailroom.builder().store(store).build();   // accounts, delivery log, outbox, preferences
+ * Mailroom mailroom = Mailroom.builder().store(store).build();   // accounts, delivery log, outbox, preferences, OAuth
  * }</pre>
  *
  * <p>Thread-safe. Close it on shutdown (stops the poller; the data source stays the host's).
@@ -39,6 +41,7 @@ public final class JdbcStore implements MailStore, AutoCloseable {
     private final JdbcDeliveryLog deliveryLog;
     private final JdbcOutboxRepository outbox;
     private final JdbcNotificationPreferences preferences;
+    private final JdbcOAuthStore oauth;
     private final ScheduledExecutorService poller;
 
     private JdbcStore(Builder b) {
@@ -49,6 +52,7 @@ public final class JdbcStore implements MailStore, AutoCloseable {
         this.deliveryLog = new JdbcDeliveryLog(b.dataSource);
         this.outbox = new JdbcOutboxRepository(b.dataSource);
         this.preferences = new JdbcNotificationPreferences(b.dataSource);
+        this.oauth = new JdbcOAuthStore(b.dataSource, b.cipher);
         accounts.pollChanges(); // the starting point, read now: a change made before the first poll must not be missed
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mailroom-jdbc-change-poller");
@@ -91,6 +95,12 @@ public final class JdbcStore implements MailStore, AutoCloseable {
     @Override
     public JdbcOutboxRepository outbox() {
         return outbox;
+    }
+
+    /** @return OAuth clients, started consents and accounts' grants, secrets sealed with the store's cipher */
+    @Override
+    public Optional<OAuthStore> oauth() {
+        return Optional.of(oauth);
     }
 
     /** @return the delivery log */

@@ -229,7 +229,7 @@ abstract class AccountMigrationContract {
                         + " FROM mailroom_oauth_client ORDER BY id")) {
                     assertThat(rs.next()).isTrue();
                     assertThat(List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6)))
-                            .containsExactly("msapp", "MICROSOFT", "app-1", "dir-1", MS_SECRET[0], MS_SECRET[1]);
+                            .containsExactly("msapp", "microsoft", "app-1", "dir-1", MS_SECRET[0], MS_SECRET[1]); // V10: lower case
                     assertThat(rs.getString(7)).isEqualTo("account:msapp:clientSecret");
                     assertThat(open(rs.getString(5), rs.getString(6), rs.getString(7))).isEqualTo("ms-client-secret");
                     assertThat(rs.next()).isTrue();
@@ -268,6 +268,31 @@ abstract class AccountMigrationContract {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).as("the deleted account's client secret went with it; the other stays").isEqualTo("msold");
             assertThat(rs.next()).isFalse();
+        }
+    }
+
+    @Test
+    @DisplayName("D1: V10 carries V9's registry forward: the Microsoft clients read through the OAuth store with their sealed secrets,"
+            + " bound or not, a lower-case provider and a placeholder redirect URL; re-registering with a placeholder keeps the secret")
+    void v10_registryReadsThroughOAuthStore() throws Exception {
+        DataSource ds = database();
+        fillV8(ds);
+        try (JdbcStore store = JdbcStore.builder(ds).cipher(CIPHER).build()) {
+            dev.mailroom.spi.OAuthStore oauth = store.oauth().orElseThrow();
+            assertThat(oauth.findClients()).extracting(c -> c.id().value()).containsExactly("msapp", "msold");
+            dev.mailroom.OAuthClient ms = oauth.findClient(dev.mailroom.OAuthClientId.of("msapp")).orElseThrow();
+            assertThat(ms.provider()).isEqualTo("microsoft");
+            assertThat(ms.clientId()).isEqualTo("app-1");
+            assertThat(ms.directory()).contains("dir-1");
+            assertThat(ms.redirectUri()).hasToString("http://localhost/");
+            assertThat(ms.scopes()).isEmpty();
+            assertThat(ms.clientSecret().reveal()).isEqualTo("ms-client-secret");
+            assertThat(oauth.findClient(dev.mailroom.OAuthClientId.of("msold")).orElseThrow().clientSecret().reveal()).isEqualTo("ms-old-secret");
+            oauth.saveClient(ms.toBuilder().clientSecret(dev.mailroom.Secret.stored()).redirectUri(java.net.URI.create("https://erp.acme.test/cb"))
+                    .scopes(List.of("https://graph.microsoft.com/.default")).build());
+            dev.mailroom.OAuthClient saved = oauth.findClient(ms.id()).orElseThrow();
+            assertThat(saved.clientSecret().reveal()).as("kept, with its V9 binding").isEqualTo("ms-client-secret");
+            assertThat(saved.scopes()).containsExactly("https://graph.microsoft.com/.default");
         }
     }
 

@@ -8,7 +8,10 @@ import dev.mailroom.FieldProblem;
 import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
+import dev.mailroom.Authentication;
+import dev.mailroom.spi.AccessToken;
 import dev.mailroom.spi.OutgoingMessage;
+import dev.mailroom.spi.TransportCapabilities;
 import dev.mailroom.spi.SendResult;
 import dev.mailroom.spi.Transport;
 import dev.mailroom.spi.TransportContext;
@@ -98,6 +101,9 @@ public final class RecordingTransport implements TransportProvider, Transport {
     private final Map<String, String> deferOnce = new ConcurrentHashMap<>();
     private final Map<String, String> refuse = new ConcurrentHashMap<>();
     private volatile MailException failWith;
+    private volatile boolean oauth2;
+    private final List<AccessToken> tokens = new CopyOnWriteArrayList<>();
+    private final java.util.Set<AccessToken> refusedTokens = ConcurrentHashMap.newKeySet();
     private volatile TransportContext context;
 
     /** A transport with the id {@code fake}. */
@@ -120,6 +126,35 @@ public final class RecordingTransport implements TransportProvider, Transport {
     /** @return the account address of every send call so far, failed ones included (a live, read-only view) */
     public List<String> attempts() {
         return Collections.unmodifiableList(attempts);
+    }
+
+    /**
+     * Declares OAuth 2.0 logins (like SMTP with XOAUTH2): a send of an account that logs in with OAuth 2.0 first
+     * gets a token from the context's {@link dev.mailroom.spi.AccessTokens}; a token refused with
+     * {@link #refuseToken} is answered like a server's {@code 535}: the transport asks for a fresh one once, and a
+     * second refusal fails with {@link MailErrorCode#AUTH_FAILED}. Off by default.
+     *
+     * @return this transport
+     */
+    public RecordingTransport acceptOAuth2() {
+        this.oauth2 = true;
+        return this;
+    }
+
+    /**
+     * Refuses a token as a server refuses an expired or revoked one.
+     *
+     * @param token the token to refuse
+     * @return this transport
+     */
+    public RecordingTransport refuseToken(AccessToken token) {
+        refusedTokens.add(Objects.requireNonNull(token, "token"));
+        return this;
+    }
+
+    /** @return the tokens sends logged in with, in order (a live, read-only view; their values never print) */
+    public List<AccessToken> tokens() {
+        return Collections.unmodifiableList(tokens);
     }
 
     /**
@@ -191,6 +226,8 @@ public final class RecordingTransport implements TransportProvider, Transport {
         deferOnce.clear();
         refuse.clear();
         failWith = null;
+        tokens.clear();
+        refusedTokens.clear();
     }
 
     /** @return the context the transport was opened with, or {@code null} before */
@@ -215,6 +252,14 @@ public final class RecordingTransport implements TransportProvider, Transport {
                 : List.of(new FieldProblem(AccountField.SMTP_HOST, "is missing, on the account and on the defaults account"));
     }
 
+    /** With {@link #acceptOAuth2()}, OAuth 2.0 logins besides the defaults. */
+    @Override
+    public TransportCapabilities capabilities() {
+        return oauth2 ? TransportCapabilities.builder().authentication(TransportCapabilities.AuthenticationKind.NONE,
+                TransportCapabilities.AuthenticationKind.PASSWORD, TransportCapabilities.AuthenticationKind.OAUTH2).build()
+                : TransportCapabilities.defaults();
+    }
+
     @Override
     public Transport open(TransportContext context) {
         this.context = Objects.requireNonNull(context, "context");
@@ -233,6 +278,7 @@ public final class RecordingTransport implements TransportProvider, Transport {
         if (all != null) {
             throw all;
         }
+        login(account);
         ByteArrayOutputStream out = new ByteArrayOutputStream(message.size() > 0 && message.size() < 1 << 20 ? (int) message.size() : 8192);
         try {
             message.writeTo(out);
@@ -262,6 +308,22 @@ public final class RecordingTransport implements TransportProvider, Transport {
                 .filter(r -> refused.stream().noneMatch(x -> x.address().equals(r))).toList();
         sent.add(new Sent(account, message, out.toByteArray(), accepted));
         return SendResult.builder("250 2.0.0 Ok: queued as FAKE" + sent.size()).accepted(accepted).refused(refused).build();
+    }
+
+    /** Like XOAUTH2: a token, a fresh one once when the server refuses it, AUTH_FAILED when it refuses that too. */
+    private void login(ResolvedAccount account) {
+        if (!oauth2 || account.authentication().map(a -> a.kind() != Authentication.Kind.OAUTH2).orElse(true)) {
+            return;
+        }
+        AccessToken token = context.accessTokens().token(account);
+        if (refusedTokens.contains(token)) {
+            token = context.accessTokens().refresh(account, token);
+            if (refusedTokens.contains(token)) {
+                throw new MailException(MailErrorCode.AUTH_FAILED, "the server refused the fresh access token too", "535 5.7.8 Username and"
+                        + " Password not accepted", null, List.of(), null);
+            }
+        }
+        tokens.add(token);
     }
 
     /**

@@ -17,6 +17,8 @@ import dev.mailroom.Receipt;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.Secret;
 import dev.mailroom.SenderPolicy;
+import dev.mailroom.OAuthStatus;
+import dev.mailroom.spi.AccessTokens;
 import dev.mailroom.spi.AccountRepository;
 
 import java.time.Duration;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
+import java.util.function.Function;
 
 /**
  * Trying settings and judging accounts: the staged connection test, the test mail (both for stored accounts
@@ -38,6 +41,8 @@ public final class Diagnostics {
     private final Lifecycle lifecycle;
     private final BinaryOperator<Account> withStoredSecrets;
     private final BiFunction<DeliveryLogQuery, Integer, List<DeliveryLogEntry>> traffic;
+    private final AccessTokens tokens;
+    private final Function<Account, java.util.Optional<OAuthStatus>> oauthStatus;
 
     /**
      * @param repository the stored accounts
@@ -48,10 +53,13 @@ public final class Diagnostics {
      * @param lifecycle whether the Mailroom is open
      * @param withStoredSecrets (draft, stored or {@code null}) → the draft with its placeholder secrets replaced by the stored ones
      * @param traffic (query, wanted) → up to {@code wanted} entries of real traffic, newest first
+     * @param tokens where transports get access tokens, for the token stage
+     * @param oauthStatus an OAuth 2.0 account's connection status (empty for other accounts)
      */
     public Diagnostics(AccountRepository repository, Resolver resolver, TransportRegistry transports, Delivery delivery,
                        DeliveryRecords records, Lifecycle lifecycle, BinaryOperator<Account> withStoredSecrets,
-                       BiFunction<DeliveryLogQuery, Integer, List<DeliveryLogEntry>> traffic) {
+                       BiFunction<DeliveryLogQuery, Integer, List<DeliveryLogEntry>> traffic, AccessTokens tokens,
+                       Function<Account, java.util.Optional<OAuthStatus>> oauthStatus) {
         this.repository = repository;
         this.resolver = resolver;
         this.transports = transports;
@@ -60,6 +68,8 @@ public final class Diagnostics {
         this.lifecycle = lifecycle;
         this.withStoredSecrets = withStoredSecrets;
         this.traffic = traffic;
+        this.tokens = tokens;
+        this.oauthStatus = oauthStatus;
     }
 
     /**
@@ -93,13 +103,48 @@ public final class Diagnostics {
         } catch (MailException e) {
             return settingsFailure(account, e.getMessage(), e.code(), e.hint());
         }
-        Diagnosis d = transports.get(transportId).diagnose(resolved);
+        DiagnosisStep token = tokenStage(resolved);
+        Diagnosis d = token != null && token.outcome() == DiagnosisStep.Outcome.FAILED
+                ? new Diagnosis(account.email(), transportId, List.of(token), List.of(), List.of())
+                : withStep(transports.get(transportId).diagnose(resolved), token);
         DiagnosisStep failure = d.failure().orElse(null);
         records.record(new DeliveryLogEntry(records.clock().instant(), account.id(), account.email().address(), account.tenant().orElse(null),
                 DeliveryLogEntry.Operation.DIAGNOSE, failure == null ? DeliveryLogEntry.Outcome.SUCCESS : DeliveryLogEntry.Outcome.FAILURE,
                 failure == null ? null : failure.code(), failure == null ? null : failure.serverReply(), null, transportId,
                 failure == null ? "connection test passed" : failure.stage() + ": " + failure.detail()));
         return d;
+    }
+
+    /**
+     * Getting an access token is a stage of its own for an account that logs in with OAuth 2.0: a revoked grant
+     * fails here with the provider's reply, before anything is connected.
+     *
+     * @return the step, or {@code null} for an account that does not log in with a token
+     */
+    private DiagnosisStep tokenStage(ResolvedAccount resolved) {
+        if (resolved.authentication().map(a -> a.kind() != Authentication.Kind.OAUTH2).orElse(true)) {
+            return null;
+        }
+        long t0 = System.nanoTime();
+        try {
+            tokens.token(resolved);
+            return new DiagnosisStep(DiagnosisStep.Stage.TOKEN, DiagnosisStep.Outcome.PASSED, "got an access token", null, null, null,
+                    Duration.ofNanos(System.nanoTime() - t0));
+        } catch (MailException e) {
+            return new DiagnosisStep(DiagnosisStep.Stage.TOKEN, DiagnosisStep.Outcome.FAILED, e.getMessage(), e.serverReply().orElse(null),
+                    e.code(), e.hint(), Duration.ofNanos(System.nanoTime() - t0));
+        }
+    }
+
+    /** The transport's diagnosis with the token stage in front, unless the transport reports that stage itself. */
+    private static Diagnosis withStep(Diagnosis d, DiagnosisStep token) {
+        if (token == null || d.step(DiagnosisStep.Stage.TOKEN).isPresent()) {
+            return d;
+        }
+        List<DiagnosisStep> steps = new java.util.ArrayList<>();
+        steps.add(token);
+        steps.addAll(d.steps());
+        return new Diagnosis(d.account(), d.transport(), steps, d.capabilities(), d.transcript());
     }
 
     /**
@@ -167,6 +212,10 @@ public final class Diagnostics {
         if (secret != null) {
             return new AccountHealth(AccountHealth.State.AUTH_REQUIRED, secret.code() + ": " + secret.getMessage() + " " + secret.hint(),
                     lastFailure);
+        }
+        OAuthStatus oauth = oauthStatus.apply(account).orElse(null);
+        if (oauth != null && oauth.state() != OAuthStatus.State.CONNECTED) {
+            return new AccountHealth(AccountHealth.State.AUTH_REQUIRED, "OAuth 2.0: " + oauth.reason(), lastFailure);
         }
         if (recent.isEmpty()) {
             return new AccountHealth(AccountHealth.State.OK, "no attempts in the last 24 hours", null);

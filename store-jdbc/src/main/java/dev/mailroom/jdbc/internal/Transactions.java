@@ -2,6 +2,7 @@ package dev.mailroom.jdbc.internal;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import javax.sql.DataSource;
 
 /** One transaction on a connection: commit when the work returns, roll back when it throws. */
 public final class Transactions {
@@ -11,7 +12,49 @@ public final class Transactions {
         T run() throws SQLException;
     }
 
+    /** Work with a connection of the store's data source. */
+    @FunctionalInterface
+    public interface OnConnection<T> {
+        T run(Connection c) throws SQLException;
+    }
+
     private Transactions() {
+    }
+
+    /**
+     * Runs reads on a connection of the data source.
+     *
+     * @param dataSource the store's data source
+     * @param what the store, for the failure's message
+     * @param work the statements
+     * @param <T> the result type
+     * @return what the work returned
+     * @throws dev.mailroom.MailException {@link dev.mailroom.MailErrorCode#STORE_FAILED} when the database fails
+     */
+    public static <T> T read(DataSource dataSource, String what, OnConnection<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw StoreFailure.of(what, e);
+        }
+    }
+
+    /**
+     * Runs writes in one transaction on a connection of the data source.
+     *
+     * @param dataSource the store's data source
+     * @param what the store, for the failure's message
+     * @param work the statements
+     * @param <T> the result type
+     * @return what the work returned, after the commit
+     * @throws dev.mailroom.MailException {@link dev.mailroom.MailErrorCode#STORE_FAILED} when the database fails
+     */
+    public static <T> T write(DataSource dataSource, String what, OnConnection<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return inTransaction(c, () -> work.run(c));
+        } catch (SQLException e) {
+            throw StoreFailure.of(what, e);
+        }
     }
 
     /**

@@ -1,0 +1,360 @@
+package dev.mailroom.core.internal;
+
+import dev.mailroom.AccountId;
+import dev.mailroom.Authentication;
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
+import dev.mailroom.OAuthClient;
+import dev.mailroom.OAuthClientId;
+import dev.mailroom.ResolvedAccount;
+import dev.mailroom.spi.AccessToken;
+import dev.mailroom.spi.AccessTokens;
+import dev.mailroom.spi.AuthorizationServer;
+import dev.mailroom.spi.OAuthStore;
+import dev.mailroom.spi.TokenResponse;
+import dev.mailroom.spi.TransportContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Mailroom's own {@link AccessTokens}: access tokens of OAuth 2.0 accounts from their grants in the
+ * {@link OAuthStore}. A token is used until {@code expires − max(5 min, 10 % of its lifetime)} (at most half its
+ * lifetime) less a random jitter, then refreshed. Refreshing is single-flight: per account one thread of this
+ * node (the others wait on its lock and take the result), and across nodes the one holding the store's refresh
+ * lease (the others wait, bounded, for the grant's version to change and reuse the stored token). A rotated
+ * refresh token is committed to the store before the new access token is handed out. See ADR 021.
+ */
+public final class OAuthTokens implements AccessTokens {
+    private static final Logger LOG = LoggerFactory.getLogger(OAuthTokens.class);
+    private static final Duration MIN_MARGIN = Duration.ofMinutes(5);
+    /** How long a client the provider refused is not asked again (unless it is registered again). */
+    private static final Duration CLIENT_REJECTED_PAUSE = Duration.ofMinutes(15);
+
+    /** Timing of refreshes: the store lease, how long to wait for another node, how often to look. */
+    public record Settings(Duration lease, Duration waitForOtherNode, Duration pollInterval, Duration initialBackoff, Duration maxBackoff) {
+        /** @return defaults for the given transport context's timeouts */
+        static Settings defaults(TransportContext context) {
+            Duration call = context.connectTimeout().plus(context.readTimeout()).plus(context.writeTimeout());
+            return new Settings(call.plus(Duration.ofSeconds(30)), call.plus(Duration.ofSeconds(5)), Duration.ofMillis(100),
+                    Duration.ofSeconds(5), Duration.ofMinutes(5));
+        }
+    }
+
+    private record Cached(AccessToken token, Instant refreshAt) {
+    }
+
+    private record Rejection(MailException failure, Instant until) {
+    }
+
+    private record Unavailable(Instant until, int streak) {
+    }
+
+    private final OAuthStore store;
+    private final AuthorizationServers servers;
+    private final TransportContext context;
+    private final Clock clock;
+    private final Settings settings;
+    private final String holder = "mailroom-" + UUID.randomUUID();
+    private final ConcurrentMap<AccountId, Cached> cache = new ConcurrentHashMap<>();
+    private final ConcurrentMap<AccountId, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final ConcurrentMap<OAuthClientId, Rejection> rejectedClients = new ConcurrentHashMap<>();
+    private final ConcurrentMap<AccountId, Unavailable> unavailable = new ConcurrentHashMap<>();
+
+    /**
+     * @param store the grants
+     * @param servers the providers
+     * @param context timeouts and TLS for calls to the providers
+     * @param clock the clock expiry is judged on
+     * @param settings timing, or {@code null} for the defaults of the context
+     */
+    public OAuthTokens(OAuthStore store, AuthorizationServers servers, TransportContext context, Clock clock, Settings settings) {
+        this.store = store;
+        this.servers = servers;
+        this.context = context;
+        this.clock = clock;
+        this.settings = settings != null ? settings : Settings.defaults(context);
+    }
+
+    @Override
+    public AccessToken token(ResolvedAccount account) {
+        AccountId id = account.account().id();
+        Cached c = cache.get(id);
+        if (c != null && clock.instant().isBefore(c.refreshAt())) {
+            return c.token();
+        }
+        return obtain(account, null);
+    }
+
+    @Override
+    public AccessToken refresh(ResolvedAccount account, AccessToken rejected) {
+        return obtain(account, java.util.Objects.requireNonNull(rejected, "rejected"));
+    }
+
+    /** Forgets this node's cached token of an account (after a new consent or a disconnect). */
+    public void forget(AccountId account) {
+        cache.remove(account);
+        unavailable.remove(account);
+    }
+
+    /** A client was registered again: ask the provider again at once. */
+    public void clientChanged(OAuthClientId client) {
+        rejectedClients.remove(client);
+    }
+
+    /**
+     * @param client a client
+     * @return the provider's refusal of the client, while this node does not ask it again
+     */
+    public Optional<MailException> rejection(OAuthClientId client) {
+        Rejection r = rejectedClients.get(client);
+        return r == null || !clock.instant().isBefore(r.until()) ? Optional.empty() : Optional.of(r.failure());
+    }
+
+    private AccessToken obtain(ResolvedAccount account, AccessToken rejected) {
+        AccountId id = account.account().id();
+        OAuthClientId clientId = clientOf(account);
+        ReentrantLock lock = locks.computeIfAbsent(id, k -> new ReentrantLock());
+        try {
+            if (!lock.tryLock(settings.waitForOtherNode().toMillis(), TimeUnit.MILLISECONDS)) {
+                throw unavailable(account, "another refresh of its token on this node did not finish in time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(account, "interrupted while waiting for its token");
+        }
+        try {
+            Instant now = clock.instant();
+            Cached c = cache.get(id);
+            if (c != null && usable(c.token(), c.refreshAt(), rejected, now)) {
+                return c.token();
+            }
+            long deadline = System.nanoTime() + settings.waitForOtherNode().toNanos();
+            while (true) {
+                now = clock.instant();
+                OAuthStore.Grant g = grant(account, clientId);
+                AccessToken current = g.accessToken();
+                if (current != null) {
+                    Instant refreshAt = refreshAt(current, g.accessTokenIssuedAt());
+                    if (usable(current, refreshAt, rejected, now)) {
+                        cache.put(id, new Cached(current, refreshAt));
+                        return current;
+                    }
+                }
+                rejection(clientId).ifPresent(r -> {
+                    throw r;
+                });
+                Unavailable u = unavailable.get(id);
+                if (u != null && now.isBefore(u.until())) {
+                    return stillValid(account, current, rejected, now, "the provider was unavailable; next try after " + u.until());
+                }
+                if (store.tryLease(id, holder, settings.lease())) {
+                    OAuthStore.Grant fresh = store.findGrant(id).orElse(null);
+                    if (fresh == null || fresh.version() != g.version()) { // another node refreshed between our read and the lease
+                        store.releaseLease(id, holder);
+                        continue;
+                    }
+                    return refreshLeased(account, fresh, rejected);
+                }
+                // Another node refreshes: wait for its result, bounded.
+                if (!awaitOtherNode(id, g.version(), deadline)) {
+                    return stillValid(account, current, rejected, clock.instant(),
+                            "another node holds the refresh lease and did not finish within " + settings.waitForOtherNode());
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until the grant's version changes (the other node stored its result) or its lease is free again (it
+     * gave up, e.g. the provider was unavailable: this node then holds the lease); false when the deadline passed.
+     */
+    private boolean awaitOtherNode(AccountId id, long version, long deadline) {
+        while (System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(settings.pollInterval().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            Optional<OAuthStore.Grant> g = store.findGrant(id);
+            if (g.isEmpty() || g.get().version() != version || store.tryLease(id, holder, settings.lease())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Refreshes while holding the lease; stores the result before handing the token out. */
+    private AccessToken refreshLeased(ResolvedAccount account, OAuthStore.Grant grant, AccessToken rejected) {
+        AccountId id = account.account().id();
+        String address = account.account().email().address();
+        boolean released = false;
+        try {
+            OAuthClient client = store.findClient(grant.client()).orElseThrow(() -> clientMissing(address, grant.client()));
+            AuthorizationServer server = servers.get(client.provider(), "OAuth client " + client.id());
+            Instant issuedAt = clock.instant();
+            TokenResponse r;
+            try {
+                r = server.refresh(client, grant.refreshToken(), context);
+            } catch (MailException e) {
+                released = failed(account, grant, client, e);
+                if (e.code() == MailErrorCode.OAUTH_PROVIDER_UNAVAILABLE) {
+                    return stillValid(account, grant.accessToken(), rejected, clock.instant(), e.getMessage(), e);
+                }
+                throw e;
+            }
+            // Committed before use: a rotated refresh token must never be lost once the provider invalidated the old one.
+            OAuthStore.Grant saved = store.saveTokens(id, holder, r.accessToken(), issuedAt, r.refreshToken()).orElseThrow(() ->
+                    unavailable(account, "this node lost the refresh lease while refreshing (the provider took longer than the lease)"));
+            released = true;
+            unavailable.remove(id);
+            AccessToken token = saved.accessToken();
+            cache.put(id, new Cached(token, refreshAt(token, issuedAt)));
+            LOG.debug("account {}: access token refreshed{}", address, r.refreshToken().isPresent() ? " (refresh token rotated)" : "");
+            return token;
+        } finally {
+            if (!released) {
+                try {
+                    store.releaseLease(id, holder);
+                } catch (RuntimeException ex) {
+                    LOG.warn("account {}: releasing the refresh lease failed; it expires on its own: {}", address, ex.toString());
+                }
+            }
+        }
+    }
+
+    /** Records a refresh failure by its code; returns whether the lease was released with it. */
+    private boolean failed(ResolvedAccount account, OAuthStore.Grant grant, OAuthClient client, MailException e) {
+        AccountId id = account.account().id();
+        String address = account.account().email().address();
+        cache.remove(id);
+        switch (e.code()) {
+            case OAUTH_GRANT_REVOKED -> {
+                String detail = e.serverReply().orElse(e.getMessage());
+                LOG.warn("account {}: the provider refused its OAuth grant (OAUTH_GRANT_REVOKED) [provider: {}]; its queued mail is held until"
+                        + " an administrator connects it again", address, detail);
+                return store.markProblem(id, holder, new OAuthStore.Problem(MailErrorCode.OAUTH_GRANT_REVOKED, detail, clock.instant()));
+            }
+            case OAUTH_CLIENT_REJECTED -> {
+                if (rejectedClients.put(client.id(), new Rejection(e, clock.instant().plus(CLIENT_REJECTED_PAUSE))) == null) {
+                    LOG.error("OAuth client {} ({}) was refused by the provider: {}{}. Every account using it fails until it is registered"
+                            + " again with a valid client ID and secret.", client.id(), client.provider(), e.getMessage(),
+                            e.serverReply().map(r -> " [provider: " + r + "]").orElse(""));
+                }
+                return false;
+            }
+            case OAUTH_PROVIDER_UNAVAILABLE -> {
+                Unavailable before = unavailable.get(id);
+                int streak = before == null ? 1 : before.streak() + 1;
+                Duration backoff = backoff(streak, e.retryAfter().orElse(null));
+                unavailable.put(id, new Unavailable(clock.instant().plus(backoff), streak));
+                LOG.warn("account {}: the OAuth provider is unavailable ({}); next try in {}", address, e.getMessage(), backoff);
+                return false;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    private Duration backoff(int streak, Duration retryAfter) {
+        long base = settings.initialBackoff().toMillis() << Math.min(streak - 1, 16);
+        long capped = Math.min(base, settings.maxBackoff().toMillis());
+        long jittered = capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+        Duration d = Duration.ofMillis(jittered);
+        return retryAfter != null && retryAfter.compareTo(d) > 0 ? retryAfter : d;
+    }
+
+    /** The current token, when it has not expired and was not refused; else the provider's unavailability. */
+    private AccessToken stillValid(ResolvedAccount account, AccessToken current, AccessToken rejected, Instant now, String why) {
+        return stillValid(account, current, rejected, now, why, null);
+    }
+
+    private AccessToken stillValid(ResolvedAccount account, AccessToken current, AccessToken rejected, Instant now, String why,
+                                   MailException cause) {
+        if (current != null && !current.expiredAt(now) && (rejected == null || !current.equals(rejected))) {
+            return current;
+        }
+        throw cause != null ? cause : unavailable(account, why); // the provider's own failure carries its reply and Retry-After
+    }
+
+    private static boolean usable(AccessToken token, Instant refreshAt, AccessToken rejected, Instant now) {
+        if (rejected != null) {
+            return !token.equals(rejected) && !token.expiredAt(now);
+        }
+        return now.isBefore(refreshAt);
+    }
+
+    /** expires − max(5 min, 10 % of the lifetime), at most half the lifetime, less up to 5 % of the lifetime (max 1 min) of jitter. */
+    static Instant refreshAt(AccessToken token, Instant issuedAt) {
+        Instant expires = token.expiresAt().orElse(null);
+        if (expires == null) {
+            return Instant.MAX; // no known expiry: used until a server refuses it
+        }
+        long lifetime = Math.max(0, Duration.between(issuedAt, expires).toMillis());
+        long margin = Math.min(Math.max(MIN_MARGIN.toMillis(), lifetime / 10), lifetime / 2);
+        long jitter = ThreadLocalRandom.current().nextLong(Math.min(60_000, lifetime / 20) + 1);
+        return expires.minusMillis(margin + jitter);
+    }
+
+    private OAuthStore.Grant grant(ResolvedAccount account, OAuthClientId clientId) {
+        String address = account.account().email().address();
+        OAuthStore.Grant g = store.findGrant(account.account().id()).orElseThrow(() -> new MailException(MailErrorCode.ACCESS_TOKEN_UNAVAILABLE,
+                "account " + address + " is not connected to OAuth client " + clientId, null,
+                "An administrator connects the account: mailroom.oauth().beginAuthorization(accountId), then signs in with the mailbox.",
+                List.of(), null));
+        if (!g.client().equals(clientId)) {
+            throw new MailException(MailErrorCode.ACCESS_TOKEN_UNAVAILABLE, "account " + address + " was connected with OAuth client "
+                    + g.client() + " but now uses " + clientId, null, "Connect the account again with its current OAuth client.", List.of(), null);
+        }
+        if (g.problem() != null) { // known on every node: no call to the provider until it is connected again
+            throw new MailException(g.problem().code(), "the provider refused the OAuth grant of account " + address + " on "
+                    + g.problem().since(), g.problem().detail(), g.problem().code().hint(), List.of(), null);
+        }
+        return g;
+    }
+
+    static OAuthClientId clientOf(ResolvedAccount account) {
+        Authentication auth = account.authentication().orElse(null);
+        if (auth != null && auth.kind() == Authentication.Kind.MICROSOFT_APP) {
+            throw new MailException(MailErrorCode.ACCESS_TOKEN_UNAVAILABLE, "account " + account.account().email().address()
+                    + " uses Microsoft application credentials, which Mailroom's token source does not serve (it serves accounts"
+                    + " connected with OAuth 2.0 consent)", null, "Use the Graph transport's own token source, or register one with"
+                    + " Mailroom.builder().accessTokens(...).", List.of(), null);
+        }
+        if (auth == null || auth.kind() != Authentication.Kind.OAUTH2) {
+            throw new MailException(MailErrorCode.ACCESS_TOKEN_UNAVAILABLE, "account " + account.account().email().address()
+                    + " does not log in with OAuth 2.0", null, "Set Authentication.oauth2(user, client) on the account.", List.of(), null);
+        }
+        return auth.oauthClient().orElseThrow();
+    }
+
+    private static MailException clientMissing(String address, OAuthClientId client) {
+        return new MailException(MailErrorCode.OAUTH_CLIENT_MISSING, "account " + address + " refers to OAuth client " + client
+                + ", which is not registered", null, "Register it with mailroom.oauth().registerClient(...).", List.of(), null);
+    }
+
+    private static MailException unavailable(ResolvedAccount account, String why) {
+        return new MailException(MailErrorCode.OAUTH_PROVIDER_UNAVAILABLE, "no access token for account "
+                + account.account().email().address() + ": " + why);
+    }
+
+    @Override
+    public String toString() {
+        return "OAuthTokens[" + store + "]";
+    }
+}
