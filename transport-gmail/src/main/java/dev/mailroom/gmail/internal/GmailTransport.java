@@ -127,9 +127,15 @@ public final class GmailTransport implements Transport {
     }
 
     private Gmail client(ResolvedAccount account, Exchange x) {
+        return client(account, x, false);
+    }
+
+    /** A client for one request; {@code probe}: without the client-side check that a message has content. */
+    private Gmail client(ResolvedAccount account, Exchange x, boolean probe) {
         NetHttpTransport http = new NetHttpTransport.Builder().setConnectionFactory(x)
                 .setSslSocketFactory(context.tls(account).getSocketFactory()).build();
-        return new Gmail.Builder(http, GsonFactory.getDefaultInstance(), x).setRootUrl(rootUrl).setApplicationName("Mailroom").build();
+        return new Gmail.Builder(http, GsonFactory.getDefaultInstance(), x).setRootUrl(rootUrl).setApplicationName("Mailroom")
+                .setSuppressRequiredParameterChecks(probe).build();
     }
 
     /** A call with the account's token; after a 401 once more with a fresh one; a second 401 is the account's problem. */
@@ -216,10 +222,12 @@ public final class GmailTransport implements Transport {
         try {
             authorized(account, t -> {
                 Exchange x = exchange(t);
-                return execute(client(account, x).users().messages().send("me", new Message()), x);
+                return execute(client(account, x, true).users().messages().send("me", new Message()), x);
             });
             transcript.add("200 (unexpected, but the API took the token and the permission)");
-        } catch (MailException e) {
+        } catch (RuntimeException unexpected) {
+            MailException e = unexpected instanceof MailException m ? m
+                    : new MailException(MailErrorCode.INTERNAL, "the probe failed: " + unexpected, null, null, List.of(), unexpected);
             String reply = e.serverReply().orElse(null);
             transcript.add(reply != null ? reply : e.code() + ": " + e.getMessage());
             boolean refusedEmpty = e.code() == MailErrorCode.INVALID_EMAIL || e.code() == MailErrorCode.RECIPIENT_REJECTED;
