@@ -52,11 +52,13 @@ final class Exchange implements HttpRequestInitializer, ConnectionFactory {
         if (authorization != null) {
             request.getHeaders().setAuthorization(authorization);
         }
-        request.setInterceptor(r -> {
-            if (r.getContent() != null && !(r.getContent() instanceof Tracked)) {
-                r.setContent(new Tracked(r.getContent()));
-            }
-        });
+        if (authorization != null) { // API requests; a token request's form must stay itself for the client authentication
+            request.setInterceptor(r -> {
+                if (r.getContent() != null && !(r.getContent() instanceof Tracked)) {
+                    r.setContent(new Tracked(r.getContent()));
+                }
+            });
+        }
     }
 
     @Override
