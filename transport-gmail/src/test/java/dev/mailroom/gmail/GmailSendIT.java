@@ -297,4 +297,41 @@ final class GmailSendIT {
         assertEquals(MailErrorCode.OAUTH_GRANT_REVOKED, e.code());
         assertTrue(gmail.requests().isEmpty());
     }
+
+    @Test
+    @DisplayName("#12 a write that stalls (the server stops reading) is aborted after the write timeout: TIMEOUT, not ambiguous")
+    void stalledWrite_aborted() throws IOException {
+        try (java.net.ServerSocket deaf = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        java.net.Socket s = deaf.accept();
+                        s.setReceiveBufferSize(4096);
+                        held.add(s); // never reads
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            Transport t = transport(GmailTransportProvider.builder().rootUrl(java.net.URI.create("http://127.0.0.1:" + deaf.getLocalPort() + "/"))
+                    .rawLimit(1_000).build(), TransportContext.builder().timeouts(Duration.ofSeconds(2), Duration.ofSeconds(2),
+                    Duration.ofMillis(300)).accessTokens(tokens).build());
+            long t0 = System.nanoTime();
+            byte[] noise = new byte[6_000_000];
+            new java.util.Random(1).nextBytes(noise); // does not shrink when gzipped: the socket buffers fill up
+            byte[] bytes = ("Message-ID: <deaf@example.test>\r\nTo: to@example.test\r\nSubject: deaf\r\n\r\n"
+                    + java.util.Base64.getMimeEncoder().encodeToString(noise)).getBytes(StandardCharsets.US_ASCII);
+            OutgoingMessage m = OutgoingMessage.builder("<deaf@example.test>", EmailAddress.of(GmailFixtures.MAILBOX),
+                    List.of(EmailAddress.of("to@example.test"))).content(bytes).build();
+            MailException e = assertThrows(MailException.class, () -> t.send(GmailFixtures.resolved(), m));
+            assertEquals(MailErrorCode.TIMEOUT, e.code(), e.toString());
+            assertTrue(Duration.ofNanos(System.nanoTime() - t0).compareTo(Duration.ofSeconds(10)) < 0);
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
+    }
 }

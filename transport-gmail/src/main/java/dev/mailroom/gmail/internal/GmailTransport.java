@@ -117,6 +117,11 @@ public final class GmailTransport implements Transport {
                 throw MessageBody.tooLarge(-1, MAX_MESSAGE_SIZE);
             }
             throw Failures.network(e, x);
+        } catch (MailException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // HttpURLConnection can fail with an unchecked exception after an aborted (stalled) write
+            throw Failures.network(new IOException(e.toString(), e), x);
         } finally {
             guard.cancel(false);
         }
