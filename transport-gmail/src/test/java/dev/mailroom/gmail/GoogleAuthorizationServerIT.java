@@ -102,6 +102,7 @@ final class GoogleAuthorizationServerIT {
         assertEquals("consent", q.get("prompt"));
         assertEquals("max@example.test", q.get("login_hint"));
         assertEquals("true", q.get("include_granted_scopes"));
+        assertFalse(q.containsKey("approval_prompt"), "Google refuses approval_prompt next to prompt");
         assertFalse(url.toString().contains(SECRET), "the client secret is never in a URL");
     }
 
@@ -221,6 +222,44 @@ final class GoogleAuthorizationServerIT {
         }
         for (String s : secrets) {
             assertFalse(all.toString().contains(s), "a secret value appears in " + all);
+        }
+    }
+
+    @Test
+    @DisplayName("#12 with Google's HTTP logging switched to ALL, no secret, code, verifier or token reaches the log")
+    void httpLogging_neverShowsSecrets() {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("com.google.api.client.http.HttpTransport");
+        StringBuilder logged = new StringBuilder();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.append(r.getMessage()).append('\n');
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        capture.setLevel(java.util.logging.Level.ALL);
+        java.util.logging.Level before = logger.getLevel();
+        logger.setLevel(java.util.logging.Level.ALL);
+        logger.addHandler(capture);
+        try {
+            URI consent = server.consentUrl(client(SECRET), request());
+            FakeGoogleAuthServer.Approval a = google.approve(consent, "max@example.test", List.of(SEND));
+            TokenResponse t = server.exchange(client(SECRET), a.code(), Secret.of(VERIFIER), context);
+            TokenResponse r = server.refresh(client(SECRET), t.refreshToken().orElseThrow(), context);
+            for (String s : List.of(SECRET, a.code(), VERIFIER, t.refreshToken().orElseThrow().reveal(), t.accessToken().reveal(),
+                    r.accessToken().reveal())) {
+                assertFalse(logged.toString().contains(s), "logged: " + logged);
+            }
+        } finally {
+            logger.removeHandler(capture);
+            logger.setLevel(before);
         }
     }
 }

@@ -49,6 +49,11 @@ final class Exchange implements HttpRequestInitializer, ConnectionFactory {
         request.setUnsuccessfulResponseHandler(null);
         request.setFollowRedirects(false);
         request.setThrowExceptionOnExecuteError(true);
+        // Google's client logs bodies at CONFIG level: a token request's form holds the client secret, the code, the
+        // verifier and the refresh token, a send holds the message. Never, whatever the host's logging says.
+        request.setLoggingEnabled(false);
+        request.setCurlLoggingEnabled(false);
+        request.setContentLoggingLimit(0);
         if (authorization != null) {
             request.getHeaders().setAuthorization(authorization);
         }
