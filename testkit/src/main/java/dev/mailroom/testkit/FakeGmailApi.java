@@ -147,9 +147,18 @@ public final class FakeGmailApi implements AutoCloseable {
         }
         boolean upload = m.group(1) != null;
         Map<String, String> query = FakeHttp.params(exchange.getRequestURI().getRawQuery());
-        byte[] body = FakeHttp.body(exchange);
         String auth = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Authorization")).orElse("");
         String token = auth.startsWith("Bearer ") ? auth.substring(7) : "";
+        Failure f = failures.poll();
+        if (f == null) {
+            f = always;
+        }
+        if (f != null && f.beforeBody) {
+            requests.add(new Request(m.group(2), upload, token, null, exchange.getRequestHeaders().getFirst("Content-Encoding")));
+            f.answer(exchange);
+            return;
+        }
+        byte[] body = FakeHttp.body(exchange);
         byte[] raw;
         if (upload) {
             raw = "media".equals(query.get("uploadType")) ? body : null;
@@ -159,10 +168,6 @@ public final class FakeGmailApi implements AutoCloseable {
         }
         Request request = new Request(m.group(2), upload, token, raw, exchange.getRequestHeaders().getFirst("Content-Encoding"));
         requests.add(request);
-        Failure f = failures.poll();
-        if (f == null) {
-            f = always;
-        }
         if (f != null) {
             f.answer(exchange);
             return;
@@ -306,14 +311,17 @@ public final class FakeGmailApi implements AutoCloseable {
         private final String retryAfter;
         private final boolean drop;
         private final boolean scopeInsufficient;
+        private final boolean beforeBody;
 
-        private Failure(int status, String reason, String message, String retryAfter, boolean drop, boolean scopeInsufficient) {
+        private Failure(int status, String reason, String message, String retryAfter, boolean drop, boolean scopeInsufficient,
+                        boolean beforeBody) {
             this.status = status;
             this.reason = reason;
             this.message = message;
             this.retryAfter = retryAfter;
             this.drop = drop;
             this.scopeInsufficient = scopeInsufficient;
+            this.beforeBody = beforeBody;
         }
 
         /**
@@ -325,7 +333,8 @@ public final class FakeGmailApi implements AutoCloseable {
          * @return the failure
          */
         public static Failure status(int status, String reason, String message) {
-            return new Failure(status, Objects.requireNonNull(reason, "reason"), Objects.requireNonNull(message, "message"), null, false, false);
+            return new Failure(status, Objects.requireNonNull(reason, "reason"), Objects.requireNonNull(message, "message"), null, false, false,
+                    false);
         }
 
         /** @return 401 as Google answers a token it does not take */
@@ -335,12 +344,12 @@ public final class FakeGmailApi implements AutoCloseable {
 
         /** @return 403 as Google answers a token without the gmail.send scope */
         public static Failure scopeInsufficient() {
-            return new Failure(403, "insufficientPermissions", "Request had insufficient authentication scopes.", null, false, true);
+            return new Failure(403, "insufficientPermissions", "Request had insufficient authentication scopes.", null, false, true, false);
         }
 
         /** @return the connection is closed after the whole request was read, without an answer */
         public static Failure dropAfterBody() {
-            return new Failure(0, null, null, null, true, false);
+            return new Failure(0, null, null, null, true, false, false);
         }
 
         /**
@@ -348,7 +357,17 @@ public final class FakeGmailApi implements AutoCloseable {
          * @return a copy with the header
          */
         public Failure retryAfter(String value) {
-            return new Failure(status, reason, message, Objects.requireNonNull(value, "value"), drop, scopeInsufficient);
+            return new Failure(status, reason, message, Objects.requireNonNull(value, "value"), drop, scopeInsufficient, beforeBody);
+        }
+
+        /**
+         * Answers as soon as the request line and headers arrived, without reading the body (a front end that refuses
+         * before it takes the message); the request is recorded without a message.
+         *
+         * @return a copy that answers early
+         */
+        public Failure beforeBody() {
+            return new Failure(status, reason, message, retryAfter, drop, scopeInsufficient, true);
         }
 
         void answer(HttpExchange exchange) throws IOException {

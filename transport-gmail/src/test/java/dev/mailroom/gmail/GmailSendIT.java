@@ -334,4 +334,20 @@ final class GmailSendIT {
             }
         }
     }
+
+    @Test
+    @DisplayName("#12 503 answered before the message was taken (early, body unread): TEMPORARY_FAILURE with Retry-After, not ambiguous")
+    void serviceUnavailable_beforeBody_notAmbiguous() {
+        Transport t = transport(GmailTransportProvider.builder().rootUrl(gmail.rootUrl()).rawLimit(1_000).build(), GmailFixtures.context(tokens));
+        byte[] noise = new byte[8_000_000];
+        new java.util.Random(2).nextBytes(noise);
+        byte[] bytes = ("Message-ID: <early@example.test>\r\nTo: to@example.test\r\nSubject: early\r\n\r\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(noise)).getBytes(StandardCharsets.US_ASCII);
+        gmail.failNext(Failure.status(503, "backendError", "Service unavailable").retryAfter("5").beforeBody());
+        MailException e = assertThrows(MailException.class, () -> t.send(GmailFixtures.resolved(), OutgoingMessage.builder("<early@example.test>",
+                EmailAddress.of(GmailFixtures.MAILBOX), List.of(EmailAddress.of("to@example.test"))).content(bytes).build()));
+        assertEquals(MailErrorCode.TEMPORARY_FAILURE, e.code(), e.toString());
+        assertEquals(Duration.ofSeconds(5), e.retryAfter().orElseThrow());
+        assertEquals(1, gmail.requests().size());
+    }
 }
