@@ -262,4 +262,22 @@ final class GoogleAuthorizationServerIT {
             logger.setLevel(before);
         }
     }
+
+    @Test
+    @DisplayName("#12 the fake's consent page approves as the login hint and redirects with code and state, as a browser would see it")
+    void browserConsent_redirect() throws Exception {
+        URI consent = server.consentUrl(client(SECRET), request());
+        java.net.http.HttpResponse<Void> r = java.net.http.HttpClient.newBuilder().followRedirects(java.net.http.HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(2)).build()
+                .send(java.net.http.HttpRequest.newBuilder(consent).timeout(Duration.ofSeconds(2)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertEquals(302, r.statusCode());
+        URI back = URI.create(r.headers().firstValue("Location").orElseThrow());
+        assertTrue(back.toString().startsWith("https://erp.example/oauth/callback?"));
+        Map<String, String> q = query(back);
+        assertEquals("state-42", q.get("state"));
+        TokenResponse t = server.exchange(client(SECRET), q.get("code"), Secret.of(VERIFIER), context);
+        assertEquals("max@example.test", t.identity().orElseThrow().email());
+        assertEquals(1, google.consents().size());
+    }
 }
