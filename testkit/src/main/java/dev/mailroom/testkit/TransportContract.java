@@ -102,6 +102,36 @@ public abstract class TransportContract {
         @Override
         default void close() {
         }
+
+        /**
+         * A far end from its parts.
+         *
+         * @param account the account that leads there
+         * @param delivered what arrived so far, read on each call
+         * @param close stops the far end
+         * @return the target
+         */
+        static Target of(ResolvedAccount account, java.util.function.Supplier<List<Delivered>> delivered, Runnable close) {
+            Objects.requireNonNull(account, "account");
+            Objects.requireNonNull(delivered, "delivered");
+            Objects.requireNonNull(close, "close");
+            return new Target() {
+                @Override
+                public ResolvedAccount account() {
+                    return account;
+                }
+
+                @Override
+                public List<Delivered> delivered() {
+                    return delivered.get();
+                }
+
+                @Override
+                public void close() {
+                    close.run();
+                }
+            };
+        }
     }
 
     /**

@@ -47,7 +47,7 @@ final class GmailTransportContractIT extends TransportContract {
         switch (situation) {
             case UNREACHABLE -> {
                 root = URI.create("http://127.0.0.1:" + GmailFixtures.closedPort() + "/");
-                return nothing(account, null);
+                return nothing(account, () -> { });
             }
             case SILENT -> {
                 ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
@@ -86,44 +86,12 @@ final class GmailTransportContractIT extends TransportContract {
             case DROPPED_AFTER_MESSAGE -> gmail.failAlways(FakeGmailApi.Failure.dropAfterBody());
             default -> throw new IllegalArgumentException(situation.name());
         }
-        return new Target() {
-            @Override
-            public ResolvedAccount account() {
-                return account;
-            }
-
-            @Override
-            public List<Delivered> delivered() {
-                // Gmail sends as the mailbox, to the recipients of the headers, without the Bcc header.
-                return gmail.delivered().stream().map(d -> new Delivered(GmailFixtures.MAILBOX, d.recipients(), d.bytes())).toList();
-            }
-
-            @Override
-            public void close() {
-                gmail.close();
-            }
-        };
+        // Gmail sends as the mailbox, to the recipients of the headers, without the Bcc header.
+        return Target.of(account, () -> gmail.delivered().stream().map(d -> new Delivered(GmailFixtures.MAILBOX, d.recipients(), d.bytes())).toList(),
+                gmail::close);
     }
 
     private static Target nothing(ResolvedAccount account, Runnable close) {
-        return new Target() {
-            @Override
-            public ResolvedAccount account() {
-                return account;
-            }
-
-            @Override
-            public List<Delivered> delivered() {
-                return List.of();
-            }
-
-            @Override
-            public void close() {
-                if (close != null) {
-                    close.run();
-                }
-            }
-        };
+        return Target.of(account, List::of, close);
     }
-
 }

@@ -1,16 +1,10 @@
-package dev.mailroom.gmail.internal;
+package dev.mailroom.gmail;
 
-import dev.mailroom.Account;
-import dev.mailroom.Authentication;
 import dev.mailroom.EmailAddress;
-import dev.mailroom.OAuthClientId;
 import dev.mailroom.ResolvedAccount;
-import dev.mailroom.Security;
-import dev.mailroom.SendSettings;
-import dev.mailroom.spi.AccessToken;
-import dev.mailroom.spi.AccessTokens;
+import dev.mailroom.gmail.internal.GmailTransport;
+import dev.mailroom.gmail.internal.Pacer;
 import dev.mailroom.spi.OutgoingMessage;
-import dev.mailroom.spi.TransportContext;
 import dev.mailroom.testkit.FakeGmailApi;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -35,22 +29,9 @@ final class GmailPacingIT {
             waits.add(nanos);
             now.addAndGet(nanos);
         });
-        AccessTokens tokens = new AccessTokens() {
-            @Override
-            public AccessToken token(ResolvedAccount account) {
-                return AccessToken.of("t");
-            }
-
-            @Override
-            public AccessToken refresh(ResolvedAccount account, AccessToken rejected) {
-                return AccessToken.of("t2");
-            }
-        };
-        ResolvedAccount account = ResolvedAccount.of(Account.builder().id("g").description("G").email("app@example.test").systemAccount(true)
-                .sending(SendSettings.gmailApi()).authentication(Authentication.oauth2("app@example.test", OAuthClientId.of("c"))).build(),
-                null, Security.STARTTLS);
+        ResolvedAccount account = GmailFixtures.resolved();
         try (FakeGmailApi gmail = FakeGmailApi.start();
-             GmailTransport t = new GmailTransport(TransportContext.builder().accessTokens(tokens).build(), gmail.rootUrl().toString(), 1 << 20,
+             GmailTransport t = new GmailTransport(GmailFixtures.context(new GmailFixtures.CountingTokens()), gmail.rootUrl().toString(), 1 << 20,
                      pacer, a -> List.of())) {
             for (int i = 0; i < 12; i++) {
                 byte[] b = ("Message-ID: <p" + i + "@example.test>\r\nTo: to@example.test\r\nSubject: p\r\n\r\nbody\r\n").getBytes(StandardCharsets.US_ASCII);
