@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
 /**
  * A fake Gmail API on loopback (port 0) for tests: {@code users.messages.send} with JSON {@code raw} and the upload
@@ -54,16 +55,26 @@ public final class FakeGmailApi implements AutoCloseable {
     private final AtomicInteger ids = new AtomicInteger();
     private volatile Failure always;
 
-    private FakeGmailApi() {
-        this.http = new FakeHttp(this::handle);
+    private FakeGmailApi(SSLContext tls) {
+        this.http = new FakeHttp(this::handle, tls);
     }
 
-    /** @return a started fake; close it after the test */
+    /** @return a started fake speaking plain HTTP; close it after the test */
     public static FakeGmailApi start() {
-        return new FakeGmailApi();
+        return new FakeGmailApi(null);
     }
 
-    /** @return the root URL to give the transport, {@code http://127.0.0.1:port/} */
+    /**
+     * A fake speaking HTTPS with the testkit's {@code localhost}/{@code 127.0.0.1} certificate; clients trust it
+     * with {@link TestCertificates#clientContext()}.
+     *
+     * @return a started fake; close it after the test
+     */
+    public static FakeGmailApi startHttps() {
+        return new FakeGmailApi(TestCertificates.localhostServerContext());
+    }
+
+    /** @return the root URL to give the transport, {@code http://127.0.0.1:port/} (or https) */
     public URI rootUrl() {
         return http.root();
     }

@@ -62,7 +62,7 @@ public final class FakeGoogleAuthServer implements AutoCloseable {
     private volatile long expiresIn = 3599;
 
     private FakeGoogleAuthServer() {
-        this.http = new FakeHttp(this::handle);
+        this.http = new FakeHttp(this::handle, null);
     }
 
     /** @return a started server that knows no client yet; close it after the test */

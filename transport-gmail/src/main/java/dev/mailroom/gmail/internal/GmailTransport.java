@@ -16,6 +16,7 @@ import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.spi.AccessToken;
+import dev.mailroom.spi.AccountTls;
 import dev.mailroom.spi.OutgoingMessage;
 import dev.mailroom.spi.SendResult;
 import dev.mailroom.spi.Transport;
@@ -25,10 +26,13 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Sends through the Gmail API ({@code users.messages.send} for user "me"): JSON {@code raw} for small messages,
@@ -45,6 +49,7 @@ public final class GmailTransport implements Transport {
     private final Pacer pacer;
     private final Function<ResolvedAccount, List<FieldProblem>> validator;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Map<String, SSLSocketFactory> socketFactories = new ConcurrentHashMap<>();
 
     /**
      * @param context timeouts, TLS, scheduler, tokens
@@ -138,9 +143,19 @@ public final class GmailTransport implements Transport {
     /** A client for one request; {@code probe}: without the client-side check that a message has content. */
     private Gmail client(ResolvedAccount account, Exchange x, boolean probe) {
         NetHttpTransport http = new NetHttpTransport.Builder().setConnectionFactory(x)
-                .setSslSocketFactory(context.tls(account).getSocketFactory()).build();
+                .setSslSocketFactory(socketFactory(account)).build();
         return new Gmail.Builder(http, GsonFactory.getDefaultInstance(), x).setRootUrl(rootUrl).setApplicationName("Mailroom")
                 .setSuppressRequiredParameterChecks(probe).build();
+    }
+
+    /**
+     * The account's TLS socket factory, one per trust key: the JDK reuses a kept-alive HTTPS connection only for the
+     * same factory, so a new one per request would mean a TLS handshake per message.
+     */
+    private SSLSocketFactory socketFactory(ResolvedAccount account) {
+        AccountTls tls = context.accountTls(account);
+        return socketFactories.computeIfAbsent(tls.key(),
+                k -> new NoDelaySslSocketFactory(tls.context().orElseGet(context::defaultTls).getSocketFactory()));
     }
 
     /** A call with the account's token; after a 401 once more with a fresh one; a second 401 is the account's problem. */
