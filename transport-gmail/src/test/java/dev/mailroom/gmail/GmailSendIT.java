@@ -350,4 +350,21 @@ final class GmailSendIT {
         assertEquals(Duration.ofSeconds(5), e.retryAfter().orElseThrow());
         assertEquals(1, gmail.requests().size());
     }
+
+    @Test
+    @DisplayName("#12 HTTPS with the account's trust from the context; an untrusted certificate is CERTIFICATE_UNTRUSTED and nothing is sent")
+    void https_trustFromContext() {
+        try (FakeGmailApi https = FakeGmailApi.startHttps()) {
+            GmailTransportProvider provider = GmailTransportProvider.builder().rootUrl(https.rootUrl()).build();
+            Transport trusting = transport(provider, TransportContext.builder().timeouts(Duration.ofSeconds(2), Duration.ofSeconds(2),
+                    Duration.ofSeconds(2)).tls(dev.mailroom.testkit.TestCertificates.clientContext()).accessTokens(tokens).build());
+            trusting.send(GmailFixtures.resolved(), GmailFixtures.message(500, "to@example.test"));
+            trusting.send(GmailFixtures.resolved(), GmailFixtures.message(500, "to@example.test"));
+            assertEquals(2, https.delivered().size());
+            MailException e = assertThrows(MailException.class, () -> transport(provider, GmailFixtures.context(tokens))
+                    .send(GmailFixtures.resolved(), GmailFixtures.message(500, "to@example.test")));
+            assertEquals(MailErrorCode.CERTIFICATE_UNTRUSTED, e.code(), e.toString());
+            assertEquals(2, https.requests().size());
+        }
+    }
 }
