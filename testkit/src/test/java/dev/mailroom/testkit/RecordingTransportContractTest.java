@@ -9,7 +9,6 @@ import dev.mailroom.Security;
 import dev.mailroom.spi.Transport;
 import dev.mailroom.spi.TransportContext;
 
-import java.util.List;
 
 /** The transport contract on the published recording transport: it behaves like a real one towards Mailroom. */
 final class RecordingTransportContractTest extends TransportContract {
@@ -33,17 +32,7 @@ final class RecordingTransportContractTest extends TransportContract {
         }
         ResolvedAccount account = ResolvedAccount.of(Account.builder().description("Contract").email("app@example.test")
                 .smtp("smtp.example.test", 25, Security.NONE).authentication(Authentication.none()).build(), null, Security.NONE);
-        return new Target() {
-            @Override
-            public ResolvedAccount account() {
-                return account;
-            }
-
-            @Override
-            public List<Delivered> delivered() {
-                return transport.sent().stream().map(s -> new Delivered(s.message().envelopeFrom().address(),
-                        s.accepted().stream().map(a -> a.address()).toList(), s.bytes())).toList();
-            }
-        };
+        return Target.of(account, () -> transport.sent().stream().map(s -> new Delivered(s.message().envelopeFrom().address(),
+                s.accepted().stream().map(a -> a.address()).toList(), s.bytes())).toList(), () -> { });
     }
 }

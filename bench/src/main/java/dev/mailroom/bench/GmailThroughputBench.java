@@ -1,0 +1,137 @@
+package dev.mailroom.bench;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.mailroom.Account;
+import dev.mailroom.Authentication;
+import dev.mailroom.Email;
+import dev.mailroom.MailContext;
+import dev.mailroom.OAuthClientId;
+import dev.mailroom.ResolvedAccount;
+import dev.mailroom.Security;
+import dev.mailroom.SendSettings;
+import dev.mailroom.core.InMemoryAccountRepository;
+import dev.mailroom.core.Mailroom;
+import dev.mailroom.gmail.GmailTransportProvider;
+import dev.mailroom.spi.AccessToken;
+import dev.mailroom.spi.AccessTokens;
+import dev.mailroom.testkit.FakeGmailApi;
+import dev.mailroom.testkit.TestCertificates;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Mailroom's send through the Gmail transport against the testkit's fake Gmail API, next to SMTP against GreenMail,
+ * both in this JVM on loopback (the servers share the 2 cores with the client). Pacing is switched off for the
+ * Gmail side: the bench measures the client's own cost (JSON, base64url, gzip, one HTTP request per message),
+ * not Google's quota. {@code -Dbench.messages=2000 -Dbench.rounds=3 -Dbench.https=true} (HTTPS with the testkit's certificate).
+ */
+public final class GmailThroughputBench {
+    private GmailThroughputBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int messages = Integer.getInteger("bench.messages", 2000);
+        int rounds = Integer.getInteger("bench.rounds", 3);
+        String text = "Guten Tag,\r\n" + "die Rechnung 4711 liegt bei. ".repeat(60) + "\r\n"; // about 2 KB with headers
+        boolean https = Boolean.getBoolean("bench.https");
+        try (FakeGmailApi gmail = https ? FakeGmailApi.startHttps() : FakeGmailApi.start()) {
+            GreenMail green = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+            green.start();
+            try {
+                Mailroom viaGmail = gmail(gmail, https);
+                Mailroom viaSmtp = smtp(green.getSmtp().getPort());
+                System.out.println("| transport | threads | msg/s (rounds) | p50 ms | p99 ms |");
+                System.out.println("|---|---:|---:|---:|---:|");
+                for (int threads : new int[] {1, 4}) {
+                    for (String name : List.of(https ? "Gmail API (FakeGmailApi, HTTPS)" : "Gmail API (FakeGmailApi)", "SMTP (GreenMail)")) {
+                        Mailroom m = name.startsWith("Gmail") ? viaGmail : viaSmtp;
+                        run(m, text, messages / 10, threads); // warm-up
+                        List<double[]> results = new ArrayList<>();
+                        for (int r = 0; r < rounds; r++) {
+                            results.add(run(m, text, messages, threads));
+                            gmail.reset();
+                            green.purgeEmailFromAllMailboxes();
+                        }
+                        results.sort((a, b) -> Double.compare(a[0], b[0]));
+                        double[] median = results.get(results.size() / 2);
+                        System.out.printf(Locale.ROOT, "| %s | %d | %.0f (%s) | %.2f | %.2f |%n", name, threads, median[0],
+                                Arrays.toString(results.stream().mapToLong(x -> Math.round(x[0])).toArray()), median[1], median[2]);
+                    }
+                }
+                viaGmail.close();
+                viaSmtp.close();
+            } finally {
+                green.stop();
+            }
+        }
+    }
+
+    private static double[] run(Mailroom m, String text, int messages, int threads) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicInteger next = new AtomicInteger();
+        long[] millis = new long[messages];
+        long t0 = System.nanoTime();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            futures.add(pool.submit(() -> {
+                for (int i; (i = next.getAndIncrement()) < messages; ) {
+                    long s = System.nanoTime();
+                    m.send(MailContext.system(), Email.builder().to("kunde@bench.test").subject("Rechnung " + i).text(text).build());
+                    millis[i] = System.nanoTime() - s;
+                }
+                return null;
+            }));
+        }
+        try {
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Arrays.sort(millis);
+        return new double[] {messages / seconds, millis[messages / 2] / 1e6, millis[(int) (messages * 0.99)] / 1e6};
+    }
+
+    private static Mailroom gmail(FakeGmailApi gmail, boolean https) {
+        InMemoryAccountRepository repo = new InMemoryAccountRepository();
+        repo.save(Account.builder().id("gmail").description("Gmail").email("app@bench.test").systemAccount(true).sending(SendSettings.gmailApi())
+                .authentication(Authentication.oauth2("app@bench.test", OAuthClientId.of("bench"))).build());
+        AccessTokens tokens = new AccessTokens() {
+            @Override
+            public AccessToken token(ResolvedAccount account) {
+                return AccessToken.of("bench-token");
+            }
+
+            @Override
+            public AccessToken refresh(ResolvedAccount account, AccessToken rejected) {
+                return AccessToken.of("bench-token-2");
+            }
+        };
+        Mailroom.Builder b = Mailroom.builder();
+        if (https) {
+            b.sslContext(TestCertificates.clientContext());
+        }
+        return b.accountRepository(repo).accessTokens(tokens).outboxWorkers(0)
+                .transport(GmailTransportProvider.builder().rootUrl(gmail.rootUrl()).pacing(Integer.MAX_VALUE, Integer.MAX_VALUE).build())
+                .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(5)).writeTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private static Mailroom smtp(int port) {
+        InMemoryAccountRepository repo = new InMemoryAccountRepository();
+        repo.save(Account.builder().id("smtp").description("SMTP").email("app@bench.test").systemAccount(true)
+                .smtp("127.0.0.1", port, Security.NONE).authentication(Authentication.none()).build());
+        return Mailroom.builder().accountRepository(repo).outboxWorkers(0)
+                .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(5)).writeTimeout(Duration.ofSeconds(5)).build();
+    }
+}
