@@ -82,6 +82,7 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
     private final ReceivedMails received = new ReceivedMails();
     private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
     private final List<String> commands = new ArrayList<>();
+    private final List<String> saslResponses = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong dataBytes = new java.util.concurrent.atomic.AtomicLong();
     private ServerSocket serverSocket;
@@ -181,6 +182,16 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
                 }
             }
         }
+    }
+
+    /**
+     * The client's SASL responses, in order: the initial response of an AUTH line, else the lines that answered
+     * the server's {@code 334} challenges (base64, as sent). For tests of XOAUTH2 that must see which token was used.
+     *
+     * @return the responses so far
+     */
+    public List<String> saslResponses() {
+        return List.copyOf(saslResponses);
     }
 
     private void record(String command) {
@@ -294,7 +305,7 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
             String line;
             while ((line = in.readLine()) != null) {
                 String upper = line.toUpperCase(Locale.ROOT);
-                record(upper.startsWith("AUTH ") ? line.split(" ")[0] + " " + line.split(" ")[1] + " ****" : line);
+                record(upper.startsWith("AUTH ") && line.split(" ").length > 2 ? line.split(" ")[0] + " " + line.split(" ")[1] + " ****" : line);
                 if (upper.startsWith("EHLO")) {
                     if (!reply(out, s, next(Command.EHLO))) {
                         return;
@@ -307,13 +318,15 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
                         int prompts = parts.length > 2 ? 1 : 2;
                         if (prompts == 2) {
                             reply(out, s, "334 VXNlcm5hbWU6");
-                            in.readLine();
+                            saslResponses.add(String.valueOf(in.readLine()));
                         }
                         reply(out, s, "334 UGFzc3dvcmQ6");
-                        in.readLine();
+                        saslResponses.add(String.valueOf(in.readLine()));
                     } else if (parts.length == 2) {
                         reply(out, s, "334 ");
-                        in.readLine();
+                        saslResponses.add(String.valueOf(in.readLine()));
+                    } else {
+                        saslResponses.add(parts[2]);
                     }
                     if (!reply(out, s, next(Command.AUTH))) {
                         return;

@@ -14,9 +14,16 @@ import java.util.Objects;
 
 /**
  * The SMTP transport, id {@code smtp}. Registered for {@link java.util.ServiceLoader}; supports every
- * account with an SMTP host. Password and no authentication are supported; OAuth 2.0 (XOAUTH2) and
- * Microsoft app credentials fail with {@link dev.mailroom.MailErrorCode#AUTH_METHOD_NOT_SUPPORTED}
- * until their modules land.
+ * account with an SMTP host. Password, OAuth 2.0 and no authentication are supported; Microsoft app
+ * credentials fail with {@link dev.mailroom.MailErrorCode#AUTH_METHOD_NOT_SUPPORTED} (use the Graph transport).
+ *
+ * <p>OAuth 2.0 accounts log in with XOAUTH2. Each new connection takes its access token from
+ * {@link TransportContext#accessTokens()}; a token the server refuses ({@code 535}) is refreshed once with
+ * {@link dev.mailroom.spi.AccessTokens#refresh} and the login tried once more, a second refusal fails with
+ * {@link dev.mailroom.MailErrorCode#AUTH_FAILED}. A failure of the token source keeps its own code and
+ * nothing is sent. Connections that are logged in stay usable after their token expires; the token is
+ * never part of a pool key, a protocol log, an exception or a {@code toString}. The copy to the IMAP Sent
+ * folder logs in the same way.
  *
  * <p>Each opened transport keeps a small pool of connections per account (see
  * {@link dev.mailroom.spi.PoolLimits#maxConnectionsPerAccount()}), validates idle connections before reuse,
@@ -50,7 +57,10 @@ public final class SmtpTransportProvider implements TransportProvider {
         return List.of();
     }
 
-    /** The Sent copy over IMAP (not by the server), no fixed size limit (the server's SIZE is checked per connection), SMTPUTF8 where offered. */
+    /**
+     * The Sent copy over IMAP (not by the server), no fixed size limit (the server's SIZE is checked per connection), SMTPUTF8
+     * where offered; no login, password or OAuth 2.0.
+     */
     @Override
     public TransportCapabilities capabilities() {
         return CAPABILITIES;
@@ -58,7 +68,8 @@ public final class SmtpTransportProvider implements TransportProvider {
 
     private static final TransportCapabilities CAPABILITIES = TransportCapabilities.builder()
             .sentCopyByProvider(false).smtpUtf8(true)
-            .authentication(TransportCapabilities.AuthenticationKind.NONE, TransportCapabilities.AuthenticationKind.PASSWORD)
+            .authentication(TransportCapabilities.AuthenticationKind.NONE, TransportCapabilities.AuthenticationKind.PASSWORD,
+                    TransportCapabilities.AuthenticationKind.OAUTH2)
             .build();
 
     @Override

@@ -235,8 +235,8 @@ final class Failures {
         if (code == 534 || r.contains("5.7.9") || r.contains("application-specific password")) {
             return new Classified(MailErrorCode.APP_PASSWORD_REQUIRED, reply, "the server wants an app password or OAuth", null);
         }
-        boolean login = account.authentication().map(a -> a instanceof dev.mailroom.Authentication.Password).orElse(false)
-                && !account.account().localRelay();
+        boolean login = account.authentication().map(a -> a instanceof dev.mailroom.Authentication.Password
+                || a instanceof dev.mailroom.Authentication.OAuth2).orElse(false) && !account.account().localRelay();
         if (code == 530 && !login) {
             return new Classified(MailErrorCode.RELAY_DENIED, reply, "the server requires a login, but the account has none",
                     "Turn on 'server requires authentication' and enter user name and password.");
@@ -306,6 +306,11 @@ final class Failures {
             return mechanismBlocked(reply, account);
         }
         String user = account.authentication().flatMap(a -> a.username()).orElse("(none)");
+        if (account.authentication().map(a -> a instanceof dev.mailroom.Authentication.OAuth2).orElse(false)) {
+            return new Classified(MailErrorCode.AUTH_FAILED, reply, "login as " + user + " with OAuth 2.0 (XOAUTH2) failed, also with a"
+                    + " freshly refreshed access token", "Check that the grant covers sending by SMTP (Google: https://mail.google.com/;"
+                    + " Microsoft: SMTP.Send) and that SMTP AUTH is allowed for the mailbox; if it persists, grant access again.");
+        }
         return new Classified(MailErrorCode.AUTH_FAILED, reply, "login as " + user + " failed", null);
     }
 

@@ -186,6 +186,40 @@ final class TrackingSmtpTransport extends SMTPTransport {
         phase = before;
     }
 
+    /** RFC 4954: a command line with an initial response must fit the 512 octets of an SMTP command line. */
+    private static final int MAX_COMMAND_LINE = 512;
+
+    /**
+     * One XOAUTH2 login: the initial response on the AUTH line when that line stays within 512 octets, else
+     * the two-line form (AUTH XOAUTH2, {@code 334}, the response), which long tokens need (angus-mail #201).
+     * A {@code 334} with error details (the token was refused) is answered with an empty line, as the
+     * mechanism asks; the server then sends its final reply.
+     *
+     * @return the final reply code ({@code 235} when logged in)
+     */
+    synchronized int xoauth2(String user, String token) throws MessagingException {
+        String response = java.util.Base64.getEncoder().encodeToString(("user=" + user + "\u0001auth=Bearer " + token + "\u0001\u0001")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (session.getProperties().get(AccountSession.REDACTOR) instanceof Redactor r) {
+            r.secret(token);
+            r.secret(response);
+        }
+        String oneLine = "AUTH XOAUTH2 " + response;
+        int code;
+        if (oneLine.length() + 2 <= MAX_COMMAND_LINE) {
+            code = simpleCommand(oneLine);
+        } else {
+            code = simpleCommand("AUTH XOAUTH2");
+            if (code == 334) {
+                code = simpleCommand(response);
+            }
+        }
+        if (code == 334) {
+            code = simpleCommand(""); // the error details were sent; an empty response ends the exchange
+        }
+        return code;
+    }
+
     /**
      * The MAIL FROM address of the next message. Angus takes it from an {@code SMTPMessage}'s envelope, else
      * from this session property: a message read back from the outbox is a plain {@code MimeMessage}.
