@@ -46,6 +46,8 @@ final class AccountSession {
     private final List<String> mechanisms;
     private final boolean oauth;
     private final AccessTokens tokens;
+    private final ScheduledExecutorService writeTimeouts;
+    private final long writeTimeoutMillis;
 
     AccountSession(ResolvedAccount account, TransportContext settings, ScheduledExecutorService writeTimeouts) {
         this.account = account;
@@ -55,6 +57,8 @@ final class AccountSession {
                     + account.account().email().address() + ")", null, "Use the Graph transport for app credentials.", List.of(), null);
         }
         this.tokens = settings.accessTokens();
+        this.writeTimeouts = writeTimeouts;
+        this.writeTimeoutMillis = settings.writeTimeout().toMillis();
         this.oauth = auth instanceof Authentication.OAuth2 && !account.account().localRelay();
         boolean login = (auth instanceof Authentication.Password || oauth) && !account.account().localRelay();
         this.user = !login ? null : oauth ? ((Authentication.OAuth2) auth).user() : ((Authentication.Password) auth).user();
@@ -197,6 +201,7 @@ final class AccountSession {
      */
     TrackingSmtpTransport connect(TrackingSmtpTransport t, boolean withLogin) throws MessagingException {
         boolean ok = false;
+        Wire.forget();
         try {
             if (withLogin && oauth) {
                 AccessToken token = tokens.token(account); // a MailException (no token) goes out as it is: nothing was sent
@@ -213,11 +218,14 @@ final class AccountSession {
             } else {
                 t.connect(account.smtpHost().orElseThrow(), account.smtpPort(), null, null);
             }
+            // Message transactions go straight to the socket the factories made for this connection (ADR 020).
+            t.attachWire(Wire.take(t.isSSL(), writeTimeouts, writeTimeoutMillis, t.trace()));
             ok = true;
             return t;
         } catch (MessagingException e) {
             throw Failures.toException(e, t, account);
         } finally {
+            Wire.forget();
             if (!ok) {
                 closeQuietly(t);
             }

@@ -55,6 +55,12 @@ final class Failures {
         }
         TrackingSmtpTransport.Phase phase = t.phase();
         String host = account.smtpHost().orElse("?") + ":" + account.smtpPort();
+        if (e instanceof TrackingSmtpTransport.ExtensionMisbehaved m) {
+            return m.safeToRetry()
+                    ? new Classified(MailErrorCode.CONNECTION_LOST, null, host + ": " + m.getMessage() + "; nothing was delivered", null)
+                    : new Classified(MailErrorCode.DELIVERY_UNCERTAIN, null, host + ": " + m.getMessage()
+                            + "; the message was complete on the wire, so it may have been delivered", null);
+        }
         TrackingSmtpTransport.SizeLimitExceeded size = causeOf(e, TrackingSmtpTransport.SizeLimitExceeded.class);
         if (size != null) {
             return new Classified(MailErrorCode.MESSAGE_TOO_LARGE, t.sizeLine(), "the message grew past the " + size.limit()

@@ -45,6 +45,11 @@ final class Redactor extends OutputStream {
         }
     }
 
+    /** Message content that was written without passing through here: counted for the line that replaces it. */
+    synchronized void dataLines(long n) {
+        dataLines += n;
+    }
+
     String redact(String s) {
         String out = s;
         for (String secret : secrets) {
