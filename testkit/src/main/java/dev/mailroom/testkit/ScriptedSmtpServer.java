@@ -630,8 +630,10 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
                     }
                     boolean drop = r.endsWith("\n" + DROP);
                     String base = drop ? r.substring(0, r.length() - DROP.length() - 1) : r;
-                    StringBuilder sb = new StringBuilder(base);
+                    int firstLine = base.indexOf('\n') < 0 ? base.length() : base.indexOf('\n');
+                    StringBuilder sb = new StringBuilder(base.substring(0, firstLine)); // after the greeting line: the others keep their place
                     advertised.forEach(e -> sb.append("\n250 ").append(e));
+                    sb.append(base.substring(firstLine));
                     ehlo.add(drop ? sb + "\n" + DROP : sb.toString());
                 }
                 script.put(Command.EHLO, List.copyOf(ehlo));

@@ -175,7 +175,11 @@ final class SmtpHardeningIT {
                 assertThat(e.serverReply()).hasValue(SENDER_NOT_OWNED);
             });
         }
-        assertThat(server.commands()).doesNotContain("DATA");
+        if (extensions.contains("PIPELINING")) {
+            assertThat(server.commands()).doesNotContain("."); // DATA went with the envelope; the content never did
+        } else {
+            assertThat(server.commands()).doesNotContain("DATA");
+        }
         server.received().assertNone();
     }
 

@@ -468,8 +468,10 @@ final class TrackingSmtpTransport extends SMTPTransport {
                 wire.abort(); // the server waits for content it must not get: hanging up discards the transaction
             }
             if (mailCode != 250) {
+                phase = Phase.MAIL; // classified as the refusal of MAIL FROM it is, not by the replies after it
                 throw mailRefused(mail, mailCode, mailReply, dataCode != 354 && chunkReplies == 0);
             }
+            phase = Phase.RCPT;
         }
         String endReply = getLastServerResponse();
         if (chunkReplies > 0) {
