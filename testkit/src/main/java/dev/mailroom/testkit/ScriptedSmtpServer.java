@@ -253,6 +253,7 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
         while (!ss.isClosed()) {
             try {
                 Socket s = ss.accept();
+                s.setTcpNoDelay(true); // replies to pipelined commands are written one by one: no Nagle delay between them
                 connections.incrementAndGet();
                 clients.add(s);
                 Thread t = new Thread(() -> serve(s), "scripted-smtp-" + s.getPort());
