@@ -7,10 +7,8 @@ import dev.mailroom.MailContext;
 import dev.mailroom.Security;
 import dev.mailroom.core.InMemoryAccountRepository;
 import dev.mailroom.core.Mailroom;
-import jakarta.mail.Message;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 
 import java.io.IOException;
@@ -126,12 +124,7 @@ public final class SmtpLatencyBench {
     }
 
     private static void send(Transport t, Session s, String body, int i) throws Exception {
-        MimeMessage m = new MimeMessage(s);
-        m.setFrom(new InternetAddress(FROM));
-        m.setRecipient(Message.RecipientType.TO, new InternetAddress(TO));
-        m.setSubject("bench " + i, "UTF-8");
-        m.setText(body, "UTF-8");
-        m.saveChanges();
+        MimeMessage m = SmtpThroughputBench.angusMessage(s, body, i);
         t.sendMessage(m, m.getAllRecipients());
     }
 
@@ -153,12 +146,7 @@ public final class SmtpLatencyBench {
     }
 
     private static String body() {
-        StringBuilder sb = new StringBuilder();
-        while (sb.length() < 2048) {
-            sb.append("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incid.\r\n");
-        }
-        sb.setLength(2048);
-        return sb.toString();
+        return SmtpThroughputBench.body(2048);
     }
 
     /**

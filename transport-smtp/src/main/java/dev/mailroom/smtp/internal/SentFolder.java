@@ -91,6 +91,7 @@ final class SentFolder {
             folder.appendMessages(new Message[] {message});
             return folder.getFullName();
         } finally {
+            Wire.forget(); // the TLS factory noted the IMAP socket for an SMTP connection: not needed
             try {
                 store.close();
             } catch (MessagingException ignored) {

@@ -287,15 +287,27 @@ final class TrackingSmtpTransport extends SMTPTransport {
         }
         // All or nothing: refuse the message as Angus does without partial delivery.
         reset();
+        Refusals r = refusals();
+        List<Address> valid = new ArrayList<>(r.accepted());
+        valid.addAll(r.temporary());
+        throw new SendFailedException("Invalid Addresses", r.chain(), null, valid.toArray(new Address[0]), r.permanent().toArray(new Address[0]));
+    }
+
+    /** The RCPT replies sorted as Angus reports them, with one {@code SMTPAddressFailedException} per refusal, chained. */
+    private record Refusals(List<Address> accepted, List<Address> temporary, List<Address> permanent, MessagingException chain) {
+    }
+
+    private Refusals refusals() {
+        List<Address> accepted = new ArrayList<>();
+        List<Address> temporary = new ArrayList<>();
+        List<Address> permanent = new ArrayList<>();
         MessagingException chain = null;
-        List<Address> valid = new ArrayList<>();
-        List<Address> invalid = new ArrayList<>();
         for (RcptReply r : rcptReplies) {
             if (r.code() >= 200 && r.code() <= 299) {
-                valid.add(r.address());
+                accepted.add(r.address());
                 continue;
             }
-            (r.code() >= 500 ? invalid : valid).add(r.address());
+            (r.code() >= 500 ? permanent : temporary).add(r.address());
             SMTPAddressFailedException f = new SMTPAddressFailedException(r.address(), "RCPT TO:<" + r.address().getAddress() + ">",
                     r.code(), r.reply());
             if (chain == null) {
@@ -304,7 +316,7 @@ final class TrackingSmtpTransport extends SMTPTransport {
                 chain.setNextException(f);
             }
         }
-        throw new SendFailedException("Invalid Addresses", chain, null, valid.toArray(new Address[0]), invalid.toArray(new Address[0]));
+        return new Refusals(accepted, temporary, permanent, chain);
     }
 
     // ------------------------------------------------------------------ the wire path (ADR 020)
@@ -460,7 +472,7 @@ final class TrackingSmtpTransport extends SMTPTransport {
                 }
                 if (end >= 200 && end <= 299) {
                     phase = Phase.DONE;
-                    outcome(end, addresses); // the server took it: report who got it, whatever it said before
+                    outcome(end); // the server took it: report who got it, whatever it said before
                     return;
                 }
             }
@@ -624,32 +636,15 @@ final class TrackingSmtpTransport extends SMTPTransport {
             throw new SMTPSendFailedException(".", code, reply, null, null, addresses, null);
         }
         phase = Phase.DONE;
-        outcome(code, addresses);
+        outcome(code);
     }
 
     /** After the server took the message: as Angus, an exception naming who got it when some recipients were refused or deferred. */
-    private void outcome(int code, Address[] addresses) throws MessagingException {
-        List<Address> sent = new ArrayList<>();
-        List<Address> unsent = new ArrayList<>();
-        List<Address> invalid = new ArrayList<>();
-        MessagingException chain = null;
-        for (RcptReply r : rcptReplies) {
-            if (r.code() >= 200 && r.code() <= 299) {
-                sent.add(r.address());
-                continue;
-            }
-            (r.code() >= 500 ? invalid : unsent).add(r.address());
-            SMTPAddressFailedException f = new SMTPAddressFailedException(r.address(), "RCPT TO:<" + r.address().getAddress() + ">",
-                    r.code(), r.reply());
-            if (chain == null) {
-                chain = f;
-            } else {
-                chain.setNextException(f);
-            }
-        }
-        if (chain != null) {
-            throw new SMTPSendFailedException(".", code, getLastServerResponse(), chain, sent.toArray(new Address[0]),
-                    unsent.toArray(new Address[0]), invalid.toArray(new Address[0]));
+    private void outcome(int code) throws MessagingException {
+        Refusals r = refusals();
+        if (r.chain() != null) {
+            throw new SMTPSendFailedException(".", code, getLastServerResponse(), r.chain(), r.accepted().toArray(new Address[0]),
+                    r.temporary().toArray(new Address[0]), r.permanent().toArray(new Address[0]));
         }
     }
 
