@@ -33,11 +33,20 @@ final class Wire {
     private int pos;
 
     private Wire(Socket socket, ScheduledExecutorService timer, long writeTimeoutMillis, PrintStream trace) throws IOException {
+        this(socket, socket.getOutputStream(), timer, writeTimeoutMillis, trace);
+    }
+
+    private Wire(Socket socket, OutputStream raw, ScheduledExecutorService timer, long writeTimeoutMillis, PrintStream trace) {
         this.socket = socket;
-        this.raw = socket.getOutputStream();
+        this.raw = raw;
         this.timer = timer;
         this.writeTimeoutMillis = writeTimeoutMillis;
         this.trace = trace;
+    }
+
+    /** A wire that writes to a stream instead of a socket (for tests of the content path). */
+    static Wire over(OutputStream out, ScheduledExecutorService timer) {
+        return new Wire(null, out, timer, 60_000, null);
     }
 
     /** Called by the socket factories for each socket they make; the last one of a connect is the connection's. */
@@ -129,6 +138,9 @@ final class Wire {
 
     /** Closes the socket at once (a misbehaving server, a message cut off before its end): the server discards the transaction. */
     void abort() {
+        if (socket == null) {
+            return;
+        }
         try {
             socket.close();
         } catch (IOException ignored) {
@@ -206,34 +218,49 @@ final class Wire {
             }
         }
 
-        /** Line ends to CRLF and, for DATA, a dot doubled at the start of a line; runs between them copied as they are. */
+        /**
+         * Line ends to CRLF and, for DATA, a dot doubled at the start of a line; the runs between line ends are found
+         * by a tight scan and copied as they are. State (line start, a CR just before) carries across calls.
+         */
         private void emit(byte[] b, int off, int len) throws IOException {
             int start = off;
             int end = off + len;
-            for (int i = off; i < end; i++) {
-                byte c = b[i];
-                if (c == '\r' || c == '\n') {
-                    out(b, start, i - start);
-                    if (!(c == '\n' && lastWasCr)) {
-                        out(CRLF, 0, 2);
-                        lines++;
-                    }
-                    lastWasCr = c == '\r';
-                    atLineStart = true;
-                    start = i + 1;
-                    continue;
-                }
-                lastWasCr = false;
-                if (atLineStart) {
-                    atLineStart = false;
-                    if (c == '.' && dotStuff) {
+            int i = off;
+            boolean cr = lastWasCr;
+            boolean bol = atLineStart;
+            while (i < end) {
+                if (bol && b[i] != '\r' && b[i] != '\n') {
+                    bol = false;
+                    if (dotStuff && b[i] == '.') {
                         out(b, start, i - start);
                         out(DOT, 0, 1);
                         start = i; // the dot itself goes with the run
                     }
                 }
+                int j = i;
+                while (j < end && b[j] != '\n' && b[j] != '\r') {
+                    j++;
+                }
+                if (j > i) {
+                    cr = false;
+                }
+                if (j == end) {
+                    break;
+                }
+                byte c = b[j];
+                out(b, start, j - start);
+                if (!(c == '\n' && cr)) {
+                    out(CRLF, 0, 2);
+                    lines++;
+                }
+                cr = c == '\r';
+                bol = true;
+                start = j + 1;
+                i = j + 1;
             }
             out(b, start, end - start);
+            lastWasCr = cr;
+            atLineStart = bol;
         }
 
         private void out(byte[] b, int off, int len) throws IOException {
