@@ -402,13 +402,15 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
                     }
                 } else if (upper.startsWith("MAIL FROM:")) {
                     hold(s);
-                    from = address(line.substring(10));
                     rcpts.clear();
-                    if (!reply(out, s, next(Command.MAIL))) {
+                    String r = next(Command.MAIL);
+                    from = r.startsWith("2") ? address(line.substring(10)) : null; // a refused MAIL FROM opens no transaction
+                    if (!reply(out, s, r)) {
                         return;
                     }
                 } else if (upper.startsWith("RCPT TO:")) {
-                    String r = recipientLimit > 0 && rcpts.size() >= recipientLimit ? recipientLimitReply : next(Command.RCPT);
+                    String r = from == null ? "503 5.5.1 Error: need MAIL command"
+                            : recipientLimit > 0 && rcpts.size() >= recipientLimit ? recipientLimitReply : next(Command.RCPT);
                     if (r.startsWith("2")) {
                         rcpts.add(address(line.substring(8))); // only accepted recipients are in the envelope
                     }

@@ -28,7 +28,11 @@ import java.util.Objects;
  * <p>Each opened transport keeps a small pool of connections per account (see
  * {@link dev.mailroom.spi.PoolLimits#maxConnectionsPerAccount()}), validates idle connections before reuse,
  * closes them after {@link dev.mailroom.spi.PoolLimits#idleTimeout()}, sets TCP_NODELAY, and applies
- * finite connect, read and write timeouts. Thread-safe.
+ * finite connect, read and write timeouts. Messages are written to the connection in large writes; where the
+ * server offers them, MAIL FROM, RCPT TO and DATA are pipelined (RFC 2920) and BDAT replaces DATA (RFC 3030).
+ * A server that breaks an extension it advertised is sent to with the plain sequence from then on; a message
+ * that cannot have been delivered yet goes once more on a fresh connection, one that may have been is reported
+ * as {@link dev.mailroom.MailErrorCode#DELIVERY_UNCERTAIN}. Thread-safe.
  */
 public final class SmtpTransportProvider implements TransportProvider {
     /** The transport id. */

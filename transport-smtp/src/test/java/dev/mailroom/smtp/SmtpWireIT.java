@@ -162,6 +162,21 @@ final class SmtpWireIT {
     }
 
     @Test
+    @DisplayName("#16: MAIL FROM refused with a large message already pipelined in chunks: SENDER_REJECTED, not a chunk error")
+    void pipelinedChunks_mailRefused_senderRejected() {
+        String refusal = "553 5.7.1 <app@acme.test>: Sender address rejected: not owned by user other@acme.test";
+        ScriptedSmtpServer server = start(ScriptedSmtpServer.builder().advertise("PIPELINING", "CHUNKING").reply(Command.MAIL, refusal));
+        String big = "Subject: big\r\n\r\n" + "y".repeat(70).concat("\r\n").repeat(9000); // more than two chunks
+        Transport t = transport();
+        assertThatThrownBy(() -> t.send(account(server), message(big)))
+                .isInstanceOfSatisfying(MailException.class, e -> {
+                    assertThat(e.code()).isEqualTo(MailErrorCode.SENDER_REJECTED);
+                    assertThat(e.serverReply()).hasValue(refusal);
+                });
+        server.received().assertNone();
+    }
+
+    @Test
     @DisplayName("#16: a pipelined reply that never comes: a clear warning, the connection closed, the message sent once with the plain sequence")
     void pipelinedReplyMissing_fallsBackToPlainSequence() {
         // MAIL FROM is not answered on the first connection: its reply slot is taken by RCPT's, RCPT's by DATA's 354.

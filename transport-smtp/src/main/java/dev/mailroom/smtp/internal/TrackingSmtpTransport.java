@@ -420,10 +420,8 @@ final class TrackingSmtpTransport extends SMTPTransport {
             wire.flush();
             checkMail(mail, read(Expect.MAIL));
         }
-        List<String> rcpts = new ArrayList<>();
         for (Address a : addresses) {
             String rcpt = "RCPT TO:" + bracket(((InternetAddress) a).getAddress());
-            rcpts.add(rcpt);
             wire.command(rcpt);
             if (!pipelining) {
                 wire.flush();
@@ -433,6 +431,8 @@ final class TrackingSmtpTransport extends SMTPTransport {
         }
         int chunkReplies = 0;
         int dataCode = 0;
+        String chunkRefusal = null;
+        int chunkRefusalCode = 0;
         if (pipelining) {
             if (contentInBatch && chunking) {
                 chunkReplies = writeChunks(message, false); // complete on the wire after the flush below
@@ -460,8 +460,14 @@ final class TrackingSmtpTransport extends SMTPTransport {
                 dataCode = read(Expect.DATA);
             }
             if (chunkReplies > 0) {
+                // Every reply is read before any is judged: a refused MAIL FROM or RCPT TO explains the refused chunks.
                 for (int i = 1; i < chunkReplies; i++) {
-                    checkChunk(read(Expect.BDAT), false);
+                    int code = read(Expect.BDAT);
+                    unknownBdat(code);
+                    if (code != 250 && chunkRefusal == null) {
+                        chunkRefusal = getLastServerResponse();
+                        chunkRefusalCode = code;
+                    }
                 }
                 phase = Phase.END_OF_DATA;
                 int end = read(Expect.BDAT);
@@ -488,8 +494,9 @@ final class TrackingSmtpTransport extends SMTPTransport {
         String endReply = getLastServerResponse();
         if (chunkReplies > 0) {
             decideWithoutReset();
-            // refused at the end of the content although recipients were accepted: a refusal of the message
-            throw new SMTPSendFailedException(".", endCode, endReply, null, null, addresses, null);
+            // a chunk refused although recipients were accepted: a refusal of the message (the first one says why)
+            throw new SMTPSendFailedException(".", chunkRefusal != null ? chunkRefusalCode : endCode,
+                    chunkRefusal != null ? chunkRefusal : endReply, null, null, addresses, null);
         }
         decide(null);
         if (chunking && !contentInBatch) {
@@ -562,13 +569,17 @@ final class TrackingSmtpTransport extends SMTPTransport {
         return "the server advertised " + extensionsInUse() + " but did not follow it";
     }
 
-    /** BDAT answered as an unknown command although CHUNKING was advertised. */
-    private void checkChunk(int code, boolean last) throws MessagingException {
+    /** BDAT answered as an unknown command although CHUNKING was advertised: nothing was taken as a message. */
+    private void unknownBdat(int code) throws MessagingException {
         if (code == 500 || code == 501 || code == 502 || code == 504) {
             wire.abort();
-            throw new ExtensionMisbehaved(describe() + ": BDAT was refused (" + getLastServerResponse().strip() + ")",
-                    !committed || code != 250, null);
+            throw new ExtensionMisbehaved(describe() + ": BDAT was refused (" + getLastServerResponse().strip() + ")", true, null);
         }
+    }
+
+    /** A chunk's reply: BDAT unknown (the server misbehaves), or a chunk but the last refused (the transaction is over). */
+    private void checkChunk(int code, boolean last) throws MessagingException {
+        unknownBdat(code);
         if (!last && code != 250 && code > 0) {
             wire.abort(); // a chunk refused midway: the transaction is over; hang up rather than resynchronise
             throw new SMTPSendFailedException("BDAT", code, getLastServerResponse(), null, null, envelope, null);
