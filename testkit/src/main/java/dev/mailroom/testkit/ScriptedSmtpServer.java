@@ -404,7 +404,8 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
                     hold(s);
                     rcpts.clear();
                     String r = next(Command.MAIL);
-                    from = r.startsWith("2") ? address(line.substring(10)) : null; // a refused MAIL FROM opens no transaction
+                    // a refused MAIL FROM opens no transaction; a silent one does (the server took it, its reply got lost)
+                    from = r.startsWith("2") || SILENT.equals(r) ? address(line.substring(10)) : null;
                     if (!reply(out, s, r)) {
                         return;
                     }
