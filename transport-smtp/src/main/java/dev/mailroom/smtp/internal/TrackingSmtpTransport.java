@@ -547,7 +547,8 @@ final class TrackingSmtpTransport extends SMTPTransport {
         try {
             code = readServerResponse();
         } catch (MessagingException e) {
-            if (pipelined && Failures.causeOf(e, java.net.SocketTimeoutException.class) != null) {
+            // A pipelined command that is never answered breaks the extension; a slow answer to the end of the content does not.
+            if (pipelined && phase != Phase.END_OF_DATA && Failures.causeOf(e, java.net.SocketTimeoutException.class) != null) {
                 wire.abort();
                 throw new ExtensionMisbehaved(describe() + ": no reply to a pipelined command within the read timeout", !committed, e);
             }
