@@ -216,6 +216,20 @@ final class SmtpOAuthIT {
     }
 
     @Test
+    @DisplayName("OAuth: the connection test logs in with XOAUTH2 and the source's token; the token is not in its transcript")
+    void diagnose_logsInWithToken() {
+        CountingTokens tokens = new CountingTokens("token-1");
+        dev.mailroom.Diagnosis d;
+        try (Mailroom m = mailroom(repo, tokens, new ArrayList<>())) {
+            d = m.diagnose(oauthAccount(mail.host(), mail.smtpPort()).build());
+        }
+        assertThat(d.failure()).isEmpty();
+        assertThat(d.step(dev.mailroom.DiagnosisStep.Stage.AUTH).orElseThrow().outcome()).isEqualTo(dev.mailroom.DiagnosisStep.Outcome.PASSED);
+        assertThat(tokens.tokenCalls).hasValue(1);
+        assertThat(d.transcript()).anyMatch(l -> l.startsWith("AUTH XOAUTH2")).noneMatch(l -> l.contains("token-1"));
+    }
+
+    @Test
     @DisplayName("OAuth: the copy to the IMAP Sent folder logs in with XOAUTH2 and the source's token")
     void sentCopy_viaXoauth2() {
         repo.save(oauthAccount(mail.host(), mail.smtpPort()).imap(mail.host(), mail.imapPort(), Security.NONE)

@@ -219,6 +219,21 @@ final class SmtpWireIT {
     }
 
     @Test
+    @DisplayName("#16: a slow reply to the end of the content is a timeout (DELIVERY_UNCERTAIN), not a broken extension: pipelining stays on")
+    void slowEndOfData_pipeliningStaysOn() {
+        ScriptedSmtpServer server = start(ScriptedSmtpServer.builder().advertise("PIPELINING")
+                .reply(Command.END_OF_DATA, ScriptedSmtpServer.SILENT, "250 2.0.0 Ok: queued"));
+        Transport t = transport(Duration.ofMillis(500));
+        ResolvedAccount account = account(server);
+        assertThatThrownBy(() -> t.send(account, message(TRICKY)))
+                .isInstanceOfSatisfying(MailException.class, e -> assertThat(e.code()).isEqualTo(MailErrorCode.DELIVERY_UNCERTAIN));
+        log.clear();
+        t.send(account, message(TRICKY));
+        int mail = indexOf(l -> l.startsWith("MAIL FROM"));
+        assertThat(log.get(mail + 1)).startsWith("RCPT TO"); // still pipelined
+    }
+
+    @Test
     @DisplayName("#16: the server hangs up after the last BDAT chunk: DELIVERY_UNCERTAIN, as after the final '.'")
     void hangUpAfterLastChunk_ambiguous() {
         ScriptedSmtpServer server = start(ScriptedSmtpServer.builder().advertise("PIPELINING", "CHUNKING")
