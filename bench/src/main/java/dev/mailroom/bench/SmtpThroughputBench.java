@@ -317,7 +317,7 @@ public final class SmtpThroughputBench {
         return Session.getInstance(p);
     }
 
-    private static MimeMessage angusMessage(Session s, String body, int i) throws Exception {
+    static MimeMessage angusMessage(Session s, String body, int i) throws Exception {
         MimeMessage m = new MimeMessage(s);
         m.setFrom(new InternetAddress(FROM));
         m.setRecipient(Message.RecipientType.TO, new InternetAddress(TO));
@@ -327,7 +327,7 @@ public final class SmtpThroughputBench {
         return m;
     }
 
-    private static String body(int bytes) {
+    static String body(int bytes) {
         StringBuilder sb = new StringBuilder(bytes + 80);
         String line = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incid.\r\n";
         while (sb.length() < bytes) {

@@ -4,10 +4,9 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -28,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A fake SMTP server whose replies are scripted per command, for the failures a real server produces
  * only under duress: exact error texts ({@code 535 5.7.139 …}), 4xx then 2xx, a dropped connection
  * after the final ".", a server that never greets. Listens on a free port of 127.0.0.1; one thread per
- * connection. Plain text only (no STARTTLS).
+ * connection. Plain text only (no STARTTLS). Commands may come pipelined (RFC 2920): they are answered in
+ * order; BDAT (RFC 3030) is understood, so a script may advertise PIPELINING and CHUNKING in its EHLO reply.
  *
  * <p>Each command has a queue of replies: each use takes the next one, the last one repeats. A reply of
  * {@link #DROP} closes the connection without answering; {@link #SILENT} answers nothing and keeps the
@@ -71,8 +71,13 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
         RCPT,
         /** The reply to DATA. */
         DATA,
-        /** The reply after the final ".". */
+        /** The reply after the final "." (and after the last BDAT chunk). */
         END_OF_DATA,
+        /**
+         * The reply to each BDAT chunk (RFC 3030) but the last, which gets the END_OF_DATA reply. A reply of 500, 501,
+         * 502 or 504 acts as a server that does not know BDAT: the chunk's bytes are then read as commands.
+         */
+        BDAT,
         /** The reply to NOOP. */
         NOOP
     }
@@ -82,6 +87,7 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
     private final ReceivedMails received = new ReceivedMails();
     private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
     private final List<String> commands = new ArrayList<>();
+    private final List<String> saslResponses = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong dataBytes = new java.util.concurrent.atomic.AtomicLong();
     private ServerSocket serverSocket;
@@ -90,7 +96,10 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
     private final int recipientLimit;
     private final String recipientLimitReply;
 
+    private final Command holdUntil;
+
     private ScriptedSmtpServer(Builder b) {
+        this.holdUntil = b.holdUntil;
         this.fixedPort = b.port;
         this.recipientLimit = b.recipientLimit;
         this.recipientLimitReply = b.recipientLimitReply;
@@ -183,6 +192,16 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
         }
     }
 
+    /**
+     * The client's SASL responses, in order: the initial response of an AUTH line, else the lines that answered
+     * the server's {@code 334} challenges (base64, as sent). For tests of XOAUTH2 that must see which token was used.
+     *
+     * @return the responses so far
+     */
+    public List<String> saslResponses() {
+        return List.copyOf(saslResponses);
+    }
+
     private void record(String command) {
         synchronized (commands) {
             commands.add(command);
@@ -234,6 +253,7 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
         while (!ss.isClosed()) {
             try {
                 Socket s = ss.accept();
+                s.setTcpNoDelay(true); // replies to pipelined commands are written one by one: no Nagle delay between them
                 connections.incrementAndGet();
                 clients.add(s);
                 Thread t = new Thread(() -> serve(s), "scripted-smtp-" + s.getPort());
@@ -249,6 +269,23 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
         List<String> replies = script.get(c);
         int i = uses.get(c).getAndIncrement();
         return replies.get(Math.min(i, replies.size() - 1));
+    }
+
+    /** Replies held back per connection (see {@link Builder#holdRepliesUntil}); null when not holding. */
+    private final Map<Socket, StringBuilder> held = new ConcurrentHashMap<>();
+
+    private void hold(Socket s) {
+        if (holdUntil != null) {
+            held.putIfAbsent(s, new StringBuilder());
+        }
+    }
+
+    private void release(OutputStream out, Socket s) throws IOException {
+        StringBuilder pending = held.remove(s);
+        if (pending != null && pending.length() > 0) {
+            out.write(pending.toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
     }
 
     /** @return false if the connection must end */
@@ -274,6 +311,12 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
             }
             sb.append(l).append("\r\n");
         }
+        StringBuilder pending = held.get(s);
+        if (pending != null && !drop) {
+            pending.append(sb);
+            return true;
+        }
+        release(out, s);
         out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
         out.flush();
         if (drop) {
@@ -283,18 +326,55 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
         return true;
     }
 
+    /** Reads bytes up to LF; the line without CR LF, or null at the end of the stream. */
+    private static byte[] readLineBytes(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+        int b;
+        while ((b = in.read()) != -1 && b != '\n') {
+            line.write(b);
+        }
+        if (b == -1 && line.size() == 0) {
+            return null;
+        }
+        byte[] bytes = line.toByteArray();
+        return bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? java.util.Arrays.copyOf(bytes, bytes.length - 1) : bytes;
+    }
+
+    /** A line reader over the raw bytes: commands as UTF-8 text, message data as bytes. */
+    private static final class LineReader {
+        private final InputStream in;
+
+        LineReader(InputStream in) {
+            this.in = new java.io.BufferedInputStream(in);
+        }
+
+        String readLine() throws IOException {
+            byte[] b = readLineBytes(in);
+            return b == null ? null : new String(b, StandardCharsets.UTF_8);
+        }
+
+        byte[] readBytes() throws IOException {
+            return readLineBytes(in);
+        }
+
+        byte[] readExactly(int n) throws IOException {
+            return in.readNBytes(n);
+        }
+    }
+
     private void serve(Socket s) {
-        try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-             OutputStream out = s.getOutputStream()) {
+        try (s; OutputStream out = s.getOutputStream()) {
+            LineReader in = new LineReader(s.getInputStream());
             if (!reply(out, s, next(Command.GREETING))) {
                 return;
             }
             String from = null;
             List<String> rcpts = new LinkedList<>();
+            ByteArrayOutputStream chunks = new ByteArrayOutputStream();
             String line;
             while ((line = in.readLine()) != null) {
                 String upper = line.toUpperCase(Locale.ROOT);
-                record(upper.startsWith("AUTH ") ? line.split(" ")[0] + " " + line.split(" ")[1] + " ****" : line);
+                record(upper.startsWith("AUTH ") && line.split(" ").length > 2 ? line.split(" ")[0] + " " + line.split(" ")[1] + " ****" : line);
                 if (upper.startsWith("EHLO")) {
                     if (!reply(out, s, next(Command.EHLO))) {
                         return;
@@ -307,32 +387,81 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
                         int prompts = parts.length > 2 ? 1 : 2;
                         if (prompts == 2) {
                             reply(out, s, "334 VXNlcm5hbWU6");
-                            in.readLine();
+                            saslResponses.add(String.valueOf(in.readLine()));
                         }
                         reply(out, s, "334 UGFzc3dvcmQ6");
-                        in.readLine();
+                        saslResponses.add(String.valueOf(in.readLine()));
                     } else if (parts.length == 2) {
                         reply(out, s, "334 ");
-                        in.readLine();
+                        saslResponses.add(String.valueOf(in.readLine()));
+                    } else {
+                        saslResponses.add(parts[2]);
                     }
                     if (!reply(out, s, next(Command.AUTH))) {
                         return;
                     }
                 } else if (upper.startsWith("MAIL FROM:")) {
-                    from = address(line.substring(10));
+                    hold(s);
                     rcpts.clear();
-                    if (!reply(out, s, next(Command.MAIL))) {
+                    String r = next(Command.MAIL);
+                    // a refused MAIL FROM opens no transaction; a silent one does (the server took it, its reply got lost)
+                    from = r.startsWith("2") || SILENT.equals(r) ? address(line.substring(10)) : null;
+                    if (!reply(out, s, r)) {
                         return;
                     }
                 } else if (upper.startsWith("RCPT TO:")) {
-                    String r = recipientLimit > 0 && rcpts.size() >= recipientLimit ? recipientLimitReply : next(Command.RCPT);
+                    String r = from == null ? "503 5.5.1 Error: need MAIL command"
+                            : recipientLimit > 0 && rcpts.size() >= recipientLimit ? recipientLimitReply : next(Command.RCPT);
                     if (r.startsWith("2")) {
                         rcpts.add(address(line.substring(8))); // only accepted recipients are in the envelope
                     }
                     if (!reply(out, s, r)) {
                         return;
                     }
+                } else if (upper.startsWith("BDAT ")) {
+                    String[] parts = upper.split(" ");
+                    int size = Integer.parseInt(parts[1]);
+                    boolean last = parts.length > 2 && parts[2].equals("LAST");
+                    if (holdUntil == Command.BDAT) {
+                        release(out, s);
+                    }
+                    String r = next(Command.BDAT);
+                    if (r.startsWith("500") || r.startsWith("501") || r.startsWith("502") || r.startsWith("504")) {
+                        if (!reply(out, s, r)) { // a server without BDAT: what follows is read as commands
+                            return;
+                        }
+                        continue;
+                    }
+                    byte[] chunk = in.readExactly(size);
+                    dataBytes.addAndGet(chunk.length);
+                    if (chunk.length < size) {
+                        return; // broken off: nothing is delivered
+                    }
+                    chunks.write(chunk);
+                    if (rcpts.isEmpty()) {
+                        r = "503 5.5.1 Error: need RCPT command";
+                    } else if (last) {
+                        record(".");
+                        r = next(Command.END_OF_DATA);
+                        if (r.startsWith("2")) {
+                            received.add(new ReceivedMail(from, new ArrayList<>(rcpts), chunks.toByteArray()));
+                        }
+                    }
+                    if (last || !r.startsWith("2")) {
+                        chunks.reset();
+                        rcpts.clear();
+                    }
+                    if (!reply(out, s, r)) {
+                        return;
+                    }
                 } else if (upper.equals("DATA")) {
+                    if (holdUntil == Command.DATA) {
+                        release(out, s);
+                    }
+                    if (rcpts.isEmpty()) {
+                        reply(out, s, "554 5.5.1 Error: no valid recipients");
+                        continue;
+                    }
                     String r = next(Command.DATA);
                     if (!reply(out, s, r)) {
                         return;
@@ -342,12 +471,13 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
                     }
                     List<String> envelope = new ArrayList<>(rcpts);
                     ByteArrayOutputStream data = new ByteArrayOutputStream();
-                    String l;
-                    while ((l = in.readLine()) != null && !l.equals(".")) {
-                        byte[] bytes = (l.startsWith("..") ? l.substring(1) : l).getBytes(StandardCharsets.UTF_8);
-                        data.write(bytes);
-                        data.write("\r\n".getBytes(StandardCharsets.UTF_8));
-                        dataBytes.addAndGet(bytes.length + 2L);
+                    byte[] l;
+                    while ((l = in.readBytes()) != null && !(l.length == 1 && l[0] == '.')) {
+                        int skip = l.length > 0 && l[0] == '.' ? 1 : 0; // dot-stuffing undone
+                        data.write(l, skip, l.length - skip);
+                        data.write('\r');
+                        data.write('\n');
+                        dataBytes.addAndGet(l.length - skip + 2L);
                     }
                     if (l == null) {
                         return; // the client broke off before the final ".": nothing is delivered
@@ -367,6 +497,7 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
                     }
                 } else if (upper.equals("RSET")) {
                     rcpts.clear();
+                    chunks.reset();
                     reply(out, s, "250 2.0.0 Ok");
                 } else if (upper.equals("QUIT")) {
                     reply(out, s, "221 2.0.0 Bye");
@@ -382,6 +513,7 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
         } catch (IOException e) {
             // the connection broke: part of many scripts
         } finally {
+            held.remove(s);
             clients.remove(s);
         }
     }
@@ -396,6 +528,8 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
     /** Configures a {@link ScriptedSmtpServer}. */
     public static final class Builder {
         private final Map<Command, List<String>> script = new EnumMap<>(Command.class);
+        private final List<String> advertised = new ArrayList<>();
+        private Command holdUntil;
         private int port;
         private int recipientLimit;
         private String recipientLimitReply;
@@ -437,6 +571,7 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
             script.put(Command.RCPT, List.of("250 2.1.5 Ok"));
             script.put(Command.DATA, List.of("354 End data with <CR><LF>.<CR><LF>"));
             script.put(Command.END_OF_DATA, List.of("250 2.0.0 Ok: queued"));
+            script.put(Command.BDAT, List.of("250 2.0.0 Ok: chunk received"));
             script.put(Command.NOOP, List.of("250 2.0.0 Ok"));
         }
 
@@ -456,8 +591,57 @@ public final class ScriptedSmtpServer implements BeforeEachCallback, AfterEachCa
             return this;
         }
 
+        /**
+         * Adds extensions to every EHLO reply of the script (however it is scripted), e.g. {@code "PIPELINING"},
+         * {@code "CHUNKING"}. The server answers pipelined commands in order and understands BDAT either way.
+         *
+         * @param extensions the EHLO keywords, with parameters if any
+         * @return this
+         */
+        public Builder advertise(String... extensions) {
+            for (String e : extensions) {
+                if (!e.isBlank()) {
+                    advertised.add(e.strip());
+                }
+            }
+            return this;
+        }
+
+        /**
+         * Holds the replies of each transaction back until {@code command} (DATA or BDAT) was read, then sends them
+         * all at once, as a pipelining server may (RFC 2920): a client that waits for each reply before the next
+         * command never gets one and runs into its read timeout.
+         *
+         * @param command {@link Command#DATA} or {@link Command#BDAT}
+         * @return this
+         */
+        public Builder holdRepliesUntil(Command command) {
+            if (command != Command.DATA && command != Command.BDAT) {
+                throw new IllegalArgumentException("replies can be held until DATA or BDAT, not " + command);
+            }
+            this.holdUntil = command;
+            return this;
+        }
+
         /** @return the server, not yet started */
         public ScriptedSmtpServer build() {
+            if (!advertised.isEmpty()) {
+                List<String> ehlo = new ArrayList<>();
+                for (String r : script.get(Command.EHLO)) {
+                    if (!r.startsWith("250")) {
+                        ehlo.add(r);
+                        continue;
+                    }
+                    boolean drop = r.endsWith("\n" + DROP);
+                    String base = drop ? r.substring(0, r.length() - DROP.length() - 1) : r;
+                    int firstLine = base.indexOf('\n') < 0 ? base.length() : base.indexOf('\n');
+                    StringBuilder sb = new StringBuilder(base.substring(0, firstLine)); // after the greeting line: the others keep their place
+                    advertised.forEach(e -> sb.append("\n250 ").append(e));
+                    sb.append(base.substring(firstLine));
+                    ehlo.add(drop ? sb + "\n" + DROP : sb.toString());
+                }
+                script.put(Command.EHLO, List.copyOf(ehlo));
+            }
             return new ScriptedSmtpServer(this);
         }
     }

@@ -29,7 +29,10 @@ import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -44,7 +47,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Issue #10 (items 2, 3, 6, 10, 14, 17): what the SMTP transport makes of greetings, 421s, sender refusals, SIZE and recipient limits. */
+@ParameterizedClass(name = "server advertises [{0}]")
+@ValueSource(strings = {"", "PIPELINING"}) // #16: with pipelining every outcome stays the same
 final class SmtpHardeningIT {
+    @Parameter
+    String extensions;
+
     private static final String SENDER_NOT_OWNED = "553 5.7.1 <app@acme.test>: Sender address rejected: not owned by user other@acme.test";
 
     private final InMemoryAccountRepository repo = new InMemoryAccountRepository();
@@ -58,7 +66,7 @@ final class SmtpHardeningIT {
     }
 
     private ScriptedSmtpServer start(ScriptedSmtpServer.Builder b) {
-        ScriptedSmtpServer s = b.build().start();
+        ScriptedSmtpServer s = b.advertise(extensions.split(" ")).build().start();
         toClose.add(s);
         return s;
     }
@@ -167,7 +175,11 @@ final class SmtpHardeningIT {
                 assertThat(e.serverReply()).hasValue(SENDER_NOT_OWNED);
             });
         }
-        assertThat(server.commands()).doesNotContain("DATA");
+        if (extensions.contains("PIPELINING")) {
+            assertThat(server.commands()).doesNotContain("."); // DATA went with the envelope; the content never did
+        } else {
+            assertThat(server.commands()).doesNotContain("DATA");
+        }
         server.received().assertNone();
     }
 

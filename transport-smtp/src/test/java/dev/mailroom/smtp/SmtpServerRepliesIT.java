@@ -13,6 +13,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.stream.Stream;
@@ -21,7 +24,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** C5: the catalogue of docs/diagnostics.md, each provoked by a server that answers exactly so. */
+@ParameterizedClass(name = "server advertises [{0}]")
+@ValueSource(strings = {"", "PIPELINING"}) // #16: with pipelining every outcome stays the same
 final class SmtpServerRepliesIT {
+    @Parameter
+    String extensions;
+
+    private ScriptedSmtpServer.Builder scripted() {
+        return ScriptedSmtpServer.builder().advertise(extensions.split(" "));
+    }
+
     private final InMemoryAccountRepository repo = new InMemoryAccountRepository();
 
     static Stream<Arguments> replies() {
@@ -52,7 +64,7 @@ final class SmtpServerRepliesIT {
     @MethodSource("replies")
     @DisplayName("C5: each server reply maps to a stable code, keeps the exact text, says whether to retry")
     void reply_mapsToCode(Command command, String reply, MailErrorCode expected, boolean retryable) {
-        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().reply(command, reply).build().start()) {
+        try (ScriptedSmtpServer server = scripted().reply(command, reply).build().start()) {
             repo.save(SmtpFixtures.withLogin(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE), "app@acme.test", "pw").build());
             try (Mailroom m = SmtpFixtures.mailroom(repo)) {
                 assertThatThrownBy(() -> m.send(MailContext.system(), SmtpFixtures.email()))
@@ -71,7 +83,7 @@ final class SmtpServerRepliesIT {
     @Test
     @DisplayName("C5: an account without login against a server that demands one: enable authentication")
     void noLoginButRequired_relayDenied() {
-        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().reply(Command.MAIL, "530 5.7.0 Authentication required").build().start()) {
+        try (ScriptedSmtpServer server = scripted().reply(Command.MAIL, "530 5.7.0 Authentication required").build().start()) {
             repo.save(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE).build());
             try (Mailroom m = SmtpFixtures.mailroom(repo)) {
                 assertThatThrownBy(() -> m.send(MailContext.system(), SmtpFixtures.email()))
@@ -87,7 +99,7 @@ final class SmtpServerRepliesIT {
     @Test
     @DisplayName("A message over the server's advertised SIZE is refused before MAIL FROM")
     void serverSize_refusedBeforeMailFrom() {
-        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().reply(Command.EHLO, "250 scripted.test\n250 SIZE 10000").build().start()) {
+        try (ScriptedSmtpServer server = scripted().reply(Command.EHLO, "250 scripted.test\n250 SIZE 10000").build().start()) {
             repo.save(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE).build());
             try (Mailroom m = SmtpFixtures.mailroom(repo)) {
                 var big = SmtpFixtures.email().toBuilder().attach(dev.mailroom.Attachment.of("a.bin", "application/octet-stream", new byte[20_000])).build();
@@ -105,7 +117,7 @@ final class SmtpServerRepliesIT {
     @Test
     @DisplayName("Mailroom's own limits on recipients and size: typed errors, nothing reaches the server")
     void ownLimits_refusedBeforeConnecting() {
-        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().build().start()) {
+        try (ScriptedSmtpServer server = scripted().build().start()) {
             repo.save(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE).build());
             try (Mailroom m = Mailroom.builder().accountRepository(repo).maxRecipients(2).maxMessageSize(8192).build()) {
                 assertThatThrownBy(() -> m.send(MailContext.system(), SmtpFixtures.email().toBuilder().cc("a@example.test", "b@example.test").build()))
@@ -124,7 +136,7 @@ final class SmtpServerRepliesIT {
     @Test
     @DisplayName("A connection lost after the final '.' is DELIVERY_UNCERTAIN and is never resent automatically")
     void dropAfterData_uncertain_notResent() {
-        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().reply(Command.END_OF_DATA, ScriptedSmtpServer.DROP).build().start()) {
+        try (ScriptedSmtpServer server = scripted().reply(Command.END_OF_DATA, ScriptedSmtpServer.DROP).build().start()) {
             repo.save(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE).build());
             try (Mailroom m = SmtpFixtures.mailroom(repo)) {
                 assertThatThrownBy(() -> m.send(MailContext.system(), SmtpFixtures.email()))
@@ -137,7 +149,7 @@ final class SmtpServerRepliesIT {
     @Test
     @DisplayName("A server that accepts but never greets: a bounded connect timeout, not a hang")
     void silentServer_connectTimeout() {
-        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().reply(Command.GREETING, ScriptedSmtpServer.SILENT).build().start()) {
+        try (ScriptedSmtpServer server = scripted().reply(Command.GREETING, ScriptedSmtpServer.SILENT).build().start()) {
             repo.save(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE).build());
             try (Mailroom m = Mailroom.builder().accountRepository(repo).readTimeout(Duration.ofMillis(500)).build()) {
                 assertThatThrownBy(() -> m.send(MailContext.system(), SmtpFixtures.email()))
@@ -152,7 +164,7 @@ final class SmtpServerRepliesIT {
     @Test
     @DisplayName("A9: login data configured but the server offers no AUTH: refused before MAIL FROM")
     void noAuthOffered_refusedBeforeSending() {
-        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().reply(Command.EHLO, "250 scripted.test\n250 8BITMIME").build().start()) {
+        try (ScriptedSmtpServer server = scripted().reply(Command.EHLO, "250 scripted.test\n250 8BITMIME").build().start()) {
             repo.save(SmtpFixtures.withLogin(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE), "app@acme.test", "pw").build());
             try (Mailroom m = SmtpFixtures.mailroom(repo)) {
                 assertThatThrownBy(() -> m.send(MailContext.system(), SmtpFixtures.email()))
@@ -165,7 +177,7 @@ final class SmtpServerRepliesIT {
     @Test
     @DisplayName("A9/F9: 'prevent NTLM' against a server offering only NTLM names the option")
     void preventNtlm_ntlmOnlyServer() {
-        try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().reply(Command.EHLO, "250 scripted.test\n250 AUTH NTLM").build().start()) {
+        try (ScriptedSmtpServer server = scripted().reply(Command.EHLO, "250 scripted.test\n250 AUTH NTLM").build().start()) {
             repo.save(SmtpFixtures.withLogin(SmtpFixtures.systemAccount(server.host(), server.port(), Security.NONE), "app@acme.test", "pw")
                     .preventNtlm(true).build());
             try (Mailroom m = SmtpFixtures.mailroom(repo)) {

@@ -44,6 +44,8 @@ final class AccountPool {
     private final long idleTimeoutNanos;
     private final Duration waitTimeout;
     private boolean closed;
+    /** A server of this account advertised PIPELINING or CHUNKING and broke its rules: its connections use the plain sequence. */
+    private volatile boolean plainSequence;
 
     AccountPool(AccountSession settings, java.util.function.Supplier<Session> sessions, int max, Duration idleTimeout, Duration waitTimeout) {
         this.settings = settings;
@@ -82,12 +84,14 @@ final class AccountPool {
                 } else if (now - c.lastUsed > VALIDATE_AFTER.toNanos() && !alive(c)) {
                     AccountSession.closeQuietly(c.transport);
                 } else {
+                    c.transport.extensionsAllowed(!plainSequence);
                     ok = true;
                     return c;
                 }
             }
             try {
                 c = new Connection(settings.connect(sessions.get(), true), System.nanoTime());
+                c.transport.extensionsAllowed(!plainSequence);
             } catch (MessagingException e) {
                 throw Failures.toException(e, TrackingSmtpTransport.Phase.CONNECT, settings.account());
             }
@@ -98,6 +102,11 @@ final class AccountPool {
                 permits.release();
             }
         }
+    }
+
+    /** From now on, this account's connections send with the plain sequence (no PIPELINING, no CHUNKING). */
+    void usePlainSequence() {
+        plainSequence = true;
     }
 
     /** Returns a connection: kept if the last use succeeded and the pool is open, closed otherwise. */

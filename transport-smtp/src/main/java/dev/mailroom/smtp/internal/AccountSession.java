@@ -7,6 +7,8 @@ import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.Security;
+import dev.mailroom.spi.AccessToken;
+import dev.mailroom.spi.AccessTokens;
 import dev.mailroom.spi.AccountTls;
 import dev.mailroom.spi.DomainNames;
 import dev.mailroom.spi.TransportContext;
@@ -32,6 +34,9 @@ import javax.net.ssl.SSLSocketFactory;
  */
 final class AccountSession {
     private static final List<String> PASSWORD_MECHANISMS = List.of("LOGIN", "PLAIN", "DIGEST-MD5", "NTLM");
+    static final String XOAUTH2 = "XOAUTH2";
+    /** Session property under which the connection finds its protocol-log redactor (to add the token as a secret). */
+    static final String REDACTOR = "mailroom.redactor";
 
     private final ResolvedAccount account;
     private final Properties props;
@@ -39,23 +44,28 @@ final class AccountSession {
     private final String password;
     private final String fingerprint;
     private final List<String> mechanisms;
+    private final boolean oauth;
+    private final AccessTokens tokens;
+    private final ScheduledExecutorService writeTimeouts;
+    private final long writeTimeoutMillis;
 
     AccountSession(ResolvedAccount account, TransportContext settings, ScheduledExecutorService writeTimeouts) {
         this.account = account;
         Authentication auth = account.authentication().orElse(Authentication.none());
-        if (auth instanceof Authentication.OAuth2) {
-            throw new MailException(MailErrorCode.AUTH_METHOD_NOT_SUPPORTED, "OAuth 2.0 (XOAUTH2) over SMTP is not supported yet for account "
-                    + account.account().email().address(), null, "Use a password (or app password) until OAuth support lands.", List.of(), null);
-        }
         if (auth instanceof Authentication.MicrosoftApp) {
             throw new MailException(MailErrorCode.AUTH_METHOD_NOT_SUPPORTED, "Microsoft app credentials cannot be used over SMTP (account "
                     + account.account().email().address() + ")", null, "Use the Graph transport for app credentials.", List.of(), null);
         }
-        boolean login = auth instanceof Authentication.Password && !account.account().localRelay();
-        this.user = login ? ((Authentication.Password) auth).user() : null;
-        this.password = login ? ((Authentication.Password) auth).password().reveal() : null;
+        this.tokens = settings.accessTokens();
+        this.writeTimeouts = writeTimeouts;
+        this.writeTimeoutMillis = settings.writeTimeout().toMillis();
+        this.oauth = auth instanceof Authentication.OAuth2 && !account.account().localRelay();
+        boolean login = (auth instanceof Authentication.Password || oauth) && !account.account().localRelay();
+        this.user = !login ? null : oauth ? ((Authentication.OAuth2) auth).user() : ((Authentication.Password) auth).user();
+        // With OAuth there is no password: each new connection asks the token source (the token is not part of the fingerprint).
+        this.password = login && !oauth ? ((Authentication.Password) auth).password().reveal() : null;
 
-        List<String> mech = new ArrayList<>(PASSWORD_MECHANISMS);
+        List<String> mech = new ArrayList<>(oauth ? List.of(XOAUTH2) : PASSWORD_MECHANISMS);
         if (account.account().preventPlainTextLogin()) {
             mech.remove("PLAIN");
         }
@@ -78,7 +88,9 @@ final class AccountSession {
         p.setProperty("mail.mime.allowutf8", "false");
         p.setProperty("mail.debug.auth", "false");
         account.clientAlias().ifPresent(a -> p.setProperty("mail.smtp.localhost", ehloName(a)));
-        p.setProperty("mail.smtp.auth", Boolean.toString(login));
+        // XOAUTH2 is done by this class (connect), not by Angus: Angus sends the token only as an initial response,
+        // whose line grows too long for some servers with real tokens (angus-mail #201), and cannot refresh and retry.
+        p.setProperty("mail.smtp.auth", Boolean.toString(login && !oauth));
         p.setProperty("mail.smtp.auth.mechanisms", String.join(" ", mechanisms));
         p.setProperty("mail.smtp.auth.plain.disable", Boolean.toString(account.account().preventPlainTextLogin()));
         p.setProperty("mail.smtp.auth.ntlm.disable", Boolean.toString(account.account().preventNtlm()));
@@ -125,6 +137,7 @@ final class AccountSession {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             String text = String.join("\u0000", host, Integer.toString(a.smtpPort()), security.name(), Boolean.toString(login),
+                    Boolean.toString(oauth), a.authentication().flatMap(Authentication::oauthClient).map(c -> c.value()).orElse(""),
                     String.valueOf(user), String.valueOf(password), String.join(",", mechanisms), a.clientAlias().orElse(""),
                     a.sender().address(), Boolean.toString(a.account().debug()), String.valueOf(System.identityHashCode(s)),
                     tls.key(), tls.serverName().orElse(""));
@@ -165,9 +178,13 @@ final class AccountSession {
         if (!withLogin) {
             p.setProperty("mail.smtp.auth", "false");
         }
+        Redactor redactor = debugSink == null ? null : new Redactor(user, password, debugSink);
+        if (redactor != null) {
+            p.put(REDACTOR, redactor);
+        }
         Session s = Session.getInstance(p);
-        if (debugSink != null) {
-            s.setDebugOut(new PrintStream(new Redactor(user, password, debugSink), true, StandardCharsets.UTF_8));
+        if (redactor != null) {
+            s.setDebugOut(new PrintStream(redactor, true, StandardCharsets.UTF_8));
             s.setDebug(true);
         }
         return s;
@@ -184,8 +201,13 @@ final class AccountSession {
      */
     TrackingSmtpTransport connect(TrackingSmtpTransport t, boolean withLogin) throws MessagingException {
         boolean ok = false;
+        Wire.forget();
         try {
-            if (withLogin && user != null) {
+            if (withLogin && oauth) {
+                AccessToken token = tokens.token(account); // a MailException (no token) goes out as it is: nothing was sent
+                t.connect(account.smtpHost().orElseThrow(), account.smtpPort(), null, null);
+                xoauth2(t, token);
+            } else if (withLogin && user != null) {
                 t.connect(account.smtpHost().orElseThrow(), account.smtpPort(), user, password);
                 // Angus skips AUTH silently when the server does not offer it: never send unauthenticated by accident.
                 if (!t.supportsExtension("AUTH") && !t.supportsExtension("AUTH=LOGIN")) {
@@ -196,14 +218,47 @@ final class AccountSession {
             } else {
                 t.connect(account.smtpHost().orElseThrow(), account.smtpPort(), null, null);
             }
+            // Message transactions go straight to the socket the factories made for this connection (ADR 020).
+            t.attachWire(Wire.take(t.isSSL(), writeTimeouts, writeTimeoutMillis, t.trace()));
             ok = true;
             return t;
         } catch (MessagingException e) {
             throw Failures.toException(e, t, account);
         } finally {
+            Wire.forget();
             if (!ok) {
                 closeQuietly(t);
             }
+        }
+    }
+
+    /**
+     * XOAUTH2 on a connected transport: a refusal ({@code 535}, or {@code 334} with error details) makes the
+     * token source refresh the token once and the login is tried once more; a second refusal is AUTH_FAILED.
+     */
+    private void xoauth2(TrackingSmtpTransport t, AccessToken token) throws MessagingException {
+        String offered = t.getExtensionParameter("AUTH");
+        if (offered == null) {
+            throw new MailException(MailErrorCode.AUTH_NOT_OFFERED, account.smtpHost().orElse("?") + ":" + account.smtpPort()
+                    + " offers no login (no AUTH in its EHLO reply), but the account logs in with OAuth 2.0; nothing was sent",
+                    t.ehloReply(), null, List.of(), null);
+        }
+        if (!List.of(offered.toUpperCase(java.util.Locale.ROOT).split("\\s+")).contains(XOAUTH2)) {
+            throw new MailException(MailErrorCode.AUTH_MECHANISM_BLOCKED, account.smtpHost().orElse("?") + ":" + account.smtpPort()
+                    + " does not offer XOAUTH2 (it offers " + offered + "), which OAuth 2.0 login needs; nothing was sent",
+                    t.ehloReply(), "Use a password or app password for this server, or a server that offers XOAUTH2.", List.of(), null);
+        }
+        int code = t.xoauth2(user, token.reveal());
+        if (code == 235) {
+            return;
+        }
+        if (code != 535) { // not a refused token (454 temporary, 421 busy, 534 policy...): a fresh one would not help
+            throw new jakarta.mail.AuthenticationFailedException(t.getLastServerResponse());
+        }
+        AccessToken fresh = tokens.refresh(account, token);
+        code = t.xoauth2(user, fresh.reveal());
+        if (code != 235) {
+            throw new jakarta.mail.AuthenticationFailedException(t.getLastServerResponse());
         }
     }
 

@@ -55,6 +55,12 @@ final class Failures {
         }
         TrackingSmtpTransport.Phase phase = t.phase();
         String host = account.smtpHost().orElse("?") + ":" + account.smtpPort();
+        if (e instanceof TrackingSmtpTransport.ExtensionMisbehaved m) {
+            return m.safeToRetry()
+                    ? new Classified(MailErrorCode.CONNECTION_LOST, null, host + ": " + m.getMessage() + "; nothing was delivered", null)
+                    : new Classified(MailErrorCode.DELIVERY_UNCERTAIN, null, host + ": " + m.getMessage()
+                            + "; the message was complete on the wire, so it may have been delivered", null);
+        }
         TrackingSmtpTransport.SizeLimitExceeded size = causeOf(e, TrackingSmtpTransport.SizeLimitExceeded.class);
         if (size != null) {
             return new Classified(MailErrorCode.MESSAGE_TOO_LARGE, t.sizeLine(), "the message grew past the " + size.limit()
@@ -235,8 +241,8 @@ final class Failures {
         if (code == 534 || r.contains("5.7.9") || r.contains("application-specific password")) {
             return new Classified(MailErrorCode.APP_PASSWORD_REQUIRED, reply, "the server wants an app password or OAuth", null);
         }
-        boolean login = account.authentication().map(a -> a instanceof dev.mailroom.Authentication.Password).orElse(false)
-                && !account.account().localRelay();
+        boolean login = account.authentication().map(a -> a instanceof dev.mailroom.Authentication.Password
+                || a instanceof dev.mailroom.Authentication.OAuth2).orElse(false) && !account.account().localRelay();
         if (code == 530 && !login) {
             return new Classified(MailErrorCode.RELAY_DENIED, reply, "the server requires a login, but the account has none",
                     "Turn on 'server requires authentication' and enter user name and password.");
@@ -306,6 +312,11 @@ final class Failures {
             return mechanismBlocked(reply, account);
         }
         String user = account.authentication().flatMap(a -> a.username()).orElse("(none)");
+        if (account.authentication().map(a -> a instanceof dev.mailroom.Authentication.OAuth2).orElse(false)) {
+            return new Classified(MailErrorCode.AUTH_FAILED, reply, "login as " + user + " with OAuth 2.0 (XOAUTH2) failed, also with a"
+                    + " freshly refreshed access token", "Check that the grant covers sending by SMTP (Google: https://mail.google.com/;"
+                    + " Microsoft: SMTP.Send) and that SMTP AUTH is allowed for the mailbox; if it persists, grant access again.");
+        }
         return new Classified(MailErrorCode.AUTH_FAILED, reply, "login as " + user + " failed", null);
     }
 

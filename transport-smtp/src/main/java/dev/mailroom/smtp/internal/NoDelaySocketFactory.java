@@ -11,6 +11,7 @@ final class NoDelaySocketFactory extends SocketFactory {
 
     private static Socket tune(Socket s) throws IOException {
         s.setTcpNoDelay(true);
+        Wire.created(s);
         return s;
     }
 

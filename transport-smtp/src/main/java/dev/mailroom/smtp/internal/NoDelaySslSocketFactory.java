@@ -30,6 +30,7 @@ final class NoDelaySslSocketFactory extends SSLSocketFactory {
 
     private static Socket tune(Socket s) throws IOException {
         s.setTcpNoDelay(true);
+        Wire.created(s);
         return s;
     }
 
@@ -55,7 +56,9 @@ final class NoDelaySslSocketFactory extends SSLSocketFactory {
     @Override
     public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
         s.setTcpNoDelay(true);
-        return delegate.createSocket(s, serverName != null ? serverName : host, port, autoClose);
+        Socket tls = delegate.createSocket(s, serverName != null ? serverName : host, port, autoClose);
+        Wire.created(tls); // layered over Angus' write-timeout socket: what the SMTP connection writes to after STARTTLS
+        return tls;
     }
 
     @Override

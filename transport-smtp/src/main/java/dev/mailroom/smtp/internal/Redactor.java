@@ -2,7 +2,6 @@ package dev.mailroom.smtp.internal;
 
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.function.Consumer;
@@ -16,7 +15,7 @@ import java.util.regex.Pattern;
 final class Redactor extends OutputStream {
     private static final Pattern AUTH = Pattern.compile("(?i)^(AUTH\\s+\\S+)\\s+\\S.*$");
 
-    private final List<String> secrets = new ArrayList<>();
+    private final List<String> secrets = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Consumer<String> sink;
     private final StringBuilder line = new StringBuilder();
     private byte[] buf = new byte[256];
@@ -34,8 +33,21 @@ final class Redactor extends OutputStream {
             if (user != null) {
                 secrets.add(b64.encodeToString(("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8)));
                 secrets.add(b64.encodeToString((user + "\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8)));
+                secrets.add(b64.encodeToString(("user=" + user + "\u0001auth=Bearer " + password + "\u0001\u0001").getBytes(StandardCharsets.UTF_8)));
             }
         }
+    }
+
+    /** A further secret (an access token, its SASL encoding) that is replaced wherever it appears. */
+    void secret(String value) {
+        if (value != null && !value.isEmpty() && !secrets.contains(value)) {
+            secrets.add(value);
+        }
+    }
+
+    /** Message content that was written without passing through here: counted for the line that replaces it. */
+    synchronized void dataLines(long n) {
+        dataLines += n;
     }
 
     String redact(String s) {

@@ -42,6 +42,7 @@ import java.util.function.Consumer;
 
 /** The SMTP {@link Transport}: pooled sending and staged diagnostics. */
 public final class SmtpTransport implements Transport {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SmtpTransport.class);
     private final TransportContext settings;
     private final Map<AccountId, AccountPool> pools = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
@@ -79,6 +80,10 @@ public final class SmtpTransport implements Transport {
             } catch (StaleConnection stale) {
                 // A reused connection the server had closed failed at MAIL FROM: nothing was handed over, so one
                 // more try on a fresh connection cannot duplicate the message.
+                sent = sendOnFresh(pool, account, message);
+            } catch (PlainRetry retry) {
+                // The server broke the rules of an extension it advertised before the message was complete on the
+                // wire: nothing was delivered, so it goes once more on a fresh connection with the plain sequence.
                 sent = sendOnFresh(pool, account, message);
             } catch (MessagingException | RuntimeException e) {
                 if (e instanceof MailException me) {
@@ -145,6 +150,15 @@ public final class SmtpTransport implements Transport {
             SendResult result = transfer(c.transport, message, pool.settings().account());
             reusable = true;
             return result;
+        } catch (TrackingSmtpTransport.ExtensionMisbehaved e) {
+            pool.usePlainSequence();
+            LOG.warn("{}:{} (account {}): {}; this account's connections now send with the plain sequence",
+                    pool.settings().account().smtpHost().orElse("?"), pool.settings().account().smtpPort(),
+                    pool.settings().account().id().value(), e.getMessage());
+            if (e.safeToRetry()) {
+                throw new PlainRetry(e);
+            }
+            throw e;
         } catch (MessagingException e) {
             if (c.messages > 0 && c.transport.phase() == TrackingSmtpTransport.Phase.MAIL && staleSymptom(e)) {
                 throw new StaleConnection(e);
@@ -199,7 +213,11 @@ public final class SmtpTransport implements Transport {
         t.beginMessage(message.partialDelivery(), message.size());
         t.envelopeFrom(message.envelopeFrom().address()); // the rendered envelope (IDNA applied), also for stored messages
         try {
-            t.sendMessage(new RawMessage(message), addresses(recipients));
+            if (t.wired() && !message.smtpUtf8()) {
+                t.sendWire(message, addresses(recipients)); // ADR 020: bulk writes, PIPELINING and CHUNKING where offered
+            } else {
+                t.sendMessage(new RawMessage(message), addresses(recipients));
+            }
         } catch (SMTPSendFailedException e) {
             if (t.phase() != TrackingSmtpTransport.Phase.DONE || e.getValidSentAddresses() == null
                     || e.getValidSentAddresses().length == 0) {
@@ -277,6 +295,15 @@ public final class SmtpTransport implements Transport {
             return s.getReturnCode() == 421 || s.getReturnCode() <= 0;
         }
         return Failures.causeOf(e, java.io.IOException.class) != null;
+    }
+
+    /** A server misbehaved with an extension before anything could be delivered: retry with the plain sequence. */
+    private static final class PlainRetry extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        PlainRetry(MessagingException cause) {
+            super(cause.getMessage(), null, false, false);
+        }
     }
 
     /** A reused connection turned out dead before the message was handed over. */
