@@ -132,7 +132,7 @@ public final class SmtpLatencyBench {
         InMemoryAccountRepository repo = new InMemoryAccountRepository();
         repo.save(Account.builder().id("bench").description("Bench").email(FROM).systemAccount(true)
                 .smtp("127.0.0.1", port, Security.NONE).authentication(Authentication.none()).build());
-        try (Mailroom mailroom = Mailroom.builder().accounts(repo).maxConnectionsPerAccount(1).build()) {
+        try (Mailroom mailroom = Mailroom.builder().accountRepository(repo).maxConnectionsPerAccount(1).build()) {
             String body = body();
             for (int i = 0; i < n / 10; i++) {
                 mailroom.send(MailContext.system(), Email.builder().to(TO).subject("bench " + i).text(body).build());

@@ -129,6 +129,15 @@ public final class FakeGoogleAuthServer implements AutoCloseable {
         refreshTokens.remove(refreshToken);
     }
 
+    /**
+     * Revokes every grant, as when the user removes the app from their Google account or changes the password:
+     * every refresh token issued so far answers {@code invalid_grant}. (Google also stops accepting the access
+     * tokens of the grant; script that on the API fake, e.g. {@code FakeGmailApi#failAlways} with a 401.)
+     */
+    public void revokeAll() {
+        refreshTokens.clear();
+    }
+
     /** @return the consent endpoint, {@code http://127.0.0.1:port/o/oauth2/v2/auth} */
     public URI authorizationEndpoint() {
         return http.root().resolve("o/oauth2/v2/auth");

@@ -88,6 +88,23 @@ public final class MailServerExtension implements BeforeEachCallback, AfterEachC
         return this;
     }
 
+    /**
+     * Adds a mailbox to the running server, e.g. one whose password is an OAuth access token: GreenMail accepts
+     * an XOAUTH2 login when the token equals the mailbox's password.
+     *
+     * @param address the address and login
+     * @param password the password (or access token)
+     * @return this
+     * @throws IllegalStateException if the server is not running
+     */
+    public synchronized MailServerExtension addUser(String address, String password) {
+        if (greenMail == null) {
+            throw new IllegalStateException("the server is not running: add users on the builder, or start() first");
+        }
+        greenMail.setUser(java.util.Objects.requireNonNull(address, "address"), address, java.util.Objects.requireNonNull(password, "password"));
+        return this;
+    }
+
     /** @return the host to connect to */
     public String host() {
         return "127.0.0.1";

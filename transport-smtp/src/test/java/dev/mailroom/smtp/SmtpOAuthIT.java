@@ -36,7 +36,7 @@ final class SmtpOAuthIT {
     private static final String CANARY = "ya29.CANARY-" + "x".repeat(2_000) + "-END";
 
     @RegisterExtension
-    final MailServerExtension mail = MailServerExtension.create().withUser("app@acme.test", "token-1");
+    final MailServerExtension mail = MailServerExtension.builder().user("app@acme.test", "token-1").build();
 
     private final InMemoryAccountRepository repo = new InMemoryAccountRepository();
 
@@ -76,7 +76,7 @@ final class SmtpOAuthIT {
     }
 
     private static Mailroom mailroom(InMemoryAccountRepository repo, AccessTokens tokens, List<String> log) {
-        return Mailroom.builder().accounts(repo).sslContext(TestCertificates.clientContext()).accessTokens(tokens)
+        return Mailroom.builder().accountRepository(repo).sslContext(TestCertificates.clientContext()).accessTokens(tokens)
                 .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(5)).writeTimeout(Duration.ofSeconds(5))
                 .protocolLog((id, line) -> log.add(line)).build();
     }

@@ -12,6 +12,7 @@ import dev.mailroom.OAuthClientId;
 import dev.mailroom.OAuthStatus;
 import dev.mailroom.Receipt;
 import dev.mailroom.Secret;
+import dev.mailroom.Security;
 import dev.mailroom.SendSettings;
 import dev.mailroom.core.AesGcmSecretCipher;
 import dev.mailroom.core.Mailroom;
@@ -19,6 +20,7 @@ import dev.mailroom.gmail.GmailTransportProvider;
 import dev.mailroom.jdbc.JdbcStore;
 import dev.mailroom.testkit.FakeGmailApi;
 import dev.mailroom.testkit.FakeGoogleAuthServer;
+import dev.mailroom.testkit.MailServerExtension;
 
 import java.net.URI;
 import java.security.SecureRandom;
@@ -34,6 +36,7 @@ final class GoogleQuickstart {
     static final String MAILBOX = "support@acme.example";
     private static final OAuthClientId CLIENT = OAuthClientId.of("acme-google");
     private static final String GMAIL_SEND = "https://www.googleapis.com/auth/gmail.send";
+    private static final String FULL_MAIL = "https://mail.google.com/";
 
     private GoogleQuickstart() {
     }
@@ -41,13 +44,14 @@ final class GoogleQuickstart {
     /**
      * Runs the example and prints what happens.
      *
+     * @param smtp the quickstart's in-process mail server, standing in for smtp.gmail.com
      * @return what the fake Gmail API received
      */
-    static List<FakeGmailApi.Delivered> run() {
+    static List<FakeGmailApi.Delivered> run(MailServerExtension smtp) {
         try (FakeGoogleAuthServer google = FakeGoogleAuthServer.start().client("1234.apps.googleusercontent.com", "client-secret");
              FakeGmailApi gmail = FakeGmailApi.start()) {
             org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
-            h2.setURL("jdbc:h2:mem:quickstart-google;DB_CLOSE_DELAY=-1");
+            h2.setURL("jdbc:h2:mem:quickstart-google-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);
             try (JdbcStore store = JdbcStore.builder(h2).cipher(AesGcmSecretCipher.builder().key("quickstart", key).build()).build();
@@ -87,8 +91,27 @@ final class GoogleQuickstart {
                 // D3: mail goes out through the Gmail API with a token Mailroom refreshes on its own.
                 Receipt receipt = mailroom.send(MailContext.system(),
                         Email.builder().to("kunde@example.org").bcc("archiv@acme.example").subject("Ihr Ticket #4711").text("Guten Tag, …").build());
-                System.out.println("  sent via " + receipt.transport() + " -> Gmail message id " + receipt.serverReply()
+                System.out.println("  sent via " + receipt.transport() + " -> " + receipt.serverReply()
                         + "; Gmail keeps the Sent copy itself");
+
+                // D3, the other way: SMTP (smtp.gmail.com:587, STARTTLS) with XOAUTH2 needs the scope https://mail.google.com/.
+                OAuthClientId smtpClient = OAuthClientId.of("acme-google-smtp");
+                mailroom.oauth().registerClient(OAuthClient.builder(smtpClient, "google").name("ACME Workspace (SMTP)")
+                        .clientId("1234.apps.googleusercontent.com").clientSecret(Secret.of("client-secret"))
+                        .redirectUri(URI.create("https://erp.acme.example/oauth/callback")).scopes(List.of(FULL_MAIL))
+                        .endpoints(google.authorizationEndpoint(), google.tokenEndpoint()).build());
+                mailroom.accounts().create(Account.builder().id("sales").description("Sales").email("sales@acme.example")
+                        .smtp(smtp.host(), smtp.smtpPort(), Security.NONE) // smtp.gmail.com, 587, Security.STARTTLS for real
+                        .authentication(Authentication.oauth2("sales@acme.example", smtpClient)).build());
+                ConsentLink salesLink = mailroom.oauth().beginAuthorization(AccountId.of("sales"));
+                FakeGoogleAuthServer.Approval sales = google.approve(salesLink.url(), "sales@acme.example", List.of(FULL_MAIL, "openid", "email"));
+                mailroom.oauth().completeAuthorization(sales.state(), sales.code());
+                // GreenMail accepts XOAUTH2 when the token equals the mailbox's password: give it the token the fake issued.
+                smtp.addUser("sales@acme.example", google.issuedAccessTokens().get(google.issuedAccessTokens().size() - 1));
+                Receipt viaSmtp = mailroom.send(MailContext.system(), Email.builder().from("sales@acme.example").to("kunde@example.org")
+                        .subject("Angebot 4711").text("Guten Tag, …").build());
+                System.out.println("  sent via " + viaSmtp.transport() + " with XOAUTH2 as " + viaSmtp.accountAddress() + " -> "
+                        + viaSmtp.serverReply());
 
                 // A revoked grant (the user removed the app, or changed the password) is an account problem.
                 google.revokeAll();

@@ -45,7 +45,10 @@ public final class Quickstart {
                 .user("noreply@company.example", "system-pw")
                 .user("mail@acme.example", "acme-pw").build().start()) {
             run(server);
+            GoogleQuickstart.run(server);
         }
+        System.out.println();
+        System.out.println("Quickstart finished.");
     }
 
     private static void run(MailServerExtension server) {
@@ -145,8 +148,6 @@ public final class Quickstart {
             }
             System.out.println("  errors of the last 24 hours: " + mailroom.deliveryLog().errorsSince(java.time.Duration.ofHours(24)).size());
         }
-        System.out.println();
-        System.out.println("Quickstart finished.");
     }
 
     /** The host's user directory (RecipientDirectory): here three users of tenant acme. */
@@ -174,7 +175,7 @@ public final class Quickstart {
         }
     }
 
-    private static void section(String title) {
+    static void section(String title) {
         System.out.println();
         System.out.println("== " + title);
     }
