@@ -5,6 +5,8 @@
 #        bench/run.sh outbox-attachment [-Dbench.attachmentMb=50] [-Dbench.pgUrl=…]      heap while enqueuing and delivering one (issue #10.8)
 #        bench/run.sh outbox [-Dbench.outboxMails=20000] [-Dbench.rounds=3] [-Dbench.outboxThreads=2] [-Dbench.countAtSink=true] [-Dbench.sinkDelayMs=0] [-Dbench.pgUrl=…]
 #                                                                                        outbox throughput, 1 vs 2 worker pools (issue #4)
+#        bench/run.sh tokens                                                             JMH: cached OAuth token lookup (issue #12)
+#        bench/run.sh gmail [-Dbench.messages=2000] [-Dbench.https=true]                 Gmail API vs SMTP XOAUTH2, one run (issue #12)
 #        bench/run.sh resolution                                                         JMH: cached resolution vs a JDBC read (issue #4)
 #        bench/run.sh claim [-Dbench.pgUrl=jdbc:postgresql://127.0.0.1:5432/test?user=postgres]   outbox claim cost vs backlog (issue #4)
 #        bench/run.sh fanout [-Dbench.recipients=10000] [-Dbench.pgUrl=…]                  notification fan-out vs one enqueue each (issue #5)
@@ -41,6 +43,12 @@ elif [ "${1:-}" = fanout ]; then
 elif [ "${1:-}" = resolution ]; then
   shift
   main="org.openjdk.jmh.Main ResolutionBench -f 1 -wi 3 -w 1s -i 5 -r 2s -bm sample -tu us" jvm="-Xmx1g"
+elif [ "${1:-}" = tokens ]; then
+  shift
+  main="org.openjdk.jmh.Main TokenLookupBench -f 1 -wi 3 -w 1s -i 5 -r 2s -bm avgt -tu ns" jvm="-Xmx1g"
+elif [ "${1:-}" = gmail ]; then
+  shift
+  main=dev.mailroom.bench.GmailThroughputBench jvm="-Xmx1g"
 elif [ "${1:-}" = latency ]; then
   shift
   main=dev.mailroom.bench.SmtpLatencyBench jvm="-Xmx1g"
