@@ -23,7 +23,9 @@ import java.io.UnsupportedEncodingException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
@@ -118,10 +120,13 @@ public final class MessageRenderer {
             for (var h : email.headers().entrySet()) {
                 m.setHeader(h.getKey(), MimeWriter.unstructured(h.getKey(), h.getValue()));
             }
-            body(m, email, c.text(), c.html());
+            // each body is scanned once for its transfer encoding: the part's header and the size estimate share it
+            Map<String, String> scanned = new IdentityHashMap<>(4);
+            UnaryOperator<String> encodings = body -> scanned.computeIfAbsent(body, MimeWriter::encodingFor);
+            body(m, email, c.text(), c.html(), encodings);
             m.saveChanges();
             MimeWriter.checkHeaderLines(m, smtpUtf8);
-            return new RenderedMessage(messageId, envelope, recipients, m, smtpUtf8, estimateSize(email, c));
+            return new RenderedMessage(messageId, envelope, recipients, m, smtpUtf8, estimateSize(email, c, encodings));
         } catch (MessagingException | IOException e) {
             throw new MailException(MailErrorCode.INVALID_EMAIL, "cannot compose the message: " + e.getMessage(), null, null, List.of(), e);
         }
@@ -129,11 +134,11 @@ public final class MessageRenderer {
 
     /** A body: either a multipart or a single text of a subtype. */
     private record Content(MimeMultipart multipart, String text, String subtype) {
-        void applyTo(MimePart part) throws MessagingException {
+        void applyTo(MimePart part, UnaryOperator<String> encodings) throws MessagingException {
             if (multipart != null) {
                 part.setContent(multipart);
             } else {
-                MessageRenderer.text(part, text, subtype);
+                MessageRenderer.text(part, text, subtype, encodings);
             }
         }
     }
@@ -142,7 +147,8 @@ public final class MessageRenderer {
      * mixed( alternative( text, related( html, inline images ) ), attachments ), each level only when needed.
      * Inline images without an HTML body are sent as ordinary attachments.
      */
-    private static void body(SMTPMessage m, Email email, String textBody, String htmlBody) throws MessagingException {
+    private static void body(SMTPMessage m, Email email, String textBody, String htmlBody, UnaryOperator<String> encodings)
+            throws MessagingException {
         List<Attachment> inline = htmlBody == null ? List.of() : email.attachments().stream().filter(a -> a.contentId().isPresent()).toList();
         List<Attachment> regular = email.attachments().stream().filter(a -> !inline.contains(a)).toList();
         Content html = null;
@@ -152,7 +158,7 @@ public final class MessageRenderer {
             } else {
                 MimeMultipart related = new MimeMultipart("related");
                 MimeBodyPart htmlPart = new MimeBodyPart();
-                text(htmlPart, htmlBody, "html");
+                text(htmlPart, htmlBody, "html", encodings);
                 related.addBodyPart(htmlPart);
                 for (Attachment a : inline) {
                     related.addBodyPart(attachmentPart(a));
@@ -164,9 +170,9 @@ public final class MessageRenderer {
         if (textBody != null && html != null) {
             MimeMultipart alt = new MimeMultipart("alternative");
             MimeBodyPart text = new MimeBodyPart();
-            text(text, textBody, "plain");
+            text(text, textBody, "plain", encodings);
             MimeBodyPart htmlPart = new MimeBodyPart();
-            html.applyTo(htmlPart);
+            html.applyTo(htmlPart, encodings);
             alt.addBodyPart(text);
             alt.addBodyPart(htmlPart);
             content = new Content(alt, null, null);
@@ -176,13 +182,13 @@ public final class MessageRenderer {
             content = textBody == null && !regular.isEmpty() ? null : new Content(null, textBody == null ? "" : textBody, "plain");
         }
         if (regular.isEmpty()) {
-            content.applyTo(m);
+            content.applyTo(m, encodings);
             return;
         }
         MimeMultipart mixed = new MimeMultipart("mixed");
         if (content != null) {
             MimeBodyPart part = new MimeBodyPart();
-            content.applyTo(part);
+            content.applyTo(part, encodings);
             mixed.addBodyPart(part);
         }
         for (Attachment a : regular) {
@@ -208,9 +214,9 @@ public final class MessageRenderer {
     }
 
     /** Sets a text body and its transfer encoding, so that saveChanges() need not scan the content. */
-    private static void text(MimePart part, String text, String subtype) throws MessagingException {
+    private static void text(MimePart part, String text, String subtype, UnaryOperator<String> encodings) throws MessagingException {
         part.setText(text, "UTF-8", subtype);
-        part.setHeader("Content-Transfer-Encoding", MimeWriter.encodingFor(text));
+        part.setHeader("Content-Transfer-Encoding", encodings.apply(text));
     }
 
     private static void set(SMTPMessage m, Message.RecipientType type, List<EmailAddress> list) throws MessagingException {
@@ -231,11 +237,11 @@ public final class MessageRenderer {
      * case for non-ASCII) and attachments in base64 with line breaks, plus headers. -1 when an
      * attachment's length is unknown.
      */
-    static long estimateSize(Email email, Composer.Composition c) {
+    static long estimateSize(Email email, Composer.Composition c, UnaryOperator<String> encodings) {
         long size = 4096;
         for (String body : new String[] {c.text(), c.html()}) {
             if (body != null) {
-                size += (long) body.length() * ("7bit".equals(MimeWriter.encodingFor(body)) ? 1 : 3);
+                size += (long) body.length() * ("7bit".equals(encodings.apply(body)) ? 1 : 3);
             }
         }
         for (Attachment a : email.attachments()) {

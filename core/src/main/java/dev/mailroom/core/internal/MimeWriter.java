@@ -9,7 +9,6 @@ import jakarta.mail.internet.MimeUtility;
 import org.eclipse.angus.mail.util.BASE64EncoderStream;
 import org.eclipse.angus.mail.util.QPEncoderStream;
 
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UnsupportedEncodingException;
@@ -53,15 +52,35 @@ final class MimeWriter {
             return;
         }
         String encoding = part.getEncoding();
-        OutputStream target = new NonClosing(os);
-        OutputStream encoded = encoding == null ? target : switch (encoding.toLowerCase(Locale.ROOT)) {
-            case "7bit", "8bit", "binary" -> target;
+        // Text bodies skip the data handler: Angus' text handler writes through a stream that hands every byte on
+        // one call at a time. Their bytes go out in one array, or through the encoder into an unsynchronized buffer.
+        byte[] text = content instanceof String s && part.isMimeType("text/*") ? s.getBytes(charset(part)) : null;
+        boolean plain = encoding == null || switch (encoding.toLowerCase(Locale.ROOT)) {
+            case "7bit", "8bit", "binary" -> true;
+            default -> false;
+        };
+        if (text != null && plain) {
+            os.write(text);
+            return;
+        }
+        OutputStream target = new Chunks(os);
+        OutputStream encoded = plain ? target : switch (encoding.toLowerCase(Locale.ROOT)) {
             case "quoted-printable" -> new QPEncoderStream(target);
             case "base64" -> new BASE64EncoderStream(target);
             default -> MimeUtility.encode(target, encoding);
         };
-        part.getDataHandler().writeTo(encoded);
-        encoded.close(); // ends the encoding (padding, pending spaces); the target stays open
+        if (text != null) {
+            encoded.write(text);
+        } else {
+            part.getDataHandler().writeTo(encoded);
+        }
+        encoded.close(); // ends the encoding (padding, pending spaces) and flushes; the target stays open
+    }
+
+    /** The Java charset of a text part's {@code charset} parameter; US-ASCII when it has none (RFC 2046). */
+    private static java.nio.charset.Charset charset(MimePart part) throws MessagingException {
+        String name = new ContentType(part.getContentType()).getParameter("charset");
+        return name == null ? StandardCharsets.US_ASCII : java.nio.charset.Charset.forName(MimeUtility.javaCharset(name));
     }
 
     /**
@@ -175,19 +194,58 @@ final class MimeWriter {
         os.write(CRLF);
     }
 
-    private static final class NonClosing extends FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
+    /**
+     * Collects the single-byte writes of the encoders (quoted-printable and base64 write one byte per call) into
+     * arrays for the stream below, without the lock of {@code BufferedOutputStream}; closing flushes and leaves the
+     * stream below open. One per part, one thread.
+     */
+    private static final class Chunks extends OutputStream {
+        private final OutputStream out;
+        private final byte[] buffer = new byte[8192];
+        private int count;
+
+        Chunks(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (count == buffer.length) {
+                drain();
+            }
+            buffer[count++] = (byte) b;
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
+            if (len >= buffer.length) {
+                drain();
+                out.write(b, off, len);
+                return;
+            }
+            if (len > buffer.length - count) {
+                drain();
+            }
+            System.arraycopy(b, off, buffer, count, len);
+            count += len;
+        }
+
+        private void drain() throws IOException {
+            if (count > 0) {
+                out.write(buffer, 0, count);
+                count = 0;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            drain();
+            out.flush();
         }
 
         @Override
         public void close() throws IOException {
-            out.flush();
+            flush();
         }
     }
 }
