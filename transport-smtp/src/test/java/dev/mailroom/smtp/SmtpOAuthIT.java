@@ -232,7 +232,7 @@ final class SmtpOAuthIT {
     }
 
     @Test
-    @DisplayName("OAuth: the copy to the IMAP Sent folder logs in with XOAUTH2 and the source's token")
+    @DisplayName("D5, B6: the copy to the IMAP Sent folder logs in with XOAUTH2 and the source's token")
     void sentCopy_viaXoauth2() {
         repo.save(oauthAccount(mail.host(), mail.smtpPort()).imap(mail.host(), mail.imapPort(), Security.NONE)
                 .copyToSent(true, "Sent").debug(true).build());
