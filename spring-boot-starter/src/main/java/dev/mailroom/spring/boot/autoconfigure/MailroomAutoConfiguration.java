@@ -99,10 +99,11 @@ public class MailroomAutoConfiguration {
         return new MailroomLifecycle(mailroom);
     }
 
-    /** The JDBC store on the application's one DataSource. */
+    /** The JDBC store on the application's one DataSource, unless the application builds its own Mailroom. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass({JdbcStore.class, DataSource.class})
     @ConditionalOnSingleCandidate(DataSource.class)
+    @ConditionalOnMissingBean(Mailroom.class)
     static class JdbcStoreConfiguration {
         /**
          * The store: migrations at start unless {@code mailroom.jdbc.migrate=false}; secrets sealed with the application's
