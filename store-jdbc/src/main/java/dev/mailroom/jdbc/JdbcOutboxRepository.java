@@ -148,6 +148,11 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             }
             throw StoreFailure.of("Mailroom outbox", ex);
         }
+        return inOrder(entries, existing, inserted);
+    }
+
+    /** Per new entry in order: the entry already stored with its key, else the next one inserted. */
+    private static List<Entry> inOrder(List<NewEntry> entries, Map<String, Entry> existing, List<Entry> inserted) {
         List<Entry> out = new ArrayList<>(entries.size());
         int next = 0;
         for (NewEntry e : entries) {
@@ -224,13 +229,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                 throw ex;
             }
         }
-        List<Entry> out = new ArrayList<>(entries.size());
-        int next = 0;
-        for (NewEntry e : entries) {
-            Entry known = e.idempotencyKey() == null ? null : existing.get(e.idempotencyKey());
-            out.add(known != null ? known : inserted.get(next++));
-        }
-        return out;
+        return inOrder(entries, existing, inserted);
     }
 
     /** The entry rows, their places and their payloads (or the link to staged ones), in the caller's transaction. */

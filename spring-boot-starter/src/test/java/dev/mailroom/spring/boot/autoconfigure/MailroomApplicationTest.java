@@ -36,16 +36,24 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The sample application: only an H2 DataSource and properties; sends through the testkit server. */
-final class MailroomApplicationTest {
+/**
+ * The sample application: only a DataSource and properties; sends through the testkit server. Runs on H2
+ * ({@code MailroomApplicationTest}) and on PostgreSQL ({@code PostgresMailroomApplicationIT}).
+ */
+class MailroomApplicationTest {
     private ScriptedSmtpServer server;
     private ConfigurableApplicationContext context;
+
+    /** @return the JDBC URL of a fresh database */
+    String databaseUrl() {
+        return "jdbc:h2:mem:app-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+    }
 
     @BeforeEach
     void start() {
         server = ScriptedSmtpServer.builder().build().start();
         context = new SpringApplicationBuilder(InvoiceApplication.class).web(WebApplicationType.NONE).properties(
-                "spring.datasource.url=jdbc:h2:mem:app-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
+                "spring.datasource.url=" + databaseUrl(),
                 "mailroom.secret-keys.k1=" + Base64.getEncoder().encodeToString(new byte[32]),
                 "mailroom.outbox.poll-interval=20ms",
                 "mailroom.jdbc.change-poll-interval=50ms",
@@ -55,12 +63,17 @@ final class MailroomApplicationTest {
                 .systemAccount(true).smtp("127.0.0.1", server.port(), Security.NONE).authentication(Authentication.none()).build());
     }
 
+    /** Removes the database after the application closed; H2's in-memory one goes by itself. */
+    void dropDatabase() throws Exception {
+    }
+
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         if (context != null) {
             context.close();
         }
         server.close();
+        dropDatabase();
     }
 
     private long rows(String sql) {
