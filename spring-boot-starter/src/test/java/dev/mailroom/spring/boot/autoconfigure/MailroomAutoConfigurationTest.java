@@ -55,9 +55,11 @@ final class MailroomAutoConfigurationTest {
             assertThat(context.getBean(Mailroom.class).outboxWorkersRunning()).isFalse();
         });
         runner.withPropertyValues(KEY).run(context -> {
-            assertThat(context).hasSingleBean(JdbcStore.class).hasSingleBean(Mailroom.class);
+            assertThat(context).hasSingleBean(JdbcStore.class).hasSingleBean(Mailroom.class).hasBean("mailroomHealthContributor");
             assertThat(context.getBean(Mailroom.class).outboxWorkersRunning()).isTrue();
         });
+        runner.withPropertyValues(KEY, "management.health.mailroom.enabled=false").run(context ->
+                assertThat(context).doesNotHaveBean("mailroomHealthContributor"));
     }
 
     @Test
