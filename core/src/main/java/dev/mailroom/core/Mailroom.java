@@ -22,6 +22,7 @@ import dev.mailroom.core.internal.Diagnostics;
 import dev.mailroom.core.internal.Enqueuing;
 import dev.mailroom.core.internal.Lifecycle;
 import dev.mailroom.core.internal.Limits;
+import dev.mailroom.core.internal.Listeners;
 import dev.mailroom.core.internal.MessageRenderer;
 import dev.mailroom.core.internal.OAuthTokens;
 import dev.mailroom.core.internal.OutboxWorkers;
@@ -131,14 +132,18 @@ public final class Mailroom implements AutoCloseable {
         this.logView = new DeliveryLogView(deliveryLog, b.clock);
         this.listenerHandle = repository.addChangeListener(this::repositoryChanged);
         this.outboxView = new OutboxView(outbox);
+        Listeners listeners = new Listeners(b.listeners);
         this.workers = b.outboxThreads == 0 ? null : new OutboxWorkers(outbox, resolver, deliveryLog,
                 (account, transportId, message) -> transports.get(transportId).send(account, message),
                 new OutboxWorkers.Settings(b.outboxThreads, 10, b.outboxLease, b.outboxPollInterval, b.outboxInitialBackoff,
                         b.outboxMaxBackoff, b.outboxMaxAge, b.outboxAccountPause, b.outboxRetention, b.deliveryLogRetention,
-                        Duration.ofHours(1)), b.clock);
+                        Duration.ofHours(1)), b.clock, listeners);
+        if (workers != null && !b.deferOutboxWorkers) {
+            workers.start();
+        }
         Limits limits = new Limits(b.maxRecipients, b.maxSubjectLength, b.maxMessageSize);
         DeliveryRecords records = new DeliveryRecords(deliveryLog, b.clock);
-        this.delivery = new Delivery(resolver, transports, renderer, composer, limits, records, lifecycle);
+        this.delivery = new Delivery(resolver, transports, renderer, composer, limits, records, lifecycle, listeners);
         this.enqueuing = new Enqueuing(resolver, transports, renderer, composer, outbox, limits, records, lifecycle, workers);
         this.oauth = new OAuthAdmin(repository, oauthStore, servers, tokens, context, b.clock, this::repositoryChanged);
         this.diagnostics = new Diagnostics(repository, resolver, transports, delivery, records, lifecycle,
@@ -377,6 +382,40 @@ public final class Mailroom implements AutoCloseable {
     }
 
     /**
+     * Starts this node's outbox workers, for a Mailroom built with {@link Builder#deferOutboxWorkers()} (e.g. when an
+     * application container's lifecycle starts). Idempotent; after {@link #stopOutboxWorkers()} they start again.
+     * Without workers ({@code outboxWorkers(0)}) it does nothing.
+     *
+     * @throws IllegalStateException when this Mailroom is closed
+     */
+    public void startOutboxWorkers() {
+        lifecycle.ensureOpen();
+        if (workers != null) {
+            workers.start();
+        }
+    }
+
+    /**
+     * Stops this node's outbox workers gracefully: sends in progress finish (each has finite timeouts), mail they
+     * claimed but did not try yet goes back to the queue at once, for any node. Returns when they stopped, or
+     * after 30 s. Enqueuing goes on; the mail waits for workers on this or another node. Idempotent.
+     */
+    public void stopOutboxWorkers() {
+        if (workers != null) {
+            workers.close();
+        }
+    }
+
+    /**
+     * Whether this node's outbox workers run.
+     *
+     * @return true while they run
+     */
+    public boolean outboxWorkersRunning() {
+        return workers != null && workers.isRunning();
+    }
+
+    /**
      * Drops all cached resolutions. For hosts whose repository cannot report changes made elsewhere.
      */
     public void invalidateCaches() {
@@ -461,6 +500,8 @@ public final class Mailroom implements AutoCloseable {
         private java.util.Map<String, String> systemInfo = java.util.Map.of();
         private final List<String> set = new ArrayList<>();
         private boolean refuseConfusableDomains;
+        private boolean deferOutboxWorkers;
+        private final List<MailroomListener> listeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -831,6 +872,31 @@ public final class Mailroom implements AutoCloseable {
         public Builder outboxRepository(OutboxRepository outbox) {
             once("outboxRepository");
             this.outbox = Objects.requireNonNull(outbox, "outbox");
+            return this;
+        }
+
+        /**
+         * Adds a listener told of every delivery attempt, e.g. for metrics ({@code mailroom-micrometer}). Listeners run on the
+         * sending thread, in the order added; one that throws is logged and never breaks a send.
+         *
+         * @param listener the listener
+         * @return this
+         */
+        public Builder listener(MailroomListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * The outbox workers start with {@link Mailroom#startOutboxWorkers()} instead of at build: for an application
+         * container that starts and stops them with its own lifecycle (the Spring Boot starter does). Enqueuing works
+         * before; the mail waits. Default: the workers start at build.
+         *
+         * @return this
+         */
+        public Builder deferOutboxWorkers() {
+            once("deferOutboxWorkers");
+            this.deferOutboxWorkers = true;
             return this;
         }
 

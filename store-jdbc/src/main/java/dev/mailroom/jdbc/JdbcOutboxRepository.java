@@ -75,9 +75,16 @@ public final class JdbcOutboxRepository implements OutboxRepository {
     private final boolean postgres;
     /** Accounts whose lane row exists (rows are never deleted). */
     private final java.util.Set<String> lanes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The host's transaction to insert in, if the enqueuing thread is in one (ADR 026). */
+    private final TransactionJoin join;
 
     JdbcOutboxRepository(DataSource dataSource) {
+        this(dataSource, new TransactionJoin(HostTransactions.NONE));
+    }
+
+    JdbcOutboxRepository(DataSource dataSource, TransactionJoin join) {
         this.dataSource = dataSource;
+        this.join = join;
         try (Connection c = dataSource.getConnection()) {
             this.postgres = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
         } catch (SQLException e) {
@@ -93,13 +100,30 @@ public final class JdbcOutboxRepository implements OutboxRepository {
 
     /**
      * Stores the entries in one transaction with two batched statements (rows, then payload chunks). Entries
-     * whose idempotency key is already stored are returned as stored and not inserted again.
+     * whose idempotency key is already stored are returned as stored and not inserted again. When the calling
+     * thread is in a host transaction ({@link HostTransactions}, {@link JdbcStore#joinTransaction}), the rows are
+     * written through the host's connection inside a savepoint, and commit or roll back with the host's work.
      */
     @Override
     public List<Entry> insertAll(List<NewEntry> entries) {
         Objects.requireNonNull(entries, "entries");
         if (entries.isEmpty()) {
             return List.of();
+        }
+        Connection host;
+        try {
+            host = join.acquire();
+        } catch (SQLException ex) {
+            throw StoreFailure.of("Mailroom outbox (the host's transaction)", ex);
+        }
+        if (host != null) {
+            try {
+                return insertJoined(host, entries);
+            } catch (SQLException ex) {
+                throw StoreFailure.of("Mailroom outbox (in the host's transaction)", ex);
+            } finally {
+                join.release(host);
+            }
         }
         Map<String, Entry> existing = byKeys(entries.stream().map(NewEntry::idempotencyKey).filter(Objects::nonNull).toList());
         List<NewEntry> fresh = new ArrayList<>();
@@ -124,6 +148,11 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             }
             throw StoreFailure.of("Mailroom outbox", ex);
         }
+        return inOrder(entries, existing, inserted);
+    }
+
+    /** Per new entry in order: the entry already stored with its key, else the next one inserted. */
+    private static List<Entry> inOrder(List<NewEntry> entries, Map<String, Entry> existing, List<Entry> inserted) {
         List<Entry> out = new ArrayList<>(entries.size());
         int next = 0;
         for (NewEntry e : entries) {
@@ -142,7 +171,7 @@ public final class JdbcOutboxRepository implements OutboxRepository {
         }
         try (Connection c = dataSource.getConnection()) {
             ensureLanes(c, entries);
-            long[] staged = stage(c, entries);
+            long[] staged = stage(c, entries, true);
             boolean stored = false;
             try {
                 List<Entry> result = insertRows(c, entries, staged, ids, out);
@@ -158,48 +187,93 @@ public final class JdbcOutboxRepository implements OutboxRepository {
 
     /** The entry rows, their places and their payloads (or the link to staged ones) in one transaction. */
     private List<Entry> insertRows(Connection c, List<NewEntry> entries, long[] staged, List<Long> ids, List<Entry> out) throws SQLException {
-        return Transactions.inTransaction(c, () -> {
-            long[] places = places(c, entries);
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox (idempotency_key, message_id, account_id, tenant,"
-                    + " transport, envelope_from, recipients, smtp_utf8, status, attempts, created_at, due_at, possible_duplicate, operation,"
-                    + " lane_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', 0, " + NOW + ", " + NOW + ", FALSE, ?, ?)",
-                    new String[] {"id", "created_at", "due_at"})) {
-                for (int i = 0; i < entries.size(); i++) {
-                    NewEntry e = entries.get(i);
-                    p.setString(1, e.idempotencyKey());
-                    p.setString(2, e.messageId());
-                    p.setString(3, e.accountId().value());
-                    p.setString(4, e.tenant());
-                    p.setString(5, e.transport());
-                    p.setString(6, e.envelopeFrom().address());
-                    p.setString(7, String.join("\n", e.recipients().stream().map(EmailAddress::address).toList()));
-                    p.setBoolean(8, e.smtpUtf8());
-                    p.setString(9, e.operation().name());
-                    p.setLong(10, places[i]);
-                    p.addBatch();
-                }
-                p.executeBatch();
-                try (ResultSet keys = p.getGeneratedKeys()) {
-                    while (keys.next()) {
-                        NewEntry e = entries.get(ids.size());
-                        ids.add(keys.getLong(1));
-                        out.add(Entry.builder().id(keys.getLong(1)).idempotencyKey(e.idempotencyKey()).messageId(e.messageId())
-                                .accountId(e.accountId()).tenant(e.tenant()).transport(e.transport()).envelopeFrom(e.envelopeFrom())
-                                .recipients(e.recipients()).smtpUtf8(e.smtpUtf8()).status(Status.QUEUED)
-                                .createdAt(Instant.ofEpochMilli(keys.getLong(2))).dueAt(Instant.ofEpochMilli(keys.getLong(3)))
-                                .operation(e.operation()).age(Duration.ZERO).build());
-                        if (ids.size() == entries.size()) {
-                            break;
+        return Transactions.inTransaction(c, () -> writeRows(c, entries, staged, ids, out));
+    }
+
+    /**
+     * Inserts into the host's transaction (ADR 026): lane rows on a connection of the store's own (kept even if the
+     * host rolls back: lanes are never deleted), then rows and payloads, large ones chunk by chunk without staging,
+     * inside a savepoint, so that a failure leaves the host's transaction usable. Keys already stored, also by this
+     * transaction, are returned as stored; a key another transaction committed meanwhile is read back.
+     */
+    private List<Entry> insertJoined(Connection c, List<NewEntry> entries) throws SQLException {
+        if (entries.stream().anyMatch(e -> !lanes.contains(e.accountId().value()))) {
+            try (Connection own = dataSource.getConnection()) {
+                ensureLanes(own, entries);
+            }
+        }
+        Map<String, Entry> existing = byKeys(c, entries.stream().map(NewEntry::idempotencyKey).filter(Objects::nonNull).toList());
+        List<NewEntry> fresh = entries.stream().filter(e -> e.idempotencyKey() == null || !existing.containsKey(e.idempotencyKey())).toList();
+        List<Entry> inserted = new ArrayList<>();
+        if (!fresh.isEmpty()) {
+            java.sql.Savepoint savepoint = c.setSavepoint();
+            try {
+                long[] staged = stage(c, fresh, false);
+                writeRows(c, fresh, staged, new ArrayList<>(), inserted);
+                c.releaseSavepoint(savepoint);
+            } catch (SQLException | RuntimeException ex) {
+                c.rollback(savepoint);
+                if (fresh.stream().anyMatch(e -> e.idempotencyKey() != null)) {
+                    if (fresh.size() > 1) {
+                        List<Entry> out = new ArrayList<>();
+                        for (NewEntry e : entries) {
+                            out.add(insertJoined(c, List.of(e)).get(0));
                         }
+                        return out;
+                    }
+                    Map<String, Entry> raced = byKeys(c, List.of(fresh.get(0).idempotencyKey()));
+                    if (!raced.isEmpty()) {
+                        return List.of(raced.values().iterator().next());
+                    }
+                }
+                throw ex;
+            }
+        }
+        return inOrder(entries, existing, inserted);
+    }
+
+    /** The entry rows, their places and their payloads (or the link to staged ones), in the caller's transaction. */
+    private List<Entry> writeRows(Connection c, List<NewEntry> entries, long[] staged, List<Long> ids, List<Entry> out) throws SQLException {
+        long[] places = places(c, entries);
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox (idempotency_key, message_id, account_id, tenant,"
+                + " transport, envelope_from, recipients, smtp_utf8, status, attempts, created_at, due_at, possible_duplicate, operation,"
+                + " lane_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', 0, " + NOW + ", " + NOW + ", FALSE, ?, ?)",
+                new String[] {"id", "created_at", "due_at"})) {
+            for (int i = 0; i < entries.size(); i++) {
+                NewEntry e = entries.get(i);
+                p.setString(1, e.idempotencyKey());
+                p.setString(2, e.messageId());
+                p.setString(3, e.accountId().value());
+                p.setString(4, e.tenant());
+                p.setString(5, e.transport());
+                p.setString(6, e.envelopeFrom().address());
+                p.setString(7, String.join("\n", e.recipients().stream().map(EmailAddress::address).toList()));
+                p.setBoolean(8, e.smtpUtf8());
+                p.setString(9, e.operation().name());
+                p.setLong(10, places[i]);
+                p.addBatch();
+            }
+            p.executeBatch();
+            try (ResultSet keys = p.getGeneratedKeys()) {
+                while (keys.next()) {
+                    NewEntry e = entries.get(ids.size());
+                    ids.add(keys.getLong(1));
+                    out.add(Entry.builder().id(keys.getLong(1)).idempotencyKey(e.idempotencyKey()).messageId(e.messageId())
+                            .accountId(e.accountId()).tenant(e.tenant()).transport(e.transport()).envelopeFrom(e.envelopeFrom())
+                            .recipients(e.recipients()).smtpUtf8(e.smtpUtf8()).status(Status.QUEUED)
+                            .createdAt(Instant.ofEpochMilli(keys.getLong(2))).dueAt(Instant.ofEpochMilli(keys.getLong(3)))
+                            .operation(e.operation()).age(Duration.ZERO).build());
+                    if (ids.size() == entries.size()) {
+                        break;
                     }
                 }
             }
-            if (ids.size() != entries.size()) {
-                throw new SQLException("the driver returned " + ids.size() + " generated ids for " + entries.size() + " rows");
-            }
-            insertPayloads(c, entries, ids, staged);
-            return out;
-        });
+        }
+        if (ids.size() != entries.size()) {
+            throw new SQLException("the driver returned " + ids.size() + " generated ids for " + entries.size() + " rows");
+        }
+        insertPayloads(c, entries, ids, staged);
+        return out;
     }
 
     /**
@@ -209,15 +283,20 @@ public final class JdbcOutboxRepository implements OutboxRepository {
      * transaction then only links them ({@code payload_ref}); on failure they are deleted again, and after a
      * crash in between, {@link #purgeFinished} deletes them a day later.
      *
+     * In a host's transaction ({@code commitEach} false) the chunks are written the same way, one statement each, but
+     * committed with the host's work: nothing is left behind on a rollback.
+     *
      * @return per entry its staging key (negative), or 0 for a payload that goes into the entry's transaction
      */
-    private static long[] stage(Connection c, List<NewEntry> entries) throws SQLException {
+    private static long[] stage(Connection c, List<NewEntry> entries, boolean commitEach) throws SQLException {
         long[] staged = new long[entries.size()];
         if (entries.stream().noneMatch(e -> e.content().size() > CHUNK)) {
             return staged;
         }
         boolean auto = c.getAutoCommit();
-        c.setAutoCommit(true);
+        if (commitEach) {
+            c.setAutoCommit(true);
+        }
         try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_outbox_payload (outbox_id, seq, chunk) VALUES (?, ?, ?)")) {
             byte[] buffer = new byte[CHUNK];
             for (int i = 0; i < entries.size(); i++) {
@@ -230,10 +309,14 @@ public final class JdbcOutboxRepository implements OutboxRepository {
                 copy(p, e, staged[i], buffer, true);
             }
         } catch (SQLException | RuntimeException ex) {
-            unstage(c, staged);
+            if (commitEach) {
+                unstage(c, staged);
+            }
             throw ex;
         } finally {
-            c.setAutoCommit(auto);
+            if (commitEach) {
+                c.setAutoCommit(auto);
+            }
         }
         return staged;
     }
@@ -393,28 +476,32 @@ public final class JdbcOutboxRepository implements OutboxRepository {
     }
 
     private Map<String, Entry> byKeys(List<String> keys) {
-        Map<String, Entry> out = new HashMap<>();
         if (keys.isEmpty()) {
-            return out;
+            return new HashMap<>();
         }
         try (Connection c = dataSource.getConnection()) {
-            for (int from = 0; from < keys.size(); from += IN_CHUNK) {
-                List<String> chunk = keys.subList(from, Math.min(keys.size(), from + IN_CHUNK));
-                try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM mailroom_outbox WHERE idempotency_key IN ("
-                        + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")")) {
-                    for (int i = 0; i < chunk.size(); i++) {
-                        p.setString(i + 1, chunk.get(i));
-                    }
-                    try (ResultSet rs = p.executeQuery()) {
-                        while (rs.next()) {
-                            Entry e = map(rs);
-                            out.put(e.idempotencyKey(), e);
-                        }
+            return byKeys(c, keys);
+        } catch (SQLException ex) {
+            throw StoreFailure.of("Mailroom outbox", ex);
+        }
+    }
+
+    private Map<String, Entry> byKeys(Connection c, List<String> keys) throws SQLException {
+        Map<String, Entry> out = new HashMap<>();
+        for (int from = 0; from < keys.size(); from += IN_CHUNK) {
+            List<String> chunk = keys.subList(from, Math.min(keys.size(), from + IN_CHUNK));
+            try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM mailroom_outbox WHERE idempotency_key IN ("
+                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")")) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    p.setString(i + 1, chunk.get(i));
+                }
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        Entry e = map(rs);
+                        out.put(e.idempotencyKey(), e);
                     }
                 }
             }
-        } catch (SQLException ex) {
-            throw StoreFailure.of("Mailroom outbox", ex);
         }
         return out;
     }

@@ -43,6 +43,7 @@ public final class JdbcStore implements MailStore, AutoCloseable {
     private final JdbcNotificationPreferences preferences;
     private final JdbcOAuthStore oauth;
     private final ScheduledExecutorService poller;
+    private final TransactionJoin join;
 
     private JdbcStore(Builder b) {
         if (b.migrate) {
@@ -50,7 +51,8 @@ public final class JdbcStore implements MailStore, AutoCloseable {
         }
         this.accounts = new JdbcAccountRepository(b.dataSource, b.cipher);
         this.deliveryLog = new JdbcDeliveryLog(b.dataSource);
-        this.outbox = new JdbcOutboxRepository(b.dataSource);
+        this.join = new TransactionJoin(b.hostTransactions);
+        this.outbox = new JdbcOutboxRepository(b.dataSource, join);
         this.preferences = new JdbcNotificationPreferences(b.dataSource);
         this.oauth = new JdbcOAuthStore(b.dataSource, b.cipher);
         accounts.pollChanges(); // the starting point, read now: a change made before the first poll must not be missed
@@ -109,6 +111,33 @@ public final class JdbcStore implements MailStore, AutoCloseable {
         return deliveryLog;
     }
 
+    /**
+     * Runs {@code work} (typically {@code mailroom.enqueue(…)}) with the outbox joining the host's transaction on
+     * {@code connection}: the entries are written through that connection and commit or roll back with the host's
+     * own work; the store neither commits, rolls back nor closes it. A refused enqueue rolls back only its own
+     * statements (a savepoint), so the host's transaction stays usable. Workers find the entries once the host
+     * commits, at their next poll. For plain JDBC; a Spring application gets this from its transactions.
+     *
+     * <pre>{@code
+     * try (Connection c = dataSource.getConnection()) {
+     *     c.setAutoCommit(false);
+     *     invoices.insert(c, invoice);
+     *     store.joinTransaction(c, () -> mailroom.enqueue(ctx, invoiceMail, "invoice-4711"));
+     *     c.commit();                      // the mail goes out now; on c.rollback() it never does
+     * }
+     * }</pre>
+     *
+     * @param connection the host's connection to the store's database, auto-commit off
+     * @param work what to run on this thread with the transaction joined
+     * @param <T> what the work returns
+     * @return what the work returned
+     * @throws IllegalArgumentException when the connection is in auto-commit mode
+     * @throws IllegalStateException when this thread is already joined to another connection
+     */
+    public <T> T joinTransaction(java.sql.Connection connection, java.util.function.Supplier<T> work) {
+        return join.join(connection, work);
+    }
+
     /** Stops the change poller. Idempotent. */
     @Override
     public void close() {
@@ -121,9 +150,23 @@ public final class JdbcStore implements MailStore, AutoCloseable {
         private SecretCipher cipher;
         private boolean migrate = true;
         private Duration changePollInterval = Duration.ofSeconds(5);
+        private HostTransactions hostTransactions = HostTransactions.NONE;
 
         private Builder(DataSource dataSource) {
             this.dataSource = dataSource;
+        }
+
+        /**
+         * Where the outbox finds the host's transaction on the enqueuing thread, to write through it (a
+         * transactional outbox): for a transaction manager such as Spring's. Default: {@link HostTransactions#NONE}
+         * ({@link JdbcStore#joinTransaction} still works).
+         *
+         * @param transactions the host's transactions
+         * @return this
+         */
+        public Builder hostTransactions(HostTransactions transactions) {
+            this.hostTransactions = Objects.requireNonNull(transactions, "hostTransactions");
+            return this;
         }
 
         /**

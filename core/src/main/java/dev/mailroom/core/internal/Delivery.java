@@ -10,6 +10,7 @@ import dev.mailroom.Preview;
 import dev.mailroom.Receipt;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.Resolution;
+import dev.mailroom.core.DeliveryAttempt;
 import dev.mailroom.spi.SendResult;
 import dev.mailroom.spi.Transport;
 import dev.mailroom.spi.TransportCapabilities;
@@ -31,6 +32,7 @@ public final class Delivery {
     private final Limits limits;
     private final DeliveryRecords records;
     private final Lifecycle lifecycle;
+    private final Listeners listeners;
 
     /**
      * @param resolver chooses the account
@@ -43,6 +45,22 @@ public final class Delivery {
      */
     public Delivery(Resolver resolver, TransportRegistry transports, MessageRenderer renderer, Composer composer, Limits limits,
                     DeliveryRecords records, Lifecycle lifecycle) {
+        this(resolver, transports, renderer, composer, limits, records, lifecycle, Listeners.NONE);
+    }
+
+    /**
+     * @param resolver chooses the account
+     * @param transports the open transports
+     * @param renderer renders messages
+     * @param composer applies sender policy and signatures
+     * @param limits the message limits
+     * @param records the delivery log
+     * @param lifecycle whether the Mailroom is open
+     * @param listeners told of every attempt
+     */
+    public Delivery(Resolver resolver, TransportRegistry transports, MessageRenderer renderer, Composer composer, Limits limits,
+                    DeliveryRecords records, Lifecycle lifecycle, Listeners listeners) {
+        this.listeners = listeners;
         this.resolver = resolver;
         this.transports = transports;
         this.renderer = renderer;
@@ -183,14 +201,22 @@ public final class Delivery {
                         ctx.tenant().orElse(null), DeliveryLogEntry.Operation.SENT_COPY, DeliveryLogEntry.Outcome.FAILURE,
                         null, null, message.messageId(), transportId, result.sentCopyError()));
             }
+            listeners.attempted(new DeliveryAttempt(op, account.id(), transportId, DeliveryAttempt.Outcome.SENT, null, Duration.ofNanos(t2 - t1), false));
             return receipt;
         } catch (MailException e) {
             records.failure(op, account.id(), ctx, account.account().email().address(), transportId, e, message == null ? null : message.messageId());
+            failed(op, account, transportId, e.code(), t1);
             throw e;
         } catch (RuntimeException e) {
             MailException m = new MailException(MailErrorCode.INTERNAL, "sending failed unexpectedly: " + e, null, null, List.of(), e);
             records.failure(op, account.id(), ctx, account.account().email().address(), transportId, m, message == null ? null : message.messageId());
+            failed(op, account, transportId, MailErrorCode.INTERNAL, t1);
             throw m;
         }
+    }
+
+    private void failed(DeliveryLogEntry.Operation op, ResolvedAccount account, String transportId, MailErrorCode code, long t1) {
+        listeners.attempted(new DeliveryAttempt(op, account.id(), transportId, DeliveryAttempt.Outcome.FAILED, code,
+                Duration.ofNanos(System.nanoTime() - t1), false));
     }
 }

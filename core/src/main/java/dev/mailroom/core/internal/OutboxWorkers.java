@@ -6,6 +6,7 @@ import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
+import dev.mailroom.core.DeliveryAttempt;
 import dev.mailroom.spi.DeliveryLog;
 import dev.mailroom.spi.OutboxRepository;
 import dev.mailroom.spi.OutgoingMessage;
@@ -90,14 +91,13 @@ public final class OutboxWorkers implements AutoCloseable {
     private final Sender sender;
     private final Settings settings;
     private final Clock clock;
-    private final ExecutorService threads;
+    private final Listeners listeners;
     private final Object wake = new Object();
-    private final AtomicBoolean running = new AtomicBoolean(true);
+    /** The workers of the current start, or {@code null} while stopped; guarded by {@code this}. */
+    private Run run;
     private final ConcurrentMap<AccountId, Hold> holds = new ConcurrentHashMap<>();
     /** Consecutive connection failures per account on this node, for the backoff of mail whose attempts are not counted. */
     private final ConcurrentMap<AccountId, Integer> unreachable = new ConcurrentHashMap<>();
-    /** Delivers the other accounts of a claimed batch in parallel with the worker's own first account. */
-    private final ThreadPoolExecutor lanes;
     /** When (System.nanoTime) finished entries are purged next; one worker of the node does it. */
     private final java.util.concurrent.atomic.AtomicLong nextPurge;
     /** The outbox writes a sent entry's log lines with its status (one store), instead of a batch at the end. */
@@ -105,34 +105,69 @@ public final class OutboxWorkers implements AutoCloseable {
     /** Successes of the batch a worker thread is delivering, written when the batch is done. */
     private final ThreadLocal<List<DeliveryLogEntry>> successes = ThreadLocal.withInitial(java.util.ArrayList::new);
 
+    /**
+     * One start of the workers: their threads, the lane pool that delivers the other accounts of a claimed batch in
+     * parallel with the worker's own first account, and the flag that stops exactly these threads.
+     */
+    private static final class Run {
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final ExecutorService threads;
+        final ThreadPoolExecutor lanes;
+
+        Run(Settings settings) {
+            AtomicInteger n = new AtomicInteger();
+            this.threads = Executors.newFixedThreadPool(Math.max(1, settings.threads()), r -> {
+                Thread t = new Thread(r, "mailroom-outbox-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            AtomicInteger l = new AtomicInteger();
+            // At most (batch size - 1) other accounts per worker at a time; idle threads end after 30 s.
+            this.lanes = new ThreadPoolExecutor(0, Math.max(1, settings.threads() * Math.max(1, settings.batchSize() - 1)), 30, TimeUnit.SECONDS,
+                    new SynchronousQueue<>(), r -> {
+                        Thread t = new Thread(r, "mailroom-outbox-lane-" + l.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    }, (task, pool) -> task.run()); // saturated or closing: the worker delivers that account itself, never drops it
+        }
+    }
+
     public OutboxWorkers(OutboxRepository outbox, Resolver resolver, DeliveryLog log, Sender sender,
                          Settings settings, Clock clock) {
+        this(outbox, resolver, log, sender, settings, clock, Listeners.NONE);
+        start();
+    }
+
+    /** Workers that start with {@link #start()}; the host's listeners hear of every attempt. */
+    public OutboxWorkers(OutboxRepository outbox, Resolver resolver, DeliveryLog log, Sender sender,
+                         Settings settings, Clock clock, Listeners listeners) {
         this.outbox = outbox;
         this.resolver = resolver;
         this.log = log;
         this.sender = sender;
         this.settings = settings;
         this.clock = clock;
+        this.listeners = listeners;
         this.logWithMark = outbox.sharesTransactionsWith(log);
         this.nextPurge = new java.util.concurrent.atomic.AtomicLong(System.nanoTime()); // at start, then every interval
-        AtomicInteger n = new AtomicInteger();
-        this.threads = Executors.newFixedThreadPool(Math.max(1, settings.threads()), r -> {
-            Thread t = new Thread(r, "mailroom-outbox-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        AtomicInteger l = new AtomicInteger();
-        // At most (batch size - 1) other accounts per worker at a time; idle threads end after 30 s.
-        this.lanes = new ThreadPoolExecutor(0, Math.max(1, settings.threads() * Math.max(1, settings.batchSize() - 1)), 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), r -> {
-                    Thread t = new Thread(r, "mailroom-outbox-lane-" + l.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, (task, pool) -> task.run()); // saturated or closing: the worker delivers that account itself, never drops it
+    }
+
+    /** Starts the worker threads unless they run. Idempotent; after {@link #close()} they may start again. */
+    public synchronized void start() {
+        if (run != null) {
+            return;
+        }
+        Run r = new Run(settings);
+        run = r;
         for (int i = 0; i < settings.threads(); i++) {
             String worker = "mailroom-" + UUID.randomUUID();
-            threads.execute(() -> loop(worker));
+            r.threads.execute(() -> loop(worker, r));
         }
+    }
+
+    /** @return whether the worker threads run */
+    public synchronized boolean isRunning() {
+        return run != null;
     }
 
     /**
@@ -186,11 +221,11 @@ public final class OutboxWorkers implements AutoCloseable {
         }
     }
 
-    private void loop(String worker) {
+    private void loop(String worker, Run r) {
         // Entries this worker claimed and knows it did not send, while the outbox could not take them back.
         Set<Long> unsent = ConcurrentHashMap.newKeySet();
         try {
-            work(worker, unsent);
+            work(worker, unsent, r);
         } finally {
             if (!unsent.isEmpty()) { // closing: put back at once what was claimed and not tried, rather than after the lease
                 boolean interrupted = Thread.interrupted();
@@ -207,8 +242,8 @@ public final class OutboxWorkers implements AutoCloseable {
         }
     }
 
-    private void work(String worker, Set<Long> unsent) {
-        while (running.get()) {
+    private void work(String worker, Set<Long> unsent, Run r) {
+        while (r.running.get()) {
             try {
                 release(worker, unsent);
                 long granted = System.nanoTime(); // the lease starts no earlier than this (database clock)
@@ -220,7 +255,7 @@ public final class OutboxWorkers implements AutoCloseable {
                         : new java.util.HashMap<>(outbox.smallPayloads(batch.stream().map(OutboxRepository.Entry::id).toList(), PREFETCH_LIMIT));
                 batch.forEach(e -> unsent.remove(e.id()));
                 try {
-                    deliverBatch(worker, batch, payloads, granted, unsent);
+                    deliverBatch(worker, batch, payloads, granted, unsent, r);
                 } finally {
                     flushSuccesses();
                 }
@@ -267,8 +302,8 @@ public final class OutboxWorkers implements AutoCloseable {
      * Delivers a claimed batch: each account's mail in claim order, the accounts in parallel, so that a server
      * that hangs until the read timeout delays its own account only. Returns when every account is done.
      */
-    private void deliverBatch(String worker, List<OutboxRepository.Entry> batch, Map<Long, byte[]> payloads, long granted, Set<Long> unsent)
-            throws InterruptedException {
+    private void deliverBatch(String worker, List<OutboxRepository.Entry> batch, Map<Long, byte[]> payloads, long granted, Set<Long> unsent,
+                              Run r) throws InterruptedException {
         Map<AccountId, List<OutboxRepository.Entry>> byAccount = new LinkedHashMap<>();
         for (OutboxRepository.Entry e : batch) {
             byAccount.computeIfAbsent(e.accountId(), k -> new ArrayList<>()).add(e);
@@ -287,9 +322,9 @@ public final class OutboxWorkers implements AutoCloseable {
                     mine.put(e.id(), p);
                 }
             }
-            others.add(lanes.submit(() -> {
+            others.add(r.lanes.submit(() -> {
                 try {
-                    deliverAccount(worker, group, mine, granted, unsent);
+                    deliverAccount(worker, group, mine, granted, unsent, r.running);
                 } finally {
                     flushSuccesses();
                 }
@@ -297,7 +332,7 @@ public final class OutboxWorkers implements AutoCloseable {
         }
         try {
             if (own != null) {
-                deliverAccount(worker, own, payloads, granted, unsent);
+                deliverAccount(worker, own, payloads, granted, unsent, r.running);
             }
         } finally {
             // Closing interrupts this worker: the lanes stop after their current send (each has finite timeouts) and
@@ -328,7 +363,7 @@ public final class OutboxWorkers implements AutoCloseable {
      * (another worker may have it). When the outbox fails, the rest is left for {@link #release}.
      */
     private void deliverAccount(String worker, List<OutboxRepository.Entry> group, Map<Long, byte[]> payloads, long granted,
-                                Set<Long> unsent) {
+                                Set<Long> unsent, AtomicBoolean running) {
         long leaseNanos = settings.lease().toNanos();
         Set<Long> lost = new java.util.HashSet<>();
         for (int i = 0; i < group.size(); i++) {
@@ -406,6 +441,7 @@ public final class OutboxWorkers implements AutoCloseable {
         }
         String address = null;
         SendResult result;
+        long t0 = System.nanoTime();
         try {
             Resolver.Stored stored = resolver.stored(e.accountId());
             Account account = stored.account();
@@ -436,15 +472,30 @@ public final class OutboxWorkers implements AutoCloseable {
                 result = sender.send(resolved, e.transport(), message.build());
             }
         } catch (MailException ex) {
-            handle(worker, e, address, ex);
+            attempted(e, handle(worker, e, address, ex), ex.code(), t0);
             return;
         } catch (RuntimeException ex) {
-            handle(worker, e, address, new MailException(MailErrorCode.INTERNAL, "delivery failed: " + ex, null, null, List.of(), ex));
+            MailException internal = new MailException(MailErrorCode.INTERNAL, "delivery failed: " + ex, null, null, List.of(), ex);
+            attempted(e, handle(worker, e, address, internal), MailErrorCode.INTERNAL, t0);
             return;
         }
         // Sent: from here on nothing may count it as failed. Should recording fail (the database is gone),
         // the entry stays in flight and is sent again after its lease, marked as a possible duplicate.
-        delivered(worker, e, address, result);
+        long t1 = System.nanoTime();
+        try {
+            delivered(worker, e, address, result);
+        } finally {
+            listeners.attempted(new DeliveryAttempt(e.operation(), e.accountId(), e.transport(), DeliveryAttempt.Outcome.SENT, null,
+                    Duration.ofNanos(t1 - t0), true));
+        }
+    }
+
+    /** Tells the listeners of a failed attempt ({@code outcome} null: it was no attempt). */
+    private void attempted(OutboxRepository.Entry e, DeliveryAttempt.Outcome outcome, MailErrorCode code, long t0) {
+        if (outcome != null) {
+            listeners.attempted(new DeliveryAttempt(e.operation(), e.accountId(), e.transport(), outcome, code,
+                    Duration.ofNanos(System.nanoTime() - t0), true));
+        }
     }
 
     /**
@@ -518,7 +569,7 @@ public final class OutboxWorkers implements AutoCloseable {
      * Decides by the failure's category. The log line is written before the entry's status, so that a failure is
      * in the error log even when the outbox then fails to record it (the entry is then released and tried again).
      */
-    private void handle(String worker, OutboxRepository.Entry e, String address, MailException ex) {
+    private DeliveryAttempt.Outcome handle(String worker, OutboxRepository.Entry e, String address, MailException ex) {
         MailErrorCode code = ex.code();
         MailErrorCode.Category category = code.category();
         String error = code + ": " + ex.getMessage() + ex.serverReply().map(r -> " [server: " + r + "]").orElse("");
@@ -528,14 +579,14 @@ public final class OutboxWorkers implements AutoCloseable {
             // Nothing was sent, so nothing is logged and no budget is used; it goes again after the first backoff.
             store(() -> outbox.markRetry(e.id(), worker, settings.initialBackoff(), error, false, false), false);
             LOG.debug("outbox entry {}: {}", e.id(), error);
-            return;
+            return null;
         }
         boolean ambiguous = category == MailErrorCode.Category.AMBIGUOUS;
         if (tooOld(e) || code == MailErrorCode.NO_ACCOUNT) {
             record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, reply,
                     code == MailErrorCode.NO_ACCOUNT ? "the account no longer exists: not retried" : "gave up after " + settings.maxAge());
             store(() -> outbox.markFailed(e.id(), worker, error), ambiguous);
-            return;
+            return DeliveryAttempt.Outcome.FAILED;
         }
         switch (category) {
             case AMBIGUOUS -> {
@@ -546,6 +597,7 @@ public final class OutboxWorkers implements AutoCloseable {
                 record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, reply, "will retry with the same bytes in " + delay
                         + "; possible duplicate; " + held + " other queued mail of the account deferred as long");
                 store(() -> outbox.markRetry(e.id(), worker, delay, error, true, true), true);
+                return DeliveryAttempt.Outcome.DEFERRED;
             }
             case ACCOUNT, AUTHENTICATION -> {
                 // Someone must fix the account: its queue waits, without using up the retry budget or the maximum age.
@@ -553,6 +605,7 @@ public final class OutboxWorkers implements AutoCloseable {
                 record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, reply,
                         "account problem: paused for " + settings.accountPause() + " with " + held + " other queued mail, retry budget kept");
                 store(() -> outbox.markHeld(e.id(), worker, settings.accountPause(), error, category), false);
+                return DeliveryAttempt.Outcome.HELD;
             }
             case CONNECTION -> {
                 // The server is unreachable, busy or hung up before the message was handed over: not an attempt of this
@@ -563,6 +616,7 @@ public final class OutboxWorkers implements AutoCloseable {
                 record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, reply,
                         "server unavailable, not counted as an attempt: retry in " + delay + "; " + held + " other queued mail of the account deferred as long");
                 store(() -> outbox.markRetry(e.id(), worker, delay, error, false, false), false);
+                return DeliveryAttempt.Outcome.DEFERRED;
             }
             case TEMPORARY, INTERNAL -> {
                 Duration delay = serverDelay(ex, backoff(e.attempts() + 1));
@@ -573,10 +627,12 @@ public final class OutboxWorkers implements AutoCloseable {
                 }
                 record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, reply, detail);
                 store(() -> outbox.markRetry(e.id(), worker, delay, error, true, false), false);
+                return DeliveryAttempt.Outcome.DEFERRED;
             }
             default -> { // MESSAGE, RECIPIENT: this message cannot go as it is
                 record(e, address, DeliveryLogEntry.Outcome.FAILURE, code, reply, "permanent failure, not retried");
                 store(() -> outbox.markFailed(e.id(), worker, error), false);
+                return DeliveryAttempt.Outcome.FAILED;
             }
         }
     }
@@ -654,14 +710,26 @@ public final class OutboxWorkers implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the workers: sends in progress finish (finite timeouts), mail claimed but not tried goes back at once,
+     * unflagged. Returns when they stopped, or after 30 s. Idempotent; {@link #start()} may start them again.
+     */
     @Override
     public void close() {
-        running.set(false);
+        Run r;
+        synchronized (this) {
+            r = run;
+            run = null;
+        }
+        if (r == null) {
+            return;
+        }
+        r.running.set(false);
         wake();
-        threads.shutdownNow(); // wakes waiting workers; a send in progress finishes (finite timeouts)
-        lanes.shutdown();      // lanes finish their current send and leave the rest to their worker to release
+        r.threads.shutdownNow(); // wakes waiting workers; a send in progress finishes (finite timeouts)
+        r.lanes.shutdown();      // lanes finish their current send and leave the rest to their worker to release
         try {
-            if (!threads.awaitTermination(30, TimeUnit.SECONDS) || !lanes.awaitTermination(30, TimeUnit.SECONDS)) {
+            if (!r.threads.awaitTermination(30, TimeUnit.SECONDS) || !r.lanes.awaitTermination(30, TimeUnit.SECONDS)) {
                 LOG.warn("outbox workers did not stop within 30 s");
             }
         } catch (InterruptedException e) {
