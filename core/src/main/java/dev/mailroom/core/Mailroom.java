@@ -96,6 +96,7 @@ public final class Mailroom implements AutoCloseable {
     private final Diagnostics diagnostics;
     private final NotificationService notifications;
     private final OAuthAdmin oauth;
+    private volatile OAuthTokens oauthTokens; // set last in the constructor: the change listener may run before
 
     private Mailroom(Builder b) {
         this.repository = b.accounts != null ? b.accounts : new InMemoryAccountRepository();
@@ -146,6 +147,7 @@ public final class Mailroom implements AutoCloseable {
         this.delivery = new Delivery(resolver, transports, renderer, composer, limits, records, lifecycle, listeners);
         this.enqueuing = new Enqueuing(resolver, transports, renderer, composer, outbox, limits, records, lifecycle, workers);
         this.oauth = new OAuthAdmin(repository, oauthStore, servers, tokens, context, b.clock, this::repositoryChanged);
+        this.oauthTokens = tokens;
         this.diagnostics = new Diagnostics(repository, resolver, transports, delivery, records, lifecycle,
                 AccountAdmin::withStoredSecrets, logView::traffic, context.accessTokens(),
                 b.accessTokens != null ? account -> java.util.Optional.empty() : oauth::statusIfOAuth); // the host's tokens: its grants
@@ -441,6 +443,10 @@ public final class Mailroom implements AutoCloseable {
     /** A save or delete, on this node or (through the store's change stamp) another. */
     private void repositoryChanged() {
         resolver.invalidate();
+        OAuthTokens t = oauthTokens; // null while the constructor runs
+        if (t != null) {
+            t.forgetAll(); // a grant dropped or replaced on another node must not live on in this node's cache
+        }
         OutboxWorkers w = workers; // null while the constructor runs
         if (w != null) {
             w.settingsChanged();

@@ -5,6 +5,8 @@ import dev.mailroom.AccountId;
 import dev.mailroom.Authentication;
 import dev.mailroom.Email;
 import dev.mailroom.MailContext;
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
 import dev.mailroom.OAuthClient;
 import dev.mailroom.OAuthClientId;
 import dev.mailroom.Queued;
@@ -36,6 +38,7 @@ import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** OAuth 2.0 with several nodes (Mailroom instances) on one JDBC store; run on H2 and on PostgreSQL. */
 abstract class OAuthNodesContract {
@@ -176,6 +179,32 @@ abstract class OAuthNodesContract {
             b.oauth().completeAuthorization(callback[0], callback[1]);
             await(() -> sa.outbox().find(held.outboxId()).orElseThrow().status() == OutboxRepository.Status.SENT, "the held mail on node A");
             assertThat(ta.sent()).hasSize(2);
+        }
+    }
+
+    @Test
+    @DisplayName("D2: an account disconnected on one node stops sending on another node that still had its token cached")
+    void disconnectOnOneNode_otherNodeStopsUsingItsCachedToken() {
+        DataSource ds = database();
+        RecordingTransport ta = new RecordingTransport().acceptOAuth2();
+        RecordingTransport tb = new RecordingTransport().acceptOAuth2();
+        try (JdbcStore sa = store(ds); JdbcStore sb = store(ds); Mailroom a = node(sa, ta, 0); Mailroom b = node(sb, tb, 0)) {
+            connect(b);
+            a.send(MailContext.system(), Email.builder().to("kunde@example.test").text("1").build()); // node A caches the token
+            assertThat(ta.sent()).hasSize(1);
+            assertThat(b.oauth().disconnect(ACCOUNT)).isTrue();
+            await(() -> {
+                try {
+                    a.send(MailContext.system(), Email.builder().to("kunde@example.test").text("2").build());
+                    return false;
+                } catch (MailException e) {
+                    return e.code() == MailErrorCode.ACCESS_TOKEN_UNAVAILABLE;
+                }
+            }, "node A to see the disconnect");
+            int sentBefore = ta.sent().size();
+            assertThatThrownBy(() -> a.send(MailContext.system(), Email.builder().to("kunde@example.test").text("3").build()))
+                    .isInstanceOf(MailException.class);
+            assertThat(ta.sent()).as("nothing more sent after the disconnect was seen").hasSize(sentBefore);
         }
     }
 

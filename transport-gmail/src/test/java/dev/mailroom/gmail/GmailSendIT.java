@@ -136,6 +136,74 @@ final class GmailSendIT {
         MailException e = assertThrows(MailException.class, () -> transport().send(GmailFixtures.resolved(), huge));
         assertEquals(MailErrorCode.MESSAGE_TOO_LARGE, e.code(), e.toString());
         assertTrue(gmail.delivered().isEmpty());
+        assertTrue(gmail.requests().isEmpty(), "refused before any request");
+    }
+
+    @Test
+    @DisplayName("#12 a message of unknown size above the raw limit whose content fails part-way: no request reaches the API, not even a truncated one")
+    void unknownSize_failsPartWay_noTruncatedRequest() throws IOException {
+        Transport t = transport(GmailTransportProvider.builder().rootUrl(gmail.rootUrl()).rawLimit(10_000).build(), GmailFixtures.context(tokens));
+        byte[] start = bytes(GmailFixtures.message(50_000, "to@example.test"));
+        OutgoingMessage failing = OutgoingMessage.builder("<fails@example.test>", EmailAddress.of(GmailFixtures.MAILBOX),
+                List.of(EmailAddress.of("to@example.test"))).content((OutputStream out) -> {
+                    out.write(start);
+                    throw new IOException("the spool file went away");
+                }).build();
+        MailException e = assertThrows(MailException.class, () -> t.send(GmailFixtures.resolved(), failing));
+        assertEquals(MailErrorCode.INTERNAL, e.code(), e.toString());
+        assertTrue(gmail.requests().isEmpty(), "a truncated message was sent: " + gmail.requests());
+    }
+
+    @Test
+    @DisplayName("#12 a message of known size whose source fails while it is uploaded: TEMPORARY_FAILURE, nothing delivered, not refused for good")
+    void knownSize_sourceFailsDuringUpload_temporary() throws IOException {
+        Transport t = transport(GmailTransportProvider.builder().rootUrl(gmail.rootUrl()).rawLimit(10_000).build(), GmailFixtures.context(tokens));
+        byte[] start = bytes(GmailFixtures.message(50_000, "to@example.test"));
+        OutgoingMessage failing = OutgoingMessage.builder("<fails@example.test>", EmailAddress.of(GmailFixtures.MAILBOX),
+                List.of(EmailAddress.of("to@example.test"))).content((OutputStream out) -> {
+                    out.write(start);
+                    throw new IOException("the database stream broke");
+                }).exactSize(80_000).build();
+        MailException e = assertThrows(MailException.class, () -> t.send(GmailFixtures.resolved(), failing));
+        assertEquals(MailErrorCode.TEMPORARY_FAILURE, e.code(), e.toString());
+        assertTrue(e.getMessage().contains("the database stream broke"), e.getMessage());
+        assertTrue(gmail.delivered().isEmpty(), "a truncated message was delivered");
+    }
+
+    @Test
+    @DisplayName("#12 the JDK's HttpURLConnection logs request headers at FINE: the access token never reaches a handler")
+    void jdkHttpLogging_atFine_tokenRedacted() {
+        java.util.logging.Logger jdk = java.util.logging.Logger.getLogger("sun.net.www.protocol.http.HttpURLConnection");
+        java.util.logging.Level before = jdk.getLevel();
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (isLoggable(r)) {
+                    logged.add(new java.util.logging.SimpleFormatter().formatMessage(r));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        capture.setLevel(java.util.logging.Level.ALL);
+        jdk.setFilter(null); // as a host that configures logging afresh would leave it
+        jdk.setLevel(java.util.logging.Level.ALL);
+        jdk.addHandler(capture);
+        try {
+            transport().send(GmailFixtures.resolved(), GmailFixtures.message(500, "to@example.test"));
+        } finally {
+            jdk.removeHandler(capture);
+            jdk.setLevel(before);
+        }
+        assertTrue(logged.stream().anyMatch(l -> l.contains("Authorization: ****")), "the JDK logged the request: " + logged);
+        assertTrue(logged.stream().noneMatch(l -> l.contains("token-1")), "the token was logged: " + logged);
     }
 
     @Test

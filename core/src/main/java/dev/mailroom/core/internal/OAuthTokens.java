@@ -108,6 +108,16 @@ public final class OAuthTokens implements AccessTokens {
         unavailable.remove(account);
     }
 
+    /**
+     * Forgets every cached token of this node: called when the store reports a change on any node (a disconnect,
+     * a new consent, an account that no longer fits its grant). The next request reads the grant from the store, so
+     * a disconnected account stops sending on every node, not only where it was disconnected.
+     */
+    public void forgetAll() {
+        cache.clear();
+        unavailable.clear();
+    }
+
     /** A client was registered again: ask the provider again at once. */
     public void clientChanged(OAuthClientId client) {
         rejectedClients.remove(client);

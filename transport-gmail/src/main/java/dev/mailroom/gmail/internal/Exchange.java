@@ -31,6 +31,7 @@ final class Exchange implements HttpRequestInitializer, ConnectionFactory {
     private volatile boolean bodyDone;
     private volatile boolean stalled;
     private volatile long written;
+    private volatile String writeFailure;
 
     Exchange(Duration connectTimeout, Duration readTimeout, Duration writeTimeout, String bearerToken) {
         this.connectTimeout = connectTimeout;
@@ -68,12 +69,23 @@ final class Exchange implements HttpRequestInitializer, ConnectionFactory {
 
     @Override
     public HttpURLConnection openConnection(URL url) throws IOException {
+        JdkHttpLog.guard(); // the JDK would log the Authorization header at FINE
         HttpURLConnection c = (HttpURLConnection) url.openConnection();
         this.connection = c;
         return c;
     }
 
     /** @return whether the whole body went out (a failure from now on may come after Google took the message) */
+    /** @return whether the message's own source failed while the body was written (not the connection) */
+    boolean writeFailed() {
+        return writeFailure != null;
+    }
+
+    /** @return what failed while the message was read for the body, or {@code null} */
+    String writeFailure() {
+        return writeFailure;
+    }
+
     boolean bodyDone() {
         return bodyDone;
     }
@@ -140,19 +152,38 @@ final class Exchange implements HttpRequestInitializer, ConnectionFactory {
         @Override
         public void writeTo(OutputStream out) throws IOException {
             bodyStarted = true;
-            delegate.writeTo(new FilterOutputStream(out) {
-                @Override
-                public void write(int b) throws IOException {
-                    out.write(b);
-                    written++;
-                }
+            boolean[] connectionFailed = {false};
+            try {
+                delegate.writeTo(new FilterOutputStream(out) {
+                    @Override
+                    public void write(int b) throws IOException {
+                        try {
+                            out.write(b);
+                        } catch (IOException | RuntimeException e) {
+                            connectionFailed[0] = true;
+                            throw e;
+                        }
+                        written++;
+                    }
 
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    out.write(b, off, len);
-                    written += len;
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        try {
+                            out.write(b, off, len);
+                        } catch (IOException | RuntimeException e) {
+                            connectionFailed[0] = true;
+                            throw e;
+                        }
+                        written += len;
+                    }
+                });
+            } catch (IOException | RuntimeException e) {
+                // a failure of the message's own source (not of the connection, not the size limit)
+                if (!connectionFailed[0] && !(e instanceof MessageBody.TooLarge)) {
+                    writeFailure = e.getClass().getSimpleName() + ": " + e.getMessage();
                 }
-            });
+                throw e;
+            }
             out.flush();
             bodyDone = true;
         }

@@ -110,6 +110,11 @@ public final class GmailTransport implements Transport {
         try {
             return request.execute();
         } catch (HttpResponseException e) {
+            if (x.writeFailed()) {
+                // The client still closes the body, so Google got a request whose gzip stream ends early and refused it;
+                // what it said is about the broken request, not the message.
+                throw sourceFailed(x, e);
+            }
             Failures.Reply reply = Failures.Reply.of(e);
             if (reply.status() == 401) {
                 throw new Unauthorized(reply);
@@ -121,6 +126,9 @@ public final class GmailTransport implements Transport {
             if (e.getCause() instanceof MessageBody.TooLarge) {
                 throw MessageBody.tooLarge(-1, MAX_MESSAGE_SIZE);
             }
+            if (x.writeFailed()) {
+                throw sourceFailed(x, e);
+            }
             throw Failures.network(e, x);
         } catch (MailException e) {
             throw e;
@@ -130,6 +138,15 @@ public final class GmailTransport implements Transport {
         } finally {
             guard.cancel(false);
         }
+    }
+
+    /**
+     * The message could not be read while it was written (a spool file or a database stream failed): the request was
+     * incomplete (its gzip stream ends early) and nothing was sent. Temporary: the next attempt reads it again.
+     */
+    private static MailException sourceFailed(Exchange x, Exception e) {
+        return new MailException(MailErrorCode.TEMPORARY_FAILURE, "the message could not be read while it was sent to Gmail ("
+                + x.writeFailure() + "); the request was incomplete, nothing was sent", null, null, List.of(), e);
     }
 
     private Exchange exchange(AccessToken token) {

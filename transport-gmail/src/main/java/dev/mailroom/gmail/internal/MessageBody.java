@@ -55,9 +55,35 @@ final class MessageBody {
             }
             return new MessageBody(null, prefix, message, total, max);
         }
-        // Size unknown or only estimated: try to hold it within the raw limit, else stream it.
+        // Size unknown or only estimated: try to hold it within the raw limit, else count it first. The upload goes with
+        // its exact length (fixed-length streaming), so a write that fails part-way can never end as a complete request
+        // with a truncated message: a chunked body would be closed with its last chunk and the server would take it.
         MessageBody held = inMemory(message, prefix, rawLimit, max);
-        return held != null ? held : new MessageBody(null, prefix, message, -1, max);
+        return held != null ? held : new MessageBody(null, prefix, message, prefix.length + counted(message, max - prefix.length), max);
+    }
+
+    /** Writes the message once into nothing to learn its length: CPU for the rare large message of unknown size, no memory. */
+    private static long counted(OutgoingMessage message, long limit) {
+        long[] count = {0};
+        OutputStream nowhere = new OutputStream() {
+            @Override
+            public void write(int b) {
+                count[0]++;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                count[0] += len;
+            }
+        };
+        try {
+            message.writeTo(new Limited(nowhere, limit));
+        } catch (TooLarge e) {
+            throw tooLarge(-1, limit);
+        } catch (IOException e) {
+            throw new MailException(MailErrorCode.INTERNAL, "the message cannot be read: " + e.getMessage(), null, null, List.of(), e);
+        }
+        return count[0];
     }
 
     private static MessageBody inMemory(OutgoingMessage message, byte[] prefix, long limit, long max) {
@@ -86,7 +112,7 @@ final class MessageBody {
         return raw;
     }
 
-    /** @return the length in bytes, or -1 when unknown */
+    /** @return the exact length in bytes */
     long length() {
         return length;
     }
