@@ -17,10 +17,6 @@ import dev.mailroom.spi.OutgoingMessage;
 import dev.mailroom.spi.TransportContext;
 import dev.mailroom.testkit.FakeMicrosoftIdentity;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -66,15 +62,6 @@ final class GraphFixtures {
         }
         byte[] bytes = sb.toString().getBytes(StandardCharsets.US_ASCII);
         return OutgoingMessage.builder(id, EmailAddress.of(MAILBOX), Arrays.stream(recipients).map(EmailAddress::of).toList()).content(bytes).build();
-    }
-
-    /** A loopback port nothing listens on (bound, then released). */
-    static int closedPort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Tokens "token-1", "token-2"…: refresh hands out the next one; counts both. */

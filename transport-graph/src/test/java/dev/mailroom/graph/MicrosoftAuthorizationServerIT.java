@@ -131,8 +131,8 @@ final class MicrosoftAuthorizationServerIT {
     @Test
     @DisplayName("D4: a token endpoint nobody listens on is OAUTH_PROVIDER_UNAVAILABLE, within the timeouts")
     void unreachable() {
-        OAuthClient c = client().toBuilder().endpoints(java.net.URI.create("https://127.0.0.1:" + GraphFixtures.closedPort() + "/" + DIRECTORY
-                + "/oauth2/v2.0/authorize"), java.net.URI.create("https://127.0.0.1:" + GraphFixtures.closedPort() + "/" + DIRECTORY
+        OAuthClient c = client().toBuilder().endpoints(java.net.URI.create("https://127.0.0.1:" + dev.mailroom.testkit.SilentServer.closedPort() + "/" + DIRECTORY
+                + "/oauth2/v2.0/authorize"), java.net.URI.create("https://127.0.0.1:" + dev.mailroom.testkit.SilentServer.closedPort() + "/" + DIRECTORY
                 + "/oauth2/v2.0/token")).build();
         long t0 = System.nanoTime();
         MailException e = refused(c, DIRECTORY);
