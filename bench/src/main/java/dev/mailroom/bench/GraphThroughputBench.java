@@ -21,10 +21,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Graph transport's send (MIME, base64, one HTTP request per message) against the testkit's {@code FakeGraphApi} on
@@ -79,36 +75,14 @@ public final class GraphThroughputBench {
     }
 
     private static double[] run(Transport transport, List<ResolvedAccount> accounts, int messages, int threads) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        AtomicInteger next = new AtomicInteger();
-        long[] nanos = new long[messages];
         String text = "Guten Tag,\r\n" + "die Rechnung 4711 liegt bei. ".repeat(60) + "\r\n";
-        long t0 = System.nanoTime();
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            futures.add(pool.submit(() -> {
-                for (int i; (i = next.getAndIncrement()) < messages; ) {
-                    ResolvedAccount a = accounts.get(i % accounts.size());
-                    String from = a.account().email().address();
-                    byte[] mime = ("Message-ID: <" + i + "@bench.test>\r\nFrom: " + from + "\r\nTo: kunde@bench.test\r\nSubject: Rechnung " + i
-                            + "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n" + text).getBytes(StandardCharsets.US_ASCII);
-                    long s = System.nanoTime();
-                    transport.send(a, OutgoingMessage.builder("<" + i + "@bench.test>", EmailAddress.of(from),
-                            List.of(EmailAddress.of("kunde@bench.test"))).content(mime).build());
-                    nanos[i] = System.nanoTime() - s;
-                }
-                return null;
-            }));
-        }
-        try {
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        Arrays.sort(nanos);
-        return new double[] {messages / seconds, nanos[messages / 2] / 1e6, nanos[(int) (messages * 0.99)] / 1e6};
+        return Throughput.measure(messages, threads, i -> {
+            ResolvedAccount a = accounts.get(i % accounts.size());
+            String from = a.account().email().address();
+            byte[] mime = ("Message-ID: <" + i + "@bench.test>\r\nFrom: " + from + "\r\nTo: kunde@bench.test\r\nSubject: Rechnung " + i
+                    + "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n" + text).getBytes(StandardCharsets.US_ASCII);
+            transport.send(a, OutgoingMessage.builder("<" + i + "@bench.test>", EmailAddress.of(from), List.of(EmailAddress.of("kunde@bench.test")))
+                    .content(mime).build());
+        });
     }
 }
