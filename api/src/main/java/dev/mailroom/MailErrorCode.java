@@ -49,7 +49,7 @@ public enum MailErrorCode {
      */
     OAUTH_CLIENT_REJECTED(Category.ACCOUNT, false, "Check the client ID and secret of the OAuth client registration (a client secret expires at Microsoft); register the client again with the current secret."),
     /** The account refers to an OAuth client that is not registered, or to a provider no module on the class path serves. */
-    OAUTH_CLIENT_MISSING(Category.ACCOUNT, false, "Register the OAuth client the account names, or add the provider's module (transport-gmail for Google) to the class path."),
+    OAUTH_CLIENT_MISSING(Category.ACCOUNT, false, "Register the OAuth client the account names, or add the provider's module (transport-gmail for Google, transport-graph for Microsoft) to the class path."),
     /** The provider's token endpoint could not be reached, answered 5xx or 429, or said it is temporarily unavailable. */
     OAUTH_PROVIDER_UNAVAILABLE(Category.CONNECTION, true, "Nothing to do: Mailroom retries with backoff and keeps using a valid token meanwhile. If it persists, check that this host reaches the provider."),
     /** The consent was given by another mailbox than the account's; nothing was stored. */

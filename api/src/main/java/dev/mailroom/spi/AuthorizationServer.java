@@ -78,4 +78,26 @@ public interface AuthorizationServer {
      * @throws MailException classified as this interface describes
      */
     TokenResponse refresh(OAuthClient client, Secret refreshToken, TransportContext context);
+
+    /**
+     * Gets an access token for the application itself (the OAuth 2.0 client credentials grant, e.g. Microsoft 365
+     * application credentials): no mailbox consents and there is no refresh token; a new token is requested when
+     * the old one expires. Mailroom caches the token per directory, client and scope, and calls this only when it
+     * needs a new one (also after a server refused the cached one), so an implementation must not hand back a
+     * token from a cache of its own.
+     *
+     * @param client the registered client (application ID and secret), with its real secret
+     * @param directory the directory (Microsoft tenant ID or domain) the token is for
+     * @param scopes the scopes, e.g. {@code https://graph.microsoft.com/.default}
+     * @param context timeouts and TLS for the call
+     * @return the token; it carries no refresh token
+     * @throws MailException classified as this interface describes; by default
+     *         {@link MailErrorCode#OAUTH_CLIENT_MISSING}: this provider has no client credentials grant
+     */
+    default TokenResponse clientCredentials(OAuthClient client, String directory, List<String> scopes, TransportContext context) {
+        throw new MailException(MailErrorCode.OAUTH_CLIENT_MISSING, "the OAuth provider '" + provider() + "' of client " + client.id()
+                + " does not support application credentials (the client credentials grant)", null,
+                "Use an account that logs in with OAuth 2.0 consent, or add the module of a provider that supports application"
+                        + " credentials (transport-graph for Microsoft).", List.of(), null);
+    }
 }

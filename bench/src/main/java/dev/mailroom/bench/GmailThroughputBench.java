@@ -23,10 +23,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Mailroom's send through the Gmail transport against the testkit's fake Gmail API, next to SMTP against GreenMail,
@@ -78,31 +74,8 @@ public final class GmailThroughputBench {
     }
 
     private static double[] run(Mailroom m, String text, int messages, int threads) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        AtomicInteger next = new AtomicInteger();
-        long[] millis = new long[messages];
-        long t0 = System.nanoTime();
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            futures.add(pool.submit(() -> {
-                for (int i; (i = next.getAndIncrement()) < messages; ) {
-                    long s = System.nanoTime();
-                    m.send(MailContext.system(), Email.builder().to("kunde@bench.test").subject("Rechnung " + i).text(text).build());
-                    millis[i] = System.nanoTime() - s;
-                }
-                return null;
-            }));
-        }
-        try {
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        Arrays.sort(millis);
-        return new double[] {messages / seconds, millis[messages / 2] / 1e6, millis[(int) (messages * 0.99)] / 1e6};
+        return Throughput.measure(messages, threads,
+                i -> m.send(MailContext.system(), Email.builder().to("kunde@bench.test").subject("Rechnung " + i).text(text).build()));
     }
 
     private static Mailroom gmail(FakeGmailApi gmail, FakeGoogleAuthServer google, boolean https) {

@@ -14,10 +14,6 @@ import dev.mailroom.spi.AccessTokens;
 import dev.mailroom.spi.OutgoingMessage;
 import dev.mailroom.spi.TransportContext;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -58,11 +54,7 @@ final class GmailFixtures {
 
     /** A loopback port nothing listens on (bound, then released). */
     static int closedPort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return dev.mailroom.testkit.SilentServer.closedPort();
     }
 
     /** Tokens "token-1", "token-2"... : refresh hands out the next one; counts both. */

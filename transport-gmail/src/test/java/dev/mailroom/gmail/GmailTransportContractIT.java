@@ -4,16 +4,12 @@ import dev.mailroom.ResolvedAccount;
 import dev.mailroom.spi.Transport;
 import dev.mailroom.spi.TransportContext;
 import dev.mailroom.testkit.FakeGmailApi;
+import dev.mailroom.testkit.SilentServer;
 import dev.mailroom.testkit.TransportContract;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The transport contract on the Gmail API, against the testkit's fake Gmail API. Gmail takes or refuses a message
@@ -50,30 +46,9 @@ final class GmailTransportContractIT extends TransportContract {
                 return nothing(account, () -> { });
             }
             case SILENT -> {
-                ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-                List<Socket> held = new CopyOnWriteArrayList<>();
-                Thread acceptor = new Thread(() -> {
-                    try {
-                        while (true) {
-                            held.add(silent.accept()); // takes the connection, never answers
-                        }
-                    } catch (IOException e) {
-                        // closed
-                    }
-                }, "silent-acceptor");
-                acceptor.setDaemon(true);
-                acceptor.start();
-                root = URI.create("https://127.0.0.1:" + silent.getLocalPort() + "/");
-                return nothing(account, () -> {
-                    try {
-                        silent.close();
-                        for (Socket s : held) {
-                            s.close();
-                        }
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
+                SilentServer silent = SilentServer.start();
+                root = URI.create("https://127.0.0.1:" + silent.port() + "/");
+                return nothing(account, silent::close);
             }
             default -> { }
         }

@@ -122,7 +122,7 @@ public final class Diagnostics {
      * @return the step, or {@code null} for an account that does not log in with a token
      */
     private DiagnosisStep tokenStage(ResolvedAccount resolved) {
-        if (resolved.authentication().map(a -> a.kind() != Authentication.Kind.OAUTH2).orElse(true)) {
+        if (resolved.authentication().map(a -> a.kind() != Authentication.Kind.OAUTH2 && a.kind() != Authentication.Kind.MICROSOFT_APP).orElse(true)) {
             return null;
         }
         long t0 = System.nanoTime();

@@ -7,6 +7,7 @@ import dev.mailroom.MailException;
 import dev.mailroom.OAuthClient;
 import dev.mailroom.OAuthClientId;
 import dev.mailroom.ResolvedAccount;
+import dev.mailroom.SendSettings;
 import dev.mailroom.spi.AccessToken;
 import dev.mailroom.spi.AccessTokens;
 import dev.mailroom.spi.AuthorizationServer;
@@ -35,12 +36,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * node (the others wait on its lock and take the result), and across nodes the one holding the store's refresh
  * lease (the others wait, bounded, for the grant's version to change and reuse the stored token). A rotated
  * refresh token is committed to the store before the new access token is handed out. See ADR 021.
+ *
+ * <p>Accounts with Microsoft application credentials ({@link Authentication.MicrosoftApp}) have no grant: their token
+ * comes from the client credentials grant of their registered client, cached per directory, client and scope (shared
+ * by every account of the same app) with the same refresh margin, fetched by one thread per key of this node; every
+ * node fetches its own (there is no refresh token to rotate). The scope follows how the account sends: Graph
+ * ({@value #GRAPH_SCOPE}), otherwise Exchange Online's SMTP, IMAP and POP ({@value #EXCHANGE_SCOPE}). See ADR 023.
  */
 public final class OAuthTokens implements AccessTokens {
     private static final Logger LOG = LoggerFactory.getLogger(OAuthTokens.class);
     private static final Duration MIN_MARGIN = Duration.ofMinutes(5);
     /** How long a client the provider refused is not asked again (unless it is registered again). */
     private static final Duration CLIENT_REJECTED_PAUSE = Duration.ofMinutes(15);
+    /** The scope of an application token for Microsoft Graph. */
+    public static final String GRAPH_SCOPE = "https://graph.microsoft.com/.default";
+    /** The scope of an application token for Exchange Online's SMTP, IMAP and POP. */
+    public static final String EXCHANGE_SCOPE = "https://outlook.office365.com/.default";
 
     /** Timing of refreshes: the store lease, how long to wait for another node, how often to look. */
     public record Settings(Duration lease, Duration waitForOtherNode, Duration pollInterval, Duration initialBackoff, Duration maxBackoff) {
@@ -61,6 +72,10 @@ public final class OAuthTokens implements AccessTokens {
     private record Unavailable(Instant until, int streak) {
     }
 
+    /** Whose application token: one per directory, client and scope, shared by every account of that app. */
+    private record AppKey(String directory, OAuthClientId client, String scope) {
+    }
+
     private final OAuthStore store;
     private final AuthorizationServers servers;
     private final TransportContext context;
@@ -71,6 +86,9 @@ public final class OAuthTokens implements AccessTokens {
     private final ConcurrentMap<AccountId, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final ConcurrentMap<OAuthClientId, Rejection> rejectedClients = new ConcurrentHashMap<>();
     private final ConcurrentMap<AccountId, Unavailable> unavailable = new ConcurrentHashMap<>();
+    private final ConcurrentMap<AppKey, Cached> appCache = new ConcurrentHashMap<>();
+    private final ConcurrentMap<AppKey, ReentrantLock> appLocks = new ConcurrentHashMap<>();
+    private final ConcurrentMap<AppKey, Unavailable> appUnavailable = new ConcurrentHashMap<>();
 
     /**
      * @param store the grants
@@ -89,6 +107,10 @@ public final class OAuthTokens implements AccessTokens {
 
     @Override
     public AccessToken token(ResolvedAccount account) {
+        Authentication auth = account.authentication().orElse(null);
+        if (auth instanceof Authentication.MicrosoftApp app) {
+            return appToken(account, app, null);
+        }
         AccountId id = account.account().id();
         Cached c = cache.get(id);
         if (c != null && clock.instant().isBefore(c.refreshAt())) {
@@ -99,7 +121,11 @@ public final class OAuthTokens implements AccessTokens {
 
     @Override
     public AccessToken refresh(ResolvedAccount account, AccessToken rejected) {
-        return obtain(account, java.util.Objects.requireNonNull(rejected, "rejected"));
+        java.util.Objects.requireNonNull(rejected, "rejected");
+        if (account.authentication().orElse(null) instanceof Authentication.MicrosoftApp app) {
+            return appToken(account, app, rejected);
+        }
+        return obtain(account, rejected);
     }
 
     /** Forgets this node's cached token of an account (after a new consent or a disconnect). */
@@ -121,6 +147,8 @@ public final class OAuthTokens implements AccessTokens {
     /** A client was registered again: ask the provider again at once. */
     public void clientChanged(OAuthClientId client) {
         rejectedClients.remove(client);
+        appCache.keySet().removeIf(k -> k.client().equals(client)); // perhaps a new secret: its tokens are fetched again
+        appUnavailable.keySet().removeIf(k -> k.client().equals(client));
     }
 
     /**
@@ -130,6 +158,72 @@ public final class OAuthTokens implements AccessTokens {
     public Optional<MailException> rejection(OAuthClientId client) {
         Rejection r = rejectedClients.get(client);
         return r == null || !clock.instant().isBefore(r.until()) ? Optional.empty() : Optional.of(r.failure());
+    }
+
+    /** The scope of an application token: by how the account sends. */
+    static String appScope(ResolvedAccount account) {
+        return account.sending().map(s -> s.kind() == SendSettings.Kind.GRAPH).orElse(false) ? GRAPH_SCOPE : EXCHANGE_SCOPE;
+    }
+
+    /** An application token (client credentials grant) for a Microsoft app account; single-flight per directory, client and scope. */
+    private AccessToken appToken(ResolvedAccount account, Authentication.MicrosoftApp app, AccessToken rejected) {
+        AppKey key = new AppKey(app.directoryId(), app.client(), appScope(account));
+        Cached c = appCache.get(key);
+        if (rejected == null && c != null && clock.instant().isBefore(c.refreshAt())) {
+            return c.token();
+        }
+        ReentrantLock lock = appLocks.computeIfAbsent(key, k -> new ReentrantLock());
+        try {
+            if (!lock.tryLock(settings.waitForOtherNode().toMillis(), TimeUnit.MILLISECONDS)) {
+                throw unavailable(account, "another request for the application token on this node did not finish in time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(account, "interrupted while waiting for the application token");
+        }
+        try {
+            Instant now = clock.instant();
+            c = appCache.get(key);
+            AccessToken current = c == null ? null : c.token();
+            if (c != null && usable(c.token(), c.refreshAt(), rejected, now)) {
+                return c.token();
+            }
+            rejection(app.client()).ifPresent(r -> {
+                throw r;
+            });
+            Unavailable u = appUnavailable.get(key);
+            if (u != null && now.isBefore(u.until())) {
+                return stillValid(account, current, rejected, now, "the provider was unavailable; next try after " + u.until());
+            }
+            String address = account.account().email().address();
+            OAuthClient client = store.findClient(app.client()).orElseThrow(() -> clientMissing(address, app.client()));
+            AuthorizationServer server = servers.get(client.provider(), "OAuth client " + client.id());
+            TokenResponse r;
+            try {
+                r = server.clientCredentials(client, app.directoryId(), List.of(key.scope()), context);
+            } catch (MailException e) {
+                appCache.remove(key);
+                if (e.code() == MailErrorCode.OAUTH_CLIENT_REJECTED) {
+                    rejectClient(client, e);
+                } else if (e.code() == MailErrorCode.OAUTH_PROVIDER_UNAVAILABLE) {
+                    Unavailable before = appUnavailable.get(key);
+                    int streak = before == null ? 1 : before.streak() + 1;
+                    Duration backoff = backoff(streak, e.retryAfter().orElse(null));
+                    appUnavailable.put(key, new Unavailable(clock.instant().plus(backoff), streak));
+                    LOG.warn("directory {}, client {}: the OAuth provider is unavailable ({}); next try in {}", app.directoryId(), client.id(),
+                            e.getMessage(), backoff);
+                    return stillValid(account, current, rejected, clock.instant(), e.getMessage(), e);
+                }
+                throw e;
+            }
+            appUnavailable.remove(key);
+            AccessToken token = r.accessToken();
+            appCache.put(key, new Cached(token, refreshAt(token, now)));
+            LOG.debug("directory {}, client {}: application token for {} obtained", app.directoryId(), client.id(), key.scope());
+            return token;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private AccessToken obtain(ResolvedAccount account, AccessToken rejected) {
@@ -260,11 +354,7 @@ public final class OAuthTokens implements AccessTokens {
                 return store.markProblem(id, holder, new OAuthStore.Problem(MailErrorCode.OAUTH_GRANT_REVOKED, detail, clock.instant()));
             }
             case OAUTH_CLIENT_REJECTED -> {
-                if (rejectedClients.put(client.id(), new Rejection(e, clock.instant().plus(CLIENT_REJECTED_PAUSE))) == null) {
-                    LOG.error("OAuth client {} ({}) was refused by the provider: {}{}. Every account using it fails until it is registered"
-                            + " again with a valid client ID and secret.", client.id(), client.provider(), e.getMessage(),
-                            e.serverReply().map(r -> " [provider: " + r + "]").orElse(""));
-                }
+                rejectClient(client, e);
                 return false;
             }
             case OAUTH_PROVIDER_UNAVAILABLE -> {
@@ -278,6 +368,15 @@ public final class OAuthTokens implements AccessTokens {
             default -> {
                 return false;
             }
+        }
+    }
+
+    /** The provider refused the client: logged once, not asked again for a while. */
+    private void rejectClient(OAuthClient client, MailException e) {
+        if (rejectedClients.put(client.id(), new Rejection(e, clock.instant().plus(CLIENT_REJECTED_PAUSE))) == null) {
+            LOG.error("OAuth client {} ({}) was refused by the provider: {}{}. Every account using it fails until it is registered"
+                    + " again with a valid client ID and secret.", client.id(), client.provider(), e.getMessage(),
+                    e.serverReply().map(r -> " [provider: " + r + "]").orElse(""));
         }
     }
 
@@ -340,12 +439,6 @@ public final class OAuthTokens implements AccessTokens {
 
     static OAuthClientId clientOf(ResolvedAccount account) {
         Authentication auth = account.authentication().orElse(null);
-        if (auth != null && auth.kind() == Authentication.Kind.MICROSOFT_APP) {
-            throw new MailException(MailErrorCode.ACCESS_TOKEN_UNAVAILABLE, "account " + account.account().email().address()
-                    + " uses Microsoft application credentials, which Mailroom's token source does not serve (it serves accounts"
-                    + " connected with OAuth 2.0 consent)", null, "Use the Graph transport's own token source, or register one with"
-                    + " Mailroom.builder().accessTokens(...).", List.of(), null);
-        }
         if (auth == null || auth.kind() != Authentication.Kind.OAUTH2) {
             throw new MailException(MailErrorCode.ACCESS_TOKEN_UNAVAILABLE, "account " + account.account().email().address()
                     + " does not log in with OAuth 2.0", null, "Set Authentication.oauth2(user, client) on the account.", List.of(), null);
