@@ -96,6 +96,29 @@ public final class ImapSession implements MailboxSession {
     @Override
     public void apply(String id, ServerAction action) throws MessagingException {
         long uid = Long.parseLong(id);
+        try {
+            act(uid, action);
+        } catch (MessagingException e) {
+            if (exists(uid)) {
+                throw e;
+            }
+            // gone: moved or deleted by an earlier attempt whose acknowledgement was lost, or by another client
+        }
+    }
+
+    private boolean exists(long uid) throws MessagingException {
+        boolean[] found = new boolean[1];
+        command("UID FETCH " + uid + " (UID)", null, responses -> {
+            for (Response r : responses) {
+                if (r instanceof FetchResponse f && f.getItem(UID.class) != null && f.getItem(UID.class).uid == uid) {
+                    found[0] = true;
+                }
+            }
+        });
+        return found[0];
+    }
+
+    private void act(long uid, ServerAction action) throws MessagingException {
         switch (action.kind()) {
             case KEEP -> {
                 // nothing to do on the server
