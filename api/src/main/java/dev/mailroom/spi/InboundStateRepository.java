@@ -129,4 +129,23 @@ public interface InboundStateRepository {
      * @param uid the highest UID up to which every message was taken
      */
     void advanceCursor(AccountId account, String folder, long uidValidity, long uid);
+
+    /**
+     * Takes or renews the account's fetch lease: exactly one node fetches an account at a time. The lease is free
+     * when nobody holds it or the holder's lease ran out (on the repository's clock); the holder renews it.
+     *
+     * @param account the fetch account
+     * @param owner the node's id
+     * @param duration how long the lease lasts without renewal; zero or positive
+     * @return {@code true} if the caller holds the lease now
+     */
+    boolean tryLease(AccountId account, String owner, java.time.Duration duration);
+
+    /**
+     * Gives up the account's fetch lease if the caller holds it; otherwise does nothing.
+     *
+     * @param account the fetch account
+     * @param owner the node's id
+     */
+    void releaseLease(AccountId account, String owner);
 }

@@ -7,6 +7,8 @@ import dev.mailroom.spi.InboundStateRepository;
 import dev.mailroom.spi.QuarantinedMessage;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,9 +25,13 @@ public final class InMemoryInboundState implements InboundStateRepository {
     private record Cursor(AccountId account, String folder, long uidValidity) {
     }
 
+    private record Lease(String owner, Instant until) {
+    }
+
     private final Map<InboundKey, InboundEntry> entries = new LinkedHashMap<>();
     private final Map<InboundKey, QuarantinedMessage> quarantine = new LinkedHashMap<>();
     private final Map<Cursor, Long> cursors = new LinkedHashMap<>();
+    private final Map<AccountId, Lease> leases = new LinkedHashMap<>();
     private final Clock clock;
 
     /** Creates an empty repository on the system clock. */
@@ -131,5 +137,29 @@ public final class InMemoryInboundState implements InboundStateRepository {
     public synchronized void advanceCursor(AccountId account, String folder, long uidValidity, long uid) {
         cursors.merge(new Cursor(Objects.requireNonNull(account, "account"), Objects.requireNonNull(folder, "folder"), uidValidity), uid,
                 Math::max);
+    }
+
+    @Override
+    public synchronized boolean tryLease(AccountId account, String owner, Duration duration) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(owner, "owner");
+        if (Objects.requireNonNull(duration, "duration").isNegative()) {
+            throw new IllegalArgumentException("duration must not be negative");
+        }
+        Instant now = clock.instant();
+        Lease held = leases.get(account);
+        if (held != null && !held.owner().equals(owner) && held.until().isAfter(now)) {
+            return false;
+        }
+        leases.put(account, new Lease(owner, now.plus(duration)));
+        return true;
+    }
+
+    @Override
+    public synchronized void releaseLease(AccountId account, String owner) {
+        Lease held = leases.get(Objects.requireNonNull(account, "account"));
+        if (held != null && held.owner().equals(Objects.requireNonNull(owner, "owner"))) {
+            leases.remove(account);
+        }
     }
 }

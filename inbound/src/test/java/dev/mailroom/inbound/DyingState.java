@@ -72,4 +72,14 @@ final class DyingState implements InboundStateRepository {
     public void advanceCursor(AccountId account, String folder, long uidValidity, long uid) {
         durable.advanceCursor(account, folder, uidValidity, uid);
     }
+
+    @Override
+    public boolean tryLease(AccountId account, String owner, java.time.Duration duration) {
+        return durable.tryLease(account, owner, duration);
+    }
+
+    @Override
+    public void releaseLease(AccountId account, String owner) {
+        durable.releaseLease(account, owner);
+    }
 }

@@ -11,6 +11,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -247,6 +249,61 @@ public final class JdbcInboundState implements InboundStateRepository {
                     p.setLong(4, uid);
                     p.executeUpdate();
                 }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean tryLease(AccountId account, String owner, Duration duration) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(owner, "owner");
+        if (Objects.requireNonNull(duration, "duration").isNegative()) {
+            throw new IllegalArgumentException("duration must not be negative");
+        }
+        return Transactions.write(dataSource, WHAT, c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_inbound_lease SET owner = ?, lease_until = " + NOW + " + ?"
+                    + " WHERE account_id = ? AND (owner = ? OR lease_until <= " + NOW + ")")) {
+                p.setString(1, owner);
+                p.setLong(2, duration.toMillis());
+                p.setString(3, account.value());
+                p.setString(4, owner);
+                if (p.executeUpdate() == 1) {
+                    return true;
+                }
+            }
+            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM mailroom_inbound_lease WHERE account_id = ?")) {
+                p.setString(1, account.value());
+                try (ResultSet rs = p.executeQuery()) {
+                    if (rs.next()) {
+                        return false;
+                    }
+                }
+            }
+            Savepoint beforeInsert = c.setSavepoint(); // PostgreSQL aborts the transaction on a failed insert otherwise
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_inbound_lease (account_id, owner, lease_until) VALUES (?, ?, "
+                    + NOW + " + ?)")) {
+                p.setString(1, account.value());
+                p.setString(2, owner);
+                p.setLong(3, duration.toMillis());
+                p.executeUpdate();
+                return true;
+            } catch (SQLException raced) {
+                c.rollback(beforeInsert);
+                return false; // another node inserted the lease first (primary key)
+            }
+        });
+    }
+
+    @Override
+    public void releaseLease(AccountId account, String owner) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(owner, "owner");
+        Transactions.write(dataSource, WHAT, c -> {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_inbound_lease WHERE account_id = ? AND owner = ?")) {
+                p.setString(1, account.value());
+                p.setString(2, owner);
+                p.executeUpdate();
             }
             return null;
         });

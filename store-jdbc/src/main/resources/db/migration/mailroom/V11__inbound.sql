@@ -36,3 +36,10 @@ CREATE TABLE mailroom_inbound_cursor (
     last_uid                BIGINT          NOT NULL,
     PRIMARY KEY (account_id, folder, uid_validity)
 );
+
+-- The fetch lease: exactly one node fetches an account at a time; judged on the database's clock.
+CREATE TABLE mailroom_inbound_lease (
+    account_id              VARCHAR(200)    NOT NULL PRIMARY KEY,
+    owner                   VARCHAR(200)    NOT NULL,
+    lease_until             BIGINT          NOT NULL
+);

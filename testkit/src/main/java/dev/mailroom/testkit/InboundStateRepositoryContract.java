@@ -10,6 +10,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -23,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The contract every {@link InboundStateRepository} must keep, Mailroom's and a host's: a message goes from
  * failed attempts to stored, then acknowledged, or into quarantine with its raw bytes; stored and acknowledged
  * stay so; pending acknowledgements are listed across UIDVALIDITY values; content keys are found per account;
- * the cursor only moves forward, per folder and UIDVALIDITY. Extend it and return a fresh, empty repository
+ * the cursor only moves forward, per folder and UIDVALIDITY; one node at a time holds an account's fetch lease. Extend it and return a fresh, empty repository
  * from {@link #newRepository()}.
  */
 public abstract class InboundStateRepositoryContract {
@@ -144,5 +145,20 @@ public abstract class InboundStateRepositoryContract {
         assertEquals(OptionalLong.empty(), repo.cursor(OTHER, "INBOX", 7));
         assertTrue(repo.hasAnyCursor(ACCOUNT, "INBOX"));
         assertFalse(repo.hasAnyCursor(OTHER, "INBOX"));
+    }
+
+    @Test
+    @DisplayName("F1: one node holds an account's fetch lease; it renews it; others get it once released or run out")
+    void lease() {
+        assertTrue(repo.tryLease(ACCOUNT, "node-a", Duration.ofMinutes(5)));
+        assertFalse(repo.tryLease(ACCOUNT, "node-b", Duration.ofMinutes(5)));
+        assertTrue(repo.tryLease(ACCOUNT, "node-a", Duration.ofMinutes(5)), "the holder renews");
+        assertTrue(repo.tryLease(OTHER, "node-b", Duration.ofMinutes(5)), "leases are per account");
+        repo.releaseLease(ACCOUNT, "node-b"); // not the holder: nothing happens
+        assertFalse(repo.tryLease(ACCOUNT, "node-b", Duration.ofMinutes(5)));
+        repo.releaseLease(ACCOUNT, "node-a");
+        assertTrue(repo.tryLease(ACCOUNT, "node-b", Duration.ZERO));
+        assertTrue(repo.tryLease(ACCOUNT, "node-a", Duration.ofMinutes(5)), "a lease of zero duration has run out at once");
+        assertFalse(repo.tryLease(ACCOUNT, "node-b", Duration.ofMinutes(5)));
     }
 }
