@@ -1,0 +1,128 @@
+package dev.mailroom.inbound;
+
+import dev.mailroom.AccountId;
+import dev.mailroom.Authentication;
+import dev.mailroom.FetchSettings;
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
+import dev.mailroom.ResolvedAccount;
+import dev.mailroom.Secret;
+import dev.mailroom.Security;
+import dev.mailroom.testkit.MailServerExtension;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static dev.mailroom.inbound.Fixtures.deliver;
+import static dev.mailroom.inbound.Fixtures.imapAccount;
+import static dev.mailroom.inbound.Fixtures.message;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** F1: scheduling, leases across nodes, health per account. */
+final class InboundPollerIT {
+    private static final AccountId SUPPORT = AccountId.of("support");
+
+    @RegisterExtension
+    final MailServerExtension mail = MailServerExtension.builder().user(Fixtures.USER, Fixtures.PASSWORD).build();
+
+    private final InMemoryInboundState state = new InMemoryInboundState();
+
+    @Test
+    @DisplayName("F1: two nodes on one account: while one fetches, the other does not (lease); one ticket")
+    void twoNodesOneAccount() throws Exception {
+        deliver(mail, message("n1", "Zwei Knoten", "x"));
+        CountDownLatch inHandler = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        Fixtures.Tickets tickets = new Fixtures.Tickets();
+        InboundHandler slow = m -> {
+            inHandler.countDown();
+            assertThat(proceed.await(10, TimeUnit.SECONDS)).isTrue();
+            tickets.accept(m);
+        };
+        try (InboundPoller a = InboundPoller.builder(Inbound.builder(state, slow).build(), state).node("a")
+                .account(SUPPORT, () -> imapAccount(mail), FetchOptions.defaults()).build();
+             InboundPoller b = InboundPoller.builder(Inbound.builder(state, tickets).build(), state).node("b")
+                     .account(SUPPORT, () -> imapAccount(mail), FetchOptions.defaults()).build()) {
+            CompletableFuture<Optional<FetchReport>> first = CompletableFuture.supplyAsync(() -> a.fetchNow(SUPPORT));
+            assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(b.fetchNow(SUPPORT)).isEmpty();
+            proceed.countDown();
+            assertThat(first.get(10, TimeUnit.SECONDS)).hasValueSatisfying(r -> assertThat(r.imported()).isEqualTo(1));
+            assertThat(b.fetchNow(SUPPORT)).hasValueSatisfying(r -> assertThat(r.imported()).isZero());
+        }
+        assertThat(tickets.subjects()).containsExactly("Zwei Knoten");
+    }
+
+    @Test
+    @DisplayName("F1: a broken account does not hold up another: the good one is fetched on schedule, the broken one is DEGRADED"
+            + " with the failure's code")
+    void brokenAccountDoesNotBlock() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        AccountId broken = AccountId.of("broken");
+        ResolvedAccount brokenAccount = Fixtures.resolved(imapAccount(mail).account().toBuilder().id(broken)
+                .fetching(FetchSettings.imap(mail.host(), closedPort, Security.NONE)));
+        deliver(mail, message("g1", "Gut", "x"));
+        CountDownLatch imported = new CountDownLatch(1);
+        Inbound inbound = Inbound.builder(state, m -> imported.countDown()).build();
+        try (InboundPoller poller = InboundPoller.builder(inbound, state).interval(Duration.ofMillis(200)).threads(1)
+                .account(broken, () -> brokenAccount, FetchOptions.defaults())
+                .account(SUPPORT, () -> imapAccount(mail), FetchOptions.defaults()).build()) {
+            poller.start();
+            assertThat(imported.await(10, TimeUnit.SECONDS)).isTrue();
+            awaitFailure(poller, broken);
+            FetchStatus s = poller.status(broken);
+            assertThat(s.health()).isEqualTo(FetchStatus.Health.DEGRADED);
+            assertThat(s.lastErrorCode()).hasValue(MailErrorCode.CONNECTION_REFUSED);
+            assertThat(poller.status(SUPPORT).health()).isEqualTo(FetchStatus.Health.OK);
+        }
+    }
+
+    private static void awaitFailure(InboundPoller poller, AccountId id) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (poller.status(id).consecutiveFailures() == 0 && System.nanoTime() < end) {
+            Thread.onSpinWait();
+            Thread.sleep(10); // polling a status, not synchronising on it: bounded by the deadline above
+        }
+    }
+
+    @Test
+    @DisplayName("F1: a refused login makes the account AUTH_REQUIRED, with the server's exact reply")
+    void authRequired() {
+        ResolvedAccount wrong = Fixtures.resolved(imapAccount(mail).account().toBuilder()
+                .authentication(Authentication.password(Fixtures.USER, Secret.of("wrong"))));
+        try (InboundPoller poller = InboundPoller.builder(Inbound.builder(state, m -> { }).build(), state)
+                .account(SUPPORT, () -> wrong, FetchOptions.defaults()).build()) {
+            assertThrows(MailException.class, () -> poller.fetchNow(SUPPORT));
+            FetchStatus s = poller.status(SUPPORT);
+            assertThat(s.health()).isEqualTo(FetchStatus.Health.AUTH_REQUIRED);
+            assertThat(s.serverReply()).isPresent();
+            assertThat(s.consecutiveFailures()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @DisplayName("F1: a disabled account is not fetched and shows DISABLED")
+    void disabled() {
+        deliver(mail, message("x1", "Aus", "x"));
+        ResolvedAccount off = Fixtures.resolved(imapAccount(mail).account().toBuilder().enabled(false));
+        Fixtures.Tickets tickets = new Fixtures.Tickets();
+        try (InboundPoller poller = InboundPoller.builder(Inbound.builder(state, tickets).build(), state)
+                .account(SUPPORT, () -> off, FetchOptions.defaults()).build()) {
+            assertThat(poller.fetchNow(SUPPORT)).isEmpty();
+            assertThat(poller.status(SUPPORT).health()).isEqualTo(FetchStatus.Health.DISABLED);
+        }
+        assertThat(tickets.tickets).isEmpty();
+    }
+}
