@@ -2,6 +2,7 @@ package dev.mailroom.inbound;
 
 import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
+import dev.mailroom.inbound.internal.ConnectionCheck;
 import dev.mailroom.inbound.internal.Connector;
 import dev.mailroom.inbound.internal.MailboxSession;
 import dev.mailroom.spi.InboundStateRepository;
@@ -75,6 +76,21 @@ public final class Inbound {
         } catch (MessagingException e) {
             throw Connector.failure("fetching mail of account " + account.id(), e);
         }
+    }
+
+    /**
+     * Checks a fetch account's connection step by step: settings, TCP, TLS, login, opening the folder, counting its
+     * messages. Each step carries the server's exact reply and a hint when it fails. Changes nothing in the mailbox;
+     * works for an account that is not saved yet (a draft in a settings form).
+     *
+     * @param account the account, resolved
+     * @param options the folder to open
+     * @return the steps; {@link dev.mailroom.Diagnosis#ok()} tells whether all passed
+     */
+    public dev.mailroom.Diagnosis check(ResolvedAccount account, FetchOptions options) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(options, "options");
+        return ConnectionCheck.run(account, context, options.folder());
     }
 
     /** Configures an {@link Inbound}; not thread-safe. */
