@@ -1,9 +1,11 @@
 package dev.mailroom.inbound;
 
 import dev.mailroom.AccountId;
+import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
+import dev.mailroom.spi.DeliveryLog;
 import dev.mailroom.spi.InboundStateRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +29,8 @@ import java.util.function.Supplier;
  * wait after each failure (up to 32 times the interval), each account as its own task so that one broken account
  * never holds up another. Before each fetch the node takes the account's lease in the {@link InboundStateRepository}
  * (judged on the store's clock), so exactly one node fetches an account at a time when several share the store.
- * {@link #status} reports each account's health (OK, DEGRADED, AUTH_REQUIRED, DISABLED) with the server's reply.
+ * {@link #status} reports each account's health (OK, DEGRADED, AUTH_REQUIRED, DISABLED) with the server's reply, and
+ * a {@linkplain Builder#deliveryLog delivery log} records failed fetches and fetches that took or refused mail.
  *
  * <p><b>Lifecycle and threading.</b> {@link #start()} schedules the first fetch of each account within one interval;
  * {@link #close()} stops scheduling and waits briefly for running fetches. Thread-safe. Fetches run on the poller's
@@ -43,6 +46,16 @@ import java.util.function.Supplier;
 public final class InboundPoller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InboundPoller.class);
     private static final int MAX_BACKOFF_FACTOR = 32;
+    private static final DeliveryLog NO_LOG = new DeliveryLog() {
+        @Override
+        public void record(DeliveryLogEntry entry) {
+        }
+
+        @Override
+        public java.util.List<DeliveryLogEntry> query(dev.mailroom.DeliveryLogQuery query) {
+            return java.util.List.of();
+        }
+    };
 
     private record Job(AccountId id, Supplier<ResolvedAccount> account, FetchOptions options) {
     }
@@ -53,6 +66,7 @@ public final class InboundPoller implements AutoCloseable {
     private final Duration interval;
     private final Duration lease;
     private final Clock clock;
+    private final DeliveryLog log;
     private final Map<AccountId, Job> jobs;
     private final Map<AccountId, FetchStatus> statuses = new ConcurrentHashMap<>();
     private final ScheduledExecutorService executor;
@@ -65,6 +79,7 @@ public final class InboundPoller implements AutoCloseable {
         this.interval = b.interval;
         this.lease = b.lease;
         this.clock = b.clock;
+        this.log = b.log;
         this.jobs = Map.copyOf(b.jobs);
         for (AccountId id : jobs.keySet()) {
             statuses.put(id, new FetchStatus(id, FetchStatus.Health.OK, Optional.empty(), Optional.empty(), Optional.empty(),
@@ -176,12 +191,34 @@ public final class InboundPoller implements AutoCloseable {
             FetchReport report = inbound.fetch(account, job.options());
             statuses.put(job.id(), new FetchStatus(job.id(), FetchStatus.Health.OK, Optional.of(report), Optional.empty(), Optional.empty(),
                     Optional.empty(), 0, Optional.empty()));
+            if (report.imported() + report.failed() + report.quarantined() + report.duplicates() > 0 || !report.problems().isEmpty()) {
+                record(account, DeliveryLogEntry.Outcome.SUCCESS, null, null, summary(report));
+            }
             return Optional.of(report);
         } catch (RuntimeException e) {
             fail(job.id(), e);
+            record(account, DeliveryLogEntry.Outcome.FAILURE, e instanceof MailException me ? me.code() : MailErrorCode.INTERNAL,
+                    e instanceof MailException me ? me.serverReply().orElse(null) : null, String.valueOf(e.getMessage()));
             throw e;
         } finally {
             state.releaseLease(job.id(), node);
+        }
+    }
+
+    private static String summary(FetchReport r) {
+        String s = "imported " + r.imported() + ", duplicates " + r.duplicates() + ", acknowledged " + r.acknowledged() + ", refused "
+                + r.failed() + ", quarantined " + r.quarantined() + ", truncated " + r.truncated()
+                + (r.uidValidityChanged() ? ", UIDVALIDITY changed" : "") + (r.problems().isEmpty() ? "" : "; " + String.join("; ", r.problems()));
+        return s.length() <= 2000 ? s : s.substring(0, 2000);
+    }
+
+    private void record(ResolvedAccount account, DeliveryLogEntry.Outcome outcome, MailErrorCode code, String reply, String detail) {
+        try {
+            log.record(new DeliveryLogEntry(clock.instant(), account.id(), account.account().email().address(), null,
+                    DeliveryLogEntry.Operation.FETCH, outcome, code, reply, null,
+                    account.fetching().protocol().name().toLowerCase(java.util.Locale.ROOT), detail));
+        } catch (RuntimeException e) {
+            LOG.warn("recording the fetch of account {} in the delivery log failed: {}", account.id(), e.getMessage());
         }
     }
 
@@ -216,6 +253,7 @@ public final class InboundPoller implements AutoCloseable {
         private Duration interval = Duration.ofSeconds(60);
         private Duration lease = Duration.ofMinutes(15);
         private Clock clock = Clock.systemUTC();
+        private DeliveryLog log = NO_LOG;
         private int threads = 2;
 
         private Builder(Inbound inbound, InboundStateRepository state) {
@@ -306,6 +344,18 @@ public final class InboundPoller implements AutoCloseable {
          */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Records each fetch that failed (with the server's exact reply) or took or refused mail in a delivery log
+         * (operation {@code FETCH}); default: none.
+         *
+         * @param log the delivery log, e.g. the JDBC store's
+         * @return this
+         */
+        public Builder deliveryLog(DeliveryLog log) {
+            this.log = Objects.requireNonNull(log, "log");
             return this;
         }
 

@@ -1,6 +1,8 @@
 package dev.mailroom.inbound;
 
 import dev.mailroom.AccountId;
+import dev.mailroom.DeliveryLogEntry;
+import dev.mailroom.DeliveryLogQuery;
 import dev.mailroom.Authentication;
 import dev.mailroom.FetchSettings;
 import dev.mailroom.MailErrorCode;
@@ -8,6 +10,7 @@ import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.Secret;
 import dev.mailroom.Security;
+import dev.mailroom.spi.DeliveryLog;
 import dev.mailroom.testkit.MailServerExtension;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -16,8 +19,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -98,18 +103,39 @@ final class InboundPollerIT {
     }
 
     @Test
-    @DisplayName("F1: a refused login makes the account AUTH_REQUIRED, with the server's exact reply")
+    @DisplayName("F1/F10: a refused login makes the account AUTH_REQUIRED and is recorded in the delivery log, with the server's exact"
+            + " reply")
     void authRequired() {
         ResolvedAccount wrong = Fixtures.resolved(imapAccount(mail).account().toBuilder()
                 .authentication(Authentication.password(Fixtures.USER, Secret.of("wrong"))));
-        try (InboundPoller poller = InboundPoller.builder(Inbound.builder(state, m -> { }).build(), state)
+        List<DeliveryLogEntry> log = new CopyOnWriteArrayList<>();
+        DeliveryLog recording = new DeliveryLog() {
+            @Override
+            public void record(DeliveryLogEntry entry) {
+                log.add(entry);
+            }
+
+            @Override
+            public List<DeliveryLogEntry> query(DeliveryLogQuery query) {
+                return log;
+            }
+        };
+        try (InboundPoller poller = InboundPoller.builder(Inbound.builder(state, m -> { }).build(), state).deliveryLog(recording)
                 .account(SUPPORT, () -> wrong, FetchOptions.defaults()).build()) {
             assertThrows(MailException.class, () -> poller.fetchNow(SUPPORT));
             FetchStatus s = poller.status(SUPPORT);
             assertThat(s.health()).isEqualTo(FetchStatus.Health.AUTH_REQUIRED);
-            assertThat(s.serverReply()).isPresent();
+            assertThat(s.serverReply()).hasValue("LOGIN failed. Invalid login/password for user id support@acme.test");
             assertThat(s.consecutiveFailures()).isEqualTo(1);
         }
+        assertThat(log).singleElement().satisfies(e -> {
+            assertThat(e.operation()).isEqualTo(DeliveryLogEntry.Operation.FETCH);
+            assertThat(e.outcome()).isEqualTo(DeliveryLogEntry.Outcome.FAILURE);
+            assertThat(e.errorCode()).isEqualTo(MailErrorCode.AUTH_FAILED);
+            assertThat(e.reply()).hasValue("LOGIN failed. Invalid login/password for user id support@acme.test");
+            assertThat(e.transport()).isEqualTo("imap");
+            assertThat(e.detail()).doesNotContain("wrong");
+        });
     }
 
     @Test
