@@ -98,7 +98,15 @@ final class Parsing {
         void walk(Part part) throws MessagingException, IOException {
             ContentType type = contentType(part);
             if (type.match("multipart/*")) {
-                Object content = part.getContent();
+                Object content;
+                try {
+                    content = part.getContent();
+                } catch (MessagingException broken) { // no start boundary at all: keep the body readable as text
+                    if (text == null) {
+                        text = decode(part, new ContentType("text/plain; charset=UTF-8"));
+                    }
+                    return;
+                }
                 if (content instanceof Multipart mp) {
                     for (int i = 0; i < mp.getCount(); i++) {
                         walk(mp.getBodyPart(i));

@@ -76,4 +76,11 @@ final class MimeLimitsTest {
             assertThat(new String(a.open().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
         });
     }
+
+    @Test
+    @DisplayName("F1: a multipart without any boundary line keeps its body as text instead of failing")
+    void noBoundaryAtAll() throws Exception {
+        FetchedMail m = parse("From: a@example.test\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=nie\r\n\r\nnur Text\r\n");
+        assertThat(m.text()).hasValueSatisfying(t -> assertThat(t).contains("nur Text"));
+    }
 }
