@@ -10,7 +10,7 @@ import java.util.Optional;
  * @param contentKey the message's content key (normalized Message-ID and a hash of its header block)
  * @param state how far the message got
  * @param attempts how many times taking it failed (parsing or the host's handler)
- * @param lastError the last failure's text, if any
+ * @param lastError the last failure's text, or why the message was skipped or quarantined, if any
  */
 public record InboundEntry(InboundKey key, String contentKey, State state, int attempts, Optional<String> lastError) {
     /** How far a message got. A message the repository does not know has not been taken yet. */
@@ -22,7 +22,9 @@ public record InboundEntry(InboundKey key, String contentKey, State state, int a
         /** The host accepted it and the server-side action is done. */
         ACKED,
         /** Taking it failed too often: its raw bytes are kept in quarantine and it is not tried again. */
-        QUARANTINED
+        QUARANTINED,
+        /** Not for this account (not addressed to its mailbox, older than its import date): left on the server. */
+        SKIPPED
     }
 
     /**

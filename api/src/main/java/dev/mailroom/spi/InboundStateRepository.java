@@ -38,7 +38,7 @@ public interface InboundStateRepository {
 
     /**
      * Tells whether the account already took a message with this content key (stored, acknowledged or
-     * quarantined under any key).
+     * quarantined under any key; a failed or skipped one does not count).
      *
      * @param account the fetch account
      * @param contentKey the content key
@@ -82,6 +82,16 @@ public interface InboundStateRepository {
      * @param raw the message as the server sent it
      */
     void quarantine(InboundKey key, String contentKey, String reason, byte[] raw);
+
+    /**
+     * Records that a message is not for this account and stays on the server untouched. Idempotent; a message
+     * that is already stored, acknowledged or quarantined keeps its state.
+     *
+     * @param key the message's key
+     * @param contentKey its content key
+     * @param reason why, e.g. that it is not addressed to the account's mailbox
+     */
+    void skipped(InboundKey key, String contentKey, String reason);
 
     /**
      * Lists the account's messages in a folder that are stored but not yet acknowledged, under any UIDVALIDITY.

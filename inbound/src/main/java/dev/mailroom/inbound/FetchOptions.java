@@ -1,6 +1,9 @@
 package dev.mailroom.inbound;
 
+import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How one account is fetched: the folder (IMAP; POP3 has only the inbox), the server-side action after the host
@@ -20,11 +23,15 @@ public final class FetchOptions {
     private final String folder;
     private final ServerAction action;
     private final long maxMessageSize;
+    private final String mailboxAddress;
+    private final Instant since;
 
     private FetchOptions(Builder b) {
         this.folder = b.folder;
         this.action = b.action;
         this.maxMessageSize = b.maxMessageSize;
+        this.mailboxAddress = b.mailboxAddress;
+        this.since = b.since;
     }
 
     /** @return the inbox, keep the messages, 25 MiB */
@@ -52,9 +59,30 @@ public final class FetchOptions {
         return maxMessageSize;
     }
 
+    /**
+     * The mailbox address: when set, only mail addressed to it (in To, Cc, Delivered-To or X-Original-To) is taken;
+     * the rest stays on the server untouched and is reported as skipped.
+     *
+     * @return the address, lower case, if set
+     */
+    public Optional<String> mailboxAddress() {
+        return Optional.ofNullable(mailboxAddress);
+    }
+
+    /**
+     * The import date: when set, older mail is not taken (IMAP: by INTERNALDATE, found with {@code UID SEARCH
+     * SINCE}; POP3: by the {@code Date} header) and stays on the server.
+     *
+     * @return the instant, if set
+     */
+    public Optional<Instant> since() {
+        return Optional.ofNullable(since);
+    }
+
     @Override
     public String toString() {
-        return "FetchOptions[folder=" + folder + ", action=" + action + ", maxMessageSize=" + maxMessageSize + "]";
+        return "FetchOptions[folder=" + folder + ", action=" + action + ", maxMessageSize=" + maxMessageSize
+                + (mailboxAddress == null ? "" : ", mailboxAddress=" + mailboxAddress) + (since == null ? "" : ", since=" + since) + "]";
     }
 
     /** Builds {@link FetchOptions}; not thread-safe. */
@@ -62,8 +90,38 @@ public final class FetchOptions {
         private String folder = "INBOX";
         private ServerAction action = ServerAction.keep();
         private long maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+        private String mailboxAddress;
+        private Instant since;
 
         private Builder() {
+        }
+
+        /**
+         * Takes only mail addressed to this mailbox (To, Cc, Delivered-To, X-Original-To), for accounts that see
+         * mail of several mailboxes; it may differ from the account's reply address. Default: take all mail.
+         *
+         * @param address an email address
+         * @return this
+         */
+        public Builder mailboxAddress(String address) {
+            Objects.requireNonNull(address, "address");
+            String a = address.strip();
+            if (a.indexOf('@') <= 0 || a.indexOf('@') == a.length() - 1 || a.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("mailboxAddress must be an email address like support@example.com, was '" + address + "'");
+            }
+            this.mailboxAddress = a.toLowerCase(Locale.ROOT);
+            return this;
+        }
+
+        /**
+         * Takes only mail from this instant on. Default: all mail.
+         *
+         * @param since the import date
+         * @return this
+         */
+        public Builder since(Instant since) {
+            this.since = Objects.requireNonNull(since, "since");
+            return this;
         }
 
         /**

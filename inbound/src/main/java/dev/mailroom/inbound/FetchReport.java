@@ -15,12 +15,13 @@ import java.util.Objects;
  * @param acknowledged server-side actions completed, including those left over from an earlier run
  * @param failed mails the host or the parser refused in this run (offered again later)
  * @param quarantined mails moved to quarantine in this run
+ * @param skipped mails left on the server because they are not for this account (mailbox address, import date)
  * @param truncated mails imported with their header block only, because they exceed the size limit
  * @param uidValidityChanged {@code true} if the server renumbered the folder since the last fetch
  * @param problems what went wrong, one line each, with the server's reply where there was one
  */
 public record FetchReport(AccountId account, int imported, int duplicates, int acknowledged, int failed, int quarantined,
-                          int truncated, boolean uidValidityChanged, List<String> problems) {
+                          int skipped, int truncated, boolean uidValidityChanged, List<String> problems) {
     /**
      * Checks the parts.
      *
@@ -30,6 +31,7 @@ public record FetchReport(AccountId account, int imported, int duplicates, int a
      * @param acknowledged see the record description
      * @param failed see the record description
      * @param quarantined see the record description
+     * @param skipped see the record description
      * @param truncated see the record description
      * @param uidValidityChanged see the record description
      * @param problems see the record description

@@ -58,14 +58,14 @@ public final class InMemoryInboundState implements InboundStateRepository {
         Objects.requireNonNull(account, "account");
         Objects.requireNonNull(contentKey, "contentKey");
         return entries.values().stream().anyMatch(e -> e.key().account().equals(account) && e.contentKey().equals(contentKey)
-                && e.state() != InboundEntry.State.FAILED);
+                && e.state() != InboundEntry.State.FAILED && e.state() != InboundEntry.State.SKIPPED);
     }
 
     @Override
     public synchronized void stored(InboundKey key, String contentKey) {
         Objects.requireNonNull(contentKey, "contentKey");
         InboundEntry e = entries.get(Objects.requireNonNull(key, "key"));
-        if (e == null || e.state() == InboundEntry.State.FAILED) {
+        if (e == null || e.state() == InboundEntry.State.FAILED || e.state() == InboundEntry.State.SKIPPED) {
             entries.put(key, new InboundEntry(key, contentKey, InboundEntry.State.STORED, e == null ? 0 : e.attempts(),
                     e == null ? Optional.empty() : e.lastError()));
         }
@@ -74,7 +74,7 @@ public final class InMemoryInboundState implements InboundStateRepository {
     @Override
     public synchronized void acked(InboundKey key) {
         InboundEntry e = entries.get(Objects.requireNonNull(key, "key"));
-        if (e == null || e.state() == InboundEntry.State.FAILED || e.state() == InboundEntry.State.QUARANTINED) {
+        if (e == null || e.state() != InboundEntry.State.STORED && e.state() != InboundEntry.State.ACKED) {
             throw new IllegalStateException("message " + key + " was not stored, so it cannot be acknowledged");
         }
         entries.put(key, new InboundEntry(key, e.contentKey(), InboundEntry.State.ACKED, e.attempts(), e.lastError()));
@@ -104,6 +104,16 @@ public final class InMemoryInboundState implements InboundStateRepository {
         }
         entries.put(key, new InboundEntry(key, contentKey, InboundEntry.State.QUARANTINED, e == null ? 0 : e.attempts(), Optional.of(reason)));
         quarantine.put(key, new QuarantinedMessage(key, contentKey, reason, clock.instant(), raw.clone()));
+    }
+
+    @Override
+    public synchronized void skipped(InboundKey key, String contentKey, String reason) {
+        Objects.requireNonNull(contentKey, "contentKey");
+        Objects.requireNonNull(reason, "reason");
+        InboundEntry e = entries.get(Objects.requireNonNull(key, "key"));
+        if (e == null || e.state() == InboundEntry.State.FAILED) {
+            entries.put(key, new InboundEntry(key, contentKey, InboundEntry.State.SKIPPED, e == null ? 0 : e.attempts(), Optional.of(reason)));
+        }
     }
 
     @Override

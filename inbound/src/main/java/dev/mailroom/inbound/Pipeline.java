@@ -38,6 +38,7 @@ final class Pipeline {
     private int acknowledged;
     private int failed;
     private int quarantined;
+    private int skipped;
     private int truncated;
 
     Pipeline(AccountId account, InboundStateRepository state, InboundHandler handler, FetchOptions options, MailboxSession session) {
@@ -72,11 +73,11 @@ final class Pipeline {
         }
         boolean contiguous = true;
         int taken = 0;
-        for (MailboxSession.Listed listed : session.list(cursor)) {
+        for (MailboxSession.Listed listed : session.list(cursor, options.since().orElse(null))) {
             InboundKey key = new InboundKey(account, folder, validity, listed.id());
             Optional<InboundEntry> known = state.find(key);
             InboundEntry.State s = known.map(InboundEntry::state).orElse(null);
-            if (s == InboundEntry.State.ACKED || s == InboundEntry.State.QUARANTINED) {
+            if (s == InboundEntry.State.ACKED || s == InboundEntry.State.QUARANTINED || s == InboundEntry.State.SKIPPED) {
                 contiguous = advance(contiguous, folder, validity, listed);
                 continue;
             }
@@ -102,7 +103,7 @@ final class Pipeline {
                 acknowledged++;
             }
         }
-        return new FetchReport(account, imported, duplicates, acknowledged, failed, quarantined, truncated, renumbered, problems);
+        return new FetchReport(account, imported, duplicates, acknowledged, failed, quarantined, skipped, truncated, renumbered, problems);
     }
 
     private boolean advance(boolean contiguous, String folder, long validity, MailboxSession.Listed listed) {
@@ -124,6 +125,13 @@ final class Pipeline {
             state.stored(key, contentKey);
             duplicates++;
             ack(key);
+            return true;
+        }
+        Optional<String> notOurs = Filters.skipReason(raw, listed.internalDate(), options);
+        if (notOurs.isPresent()) {
+            state.skipped(key, contentKey, notOurs.get());
+            skipped++;
+            problems.add("message " + key + " skipped: " + notOurs.get());
             return true;
         }
         Optional<String> rejected = tooLarge ? Optional.empty() : MimeScan.check(raw);

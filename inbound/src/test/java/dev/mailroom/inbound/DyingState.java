@@ -49,6 +49,11 @@ final class DyingState implements InboundStateRepository {
     }
 
     @Override
+    public void skipped(InboundKey key, String contentKey, String reason) {
+        durable.skipped(key, contentKey, reason);
+    }
+
+    @Override
     public List<InboundEntry> pendingAcks(AccountId account, String folder) {
         return durable.pendingAcks(account, folder);
     }

@@ -53,7 +53,7 @@ public final class JdbcInboundState implements InboundStateRepository {
         Objects.requireNonNull(contentKey, "contentKey");
         return Transactions.read(dataSource, WHAT, c -> {
             try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM mailroom_inbound_message WHERE account_id = ? AND content_key = ?"
-                    + " AND state <> 'FAILED' FETCH FIRST 1 ROWS ONLY")) {
+                    + " AND state IN ('STORED', 'ACKED', 'QUARANTINED') FETCH FIRST 1 ROWS ONLY")) {
                 p.setString(1, account.value());
                 p.setString(2, contentKey);
                 try (ResultSet rs = p.executeQuery()) {
@@ -71,7 +71,7 @@ public final class JdbcInboundState implements InboundStateRepository {
             Optional<Row> row = row(c, key, true);
             if (row.isEmpty()) {
                 insert(c, key, contentKey, InboundEntry.State.STORED, 0, null);
-            } else if (row.get().entry().state() == InboundEntry.State.FAILED) {
+            } else if (row.get().entry().state() == InboundEntry.State.FAILED || row.get().entry().state() == InboundEntry.State.SKIPPED) {
                 update(c, row.get().id(), "state = 'STORED', content_key = ?", contentKey);
             }
             return null;
@@ -145,6 +145,22 @@ public final class JdbcInboundState implements InboundStateRepository {
                 p.setString(3, clip(reason));
                 p.setBytes(4, raw);
                 p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void skipped(InboundKey key, String contentKey, String reason) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(contentKey, "contentKey");
+        Objects.requireNonNull(reason, "reason");
+        Transactions.write(dataSource, WHAT, c -> {
+            Optional<Row> row = row(c, key, true);
+            if (row.isEmpty()) {
+                insert(c, key, contentKey, InboundEntry.State.SKIPPED, 0, reason);
+            } else if (row.get().entry().state() == InboundEntry.State.FAILED) {
+                update(c, row.get().id(), "state = 'SKIPPED', last_error = ?", clip(reason));
             }
             return null;
         });

@@ -122,6 +122,22 @@ public abstract class InboundStateRepositoryContract {
     }
 
     @Test
+    @DisplayName("F4: a skipped message keeps its reason, does not count as taken, cannot be acknowledged, and may be stored later")
+    void skipped() {
+        InboundKey k = key(7, 6);
+        repo.skipped(k, "sk", "not addressed to support@acme.test");
+        repo.skipped(k, "sk", "not addressed to support@acme.test");
+        InboundEntry e = repo.find(k).orElseThrow();
+        assertEquals(InboundEntry.State.SKIPPED, e.state());
+        assertEquals("not addressed to support@acme.test", e.lastError().orElseThrow());
+        assertFalse(repo.contentTaken(ACCOUNT, "sk"));
+        assertThrows(IllegalStateException.class, () -> repo.acked(k));
+        repo.stored(k, "sk");
+        repo.skipped(k, "sk", "late");
+        assertEquals(InboundEntry.State.STORED, repo.find(k).orElseThrow().state());
+    }
+
+    @Test
     @DisplayName("F2: content keys are found per account, whatever the key they were taken under")
     void contentPerAccount() {
         repo.stored(key(7, 5), "same");

@@ -11,12 +11,19 @@ import org.eclipse.angus.mail.imap.IMAPStore;
 import org.eclipse.angus.mail.imap.protocol.BASE64MailboxEncoder;
 import org.eclipse.angus.mail.imap.protocol.BODY;
 import org.eclipse.angus.mail.imap.protocol.FetchResponse;
+import org.eclipse.angus.mail.imap.protocol.IMAPResponse;
+import org.eclipse.angus.mail.imap.protocol.INTERNALDATE;
 import org.eclipse.angus.mail.imap.protocol.RFC822SIZE;
 import org.eclipse.angus.mail.imap.protocol.UID;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * An IMAP folder opened read-write. Every command names messages by UID ({@code UID FETCH}, {@code UID STORE},
@@ -63,21 +70,56 @@ public final class ImapSession implements MailboxSession {
     }
 
     @Override
-    public List<Listed> list(long afterUid) throws MessagingException {
+    public List<Listed> list(long afterUid, Instant since) throws MessagingException {
         List<Listed> out = new ArrayList<>();
-        command("UID FETCH " + (afterUid + 1) + ":* (UID RFC822.SIZE)", null, responses -> {
+        if (since == null) {
+            listSet((afterUid + 1) + ":*", afterUid, out);
+        } else {
+            List<Long> found = search(afterUid, since.minus(Duration.ofDays(1)));
+            for (int i = 0; i < found.size(); i += 200) {
+                StringBuilder set = new StringBuilder();
+                for (Long uid : found.subList(i, Math.min(found.size(), i + 200))) {
+                    set.append(set.length() == 0 ? "" : ",").append(uid);
+                }
+                listSet(set.toString(), afterUid, out);
+            }
+        }
+        out.sort(Comparator.comparingLong(Listed::uid));
+        return out;
+    }
+
+    private void listSet(String set, long afterUid, List<Listed> out) throws MessagingException {
+        command("UID FETCH " + set + " (UID RFC822.SIZE INTERNALDATE)", null, responses -> {
             for (Response r : responses) {
                 if (r instanceof FetchResponse f) {
                     UID uid = f.getItem(UID.class);
                     RFC822SIZE size = f.getItem(RFC822SIZE.class);
+                    INTERNALDATE date = f.getItem(INTERNALDATE.class);
                     if (uid != null && uid.uid > afterUid) { // "n:*" also names the last message when n is above it
-                        out.add(new Listed(Long.toString(uid.uid), uid.uid, size == null ? 0 : size.size));
+                        out.add(new Listed(Long.toString(uid.uid), uid.uid, size == null ? 0 : size.size,
+                                date == null || date.getDate() == null ? null : date.getDate().toInstant()));
                     }
                 }
             }
         });
-        out.sort(Comparator.comparingLong(Listed::uid));
-        return out;
+    }
+
+    private List<Long> search(long afterUid, Instant from) throws MessagingException {
+        String day = DateTimeFormatter.ofPattern("d-MMM-yyyy", Locale.ROOT).format(from.atZone(ZoneOffset.UTC));
+        List<Long> found = new ArrayList<>();
+        command("UID SEARCH UID " + (afterUid + 1) + ":* SINCE " + day, null, responses -> {
+            for (Response r : responses) {
+                if (r instanceof IMAPResponse ir && ir.isUnTagged() && ir.keyEquals("SEARCH")) {
+                    for (String atom = ir.readAtom(); atom != null && !atom.isEmpty(); atom = ir.readAtom()) {
+                        long uid = Long.parseLong(atom);
+                        if (uid > afterUid) {
+                            found.add(uid);
+                        }
+                    }
+                }
+            }
+        });
+        return found;
     }
 
     @Override

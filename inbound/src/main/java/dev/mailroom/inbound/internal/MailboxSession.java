@@ -6,8 +6,11 @@ import java.util.List;
 
 /** One open connection to a mailbox folder, as the fetch pipeline sees it; IMAP and POP3 implement it. */
 public interface MailboxSession extends AutoCloseable {
-    /** A message on the server: its id (UID or UIDL), its UID for the cursor (IMAP; 0 for POP3) and its size. */
-    record Listed(String id, long uid, long size) {
+    /**
+     * A message on the server: its id (UID or UIDL), its UID for the cursor (IMAP; 0 for POP3), its size and, for
+     * IMAP, its INTERNALDATE (null when unknown).
+     */
+    record Listed(String id, long uid, long size, java.time.Instant internalDate) {
     }
 
     /** @return the folder's full name */
@@ -23,10 +26,12 @@ public interface MailboxSession extends AutoCloseable {
      * Lists the messages after a UID, in ascending order.
      *
      * @param afterUid the cursor (ignored by POP3)
+     * @param since if not null, IMAP lists only what {@code UID SEARCH SINCE} finds from one day earlier (the
+     *              search is day-granular; the caller filters exactly on the INTERNALDATE); ignored by POP3
      * @return the messages
      * @throws MessagingException when the server fails
      */
-    List<Listed> list(long afterUid) throws MessagingException;
+    List<Listed> list(long afterUid, java.time.Instant since) throws MessagingException;
 
     /**
      * Fetches a message without changing its flags.

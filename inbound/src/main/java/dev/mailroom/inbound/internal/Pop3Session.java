@@ -74,7 +74,7 @@ public final class Pop3Session implements MailboxSession {
     }
 
     @Override
-    public List<Listed> list(long afterUid) throws MessagingException {
+    public List<Listed> list(long afterUid, java.time.Instant since) throws MessagingException {
         Message[] messages = folder.getMessages();
         FetchProfile profile = new FetchProfile();
         profile.add(UIDFolder.FetchProfileItem.UID);
@@ -87,7 +87,7 @@ public final class Pop3Session implements MailboxSession {
                         + " next session: use IMAP, or a server with UIDL");
             }
             byUidl.put(uidl, (POP3Message) m);
-            out.add(new Listed(uidl, 0, m.getSize()));
+            out.add(new Listed(uidl, 0, m.getSize(), null));
         }
         return out;
     }
