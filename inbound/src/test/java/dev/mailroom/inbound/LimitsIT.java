@@ -37,10 +37,10 @@ final class LimitsIT {
     }
 
     @Test
-    @DisplayName("F1: a 5,000-level nested multipart goes to quarantine at once, in well under a second, without a stack overflow;"
-            + " the next mail is imported")
+    @DisplayName("F1: a deeply nested multipart (200 levels; GreenMail itself needs long to store deeper ones, PipelineTest takes 5,000) goes to quarantine"
+            + " at once over IMAP; the next mail is imported")
     void mimeBombQuarantined() {
-        deliver(mail, MimeShapes.nested(5000));
+        deliver(mail, MimeShapes.nested(200));
         deliver(mail, message("ok", "Normal", "x"));
         long start = System.nanoTime();
         FetchReport r = inbound.fetch(imapAccount(mail), FetchOptions.defaults());
