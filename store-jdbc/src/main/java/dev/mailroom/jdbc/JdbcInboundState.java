@@ -51,16 +51,8 @@ public final class JdbcInboundState implements InboundStateRepository {
     public boolean contentTaken(AccountId account, String contentKey) {
         Objects.requireNonNull(account, "account");
         Objects.requireNonNull(contentKey, "contentKey");
-        return Transactions.read(dataSource, WHAT, c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM mailroom_inbound_message WHERE account_id = ? AND content_key = ?"
-                    + " AND state IN ('STORED', 'ACKED', 'QUARANTINED') FETCH FIRST 1 ROWS ONLY")) {
-                p.setString(1, account.value());
-                p.setString(2, contentKey);
-                try (ResultSet rs = p.executeQuery()) {
-                    return rs.next();
-                }
-            }
-        });
+        return Transactions.read(dataSource, WHAT, c -> exists(c, "mailroom_inbound_message WHERE account_id = ? AND content_key = ?"
+                + " AND state IN ('STORED', 'ACKED', 'QUARANTINED')", account.value(), contentKey));
     }
 
     @Override
@@ -229,16 +221,8 @@ public final class JdbcInboundState implements InboundStateRepository {
     public boolean hasAnyCursor(AccountId account, String folder) {
         Objects.requireNonNull(account, "account");
         Objects.requireNonNull(folder, "folder");
-        return Transactions.read(dataSource, WHAT, c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM mailroom_inbound_cursor WHERE account_id = ? AND folder = ?"
-                    + " FETCH FIRST 1 ROWS ONLY")) {
-                p.setString(1, account.value());
-                p.setString(2, folder);
-                try (ResultSet rs = p.executeQuery()) {
-                    return rs.next();
-                }
-            }
-        });
+        return Transactions.read(dataSource, WHAT, c -> exists(c, "mailroom_inbound_cursor WHERE account_id = ? AND folder = ?",
+                account.value(), folder));
     }
 
     @Override
@@ -256,7 +240,8 @@ public final class JdbcInboundState implements InboundStateRepository {
                 p.setLong(5, uid);
                 n = p.executeUpdate();
             }
-            if (n == 0 && !cursorExists(c, account, folder, uidValidity)) {
+            if (n == 0 && !exists(c, "mailroom_inbound_cursor WHERE account_id = ? AND folder = ? AND uid_validity = ?", account.value(),
+                    folder, uidValidity)) {
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_inbound_cursor (account_id, folder, uid_validity,"
                         + " last_uid) VALUES (?, ?, ?, ?)")) {
                     p.setString(1, account.value());
@@ -288,13 +273,8 @@ public final class JdbcInboundState implements InboundStateRepository {
                     return true;
                 }
             }
-            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM mailroom_inbound_lease WHERE account_id = ?")) {
-                p.setString(1, account.value());
-                try (ResultSet rs = p.executeQuery()) {
-                    if (rs.next()) {
-                        return false;
-                    }
-                }
+            if (exists(c, "mailroom_inbound_lease WHERE account_id = ?", account.value())) {
+                return false;
             }
             Savepoint beforeInsert = c.setSavepoint(); // PostgreSQL aborts the transaction on a failed insert otherwise
             try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_inbound_lease (account_id, owner, lease_until) VALUES (?, ?, "
@@ -325,12 +305,16 @@ public final class JdbcInboundState implements InboundStateRepository {
         });
     }
 
-    private static boolean cursorExists(Connection c, AccountId account, String folder, long uidValidity) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM mailroom_inbound_cursor WHERE account_id = ? AND folder = ?"
-                + " AND uid_validity = ?")) {
-            p.setString(1, account.value());
-            p.setString(2, folder);
-            p.setLong(3, uidValidity);
+    /** Whether {@code SELECT 1 FROM <from>} finds a row; the parameters are strings or longs. */
+    private static boolean exists(Connection c, String from, Object... params) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM " + from + " FETCH FIRST 1 ROWS ONLY")) {
+            for (int k = 0; k < params.length; k++) {
+                if (params[k] instanceof Long l) {
+                    p.setLong(k + 1, l);
+                } else {
+                    p.setString(k + 1, (String) params[k]);
+                }
+            }
             try (ResultSet rs = p.executeQuery()) {
                 return rs.next();
             }
