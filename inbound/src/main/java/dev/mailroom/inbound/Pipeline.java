@@ -7,7 +7,9 @@ import dev.mailroom.inbound.internal.MimeScan;
 import dev.mailroom.spi.InboundEntry;
 import dev.mailroom.spi.InboundKey;
 import dev.mailroom.spi.InboundStateRepository;
+import jakarta.mail.FolderClosedException;
 import jakarta.mail.MessagingException;
+import jakarta.mail.StoreClosedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,7 +118,14 @@ final class Pipeline {
     /** @return {@code true} if the message is done (stored, a duplicate, or quarantined), {@code false} to retry later */
     private boolean take(InboundKey key, MailboxSession.Listed listed) throws MessagingException {
         boolean tooLarge = listed.size() > options.maxMessageSize();
-        byte[] raw = session.fetch(listed, tooLarge);
+        byte[] raw;
+        try {
+            raw = session.fetch(listed, tooLarge);
+        } catch (FolderClosedException | StoreClosedException lost) {
+            throw lost; // the connection is gone: the whole fetch fails and is retried, nothing is counted against the mail
+        } catch (MessagingException refused) { // the server refuses this one message: count it, so it cannot block the folder
+            return refused(key, "unfetchable:" + key, "the server refused to send it: " + refused.getMessage(), new byte[0]);
+        }
         if (raw == null) {
             return true; // gone since it was listed: nothing to take
         }
@@ -143,16 +152,7 @@ final class Pipeline {
             FetchedMail mail = Parsing.parse(key, contentKey, raw, listed.size(), tooLarge);
             handler.accept(mail);
         } catch (Exception e) { // the host's handler may throw anything: the mail stays on the server
-            String error = e.getClass().getSimpleName() + ": " + e.getMessage();
-            int attempts = state.failed(key, contentKey, error);
-            failed++;
-            if (attempts >= MAX_ATTEMPTS) {
-                quarantine(key, contentKey, "failed " + attempts + " times; last: " + error, raw);
-                return true;
-            }
-            LOG.warn("account {}: message {} refused ({} of {} attempts): {}", account, key, attempts, MAX_ATTEMPTS, error);
-            problems.add("message " + key + " refused (attempt " + attempts + "): " + error);
-            return false;
+            return refused(key, contentKey, e.getClass().getSimpleName() + ": " + e.getMessage(), raw);
         }
         state.stored(key, contentKey);
         imported++;
@@ -161,6 +161,19 @@ final class Pipeline {
         }
         ack(key);
         return true;
+    }
+
+    /** Counts a failed attempt; the third one quarantines. @return {@code true} if the message is done (quarantined) */
+    private boolean refused(InboundKey key, String contentKey, String error, byte[] raw) {
+        int attempts = state.failed(key, contentKey, error);
+        failed++;
+        if (attempts >= MAX_ATTEMPTS) {
+            quarantine(key, contentKey, "failed " + attempts + " times; last: " + error, raw);
+            return true;
+        }
+        LOG.warn("account {}: message {} refused ({} of {} attempts): {}", account, key, attempts, MAX_ATTEMPTS, error);
+        problems.add("message " + key + " refused (attempt " + attempts + "): " + error);
+        return false;
     }
 
     private void quarantine(InboundKey key, String contentKey, String reason, byte[] raw) {

@@ -197,8 +197,13 @@ final class ImapFetchIT {
         deliver(mail, a);
         deliver(mail, b);
         assertThat(fetch(FetchOptions.defaults()).imported()).isEqualTo(2);
-        mail.close();
-        mail.start(); // GreenMail starts with a new UIDVALIDITY
+        long start = System.nanoTime();
+        long before = uidValidity();
+        do { // GreenMail derives UIDVALIDITY from the clock in seconds: a restart within the same second keeps it
+            mail.close();
+            mail.start();
+        } while (uidValidity() == before && System.nanoTime() - start < 5_000_000_000L);
+        assertThat(uidValidity()).isNotEqualTo(before);
         deliver(mail, a);
         deliver(mail, b);
         deliver(mail, message("u3", "Neu", "z"));
@@ -219,5 +224,12 @@ final class ImapFetchIT {
         assertThat(e.code()).isEqualTo(MailErrorCode.AUTH_FAILED);
         assertThat(e.serverReply()).isPresent();
         assertThat(e.getMessage()).doesNotContain("wrong");
+    }
+
+    private long uidValidity() throws Exception {
+        try (Store store = Fixtures.imap(mail)) {
+            jakarta.mail.UIDFolder f = (jakarta.mail.UIDFolder) store.getFolder("INBOX");
+            return f.getUIDValidity();
+        }
     }
 }

@@ -19,6 +19,7 @@ final class PipelineTest {
     private static final class ScriptedFolder implements MailboxSession {
         final List<byte[]> messages = new ArrayList<>();
         final List<String> actions = new ArrayList<>();
+        final java.util.Set<Long> refusedUids = new java.util.HashSet<>();
 
         @Override
         public String folder() {
@@ -45,7 +46,10 @@ final class PipelineTest {
         }
 
         @Override
-        public byte[] fetch(Listed message, boolean headerOnly) {
+        public byte[] fetch(Listed message, boolean headerOnly) throws jakarta.mail.MessagingException {
+            if (refusedUids.contains(message.uid())) {
+                throw new jakarta.mail.MessagingException("A5 NO UID FETCH failed: message unreadable");
+            }
             return messages.get((int) message.uid() - 1);
         }
 
@@ -76,5 +80,26 @@ final class PipelineTest {
         assertThat(tickets.subjects()).containsExactly("Normal");
         assertThat(folder.actions).containsExactly("DELETE 2"); // the quarantined mail stays on the server
         assertThat(ms).isLessThan(1000);
+    }
+
+    @Test
+    @DisplayName("F2: a message the server refuses to send counts as a failed attempt and is quarantined after 3; it never blocks the"
+            + " folder")
+    void serverRefusesOneMessage() throws Exception {
+        ScriptedFolder folder = new ScriptedFolder();
+        folder.messages.add(Fixtures.message("bad", "Kaputt", "x").getBytes(StandardCharsets.US_ASCII));
+        folder.messages.add(Fixtures.message("ok", "Normal", "x").getBytes(StandardCharsets.US_ASCII));
+        folder.refusedUids.add(1L);
+        InMemoryInboundState state = new InMemoryInboundState();
+        Fixtures.Tickets tickets = new Fixtures.Tickets();
+        FetchReport first = new Pipeline(ACCOUNT, state, tickets, FetchOptions.defaults(), folder).run();
+        assertThat(first.failed()).isEqualTo(1);
+        assertThat(tickets.subjects()).containsExactly("Normal");
+        new Pipeline(ACCOUNT, state, tickets, FetchOptions.defaults(), folder).run();
+        FetchReport third = new Pipeline(ACCOUNT, state, tickets, FetchOptions.defaults(), folder).run();
+        assertThat(third.quarantined()).isEqualTo(1);
+        assertThat(state.quarantined(ACCOUNT)).singleElement().satisfies(q -> assertThat(q.reason()).contains("A5 NO UID FETCH failed"));
+        assertThat(state.cursor(ACCOUNT, "INBOX", 42)).hasValue(2);
+        assertThat(tickets.subjects()).containsExactly("Normal");
     }
 }
