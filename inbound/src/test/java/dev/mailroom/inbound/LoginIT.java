@@ -51,7 +51,7 @@ final class LoginIT {
     }
 
     @Test
-    @DisplayName("F1: XOAUTH2 with a token from the context's source; a refused token is refreshed once")
+    @DisplayName("F1: XOAUTH2 over IMAP and POP3 with a token from the context's source; a refused token is refreshed once")
     void xoauth2() {
         mail.greenMail().setUser("team@acme.test", "team@acme.test", "the-valid-token");
         deliver(mail, "team@acme.test", message("o1", "OAuth", "x"));
@@ -73,5 +73,10 @@ final class LoginIT {
         FetchReport r = inbound.fetch(account(auth, FetchSettings.imap(mail.host(), mail.imapPort(), Security.NONE)), FetchOptions.defaults());
         assertThat(r.imported()).isEqualTo(1);
         assertThat(refreshes).hasValue(1);
+        Inbound pop3 = Inbound.builder(new InMemoryInboundState(), tickets).context(TransportContext.builder().accessTokens(tokens).build())
+                .build();
+        assertThat(pop3.fetch(account(auth, FetchSettings.pop3(mail.host(), mail.pop3Port()).withImap(null, null, Security.NONE)),
+                FetchOptions.defaults()).imported()).isEqualTo(1);
+        assertThat(refreshes).hasValue(2);
     }
 }
