@@ -62,6 +62,11 @@ public final class Inbound {
      *                       server's exact reply; a single mail's failure does not throw
      */
     public FetchReport fetch(ResolvedAccount account, FetchOptions options) {
+        return fetch(account, options, () -> { });
+    }
+
+    /** As {@link #fetch(ResolvedAccount, FetchOptions)}, calling {@code heartbeat} after each message (the poller renews its lease). */
+    FetchReport fetch(ResolvedAccount account, FetchOptions options, Runnable heartbeat) {
         Objects.requireNonNull(account, "account");
         Objects.requireNonNull(options, "options");
         if (account.fetching().protocol() == dev.mailroom.FetchSettings.Protocol.POP3) {
@@ -72,7 +77,7 @@ public final class Inbound {
             }
         }
         try (MailboxSession session = Connector.open(account, context, options.folder())) {
-            return new Pipeline(account.id(), state, handler, options, session).run();
+            return new Pipeline(account.id(), state, handler, options, session, heartbeat).run();
         } catch (MessagingException e) {
             throw Connector.failure("fetching mail of account " + account.id(), e);
         }

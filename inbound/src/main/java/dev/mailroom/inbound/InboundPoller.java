@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -28,7 +29,8 @@ import java.util.function.Supplier;
  * Fetches every registered account on its own schedule: every 60 s by default with ±10 % jitter, doubling the
  * wait after each failure (up to 32 times the interval), each account as its own task so that one broken account
  * never holds up another. Before each fetch the node takes the account's lease in the {@link InboundStateRepository}
- * (judged on the store's clock), so exactly one node fetches an account at a time when several share the store.
+ * (judged on the store's clock) and renews it during a long fetch, so exactly one node fetches an account at a time
+ * when several share the store.
  * {@link #status} reports each account's health (OK, DEGRADED, AUTH_REQUIRED, DISABLED) with the server's reply, and
  * a {@linkplain Builder#deliveryLog delivery log} records failed fetches and fetches that took or refused mail.
  *
@@ -188,7 +190,7 @@ public final class InboundPoller implements AutoCloseable {
             return Optional.empty(); // another node fetches this account now
         }
         try {
-            FetchReport report = inbound.fetch(account, job.options());
+            FetchReport report = inbound.fetch(account, job.options(), renewer(job.id()));
             statuses.put(job.id(), new FetchStatus(job.id(), FetchStatus.Health.OK, Optional.of(report), Optional.empty(), Optional.empty(),
                     Optional.empty(), 0, Optional.empty()));
             if (report.imported() + report.failed() + report.quarantined() + report.duplicates() > 0 || !report.problems().isEmpty()) {
@@ -203,6 +205,21 @@ public final class InboundPoller implements AutoCloseable {
         } finally {
             state.releaseLease(job.id(), node);
         }
+    }
+
+    /** Renews the lease after a message once a third of it has passed; aborts the fetch if another node took it meanwhile. */
+    private Runnable renewer(AccountId id) {
+        Instant[] renewed = {clock.instant()};
+        return () -> {
+            Instant now = clock.instant();
+            if (Duration.between(renewed[0], now).compareTo(lease.dividedBy(3)) >= 0) {
+                if (!state.tryLease(id, node, lease)) {
+                    throw new IllegalStateException("account " + id + ": node " + node + " lost its fetch lease to another node; this"
+                            + " fetch stops after the current message (nothing is lost: the other node goes on)");
+                }
+                renewed[0] = now;
+            }
+        };
     }
 
     private static String summary(FetchReport r) {
@@ -337,7 +354,7 @@ public final class InboundPoller implements AutoCloseable {
         }
 
         /**
-         * Sets the clock for the status' next-fetch times (default: system clock).
+         * Sets the clock for the status' next-fetch times and the lease renewal (default: system clock).
          *
          * @param clock the clock
          * @return this

@@ -32,6 +32,7 @@ final class Pipeline {
     private final InboundHandler handler;
     private final FetchOptions options;
     private final MailboxSession session;
+    private final Runnable heartbeat;
     private final List<String> problems = new ArrayList<>();
     private final List<InboundKey> actedAtCommit = new ArrayList<>();
     private final Set<InboundKey> actedOn = new HashSet<>();
@@ -44,6 +45,13 @@ final class Pipeline {
     private int truncated;
 
     Pipeline(AccountId account, InboundStateRepository state, InboundHandler handler, FetchOptions options, MailboxSession session) {
+        this(account, state, handler, options, session, () -> { });
+    }
+
+    /** @param heartbeat called after each message; it may throw to abort the fetch (the poller lost its lease) */
+    Pipeline(AccountId account, InboundStateRepository state, InboundHandler handler, FetchOptions options, MailboxSession session,
+             Runnable heartbeat) {
+        this.heartbeat = heartbeat;
         this.account = account;
         this.state = state;
         this.handler = handler;
@@ -97,6 +105,7 @@ final class Pipeline {
             } else {
                 contiguous = false;
             }
+            heartbeat.run();
         }
         if (session.actsAtCommit()) {
             session.commit();

@@ -151,4 +151,54 @@ final class InboundPollerIT {
         }
         assertThat(tickets.tickets).isEmpty();
     }
+
+    /** A clock the test moves forward. */
+    private static final class TestClock extends java.time.Clock {
+        private volatile java.time.Instant now = java.time.Instant.parse("2026-11-29T12:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    @DisplayName("F1: a long fetch renews its lease, so another node stays out; a node whose lease was taken stops after the current mail")
+    void leaseRenewedDuringLongFetch() throws Exception {
+        deliver(mail, message("l1", "Eins", "x"));
+        deliver(mail, message("l2", "Zwei", "x"));
+        deliver(mail, message("l3", "Drei", "x"));
+        TestClock clock = new TestClock();
+        InMemoryInboundState shared = new InMemoryInboundState(clock);
+        Fixtures.Tickets tickets = new Fixtures.Tickets();
+        InboundHandler slow = m -> {
+            tickets.accept(m);
+            clock.advance(Duration.ofMinutes(6)); // each mail takes 6 minutes; the lease lasts 15
+            if (m.subject().equals("Zwei")) {
+                assertThat(shared.tryLease(SUPPORT, "b", Duration.ofMinutes(15))).as("renewed after Eins: node b stays out").isFalse();
+                clock.advance(Duration.ofMinutes(20)); // node a stalls past its lease
+                assertThat(shared.tryLease(SUPPORT, "b", Duration.ofMinutes(15))).as("the lease ran out: node b takes it").isTrue();
+            }
+        };
+        try (InboundPoller a = InboundPoller.builder(Inbound.builder(shared, slow).build(), shared).node("a").clock(clock)
+                .account(SUPPORT, () -> imapAccount(mail), FetchOptions.defaults()).build()) {
+            IllegalStateException lost = assertThrows(IllegalStateException.class, () -> a.fetchNow(SUPPORT));
+            assertThat(lost).hasMessageContaining("lost its fetch lease");
+        }
+        assertThat(tickets.subjects()).containsExactly("Eins", "Zwei"); // "Drei" is left for node b
+    }
 }
