@@ -36,7 +36,9 @@ public record DeliveryLogEntry(Instant time, AccountId accountId, String account
         /** Delivering a notification, or deciding not to (a skipped recipient). */
         NOTIFICATION,
         /** Delivering a support request. */
-        SUPPORT_REQUEST
+        SUPPORT_REQUEST,
+        /** Fetching incoming mail of an account (IMAP or POP3). */
+        FETCH
     }
 
     /** How it ended. */

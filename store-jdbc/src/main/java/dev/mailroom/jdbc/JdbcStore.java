@@ -42,6 +42,7 @@ public final class JdbcStore implements MailStore, AutoCloseable {
     private final JdbcOutboxRepository outbox;
     private final JdbcNotificationPreferences preferences;
     private final JdbcOAuthStore oauth;
+    private final JdbcInboundState inbound;
     private final ScheduledExecutorService poller;
     private final TransactionJoin join;
 
@@ -55,6 +56,7 @@ public final class JdbcStore implements MailStore, AutoCloseable {
         this.outbox = new JdbcOutboxRepository(b.dataSource, join);
         this.preferences = new JdbcNotificationPreferences(b.dataSource);
         this.oauth = new JdbcOAuthStore(b.dataSource, b.cipher);
+        this.inbound = new JdbcInboundState(b.dataSource);
         accounts.pollChanges(); // the starting point, read now: a change made before the first poll must not be missed
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mailroom-jdbc-change-poller");
@@ -103,6 +105,11 @@ public final class JdbcStore implements MailStore, AutoCloseable {
     @Override
     public Optional<OAuthStore> oauth() {
         return Optional.of(oauth);
+    }
+
+    /** @return what the mail fetcher remembers: fetched messages, import cursors, quarantined messages */
+    public JdbcInboundState inbound() {
+        return inbound;
     }
 
     /** @return the delivery log */

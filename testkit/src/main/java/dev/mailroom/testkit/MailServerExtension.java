@@ -14,7 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * An in-process GreenMail server (SMTP and IMAP) on free loopback ports, started before and stopped
+ * An in-process GreenMail server (SMTP, IMAP and POP3) on free loopback ports, started before and stopped
  * after each test. GreenMail stores one copy per recipient mailbox and has no STARTTLS: use
  * {@link SmtpTestServer} for TLS tests.
  *
@@ -76,7 +76,8 @@ public final class MailServerExtension implements BeforeEachCallback, AfterEachC
         if (greenMail == null) {
             ServerSetup[] setups = ServerSetup.dynamicPort(new ServerSetup[] {
                     new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP),
-                    new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP)});
+                    new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP),
+                    new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_POP3)});
             GreenMailConfiguration config = GreenMailConfiguration.aConfig();
             for (String[] u : users) {
                 config = config.withUser(u[0], u[1], u[2]);
@@ -118,6 +119,11 @@ public final class MailServerExtension implements BeforeEachCallback, AfterEachC
     /** @return the IMAP port */
     public int imapPort() {
         return running().getImap().getPort();
+    }
+
+    /** @return the POP3 port */
+    public int pop3Port() {
+        return running().getPop3().getPort();
     }
 
     /** @return the underlying GreenMail, for what this class does not cover */

@@ -1,0 +1,161 @@
+package dev.mailroom.spi;
+
+import dev.mailroom.AccountId;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * What the mail fetcher remembers between runs and across nodes: for each fetched message how far it got
+ * (failed attempts, stored by the host, acknowledged on the server, quarantined), the import cursor per folder
+ * and UIDVALIDITY, and the raw bytes of quarantined messages.
+ *
+ * <p>A message is first {@linkplain #stored stored} (the host's handler accepted it durably) and only then is
+ * the server-side action (keep, mark read, move, delete) done and the message {@linkplain #acked acknowledged}.
+ * A process that dies in between leaves the entry {@code STORED}; the next fetch finds it with
+ * {@link #pendingAcks} and completes the action, without handing the message to the host again. The
+ * {@linkplain InboundEntry#contentKey() content key} finds a message again after the server renumbered its
+ * folder (a new UIDVALIDITY) or it moved.
+ *
+ * <p><b>Threading and failure.</b> Thread-safe; each method is atomic on its own and idempotent where stated.
+ * One fetcher at a time per account is assumed. Storage failures pass through as unchecked exceptions
+ * ({@link dev.mailroom.MailException} with {@link dev.mailroom.MailErrorCode#STORE_FAILED} for Mailroom's
+ * stores). Contract suite: {@code InboundStateRepositoryContract} in mailroom-testkit.
+ *
+ * <pre>{@code
+ * InboundStateRepository state = jdbcStore.inbound();   // or new InMemoryInboundState() in tests
+ * }</pre>
+ */
+public interface InboundStateRepository {
+    /**
+     * Looks a message up by where it sits on the server.
+     *
+     * @param key the message's key
+     * @return what is known, or empty if it was never taken nor failed
+     */
+    Optional<InboundEntry> find(InboundKey key);
+
+    /**
+     * Tells whether the account already took a message with this content key (stored, acknowledged or
+     * quarantined under any key; a failed or skipped one does not count).
+     *
+     * @param account the fetch account
+     * @param contentKey the content key
+     * @return {@code true} if it did
+     */
+    boolean contentTaken(AccountId account, String contentKey);
+
+    /**
+     * Records that the host accepted the message durably. Idempotent; an acknowledged entry stays acknowledged.
+     *
+     * @param key the message's key
+     * @param contentKey its content key
+     */
+    void stored(InboundKey key, String contentKey);
+
+    /**
+     * Records that the server-side action for a stored message is done. Idempotent.
+     *
+     * @param key the message's key
+     * @throws IllegalStateException if the message was never stored
+     */
+    void acked(InboundKey key);
+
+    /**
+     * Records a failed attempt to take a message (parsing or the host's handler).
+     *
+     * @param key the message's key
+     * @param contentKey its content key
+     * @param error what failed, without secrets
+     * @return the number of failed attempts so far, this one included
+     * @throws IllegalStateException if the message is already stored, acknowledged or quarantined
+     */
+    int failed(InboundKey key, String contentKey, String error);
+
+    /**
+     * Moves a message into quarantine with its raw bytes. Idempotent.
+     *
+     * @param key the message's key
+     * @param contentKey its content key
+     * @param reason why, without secrets
+     * @param raw the message as the server sent it
+     */
+    void quarantine(InboundKey key, String contentKey, String reason, byte[] raw);
+
+    /**
+     * Records that a message is not for this account and stays on the server untouched. Idempotent; a message
+     * that is already stored, acknowledged or quarantined keeps its state.
+     *
+     * @param key the message's key
+     * @param contentKey its content key
+     * @param reason why, e.g. that it is not addressed to the account's mailbox
+     */
+    void skipped(InboundKey key, String contentKey, String reason);
+
+    /**
+     * Lists the account's messages in a folder that are stored but not yet acknowledged, under any UIDVALIDITY.
+     *
+     * @param account the fetch account
+     * @param folder the folder's full name
+     * @return the entries, oldest first
+     */
+    List<InboundEntry> pendingAcks(AccountId account, String folder);
+
+    /**
+     * Lists the account's quarantined messages.
+     *
+     * @param account the fetch account
+     * @return the messages with their raw bytes, oldest first
+     */
+    List<QuarantinedMessage> quarantined(AccountId account);
+
+    /**
+     * Reads the import cursor: the highest UID up to which every message of the folder was taken.
+     *
+     * @param account the fetch account
+     * @param folder the folder's full name
+     * @param uidValidity the folder's UIDVALIDITY
+     * @return the UID, or empty if nothing was taken under this UIDVALIDITY yet
+     */
+    OptionalLong cursor(AccountId account, String folder, long uidValidity);
+
+    /**
+     * Tells whether the account has a cursor for the folder under any UIDVALIDITY: a fetch that finds none for
+     * the current UIDVALIDITY but one for another knows the server renumbered the folder.
+     *
+     * @param account the fetch account
+     * @param folder the folder's full name
+     * @return {@code true} if any cursor exists
+     */
+    boolean hasAnyCursor(AccountId account, String folder);
+
+    /**
+     * Moves the import cursor forward; a lower UID than the stored one is ignored.
+     *
+     * @param account the fetch account
+     * @param folder the folder's full name
+     * @param uidValidity the folder's UIDVALIDITY
+     * @param uid the highest UID up to which every message was taken
+     */
+    void advanceCursor(AccountId account, String folder, long uidValidity, long uid);
+
+    /**
+     * Takes or renews the account's fetch lease: exactly one node fetches an account at a time. The lease is free
+     * when nobody holds it or the holder's lease ran out (on the repository's clock); the holder renews it.
+     *
+     * @param account the fetch account
+     * @param owner the node's id
+     * @param duration how long the lease lasts without renewal; zero or positive
+     * @return {@code true} if the caller holds the lease now
+     */
+    boolean tryLease(AccountId account, String owner, java.time.Duration duration);
+
+    /**
+     * Gives up the account's fetch lease if the caller holds it; otherwise does nothing.
+     *
+     * @param account the fetch account
+     * @param owner the node's id
+     */
+    void releaseLease(AccountId account, String owner);
+}

@@ -1,0 +1,175 @@
+package dev.mailroom.inbound;
+
+import dev.mailroom.AccountId;
+import dev.mailroom.spi.InboundEntry;
+import dev.mailroom.spi.InboundKey;
+import dev.mailroom.spi.InboundStateRepository;
+import dev.mailroom.spi.QuarantinedMessage;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * An {@link InboundStateRepository} in memory, for tests and single-node trials: everything is lost on restart,
+ * so a restarted process imports the mailbox again. Thread-safe (one lock).
+ */
+public final class InMemoryInboundState implements InboundStateRepository {
+    private record Cursor(AccountId account, String folder, long uidValidity) {
+    }
+
+    private record Lease(String owner, Instant until) {
+    }
+
+    private final Map<InboundKey, InboundEntry> entries = new LinkedHashMap<>();
+    private final Map<InboundKey, QuarantinedMessage> quarantine = new LinkedHashMap<>();
+    private final Map<Cursor, Long> cursors = new LinkedHashMap<>();
+    private final Map<AccountId, Lease> leases = new LinkedHashMap<>();
+    private final Clock clock;
+
+    /** Creates an empty repository on the system clock. */
+    public InMemoryInboundState() {
+        this(Clock.systemUTC());
+    }
+
+    /**
+     * Creates an empty repository.
+     *
+     * @param clock the clock for quarantine times
+     */
+    public InMemoryInboundState(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public synchronized Optional<InboundEntry> find(InboundKey key) {
+        return Optional.ofNullable(entries.get(Objects.requireNonNull(key, "key")));
+    }
+
+    @Override
+    public synchronized boolean contentTaken(AccountId account, String contentKey) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(contentKey, "contentKey");
+        return entries.values().stream().anyMatch(e -> e.key().account().equals(account) && e.contentKey().equals(contentKey)
+                && e.state() != InboundEntry.State.FAILED && e.state() != InboundEntry.State.SKIPPED);
+    }
+
+    @Override
+    public synchronized void stored(InboundKey key, String contentKey) {
+        Objects.requireNonNull(contentKey, "contentKey");
+        InboundEntry e = entries.get(Objects.requireNonNull(key, "key"));
+        if (e == null || e.state() == InboundEntry.State.FAILED || e.state() == InboundEntry.State.SKIPPED) {
+            entries.put(key, new InboundEntry(key, contentKey, InboundEntry.State.STORED, e == null ? 0 : e.attempts(),
+                    e == null ? Optional.empty() : e.lastError()));
+        }
+    }
+
+    @Override
+    public synchronized void acked(InboundKey key) {
+        InboundEntry e = entries.get(Objects.requireNonNull(key, "key"));
+        if (e == null || e.state() != InboundEntry.State.STORED && e.state() != InboundEntry.State.ACKED) {
+            throw new IllegalStateException("message " + key + " was not stored, so it cannot be acknowledged");
+        }
+        entries.put(key, new InboundEntry(key, e.contentKey(), InboundEntry.State.ACKED, e.attempts(), e.lastError()));
+    }
+
+    @Override
+    public synchronized int failed(InboundKey key, String contentKey, String error) {
+        Objects.requireNonNull(contentKey, "contentKey");
+        Objects.requireNonNull(error, "error");
+        InboundEntry e = entries.get(Objects.requireNonNull(key, "key"));
+        if (e != null && e.state() != InboundEntry.State.FAILED) {
+            throw new IllegalStateException("message " + key + " is already " + e.state());
+        }
+        int attempts = (e == null ? 0 : e.attempts()) + 1;
+        entries.put(key, new InboundEntry(key, contentKey, InboundEntry.State.FAILED, attempts, Optional.of(error)));
+        return attempts;
+    }
+
+    @Override
+    public synchronized void quarantine(InboundKey key, String contentKey, String reason, byte[] raw) {
+        Objects.requireNonNull(contentKey, "contentKey");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(raw, "raw");
+        InboundEntry e = entries.get(Objects.requireNonNull(key, "key"));
+        if (e != null && e.state() == InboundEntry.State.QUARANTINED) {
+            return;
+        }
+        entries.put(key, new InboundEntry(key, contentKey, InboundEntry.State.QUARANTINED, e == null ? 0 : e.attempts(), Optional.of(reason)));
+        quarantine.put(key, new QuarantinedMessage(key, contentKey, reason, clock.instant(), raw.clone()));
+    }
+
+    @Override
+    public synchronized void skipped(InboundKey key, String contentKey, String reason) {
+        Objects.requireNonNull(contentKey, "contentKey");
+        Objects.requireNonNull(reason, "reason");
+        InboundEntry e = entries.get(Objects.requireNonNull(key, "key"));
+        if (e == null || e.state() == InboundEntry.State.FAILED) {
+            entries.put(key, new InboundEntry(key, contentKey, InboundEntry.State.SKIPPED, e == null ? 0 : e.attempts(), Optional.of(reason)));
+        }
+    }
+
+    @Override
+    public synchronized List<InboundEntry> pendingAcks(AccountId account, String folder) {
+        List<InboundEntry> out = new ArrayList<>();
+        for (InboundEntry e : entries.values()) {
+            if (e.state() == InboundEntry.State.STORED && e.key().account().equals(account) && e.key().folder().equals(folder)) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized List<QuarantinedMessage> quarantined(AccountId account) {
+        return quarantine.values().stream().filter(q -> q.key().account().equals(account)).toList();
+    }
+
+    @Override
+    public synchronized OptionalLong cursor(AccountId account, String folder, long uidValidity) {
+        Long c = cursors.get(new Cursor(account, folder, uidValidity));
+        return c == null ? OptionalLong.empty() : OptionalLong.of(c);
+    }
+
+    @Override
+    public synchronized boolean hasAnyCursor(AccountId account, String folder) {
+        return cursors.keySet().stream().anyMatch(c -> c.account().equals(account) && c.folder().equals(folder));
+    }
+
+    @Override
+    public synchronized void advanceCursor(AccountId account, String folder, long uidValidity, long uid) {
+        cursors.merge(new Cursor(Objects.requireNonNull(account, "account"), Objects.requireNonNull(folder, "folder"), uidValidity), uid,
+                Math::max);
+    }
+
+    @Override
+    public synchronized boolean tryLease(AccountId account, String owner, Duration duration) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(owner, "owner");
+        if (Objects.requireNonNull(duration, "duration").isNegative()) {
+            throw new IllegalArgumentException("duration must not be negative");
+        }
+        Instant now = clock.instant();
+        Lease held = leases.get(account);
+        if (held != null && !held.owner().equals(owner) && held.until().isAfter(now)) {
+            return false;
+        }
+        leases.put(account, new Lease(owner, now.plus(duration)));
+        return true;
+    }
+
+    @Override
+    public synchronized void releaseLease(AccountId account, String owner) {
+        Lease held = leases.get(Objects.requireNonNull(account, "account"));
+        if (held != null && held.owner().equals(Objects.requireNonNull(owner, "owner"))) {
+            leases.remove(account);
+        }
+    }
+}

@@ -1,0 +1,387 @@
+package dev.mailroom.inbound;
+
+import dev.mailroom.AccountId;
+import dev.mailroom.DeliveryLogEntry;
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
+import dev.mailroom.ResolvedAccount;
+import dev.mailroom.spi.DeliveryLog;
+import dev.mailroom.spi.InboundStateRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Fetches every registered account on its own schedule: every 60 s by default with ±10 % jitter, doubling the
+ * wait after each failure (up to 32 times the interval), each account as its own task so that one broken account
+ * never holds up another. Before each fetch the node takes the account's lease in the {@link InboundStateRepository}
+ * (judged on the store's clock) and renews it during a long fetch, so exactly one node fetches an account at a time
+ * when several share the store.
+ * {@link #status} reports each account's health (OK, DEGRADED, AUTH_REQUIRED, DISABLED) with the server's reply, and
+ * a {@linkplain Builder#deliveryLog delivery log} records failed fetches and fetches that took or refused mail.
+ *
+ * <p><b>Lifecycle and threading.</b> {@link #start()} schedules the first fetch of each account within one interval;
+ * {@link #close()} stops scheduling and waits briefly for running fetches. Thread-safe. Fetches run on the poller's
+ * own threads ({@link Builder#threads}); a fetch that hangs is bounded by the context's timeouts.
+ *
+ * <pre>{@code
+ * InboundPoller poller = InboundPoller.builder(inbound, jdbcStore.inbound())
+ *         .account(AccountId.of("support"), () -> mailroom.resolve(AccountId.of("support")), FetchOptions.defaults())
+ *         .build();
+ * poller.start();
+ * }</pre>
+ */
+public final class InboundPoller implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InboundPoller.class);
+    private static final int MAX_BACKOFF_FACTOR = 32;
+    private static final DeliveryLog NO_LOG = new DeliveryLog() {
+        @Override
+        public void record(DeliveryLogEntry entry) {
+        }
+
+        @Override
+        public java.util.List<DeliveryLogEntry> query(dev.mailroom.DeliveryLogQuery query) {
+            return java.util.List.of();
+        }
+    };
+
+    private record Job(AccountId id, Supplier<ResolvedAccount> account, FetchOptions options) {
+    }
+
+    private final Inbound inbound;
+    private final InboundStateRepository state;
+    private final String node;
+    private final Duration interval;
+    private final Duration lease;
+    private final Clock clock;
+    private final DeliveryLog log;
+    private final Map<AccountId, Job> jobs;
+    private final Map<AccountId, FetchStatus> statuses = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService executor;
+    private volatile boolean closed;
+
+    private InboundPoller(Builder b) {
+        this.inbound = b.inbound;
+        this.state = b.state;
+        this.node = b.node;
+        this.interval = b.interval;
+        this.lease = b.lease;
+        this.clock = b.clock;
+        this.log = b.log;
+        this.jobs = Map.copyOf(b.jobs);
+        for (AccountId id : jobs.keySet()) {
+            statuses.put(id, new FetchStatus(id, FetchStatus.Health.OK, Optional.empty(), Optional.empty(), Optional.empty(),
+                    Optional.empty(), 0, Optional.empty()));
+        }
+        this.executor = Executors.newScheduledThreadPool(b.threads, r -> {
+            Thread t = new Thread(r, "mailroom-inbound-poller");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @param inbound the fetcher
+     * @param state the state store holding the fetch leases (the same the fetcher uses)
+     * @return the builder
+     */
+    public static Builder builder(Inbound inbound, InboundStateRepository state) {
+        return new Builder(Objects.requireNonNull(inbound, "inbound"), Objects.requireNonNull(state, "state"));
+    }
+
+    /** Schedules each account's first fetch at a random point within one interval. Call once. */
+    public void start() {
+        for (Job job : jobs.values()) {
+            schedule(job, Duration.ofMillis(ThreadLocalRandom.current().nextLong(Math.max(1, interval.toMillis()))));
+        }
+    }
+
+    /**
+     * Fetches one account now, on the caller's thread, if this node can take its lease.
+     *
+     * @param account a registered account
+     * @return the report, or empty if another node holds the lease or the account is disabled
+     * @throws MailException when the fetch fails (the status records it too)
+     */
+    public Optional<FetchReport> fetchNow(AccountId account) {
+        Job job = jobs.get(Objects.requireNonNull(account, "account"));
+        if (job == null) {
+            throw new IllegalArgumentException("account " + account + " is not registered with this poller: add it with account(...)");
+        }
+        return run(job);
+    }
+
+    /**
+     * Reads an account's health.
+     *
+     * @param account a registered account
+     * @return its status
+     */
+    public FetchStatus status(AccountId account) {
+        FetchStatus s = statuses.get(Objects.requireNonNull(account, "account"));
+        if (s == null) {
+            throw new IllegalArgumentException("account " + account + " is not registered with this poller");
+        }
+        return s;
+    }
+
+    /**
+     * The wait before the next fetch: the interval after a success, doubled for each failure in a row up to 32 times
+     * the interval, then ±10 % jitter so that nodes and accounts do not poll in lockstep.
+     *
+     * @param interval the poll interval
+     * @param failures failed fetches in a row
+     * @param random a number in [0, 1) for the jitter
+     * @return the wait
+     */
+    static Duration delay(Duration interval, int failures, double random) {
+        long factor = Math.min(MAX_BACKOFF_FACTOR, 1L << Math.min(failures, 10));
+        double jitter = 0.9 + 0.2 * random;
+        return Duration.ofMillis(Math.round(interval.toMillis() * factor * jitter));
+    }
+
+    private void schedule(Job job, Duration wait) {
+        if (closed) {
+            return;
+        }
+        statuses.computeIfPresent(job.id(), (k, s) -> new FetchStatus(k, s.health(), s.lastReport(), s.lastErrorCode(), s.lastError(),
+                s.serverReply(), s.consecutiveFailures(), Optional.of(clock.instant().plus(wait))));
+        executor.schedule(() -> {
+            try {
+                run(job);
+            } catch (RuntimeException e) {
+                // recorded in the status by run(); the schedule goes on
+            } finally {
+                schedule(job, delay(interval, statuses.get(job.id()).consecutiveFailures(), ThreadLocalRandom.current().nextDouble()));
+            }
+        }, wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private Optional<FetchReport> run(Job job) {
+        ResolvedAccount account;
+        try {
+            account = job.account().get();
+        } catch (RuntimeException e) {
+            fail(job.id(), e);
+            throw e;
+        }
+        if (!account.account().enabled()) {
+            statuses.put(job.id(), new FetchStatus(job.id(), FetchStatus.Health.DISABLED, Optional.empty(), Optional.empty(),
+                    Optional.empty(), Optional.empty(), 0, Optional.empty()));
+            return Optional.empty();
+        }
+        if (!state.tryLease(job.id(), node, lease)) {
+            return Optional.empty(); // another node fetches this account now
+        }
+        try {
+            FetchReport report = inbound.fetch(account, job.options(), renewer(job.id()));
+            statuses.put(job.id(), new FetchStatus(job.id(), FetchStatus.Health.OK, Optional.of(report), Optional.empty(), Optional.empty(),
+                    Optional.empty(), 0, Optional.empty()));
+            if (report.imported() + report.failed() + report.quarantined() + report.duplicates() > 0 || !report.problems().isEmpty()) {
+                record(account, DeliveryLogEntry.Outcome.SUCCESS, null, null, summary(report));
+            }
+            return Optional.of(report);
+        } catch (RuntimeException e) {
+            fail(job.id(), e);
+            record(account, DeliveryLogEntry.Outcome.FAILURE, e instanceof MailException me ? me.code() : MailErrorCode.INTERNAL,
+                    e instanceof MailException me ? me.serverReply().orElse(null) : null, String.valueOf(e.getMessage()));
+            throw e;
+        } finally {
+            state.releaseLease(job.id(), node);
+        }
+    }
+
+    /** Renews the lease after a message once a third of it has passed; aborts the fetch if another node took it meanwhile. */
+    private Runnable renewer(AccountId id) {
+        Instant[] renewed = {clock.instant()};
+        return () -> {
+            Instant now = clock.instant();
+            if (Duration.between(renewed[0], now).compareTo(lease.dividedBy(3)) >= 0) {
+                if (!state.tryLease(id, node, lease)) {
+                    throw new IllegalStateException("account " + id + ": node " + node + " lost its fetch lease to another node; this"
+                            + " fetch stops after the current message (nothing is lost: the other node goes on)");
+                }
+                renewed[0] = now;
+            }
+        };
+    }
+
+    private static String summary(FetchReport r) {
+        String s = "imported " + r.imported() + ", duplicates " + r.duplicates() + ", acknowledged " + r.acknowledged() + ", refused "
+                + r.failed() + ", quarantined " + r.quarantined() + ", truncated " + r.truncated()
+                + (r.uidValidityChanged() ? ", UIDVALIDITY changed" : "") + (r.problems().isEmpty() ? "" : "; " + String.join("; ", r.problems()));
+        return s.length() <= 2000 ? s : s.substring(0, 2000);
+    }
+
+    private void record(ResolvedAccount account, DeliveryLogEntry.Outcome outcome, MailErrorCode code, String reply, String detail) {
+        try {
+            log.record(new DeliveryLogEntry(clock.instant(), account.id(), account.account().email().address(), null,
+                    DeliveryLogEntry.Operation.FETCH, outcome, code, reply, null,
+                    account.fetching().protocol().name().toLowerCase(java.util.Locale.ROOT), detail));
+        } catch (RuntimeException e) {
+            LOG.warn("recording the fetch of account {} in the delivery log failed: {}", account.id(), e.getMessage());
+        }
+    }
+
+    private void fail(AccountId id, RuntimeException e) {
+        FetchStatus before = statuses.get(id);
+        Optional<MailErrorCode> code = e instanceof MailException me ? Optional.of(me.code()) : Optional.empty();
+        boolean auth = code.map(c -> c.category() == MailErrorCode.Category.AUTHENTICATION).orElse(false);
+        Optional<String> reply = e instanceof MailException me ? me.serverReply() : Optional.empty();
+        statuses.put(id, new FetchStatus(id, auth ? FetchStatus.Health.AUTH_REQUIRED : FetchStatus.Health.DEGRADED,
+                before.lastReport(), code, Optional.ofNullable(e.getMessage()), reply, before.consecutiveFailures() + 1, Optional.empty()));
+        LOG.warn("fetching account {} failed ({} in a row): {}", id, before.consecutiveFailures() + 1, e.getMessage());
+    }
+
+    /** Stops scheduling and waits up to 10 s for running fetches; idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Configures an {@link InboundPoller}; not thread-safe. */
+    public static final class Builder {
+        private final Inbound inbound;
+        private final InboundStateRepository state;
+        private final Map<AccountId, Job> jobs = new LinkedHashMap<>();
+        private String node = "node-" + UUID.randomUUID();
+        private Duration interval = Duration.ofSeconds(60);
+        private Duration lease = Duration.ofMinutes(15);
+        private Clock clock = Clock.systemUTC();
+        private DeliveryLog log = NO_LOG;
+        private int threads = 2;
+
+        private Builder(Inbound inbound, InboundStateRepository state) {
+            this.inbound = inbound;
+            this.state = state;
+        }
+
+        /**
+         * Registers an account to fetch.
+         *
+         * @param id the account's id (the lease and the status are kept under it)
+         * @param account resolves the account before each fetch, so changed settings apply at the next fetch
+         * @param options folder, server-side action and size limit
+         * @return this
+         */
+        public Builder account(AccountId id, Supplier<ResolvedAccount> account, FetchOptions options) {
+            Objects.requireNonNull(id, "id");
+            if (jobs.putIfAbsent(id, new Job(id, Objects.requireNonNull(account, "account"), Objects.requireNonNull(options, "options")))
+                    != null) {
+                throw new IllegalArgumentException("account " + id + " is registered twice");
+            }
+            return this;
+        }
+
+        /**
+         * Sets how often each account is fetched (default 60 s).
+         *
+         * @param interval at least 100 ms
+         * @return this
+         */
+        public Builder interval(Duration interval) {
+            if (Objects.requireNonNull(interval, "interval").toMillis() < 100) {
+                throw new IllegalArgumentException("interval must be at least 100 ms, was " + interval);
+            }
+            this.interval = interval;
+            return this;
+        }
+
+        /**
+         * Sets how long a node's fetch lease lasts if the node dies during a fetch (default 15 min); it must exceed
+         * the longest fetch.
+         *
+         * @param lease at least 1 s
+         * @return this
+         */
+        public Builder lease(Duration lease) {
+            if (Objects.requireNonNull(lease, "lease").toMillis() < 1000) {
+                throw new IllegalArgumentException("lease must be at least 1 s, was " + lease);
+            }
+            this.lease = lease;
+            return this;
+        }
+
+        /**
+         * Names this node in the leases (default: random per poller).
+         *
+         * @param node a name unique among the nodes
+         * @return this
+         */
+        public Builder node(String node) {
+            Objects.requireNonNull(node, "node");
+            if (node.isBlank()) {
+                throw new IllegalArgumentException("node must not be blank");
+            }
+            this.node = node;
+            return this;
+        }
+
+        /**
+         * Sets how many accounts are fetched at the same time (default 2).
+         *
+         * @param threads at least 1
+         * @return this
+         */
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1, was " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /**
+         * Sets the clock for the status' next-fetch times and the lease renewal (default: system clock).
+         *
+         * @param clock the clock
+         * @return this
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Records each fetch that failed (with the server's exact reply) or took or refused mail in a delivery log
+         * (operation {@code FETCH}); default: none.
+         *
+         * @param log the delivery log, e.g. the JDBC store's
+         * @return this
+         */
+        public Builder deliveryLog(DeliveryLog log) {
+            this.log = Objects.requireNonNull(log, "log");
+            return this;
+        }
+
+        /** @return the poller, not started */
+        public InboundPoller build() {
+            if (jobs.isEmpty()) {
+                throw new IllegalStateException("no account registered: add at least one with account(...)");
+            }
+            return new InboundPoller(this);
+        }
+    }
+}

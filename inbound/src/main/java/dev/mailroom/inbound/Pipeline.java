@@ -1,0 +1,214 @@
+package dev.mailroom.inbound;
+
+import dev.mailroom.AccountId;
+import dev.mailroom.inbound.internal.ContentKeys;
+import dev.mailroom.inbound.internal.MailboxSession;
+import dev.mailroom.inbound.internal.MimeScan;
+import dev.mailroom.spi.InboundEntry;
+import dev.mailroom.spi.InboundKey;
+import dev.mailroom.spi.InboundStateRepository;
+import jakarta.mail.FolderClosedException;
+import jakarta.mail.MessagingException;
+import jakarta.mail.StoreClosedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One fetch of one account over an open session: FETCHED, then STORED once the host accepted, then ACKED once the
+ * server-side action is done. See docs/adr/024.
+ */
+final class Pipeline {
+    static final int MAX_ATTEMPTS = 3;
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    private final AccountId account;
+    private final InboundStateRepository state;
+    private final InboundHandler handler;
+    private final FetchOptions options;
+    private final MailboxSession session;
+    private final Runnable heartbeat;
+    private final List<String> problems = new ArrayList<>();
+    private final List<InboundKey> actedAtCommit = new ArrayList<>();
+    private final Set<InboundKey> actedOn = new HashSet<>();
+    private int imported;
+    private int duplicates;
+    private int acknowledged;
+    private int failed;
+    private int quarantined;
+    private int skipped;
+    private int truncated;
+
+    Pipeline(AccountId account, InboundStateRepository state, InboundHandler handler, FetchOptions options, MailboxSession session) {
+        this(account, state, handler, options, session, () -> { });
+    }
+
+    /** @param heartbeat called after each message; it may throw to abort the fetch (the poller lost its lease) */
+    Pipeline(AccountId account, InboundStateRepository state, InboundHandler handler, FetchOptions options, MailboxSession session,
+             Runnable heartbeat) {
+        this.heartbeat = heartbeat;
+        this.account = account;
+        this.state = state;
+        this.handler = handler;
+        this.options = options;
+        this.session = session;
+    }
+
+    FetchReport run() throws MessagingException {
+        String folder = session.folder();
+        long validity = session.uidValidity();
+        boolean renumbered = false;
+        long cursor = 0;
+        if (session.hasCursor()) {
+            cursor = state.cursor(account, folder, validity).orElse(0);
+            renumbered = cursor == 0 && state.hasAnyCursor(account, folder);
+            if (renumbered) {
+                LOG.warn("account {}: folder {} has a new UIDVALIDITY {}; re-reading it, importing only content not taken before", account,
+                        folder, validity);
+                problems.add("UIDVALIDITY of " + folder + " changed to " + validity + ": re-read by content keys");
+            }
+        }
+        // stored before, acknowledgement left over (the process died, or the action failed)
+        for (InboundEntry pending : state.pendingAcks(account, folder)) {
+            if (pending.key().uidValidity() == validity) {
+                ack(pending.key());
+            } else if (renumbered) {
+                state.acked(pending.key()); // the old UID means nothing now; the message is found again by content key below
+            }
+        }
+        boolean contiguous = true;
+        int taken = 0;
+        for (MailboxSession.Listed listed : session.list(cursor, options.since().orElse(null))) {
+            InboundKey key = new InboundKey(account, folder, validity, listed.id());
+            Optional<InboundEntry> known = state.find(key);
+            InboundEntry.State s = known.map(InboundEntry::state).orElse(null);
+            if (s == InboundEntry.State.ACKED || s == InboundEntry.State.QUARANTINED || s == InboundEntry.State.SKIPPED) {
+                contiguous = advance(contiguous, folder, validity, listed);
+                continue;
+            }
+            if (taken >= session.maxPerSession()) {
+                break;
+            }
+            taken++;
+            if (s == InboundEntry.State.STORED) {
+                ack(key); // already handled above when pending; also covers a POP3 session that did not reach QUIT
+                contiguous = advance(contiguous, folder, validity, listed);
+                continue;
+            }
+            if (take(key, listed)) {
+                contiguous = advance(contiguous, folder, validity, listed);
+            } else {
+                contiguous = false;
+            }
+            heartbeat.run();
+        }
+        if (session.actsAtCommit()) {
+            session.commit();
+            for (InboundKey k : actedAtCommit) {
+                state.acked(k);
+                acknowledged++;
+            }
+        }
+        return new FetchReport(account, imported, duplicates, acknowledged, failed, quarantined, skipped, truncated, renumbered, problems);
+    }
+
+    private boolean advance(boolean contiguous, String folder, long validity, MailboxSession.Listed listed) {
+        if (contiguous && session.hasCursor()) {
+            state.advanceCursor(account, folder, validity, listed.uid());
+        }
+        return contiguous;
+    }
+
+    /** @return {@code true} if the message is done (stored, a duplicate, or quarantined), {@code false} to retry later */
+    private boolean take(InboundKey key, MailboxSession.Listed listed) throws MessagingException {
+        boolean tooLarge = listed.size() > options.maxMessageSize();
+        byte[] raw;
+        try {
+            raw = session.fetch(listed, tooLarge);
+        } catch (FolderClosedException | StoreClosedException lost) {
+            throw lost; // the connection is gone: the whole fetch fails and is retried, nothing is counted against the mail
+        } catch (MessagingException refused) { // the server refuses this one message: count it, so it cannot block the folder
+            return refused(key, "unfetchable:" + key, "the server refused to send it: " + refused.getMessage(), new byte[0]);
+        }
+        if (raw == null) {
+            return true; // gone since it was listed: nothing to take
+        }
+        String contentKey = ContentKeys.of(raw);
+        if (state.contentTaken(account, contentKey)) {
+            state.stored(key, contentKey);
+            duplicates++;
+            ack(key);
+            return true;
+        }
+        Optional<String> notOurs = Filters.skipReason(raw, listed.internalDate(), options);
+        if (notOurs.isPresent()) {
+            state.skipped(key, contentKey, notOurs.get());
+            skipped++;
+            problems.add("message " + key + " skipped: " + notOurs.get());
+            return true;
+        }
+        Optional<String> rejected = tooLarge ? Optional.empty() : MimeScan.check(raw);
+        if (rejected.isPresent()) {
+            quarantine(key, contentKey, rejected.get(), raw);
+            return true;
+        }
+        try {
+            FetchedMail mail = Parsing.parse(key, contentKey, raw, listed.size(), tooLarge);
+            handler.accept(mail);
+        } catch (Exception e) { // the host's handler may throw anything: the mail stays on the server
+            return refused(key, contentKey, e.getClass().getSimpleName() + ": " + e.getMessage(), raw);
+        }
+        state.stored(key, contentKey);
+        imported++;
+        if (tooLarge) {
+            truncated++;
+        }
+        ack(key);
+        return true;
+    }
+
+    /** Counts a failed attempt; the third one quarantines. @return {@code true} if the message is done (quarantined) */
+    private boolean refused(InboundKey key, String contentKey, String error, byte[] raw) {
+        int attempts = state.failed(key, contentKey, error);
+        failed++;
+        if (attempts >= MAX_ATTEMPTS) {
+            quarantine(key, contentKey, "failed " + attempts + " times; last: " + error, raw);
+            return true;
+        }
+        LOG.warn("account {}: message {} refused ({} of {} attempts): {}", account, key, attempts, MAX_ATTEMPTS, error);
+        problems.add("message " + key + " refused (attempt " + attempts + "): " + error);
+        return false;
+    }
+
+    private void quarantine(InboundKey key, String contentKey, String reason, byte[] raw) {
+        state.quarantine(key, contentKey, reason, raw);
+        quarantined++;
+        LOG.warn("account {}: message {} quarantined: {}", account, key, reason);
+        problems.add("message " + key + " quarantined: " + reason);
+    }
+
+    /** Does the server-side action for a stored message; a failure leaves it stored, to be done on the next fetch. */
+    private void ack(InboundKey key) {
+        if (!actedOn.add(key)) {
+            return; // tried once in this session already
+        }
+        try {
+            session.apply(key.id(), options.action());
+        } catch (MessagingException e) {
+            LOG.warn("account {}: {} of message {} failed, retried on the next fetch: {}", account, options.action(), key, e.getMessage());
+            problems.add(options.action() + " of message " + key + " failed: " + e.getMessage());
+            return;
+        }
+        if (session.actsAtCommit()) {
+            actedAtCommit.add(key);
+        } else {
+            state.acked(key);
+            acknowledged++;
+        }
+    }
+}

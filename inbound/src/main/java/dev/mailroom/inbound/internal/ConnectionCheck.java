@@ -1,0 +1,110 @@
+package dev.mailroom.inbound.internal;
+
+import dev.mailroom.Diagnosis;
+import dev.mailroom.DiagnosisStep;
+import dev.mailroom.DiagnosisStep.Outcome;
+import dev.mailroom.DiagnosisStep.Stage;
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
+import dev.mailroom.ResolvedAccount;
+import dev.mailroom.Security;
+import dev.mailroom.spi.TransportContext;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Store;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The connection check of a fetch account: settings, TCP, TLS, login, folder, message count; each step with the
+ * server's exact reply and a hint. Reads nothing and changes nothing in the mailbox; the account need not be saved.
+ */
+public final class ConnectionCheck {
+    private ConnectionCheck() {
+    }
+
+    /**
+     * Runs the check.
+     *
+     * @param account the account, saved or a draft
+     * @param context timeouts, TLS and the token source
+     * @param folder the IMAP folder to open (ignored for POP3)
+     * @return the steps; later steps are SKIPPED after a failure
+     */
+    public static Diagnosis run(ResolvedAccount account, TransportContext context, String folder) {
+        List<DiagnosisStep> steps = new ArrayList<>();
+        Connector.Endpoint e;
+        long t0 = System.nanoTime();
+        try {
+            e = Connector.endpoint(account);
+            steps.add(passed(Stage.SETTINGS, e.protocol().toUpperCase(java.util.Locale.ROOT) + " " + e.host() + ":" + e.port() + ", security "
+                    + e.security(), t0));
+        } catch (MailException ex) {
+            steps.add(failed(Stage.SETTINGS, ex, t0));
+            return done(account, "fetch", steps, Stage.TCP, Stage.TLS, Stage.AUTH, Stage.MAILBOX);
+        }
+        String transport = e.protocol();
+        t0 = System.nanoTime();
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(e.host(), e.port()), (int) context.connectTimeout().toMillis());
+            steps.add(passed(Stage.TCP, "connected to " + e.host() + ":" + e.port(), t0));
+        } catch (IOException ex) {
+            steps.add(failed(Stage.TCP, Connector.failure("connecting to " + e.host() + ":" + e.port(), ex), t0));
+            return done(account, transport, steps, Stage.TLS, Stage.AUTH, Stage.MAILBOX);
+        }
+        t0 = System.nanoTime();
+        Store store;
+        try {
+            store = Connector.connect(account, context, e);
+        } catch (MailException ex) {
+            boolean tls = ex.code() == MailErrorCode.TLS_FAILED || ex.code() == MailErrorCode.CERTIFICATE_UNTRUSTED
+                    || ex.code() == MailErrorCode.CERTIFICATE_NAME_MISMATCH;
+            if (tls) {
+                steps.add(failed(Stage.TLS, ex, t0));
+                return done(account, transport, steps, Stage.AUTH, Stage.MAILBOX);
+            }
+            steps.add(tlsPassed(e, t0));
+            steps.add(failed(Stage.AUTH, ex, t0));
+            return done(account, transport, steps, Stage.MAILBOX);
+        }
+        steps.add(tlsPassed(e, t0));
+        steps.add(passed(Stage.AUTH, "logged in", t0));
+        t0 = System.nanoTime();
+        try (MailboxSession session = transport.equals("imap") ? new ImapSession(store, folder) : new Pop3Session(store)) {
+            int count = session instanceof ImapSession i ? i.count() : ((Pop3Session) session).count();
+            steps.add(passed(Stage.MAILBOX, (transport.equals("imap") ? "folder " + session.folder() : "POP3 inbox") + ": " + count
+                    + " message(s)", t0));
+        } catch (MessagingException ex) {
+            steps.add(failed(Stage.MAILBOX, Connector.failure("opening " + (transport.equals("imap") ? "folder " + folder : "the inbox"), ex),
+                    t0));
+        }
+        return done(account, transport, steps);
+    }
+
+    private static DiagnosisStep tlsPassed(Connector.Endpoint e, long t0) {
+        return e.security() == Security.NONE
+                ? new DiagnosisStep(Stage.TLS, Outcome.SKIPPED, "security NONE: no TLS (the password travels in plain text)", null, null, null,
+                Duration.ZERO)
+                : passed(Stage.TLS, e.security() + " with a trusted certificate for " + e.host(), t0);
+    }
+
+    private static DiagnosisStep passed(Stage stage, String detail, long t0) {
+        return new DiagnosisStep(stage, Outcome.PASSED, detail, null, null, null, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    private static DiagnosisStep failed(Stage stage, MailException e, long t0) {
+        return new DiagnosisStep(stage, Outcome.FAILED, e.getMessage(), e.serverReply().orElse(null), e.code(), e.hint(),
+                Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    private static Diagnosis done(ResolvedAccount account, String transport, List<DiagnosisStep> steps, Stage... skipped) {
+        for (Stage s : skipped) {
+            steps.add(new DiagnosisStep(s, Outcome.SKIPPED, "not tried after the failure above", null, null, null, Duration.ZERO));
+        }
+        return new Diagnosis(account.account().email(), transport, steps, List.of(), List.of());
+    }
+}

@@ -1,0 +1,221 @@
+package dev.mailroom.inbound.internal;
+
+import dev.mailroom.inbound.ServerAction;
+import jakarta.mail.Folder;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Store;
+import org.eclipse.angus.mail.iap.Argument;
+import org.eclipse.angus.mail.iap.Response;
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.eclipse.angus.mail.imap.IMAPStore;
+import org.eclipse.angus.mail.imap.protocol.BASE64MailboxEncoder;
+import org.eclipse.angus.mail.imap.protocol.BODY;
+import org.eclipse.angus.mail.imap.protocol.FetchResponse;
+import org.eclipse.angus.mail.imap.protocol.IMAPResponse;
+import org.eclipse.angus.mail.imap.protocol.INTERNALDATE;
+import org.eclipse.angus.mail.imap.protocol.RFC822SIZE;
+import org.eclipse.angus.mail.imap.protocol.UID;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * An IMAP folder opened read-write. Every command names messages by UID ({@code UID FETCH}, {@code UID STORE},
+ * {@code UID MOVE}, {@code UID EXPUNGE}); bodies are fetched with {@code BODY.PEEK}, so {@code \Seen} is never set
+ * by fetching. Without UIDPLUS a delete is refused rather than a bare {@code EXPUNGE} that would also remove what
+ * another client flagged; without MOVE a move is refused.
+ */
+public final class ImapSession implements MailboxSession {
+    private final Store store;
+    private final IMAPFolder folder;
+    private final long uidValidity;
+
+    ImapSession(Store store, String folderName) throws MessagingException {
+        this.store = store;
+        IMAPFolder f = (IMAPFolder) store.getFolder(folderName);
+        try {
+            f.open(Folder.READ_WRITE);
+        } catch (MessagingException e) {
+            close(store);
+            throw e;
+        }
+        this.folder = f;
+        this.uidValidity = f.getUIDValidity();
+    }
+
+    @Override
+    public String folder() {
+        return folder.getFullName();
+    }
+
+    @Override
+    public long uidValidity() {
+        return uidValidity;
+    }
+
+    @Override
+    public boolean hasCursor() {
+        return true;
+    }
+
+    /** @return the number of messages in the folder */
+    int count() throws MessagingException {
+        return folder.getMessageCount();
+    }
+
+    @Override
+    public List<Listed> list(long afterUid, Instant since) throws MessagingException {
+        List<Listed> out = new ArrayList<>();
+        if (since == null) {
+            listSet((afterUid + 1) + ":*", afterUid, out);
+        } else {
+            List<Long> found = search(afterUid, since.minus(Duration.ofDays(1)));
+            for (int i = 0; i < found.size(); i += 200) {
+                StringBuilder set = new StringBuilder();
+                for (Long uid : found.subList(i, Math.min(found.size(), i + 200))) {
+                    set.append(set.length() == 0 ? "" : ",").append(uid);
+                }
+                listSet(set.toString(), afterUid, out);
+            }
+        }
+        out.sort(Comparator.comparingLong(Listed::uid));
+        return out;
+    }
+
+    private void listSet(String set, long afterUid, List<Listed> out) throws MessagingException {
+        command("UID FETCH " + set + " (UID RFC822.SIZE INTERNALDATE)", null, responses -> {
+            for (Response r : responses) {
+                if (r instanceof FetchResponse f) {
+                    UID uid = f.getItem(UID.class);
+                    RFC822SIZE size = f.getItem(RFC822SIZE.class);
+                    INTERNALDATE date = f.getItem(INTERNALDATE.class);
+                    if (uid != null && uid.uid > afterUid) { // "n:*" also names the last message when n is above it
+                        out.add(new Listed(Long.toString(uid.uid), uid.uid, size == null ? 0 : size.size,
+                                date == null || date.getDate() == null ? null : date.getDate().toInstant()));
+                    }
+                }
+            }
+        });
+    }
+
+    private List<Long> search(long afterUid, Instant from) throws MessagingException {
+        String day = DateTimeFormatter.ofPattern("d-MMM-yyyy", Locale.ROOT).format(from.atZone(ZoneOffset.UTC));
+        List<Long> found = new ArrayList<>();
+        command("UID SEARCH UID " + (afterUid + 1) + ":* SINCE " + day, null, responses -> {
+            for (Response r : responses) {
+                if (r instanceof IMAPResponse ir && ir.isUnTagged() && ir.keyEquals("SEARCH")) {
+                    for (String atom = ir.readAtom(); atom != null && !atom.isEmpty(); atom = ir.readAtom()) {
+                        long uid = Long.parseLong(atom);
+                        if (uid > afterUid) {
+                            found.add(uid);
+                        }
+                    }
+                }
+            }
+        });
+        return found;
+    }
+
+    @Override
+    public byte[] fetch(Listed message, boolean headerOnly) throws MessagingException {
+        byte[][] found = new byte[1][];
+        command("UID FETCH " + message.uid() + " (UID BODY.PEEK[" + (headerOnly ? "HEADER" : "") + "])", null, responses -> {
+            for (Response r : responses) {
+                if (r instanceof FetchResponse f && f.getItem(BODY.class) != null) {
+                    found[0] = f.getItem(BODY.class).getByteArray().getNewBytes();
+                }
+            }
+        });
+        return found[0];
+    }
+
+    @Override
+    public void apply(String id, ServerAction action) throws MessagingException {
+        long uid = Long.parseLong(id);
+        try {
+            act(uid, action);
+        } catch (MessagingException e) {
+            if (exists(uid)) {
+                throw e;
+            }
+            // gone: moved or deleted by an earlier attempt whose acknowledgement was lost, or by another client
+        }
+    }
+
+    private boolean exists(long uid) throws MessagingException {
+        boolean[] found = new boolean[1];
+        command("UID FETCH " + uid + " (UID)", null, responses -> {
+            for (Response r : responses) {
+                if (r instanceof FetchResponse f && f.getItem(UID.class) != null && f.getItem(UID.class).uid == uid) {
+                    found[0] = true;
+                }
+            }
+        });
+        return found[0];
+    }
+
+    private void act(long uid, ServerAction action) throws MessagingException {
+        switch (action.kind()) {
+            case KEEP -> {
+                // nothing to do on the server
+            }
+            case MARK_READ -> command("UID STORE " + uid + " +FLAGS.SILENT (\\Seen)", null, r -> { });
+            case MOVE -> {
+                if (!((IMAPStore) store).hasCapability("MOVE")) {
+                    throw new MessagingException("the server does not offer MOVE: choose keep, mark read or delete");
+                }
+                Argument target = new Argument().writeString(BASE64MailboxEncoder.encode(action.folder().orElseThrow()));
+                command("UID MOVE " + uid, target, r -> { });
+            }
+            case DELETE -> {
+                if (!((IMAPStore) store).hasCapability("UIDPLUS")) {
+                    throw new MessagingException("the server does not offer UIDPLUS, so a message cannot be expunged alone"
+                            + " (a bare EXPUNGE would also remove what other clients flagged): choose keep, mark read or move");
+                }
+                command("UID STORE " + uid + " +FLAGS.SILENT (\\Deleted)", null, r -> { });
+                command("UID EXPUNGE " + uid, null, r -> { });
+            }
+        }
+    }
+
+    private interface ResponseReader {
+        void read(Response[] responses);
+    }
+
+    private void command(String command, Argument args, ResponseReader reader) throws MessagingException {
+        folder.doCommand(p -> {
+            Response[] r = p.command(command, args);
+            reader.read(r);
+            p.notifyResponseHandlers(r);
+            p.handleResult(r[r.length - 1]);
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (folder.isOpen()) {
+                folder.close(false); // never expunge on close: that would remove what other clients flagged
+            }
+        } catch (MessagingException ignored) {
+            // the folder is closed with the connection below
+        }
+        close(store);
+    }
+
+    private static void close(Store store) {
+        try {
+            store.close();
+        } catch (MessagingException ignored) {
+            // nothing is pending on an IMAP connection; closing is best effort
+        }
+    }
+
+}

@@ -1,0 +1,90 @@
+package dev.mailroom.inbound;
+
+import dev.mailroom.AccountId;
+import dev.mailroom.spi.InboundEntry;
+import dev.mailroom.spi.InboundKey;
+import dev.mailroom.spi.InboundStateRepository;
+import dev.mailroom.spi.QuarantinedMessage;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** Durable state seen through a process that dies when it records an acknowledgement: the state survives it. */
+final class DyingState implements InboundStateRepository {
+    private final InboundStateRepository durable;
+
+    DyingState(InboundStateRepository durable) {
+        this.durable = durable;
+    }
+
+    @Override
+    public void acked(InboundKey key) {
+        throw new IllegalStateException("process died");
+    }
+
+    @Override
+    public Optional<InboundEntry> find(InboundKey key) {
+        return durable.find(key);
+    }
+
+    @Override
+    public boolean contentTaken(AccountId account, String contentKey) {
+        return durable.contentTaken(account, contentKey);
+    }
+
+    @Override
+    public void stored(InboundKey key, String contentKey) {
+        durable.stored(key, contentKey);
+    }
+
+    @Override
+    public int failed(InboundKey key, String contentKey, String error) {
+        return durable.failed(key, contentKey, error);
+    }
+
+    @Override
+    public void quarantine(InboundKey key, String contentKey, String reason, byte[] raw) {
+        durable.quarantine(key, contentKey, reason, raw);
+    }
+
+    @Override
+    public void skipped(InboundKey key, String contentKey, String reason) {
+        durable.skipped(key, contentKey, reason);
+    }
+
+    @Override
+    public List<InboundEntry> pendingAcks(AccountId account, String folder) {
+        return durable.pendingAcks(account, folder);
+    }
+
+    @Override
+    public List<QuarantinedMessage> quarantined(AccountId account) {
+        return durable.quarantined(account);
+    }
+
+    @Override
+    public OptionalLong cursor(AccountId account, String folder, long uidValidity) {
+        return durable.cursor(account, folder, uidValidity);
+    }
+
+    @Override
+    public boolean hasAnyCursor(AccountId account, String folder) {
+        return durable.hasAnyCursor(account, folder);
+    }
+
+    @Override
+    public void advanceCursor(AccountId account, String folder, long uidValidity, long uid) {
+        durable.advanceCursor(account, folder, uidValidity, uid);
+    }
+
+    @Override
+    public boolean tryLease(AccountId account, String owner, java.time.Duration duration) {
+        return durable.tryLease(account, owner, duration);
+    }
+
+    @Override
+    public void releaseLease(AccountId account, String owner) {
+        durable.releaseLease(account, owner);
+    }
+}

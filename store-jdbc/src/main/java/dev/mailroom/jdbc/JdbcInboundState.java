@@ -1,0 +1,377 @@
+package dev.mailroom.jdbc;
+
+import dev.mailroom.AccountId;
+import dev.mailroom.jdbc.internal.Transactions;
+import dev.mailroom.spi.InboundEntry;
+import dev.mailroom.spi.InboundKey;
+import dev.mailroom.spi.InboundStateRepository;
+import dev.mailroom.spi.QuarantinedMessage;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import javax.sql.DataSource;
+
+/**
+ * The JDBC store's {@link InboundStateRepository}: fetched messages, the import cursor and quarantined messages in
+ * the tables of migration V11, shared by every node on the database. Times are taken on the database's clock.
+ * Thread-safe; each method is one transaction.
+ */
+public final class JdbcInboundState implements InboundStateRepository {
+    private static final String NOW = "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
+    private static final String COLUMNS = "id, account_id, folder, uid_validity, server_id, content_key, state, attempts, last_error";
+    private static final String BY_KEY = " WHERE account_id = ? AND folder = ? AND uid_validity = ? AND server_id = ?";
+    private static final String WHAT = "Mailroom inbound state";
+
+    private final DataSource dataSource;
+
+    JdbcInboundState(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    private record Row(long id, InboundEntry entry) {
+    }
+
+    @Override
+    public Optional<InboundEntry> find(InboundKey key) {
+        Objects.requireNonNull(key, "key");
+        return Transactions.read(dataSource, WHAT, c -> row(c, key, false).map(Row::entry));
+    }
+
+    @Override
+    public boolean contentTaken(AccountId account, String contentKey) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(contentKey, "contentKey");
+        return Transactions.read(dataSource, WHAT, c -> exists(c, "mailroom_inbound_message WHERE account_id = ? AND content_key = ?"
+                + " AND state IN ('STORED', 'ACKED', 'QUARANTINED')", account.value(), contentKey));
+    }
+
+    @Override
+    public void stored(InboundKey key, String contentKey) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(contentKey, "contentKey");
+        Transactions.write(dataSource, WHAT, c -> {
+            Optional<Row> row = row(c, key, true);
+            if (row.isEmpty()) {
+                insert(c, key, contentKey, InboundEntry.State.STORED, 0, null);
+            } else if (row.get().entry().state() == InboundEntry.State.FAILED || row.get().entry().state() == InboundEntry.State.SKIPPED) {
+                update(c, row.get().id(), "state = 'STORED', content_key = ?", contentKey);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void acked(InboundKey key) {
+        Objects.requireNonNull(key, "key");
+        Transactions.write(dataSource, WHAT, c -> {
+            Optional<Row> row = row(c, key, true);
+            InboundEntry.State s = row.map(r -> r.entry().state()).orElse(null);
+            if (s != InboundEntry.State.STORED && s != InboundEntry.State.ACKED) {
+                throw new IllegalStateException("message " + key + " was not stored, so it cannot be acknowledged");
+            }
+            if (s == InboundEntry.State.STORED) {
+                update(c, row.get().id(), "state = 'ACKED'", null);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public int failed(InboundKey key, String contentKey, String error) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(contentKey, "contentKey");
+        Objects.requireNonNull(error, "error");
+        return Transactions.write(dataSource, WHAT, c -> {
+            Optional<Row> row = row(c, key, true);
+            if (row.isEmpty()) {
+                insert(c, key, contentKey, InboundEntry.State.FAILED, 1, error);
+                return 1;
+            }
+            InboundEntry e = row.get().entry();
+            if (e.state() != InboundEntry.State.FAILED) {
+                throw new IllegalStateException("message " + key + " is already " + e.state());
+            }
+            int attempts = e.attempts() + 1;
+            try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_inbound_message SET attempts = ?, last_error = ?, updated_at = "
+                    + NOW + " WHERE id = ?")) {
+                p.setInt(1, attempts);
+                p.setString(2, clip(error));
+                p.setLong(3, row.get().id());
+                p.executeUpdate();
+            }
+            return attempts;
+        });
+    }
+
+    @Override
+    public void quarantine(InboundKey key, String contentKey, String reason, byte[] raw) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(contentKey, "contentKey");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(raw, "raw");
+        Transactions.write(dataSource, WHAT, c -> {
+            Optional<Row> row = row(c, key, true);
+            long id;
+            if (row.isEmpty()) {
+                id = insert(c, key, contentKey, InboundEntry.State.QUARANTINED, 0, reason);
+            } else if (row.get().entry().state() == InboundEntry.State.QUARANTINED) {
+                return null;
+            } else {
+                id = row.get().id();
+                update(c, id, "state = 'QUARANTINED', last_error = ?", clip(reason));
+            }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_inbound_quarantine (message_id, account_id, reason,"
+                    + " quarantined_at, raw) VALUES (?, ?, ?, " + NOW + ", ?)")) {
+                p.setLong(1, id);
+                p.setString(2, key.account().value());
+                p.setString(3, clip(reason));
+                p.setBytes(4, raw);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void skipped(InboundKey key, String contentKey, String reason) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(contentKey, "contentKey");
+        Objects.requireNonNull(reason, "reason");
+        Transactions.write(dataSource, WHAT, c -> {
+            Optional<Row> row = row(c, key, true);
+            if (row.isEmpty()) {
+                insert(c, key, contentKey, InboundEntry.State.SKIPPED, 0, reason);
+            } else if (row.get().entry().state() == InboundEntry.State.FAILED) {
+                update(c, row.get().id(), "state = 'SKIPPED', last_error = ?", clip(reason));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<InboundEntry> pendingAcks(AccountId account, String folder) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(folder, "folder");
+        return Transactions.read(dataSource, WHAT, c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM mailroom_inbound_message WHERE account_id = ?"
+                    + " AND folder = ? AND state = 'STORED' ORDER BY id")) {
+                p.setString(1, account.value());
+                p.setString(2, folder);
+                List<InboundEntry> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(read(rs).entry());
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public List<QuarantinedMessage> quarantined(AccountId account) {
+        Objects.requireNonNull(account, "account");
+        return Transactions.read(dataSource, WHAT, c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT m.id, m.account_id, m.folder, m.uid_validity, m.server_id,"
+                    + " m.content_key, m.state, m.attempts, m.last_error, q.reason, q.quarantined_at, q.raw"
+                    + " FROM mailroom_inbound_quarantine q JOIN mailroom_inbound_message m ON m.id = q.message_id"
+                    + " WHERE q.account_id = ? ORDER BY q.message_id")) {
+                p.setString(1, account.value());
+                List<QuarantinedMessage> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        InboundEntry e = read(rs).entry();
+                        out.add(new QuarantinedMessage(e.key(), e.contentKey(), rs.getString(10), Instant.ofEpochMilli(rs.getLong(11)),
+                                rs.getBytes(12)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public OptionalLong cursor(AccountId account, String folder, long uidValidity) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(folder, "folder");
+        return Transactions.read(dataSource, WHAT, c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT last_uid FROM mailroom_inbound_cursor WHERE account_id = ? AND folder = ?"
+                    + " AND uid_validity = ?")) {
+                p.setString(1, account.value());
+                p.setString(2, folder);
+                p.setLong(3, uidValidity);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean hasAnyCursor(AccountId account, String folder) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(folder, "folder");
+        return Transactions.read(dataSource, WHAT, c -> exists(c, "mailroom_inbound_cursor WHERE account_id = ? AND folder = ?",
+                account.value(), folder));
+    }
+
+    @Override
+    public void advanceCursor(AccountId account, String folder, long uidValidity, long uid) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(folder, "folder");
+        Transactions.write(dataSource, WHAT, c -> {
+            int n;
+            try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_inbound_cursor SET last_uid = ? WHERE account_id = ?"
+                    + " AND folder = ? AND uid_validity = ? AND last_uid < ?")) {
+                p.setLong(1, uid);
+                p.setString(2, account.value());
+                p.setString(3, folder);
+                p.setLong(4, uidValidity);
+                p.setLong(5, uid);
+                n = p.executeUpdate();
+            }
+            if (n == 0 && !exists(c, "mailroom_inbound_cursor WHERE account_id = ? AND folder = ? AND uid_validity = ?", account.value(),
+                    folder, uidValidity)) {
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_inbound_cursor (account_id, folder, uid_validity,"
+                        + " last_uid) VALUES (?, ?, ?, ?)")) {
+                    p.setString(1, account.value());
+                    p.setString(2, folder);
+                    p.setLong(3, uidValidity);
+                    p.setLong(4, uid);
+                    p.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean tryLease(AccountId account, String owner, Duration duration) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(owner, "owner");
+        if (Objects.requireNonNull(duration, "duration").isNegative()) {
+            throw new IllegalArgumentException("duration must not be negative");
+        }
+        return Transactions.write(dataSource, WHAT, c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_inbound_lease SET owner = ?, lease_until = " + NOW + " + ?"
+                    + " WHERE account_id = ? AND (owner = ? OR lease_until <= " + NOW + ")")) {
+                p.setString(1, owner);
+                p.setLong(2, duration.toMillis());
+                p.setString(3, account.value());
+                p.setString(4, owner);
+                if (p.executeUpdate() == 1) {
+                    return true;
+                }
+            }
+            if (exists(c, "mailroom_inbound_lease WHERE account_id = ?", account.value())) {
+                return false;
+            }
+            Savepoint beforeInsert = c.setSavepoint(); // PostgreSQL aborts the transaction on a failed insert otherwise
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_inbound_lease (account_id, owner, lease_until) VALUES (?, ?, "
+                    + NOW + " + ?)")) {
+                p.setString(1, account.value());
+                p.setString(2, owner);
+                p.setLong(3, duration.toMillis());
+                p.executeUpdate();
+                return true;
+            } catch (SQLException raced) {
+                c.rollback(beforeInsert);
+                return false; // another node inserted the lease first (primary key)
+            }
+        });
+    }
+
+    @Override
+    public void releaseLease(AccountId account, String owner) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(owner, "owner");
+        Transactions.write(dataSource, WHAT, c -> {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_inbound_lease WHERE account_id = ? AND owner = ?")) {
+                p.setString(1, account.value());
+                p.setString(2, owner);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Whether {@code SELECT 1 FROM <from>} finds a row; the parameters are strings or longs. */
+    private static boolean exists(Connection c, String from, Object... params) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM " + from + " FETCH FIRST 1 ROWS ONLY")) {
+            for (int k = 0; k < params.length; k++) {
+                if (params[k] instanceof Long l) {
+                    p.setLong(k + 1, l);
+                } else {
+                    p.setString(k + 1, (String) params[k]);
+                }
+            }
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static Optional<Row> row(Connection c, InboundKey key, boolean forUpdate) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM mailroom_inbound_message" + BY_KEY
+                + (forUpdate ? " FOR UPDATE" : ""))) {
+            p.setString(1, key.account().value());
+            p.setString(2, key.folder());
+            p.setLong(3, key.uidValidity());
+            p.setString(4, key.id());
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static Row read(ResultSet rs) throws SQLException {
+        InboundKey key = new InboundKey(AccountId.of(rs.getString(2)), rs.getString(3), rs.getLong(4), rs.getString(5));
+        return new Row(rs.getLong(1), new InboundEntry(key, rs.getString(6), InboundEntry.State.valueOf(rs.getString(7)), rs.getInt(8),
+                Optional.ofNullable(rs.getString(9))));
+    }
+
+    private static long insert(Connection c, InboundKey key, String contentKey, InboundEntry.State state, int attempts, String error)
+            throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_inbound_message (account_id, folder, uid_validity, server_id,"
+                + " content_key, state, attempts, last_error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, " + NOW + ")", new String[] {"id"})) {
+            p.setString(1, key.account().value());
+            p.setString(2, key.folder());
+            p.setLong(3, key.uidValidity());
+            p.setString(4, key.id());
+            p.setString(5, contentKey);
+            p.setString(6, state.name());
+            p.setInt(7, attempts);
+            p.setString(8, error == null ? null : clip(error));
+            p.executeUpdate();
+            try (ResultSet rs = p.getGeneratedKeys()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static void update(Connection c, long id, String set, String value) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_inbound_message SET " + set + ", updated_at = " + NOW + " WHERE id = ?")) {
+            int i = 1;
+            if (value != null) {
+                p.setString(i++, value);
+            }
+            p.setLong(i, id);
+            p.executeUpdate();
+        }
+    }
+
+    private static String clip(String s) {
+        return s.length() <= 2000 ? s : s.substring(0, 2000);
+    }
+}
