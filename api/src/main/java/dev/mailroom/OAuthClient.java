@@ -249,16 +249,27 @@ public final class OAuthClient {
         }
 
         /**
-         * Uses other endpoints than the provider's, e.g. a test server or a sovereign cloud.
+         * Uses other endpoints than the provider's, e.g. a test server or a sovereign cloud. They must be https URLs:
+         * the client secret, codes and refresh tokens travel to them (plain http is accepted on localhost only, for tests).
          *
          * @param authorization the authorization (consent) endpoint
          * @param token the token endpoint
          * @return this
          */
         public Builder endpoints(URI authorization, URI token) {
-            this.authorizationEndpoint = Objects.requireNonNull(authorization, "authorization");
-            this.tokenEndpoint = Objects.requireNonNull(token, "token");
+            this.authorizationEndpoint = secure(Objects.requireNonNull(authorization, "authorization"), "authorization endpoint");
+            this.tokenEndpoint = secure(Objects.requireNonNull(token, "token"), "token endpoint");
             return this;
+        }
+
+        /** The client secret, codes and refresh tokens go to these endpoints: https, or plain http on this machine only (tests). */
+        private static URI secure(URI endpoint, String what) {
+            String host = endpoint.getHost();
+            boolean loopback = host != null && (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]") || host.equals("::1"));
+            if (!endpoint.isAbsolute() || !("https".equals(endpoint.getScheme()) || "http".equals(endpoint.getScheme()) && loopback)) {
+                throw new IllegalArgumentException("the " + what + " must be an https URL (plain http only on localhost, for tests): " + endpoint);
+            }
+            return endpoint;
         }
 
         /**

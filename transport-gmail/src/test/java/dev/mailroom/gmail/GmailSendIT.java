@@ -171,6 +171,15 @@ final class GmailSendIT {
     }
 
     @Test
+    @DisplayName("#12 408 (the server gave up waiting) is temporary; 404 (a wrong root URL or proxy) holds the account; neither fails the mail for good")
+    void requestTimeoutAndNotFound_notPermanent() {
+        assertEquals(MailErrorCode.TEMPORARY_FAILURE, refusal(Failure.status(408, "requestTimeout", "Request timed out")).code());
+        MailException notFound = refusal(Failure.status(404, "notFound", "Not Found"));
+        assertEquals(MailErrorCode.CONNECTION_REJECTED, notFound.code());
+        assertTrue(notFound.code().category().isAccountProblem());
+    }
+
+    @Test
     @DisplayName("#12 the JDK's HttpURLConnection logs request headers at FINE: the access token never reaches a handler")
     void jdkHttpLogging_atFine_tokenRedacted() {
         java.util.logging.Logger jdk = java.util.logging.Logger.getLogger("sun.net.www.protocol.http.HttpURLConnection");

@@ -150,6 +150,14 @@ final class Failures {
                     + "nothing was sent", reply, w, null)).orElseGet(() -> new MailException(MailErrorCode.TEMPORARY_FAILURE, "Gmail answered "
                     + s + " before it took the message; nothing was sent", reply, null, List.of(), null));
         }
+        if (s == 408) { // the server gave up waiting for the request: nothing was taken
+            return failure(MailErrorCode.TEMPORARY_FAILURE, "Gmail timed out waiting for the request", reply, null);
+        }
+        if (s == 404) { // no such endpoint: a wrong root URL or a proxy in the way, the same for every message of the account
+            return failure(MailErrorCode.CONNECTION_REJECTED, "Gmail's API answered 404: the transport's root URL or a proxy"
+                    + " sends the request elsewhere", reply, "Check the Gmail transport's root URL and any HTTP proxy between this host and"
+                    + " gmail.googleapis.com.");
+        }
         return failure(MailErrorCode.PERMANENT_FAILURE, "Gmail refused the message", reply, null);
     }
 

@@ -94,10 +94,6 @@ final class Redactor extends OutputStream {
         if (line.length() > 0 && line.charAt(line.length() - 1) == '\r') {
             line.setLength(line.length() - 1);
         }
-        if (line.length() > 2_000) {
-            line.setLength(2_000);
-            line.append("…");
-        }
         String l = line.toString();
         if (inData) {
             if (l.equals(".")) {
@@ -113,7 +109,11 @@ final class Redactor extends OutputStream {
             inData = true;
             dataLines = 0;
         }
-        sink.accept(redact(l));
+        sink.accept(shortened(redact(l))); // redacted first: a cut must never leave part of a secret unmatched
+    }
+
+    private static String shortened(String l) {
+        return l.length() > 2_000 ? l.substring(0, 2_000) + "…" : l;
     }
 
     @Override
