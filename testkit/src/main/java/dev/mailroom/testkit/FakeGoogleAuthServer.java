@@ -59,6 +59,8 @@ public final class FakeGoogleAuthServer implements AutoCloseable {
     private final List<String> issuedAccessTokens = new CopyOnWriteArrayList<>();
     private volatile boolean rotate;
     private volatile boolean emailVerified = true;
+    private volatile String foreignIssuer;
+    private volatile String foreignAudience;
     private volatile long expiresIn = 3599;
 
     private FakeGoogleAuthServer() {
@@ -97,6 +99,20 @@ public final class FakeGoogleAuthServer implements AutoCloseable {
      */
     public FakeGoogleAuthServer emailVerified(boolean value) {
         this.emailVerified = value;
+        return this;
+    }
+
+    /**
+     * Issues id tokens with another issuer and audience than Google's for the requesting client, as a token meant
+     * for another app (or from another server) would have.
+     *
+     * @param issuer the {@code iss} claim, e.g. {@code https://evil.example}
+     * @param audience the {@code aud} claim, e.g. another app's client ID
+     * @return this server
+     */
+    public FakeGoogleAuthServer foreignIdTokens(String issuer, String audience) {
+        this.foreignIssuer = Objects.requireNonNull(issuer, "issuer");
+        this.foreignAudience = Objects.requireNonNull(audience, "audience");
         return this;
     }
 
@@ -286,8 +302,8 @@ public final class FakeGoogleAuthServer implements AutoCloseable {
     private String idToken(Grant g) {
         long now = System.currentTimeMillis() / 1000;
         Map<String, Object> claims = new LinkedHashMap<>();
-        claims.put("iss", "https://accounts.google.com");
-        claims.put("aud", g.clientId);
+        claims.put("iss", foreignIssuer != null ? foreignIssuer : "https://accounts.google.com");
+        claims.put("aud", foreignAudience != null ? foreignAudience : g.clientId);
         claims.put("sub", "1" + Math.abs(g.email.hashCode()));
         claims.put("email", g.email);
         claims.put("email_verified", emailVerified);

@@ -139,6 +139,17 @@ final class GoogleAuthorizationServerIT {
     }
 
     @Test
+    @DisplayName("D2: an id token not issued by Google for this client (another issuer or audience) says nothing about who consented: refused")
+    void exchange_foreignIdToken_refused() {
+        google.foreignIdTokens("https://accounts.google.com", "another-app.apps.googleusercontent.com");
+        MailException e = org.junit.jupiter.api.Assertions.assertThrows(MailException.class, () -> connect(List.of(SEND, "openid", "email")));
+        assertEquals(MailErrorCode.OAUTH_WRONG_ACCOUNT, e.code());
+        google.foreignIdTokens("https://evil.example", "client-1.apps.googleusercontent.com");
+        assertEquals(MailErrorCode.OAUTH_WRONG_ACCOUNT,
+                org.junit.jupiter.api.Assertions.assertThrows(MailException.class, () -> connect(List.of(SEND, "openid", "email"))).code());
+    }
+
+    @Test
     @DisplayName("#12 exchange with a wrong PKCE verifier: invalid_grant, OAUTH_GRANT_REVOKED; the verifier and code are in no message")
     void exchange_wrongVerifier() {
         URI consent = server.consentUrl(client(SECRET), request());

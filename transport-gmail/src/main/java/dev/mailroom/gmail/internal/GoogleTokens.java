@@ -36,6 +36,7 @@ import java.util.Set;
  * 3.1.3.7, item 6). No token, secret, code or verifier is put in a message.
  */
 public final class GoogleTokens {
+    private static final java.util.Set<String> GOOGLE_ISSUERS = java.util.Set.of("https://accounts.google.com", "accounts.google.com");
     /** Google's token endpoint. */
     public static final String TOKEN_ENDPOINT = "https://oauth2.googleapis.com/token";
 
@@ -56,7 +57,7 @@ public final class GoogleTokens {
                 endpoint(client), client.clientId(), client.clientSecret().reveal(), code, client.redirectUri().toString());
         r.set("code_verifier", verifier.reveal());
         r.setRequestInitializer(new Exchange(context.connectTimeout(), context.readTimeout(), context.writeTimeout(), null));
-        return execute(r, "exchanging the authorization code", context, () -> r.execute());
+        return execute(r, "exchanging the authorization code", client.clientId(), context, () -> r.execute());
     }
 
     /**
@@ -72,14 +73,14 @@ public final class GoogleTokens {
                 client.clientId(), client.clientSecret().reveal());
         r.setTokenServerUrl(new GenericUrl(endpoint(client)));
         r.setRequestInitializer(new Exchange(context.connectTimeout(), context.readTimeout(), context.writeTimeout(), null));
-        return execute(r, "refreshing the access token", context, () -> r.execute());
+        return execute(r, "refreshing the access token", client.clientId(), context, () -> r.execute());
     }
 
     private interface Request {
         GoogleTokenResponse run() throws IOException;
     }
 
-    private static TokenResponse execute(TokenRequest request, String what, TransportContext context, Request call) {
+    private static TokenResponse execute(TokenRequest request, String what, String clientId, TransportContext context, Request call) {
         GoogleTokenResponse g;
         try {
             g = call.run();
@@ -104,22 +105,29 @@ public final class GoogleTokens {
             b.grantedScopes(new LinkedHashSet<>(Arrays.asList(g.getScope().trim().split("\\s+"))));
         }
         if (g.getIdToken() != null && !g.getIdToken().isBlank()) {
-            identity(g).ifPresent(b::identity);
+            identity(g, clientId).ifPresent(b::identity);
         }
         return b.build();
     }
 
-    private static Optional<TokenResponse.GrantedIdentity> identity(GoogleTokenResponse g) {
+    private static Optional<TokenResponse.GrantedIdentity> identity(GoogleTokenResponse g, String clientId) {
+        GoogleIdToken.Payload p;
         try {
-            GoogleIdToken.Payload p = g.parseIdToken().getPayload();
-            if (p.getEmail() == null) {
-                return Optional.empty();
-            }
-            return Optional.of(new TokenResponse.GrantedIdentity(p.getEmail(), Boolean.TRUE.equals(p.getEmailVerified()), List.of()));
+            p = g.parseIdToken().getPayload();
         } catch (IOException | IllegalArgumentException e) {
             throw new MailException(MailErrorCode.OAUTH_PROVIDER_UNAVAILABLE, "Google's token endpoint answered with an id token that cannot be read ("
                     + e.getClass().getSimpleName() + ")");
         }
+        // Straight from the token endpoint over TLS the signature need not be checked (OpenID Connect Core 3.1.3.7),
+        // but the token must be Google's and meant for this client: else it says nothing about who consented here.
+        if (!GOOGLE_ISSUERS.contains(p.getIssuer()) || p.getAudienceAsList() == null || !p.getAudienceAsList().contains(clientId)) {
+            throw new MailException(MailErrorCode.OAUTH_WRONG_ACCOUNT, "the id token from the token endpoint was not issued by Google for this"
+                    + " client (issuer " + p.getIssuer() + ", audience " + p.getAudienceAsList() + "); nothing was stored");
+        }
+        if (p.getEmail() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new TokenResponse.GrantedIdentity(p.getEmail(), Boolean.TRUE.equals(p.getEmailVerified()), List.of()));
     }
 
     /**
