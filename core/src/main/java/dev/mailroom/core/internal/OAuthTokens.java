@@ -408,7 +408,7 @@ public final class OAuthTokens implements AccessTokens {
         return now.isBefore(refreshAt);
     }
 
-    /** expires − max(5 min, 10 % of the lifetime), at most half the lifetime, less up to 5 % of the lifetime (max 1 min) of jitter. */
+    /** expires − max(5 min, 10 % of the lifetime), at most half the lifetime, less up to 5 % of the lifetime (max 1 min) of jitter per token. */
     static Instant refreshAt(AccessToken token, Instant issuedAt) {
         Instant expires = token.expiresAt().orElse(null);
         if (expires == null) {
@@ -416,7 +416,9 @@ public final class OAuthTokens implements AccessTokens {
         }
         long lifetime = Math.max(0, Duration.between(issuedAt, expires).toMillis());
         long margin = Math.min(Math.max(MIN_MARGIN.toMillis(), lifetime / 10), lifetime / 2);
-        long jitter = ThreadLocalRandom.current().nextLong(Math.min(60_000, lifetime / 20) + 1);
+        // the jitter comes from the token itself: the same on every look at one token (so the refresh point does not move
+        // between two checks), different between tokens and accounts (so they do not all refresh at once)
+        long jitter = Math.floorMod((long) token.hashCode(), Math.min(60_000, lifetime / 20) + 1);
         return expires.minusMillis(margin + jitter);
     }
 
