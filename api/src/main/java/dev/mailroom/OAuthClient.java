@@ -15,7 +15,10 @@ import java.util.Set;
  *
  * <p>The secret is write-only: a client read back from Mailroom carries the {@link Secret#stored()}
  * placeholder. To change the secret, register the client again under the same id (replacing it). Immutable
- * and thread-safe; build one with {@link #builder(OAuthClientId, String)}.
+ * and thread-safe; build one with {@link #builder(OAuthClientId, String)}. A missing or malformed value (from an
+ * administration form, say) fails with a {@link MailException} ({@link MailErrorCode#INVALID_ACCOUNT}) that names the
+ * registration, the field and an example; a {@code null} passed to a builder method is a programming error
+ * ({@link NullPointerException}).
  *
  * <pre>{@code
  * OAuthClient google = OAuthClient.builder(OAuthClientId.of("acme-google"), "google")
@@ -43,12 +46,18 @@ public final class OAuthClient {
         this.id = b.id;
         this.provider = b.provider;
         this.name = b.name != null ? b.name : b.id.value();
-        this.clientId = require(b.clientId, "clientId", "the client ID the provider issued, e.g. 1234.apps.googleusercontent.com");
-        this.clientSecret = Objects.requireNonNull(b.clientSecret, "clientSecret: the client secret the provider issued");
-        this.redirectUri = Objects.requireNonNull(b.redirectUri, "redirectUri: the host's callback URL registered at the provider");
+        this.clientId = require(b.id, b.clientId, "clientId", "the client ID the provider issued, e.g. 1234.apps.googleusercontent.com");
+        if (b.clientSecret == null) {
+            throw invalid(b.id, "clientSecret is required: the client secret the provider issued");
+        }
+        this.clientSecret = b.clientSecret;
+        if (b.redirectUri == null) {
+            throw invalid(b.id, "redirectUri is required: the host's callback URL, as registered at the provider");
+        }
+        this.redirectUri = b.redirectUri;
         if (!redirectUri.isAbsolute() || redirectUri.getFragment() != null
                 || !("https".equals(redirectUri.getScheme()) || "http".equals(redirectUri.getScheme()))) {
-            throw new IllegalArgumentException("redirectUri must be an absolute http(s) URL without fragment, e.g. https://erp.example/oauth/callback");
+            throw invalid(b.id, "redirectUri must be an absolute http(s) URL without fragment, e.g. https://erp.example/oauth/callback");
         }
         this.scopes = List.copyOf(new LinkedHashSet<>(b.scopes));
         this.directory = b.directory;
@@ -157,11 +166,16 @@ public final class OAuthClient {
                 + redirectUri + ", scopes " + scopes + (directory != null ? ", directory " + directory : "") + "]";
     }
 
-    private static String require(String value, String field, String example) {
+    private static String require(OAuthClientId id, String value, String field, String example) {
         if (value == null || value.isBlank() || value.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException(field + " is required: " + example);
+            throw invalid(id, field + " is required: " + example);
         }
         return value.strip();
+    }
+
+    /** Bad input from an administration form: typed, naming the registration and the field, before anything is stored. */
+    private static MailException invalid(OAuthClientId id, String problem) {
+        return new MailException(MailErrorCode.INVALID_ACCOUNT, "OAuth client " + id + ": " + problem);
     }
 
     /** Builds an {@link OAuthClient}; not thread-safe. */
@@ -181,7 +195,7 @@ public final class OAuthClient {
             this.id = Objects.requireNonNull(id, "id");
             Objects.requireNonNull(provider, "provider");
             if (!provider.matches("[a-z0-9-]{1,40}")) {
-                throw new IllegalArgumentException("provider must be a provider id such as google or microsoft, not '" + provider + "'");
+                throw invalid(id, "provider must be a provider id such as google or microsoft, not '" + provider + "'");
             }
             this.provider = provider;
         }
@@ -191,7 +205,7 @@ public final class OAuthClient {
          * @return this
          */
         public Builder name(String value) {
-            this.name = require(value, "name", "a display name such as ACME Workspace");
+            this.name = require(id, value, "name", "a display name such as ACME Workspace");
             return this;
         }
 
@@ -229,9 +243,9 @@ public final class OAuthClient {
         public Builder scopes(List<String> values) {
             List<String> copy = new ArrayList<>();
             for (String s : Objects.requireNonNull(values, "scopes")) {
-                copy.add(require(s, "scopes", "a scope such as https://www.googleapis.com/auth/gmail.send"));
+                copy.add(require(id, s, "scopes", "a scope such as https://www.googleapis.com/auth/gmail.send"));
                 if (s.contains(" ")) {
-                    throw new IllegalArgumentException("a scope must not contain spaces: give each scope on its own, not '" + s + "'");
+                    throw invalid(id, "a scope must not contain spaces: give each scope on its own, not '" + s + "'");
                 }
             }
             scopes.clear();
@@ -244,7 +258,7 @@ public final class OAuthClient {
          * @return this
          */
         public Builder directory(String value) {
-            this.directory = require(value, "directory", "a tenant ID or domain such as contoso.onmicrosoft.com");
+            this.directory = require(id, value, "directory", "a tenant ID or domain such as contoso.onmicrosoft.com");
             return this;
         }
 
@@ -257,24 +271,24 @@ public final class OAuthClient {
          * @return this
          */
         public Builder endpoints(URI authorization, URI token) {
-            this.authorizationEndpoint = secure(Objects.requireNonNull(authorization, "authorization"), "authorization endpoint");
-            this.tokenEndpoint = secure(Objects.requireNonNull(token, "token"), "token endpoint");
+            this.authorizationEndpoint = secure(id, Objects.requireNonNull(authorization, "authorization"), "authorization endpoint");
+            this.tokenEndpoint = secure(id, Objects.requireNonNull(token, "token"), "token endpoint");
             return this;
         }
 
         /** The client secret, codes and refresh tokens go to these endpoints: https, or plain http on this machine only (tests). */
-        private static URI secure(URI endpoint, String what) {
+        private static URI secure(OAuthClientId id, URI endpoint, String what) {
             String host = endpoint.getHost();
             boolean loopback = host != null && (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]") || host.equals("::1"));
             if (!endpoint.isAbsolute() || !("https".equals(endpoint.getScheme()) || "http".equals(endpoint.getScheme()) && loopback)) {
-                throw new IllegalArgumentException("the " + what + " must be an https URL (plain http only on localhost, for tests): " + endpoint);
+                throw invalid(id, "the " + what + " must be an https URL (plain http only on localhost, for tests): " + endpoint);
             }
             return endpoint;
         }
 
         /**
          * @return the client
-         * @throws IllegalArgumentException when a required value is missing or malformed, naming it
+         * @throws MailException {@link MailErrorCode#INVALID_ACCOUNT} when a required value is missing or malformed, naming it
          */
         public OAuthClient build() {
             return new OAuthClient(this);

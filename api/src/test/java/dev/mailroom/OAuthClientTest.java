@@ -20,11 +20,26 @@ final class OAuthClientTest {
     @DisplayName("D1: endpoint overrides must be https: the client secret and refresh tokens travel there; plain http only on localhost")
     void endpoints_httpsOrLoopbackOnly() {
         assertThatThrownBy(() -> google().endpoints(URI.create("http://auth.example/auth"), URI.create("http://auth.example/token")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be an https URL");
+                .isInstanceOf(MailException.class).hasMessageContaining("acme-google").hasMessageContaining("must be an https URL");
         assertThat(google().endpoints(URI.create("https://login.example/auth"), URI.create("https://login.example/token")).build()
                 .tokenEndpoint()).contains(URI.create("https://login.example/token"));
         assertThat(google().endpoints(URI.create("http://127.0.0.1:8080/auth"), URI.create("http://localhost:8080/token")).build()
                 .authorizationEndpoint()).isPresent();
+    }
+
+    @Test
+    @DisplayName("D1: bad input from an admin form is a typed INVALID_ACCOUNT naming the registration and the field, with an example")
+    void badInput_typedNamingTheField() {
+        MailException noClientId = org.junit.jupiter.api.Assertions.assertThrows(MailException.class, () -> google().clientId(" ").build());
+        assertThat(noClientId.code()).isEqualTo(MailErrorCode.INVALID_ACCOUNT);
+        assertThat(noClientId.getMessage()).contains("acme-google").contains("clientId is required").contains("apps.googleusercontent.com");
+        assertThatThrownBy(() -> OAuthClient.builder(OAuthClientId.of("x"), "google").clientId("c").redirectUri(URI.create("https://e.example/cb"))
+                .build()).isInstanceOf(MailException.class).hasMessageContaining("clientSecret is required");
+        assertThatThrownBy(() -> google().redirectUri(URI.create("/relative")).build()).isInstanceOf(MailException.class)
+                .hasMessageContaining("redirectUri must be an absolute");
+        assertThatThrownBy(() -> google().scopes(List.of("openid email"))).isInstanceOf(MailException.class).hasMessageContaining("spaces");
+        assertThatThrownBy(() -> OAuthClient.builder(OAuthClientId.of("x"), "Google Inc")).isInstanceOf(MailException.class)
+                .hasMessageContaining("provider");
     }
 
     @Test
