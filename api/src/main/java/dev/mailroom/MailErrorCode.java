@@ -116,7 +116,7 @@ public enum MailErrorCode {
     /** Wrong user name or password. */
     AUTH_FAILED(Category.AUTHENTICATION, false, "Check user name and password; the user name is usually the full email address."),
     /** Microsoft 365 refuses basic authentication (535 5.7.139, 550 5.7.30). */
-    AUTH_BASIC_DISABLED(Category.AUTHENTICATION, false, "Microsoft 365 has basic authentication (SMTP AUTH) switched off: use OAuth (XOAUTH2) or the Graph transport, or enable SMTP AUTH for this mailbox."),
+    AUTH_BASIC_DISABLED(Category.AUTHENTICATION, false, "Microsoft 365 no longer takes passwords over SMTP: send through Graph (mailroom-transport-graph, SendSettings.graph() with the app's credentials and Mail.Send), or log in over SMTP with the app's token (Authentication.microsoftApp with SMTP.SendAsApp) instead of a password."),
     /** Google wants an app password or OAuth (534-5.7.9). */
     APP_PASSWORD_REQUIRED(Category.AUTHENTICATION, false, "The Google account uses 2-step verification: use OAuth, or create an app password."),
     /** The only mechanisms the server offers are forbidden by "prevent plain-text login" or "prevent NTLM". */

@@ -14,8 +14,8 @@ import java.util.Objects;
 
 /**
  * The SMTP transport, id {@code smtp}. Registered for {@link java.util.ServiceLoader}; supports every
- * account with an SMTP host. Password, OAuth 2.0 and no authentication are supported; Microsoft app
- * credentials fail with {@link dev.mailroom.MailErrorCode#AUTH_METHOD_NOT_SUPPORTED} (use the Graph transport).
+ * account with an SMTP host. Password, OAuth 2.0, Microsoft app credentials (app-only XOAUTH2 with
+ * {@code SMTP.SendAsApp}, the account's address as the user) and no authentication are supported.
  *
  * <p>OAuth 2.0 accounts log in with XOAUTH2. Each new connection takes its access token from
  * {@link TransportContext#accessTokens()}; a token the server refuses ({@code 535}) is refreshed once with
@@ -73,7 +73,7 @@ public final class SmtpTransportProvider implements TransportProvider {
     private static final TransportCapabilities CAPABILITIES = TransportCapabilities.builder()
             .sentCopyByProvider(false).smtpUtf8(true)
             .authentication(TransportCapabilities.AuthenticationKind.NONE, TransportCapabilities.AuthenticationKind.PASSWORD,
-                    TransportCapabilities.AuthenticationKind.OAUTH2)
+                    TransportCapabilities.AuthenticationKind.OAUTH2, TransportCapabilities.AuthenticationKind.APP_CREDENTIALS)
             .build();
 
     @Override

@@ -106,6 +106,19 @@ final class SmtpOAuthIT {
     }
 
     @Test
+    @DisplayName("D4, A9: Microsoft app credentials log in over SMTP with the app's token (XOAUTH2, SMTP.SendAsApp) as the account's mailbox")
+    void appCredentials_xoauth2AsTheMailbox() {
+        repo.save(SmtpFixtures.systemAccount(mail.host(), mail.smtpPort(), Security.NONE)
+                .authentication(Authentication.microsoftApp("contoso-dir", OAuthClientId.of("contoso-app"))).build());
+        CountingTokens tokens = new CountingTokens("token-1"); // GreenMail takes it as app@acme.test's password
+        try (Mailroom m = mailroom(repo, tokens, new ArrayList<>())) {
+            m.send(MailContext.system(), SmtpFixtures.email());
+        }
+        assertThat(mail.awaitReceived(1)).hasSize(1);
+        assertThat(tokens.tokenCalls).hasValue(1);
+    }
+
+    @Test
     @DisplayName("OAuth: a 535 makes the source refresh the token once; the second login succeeds and the mail goes out")
     void refused_refreshedOnce_thenSent() {
         try (ScriptedSmtpServer server = xoauthServer()

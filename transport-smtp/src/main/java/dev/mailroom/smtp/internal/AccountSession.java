@@ -52,16 +52,12 @@ final class AccountSession {
     AccountSession(ResolvedAccount account, TransportContext settings, ScheduledExecutorService writeTimeouts) {
         this.account = account;
         Authentication auth = account.authentication().orElse(Authentication.none());
-        if (auth instanceof Authentication.MicrosoftApp) {
-            throw new MailException(MailErrorCode.AUTH_METHOD_NOT_SUPPORTED, "Microsoft app credentials cannot be used over SMTP (account "
-                    + account.account().email().address() + ")", null, "Use the Graph transport for app credentials.", List.of(), null);
-        }
         this.tokens = settings.accessTokens();
         this.writeTimeouts = writeTimeouts;
         this.writeTimeoutMillis = settings.writeTimeout().toMillis();
-        this.oauth = auth instanceof Authentication.OAuth2 && !account.account().localRelay();
+        this.oauth = usesToken(auth) && !account.account().localRelay();
         boolean login = (auth instanceof Authentication.Password || oauth) && !account.account().localRelay();
-        this.user = !login ? null : oauth ? ((Authentication.OAuth2) auth).user() : ((Authentication.Password) auth).user();
+        this.user = !login ? null : oauth ? tokenUser(account) : ((Authentication.Password) auth).user();
         // With OAuth there is no password: each new connection asks the token source (the token is not part of the fingerprint).
         this.password = login && !oauth ? ((Authentication.Password) auth).password().reveal() : null;
 
@@ -268,5 +264,19 @@ final class AccountSession {
         } catch (MessagingException | RuntimeException ignored) {
             // closing a broken connection: nothing to report
         }
+    }
+
+    /** Whether the account logs in with an access token (XOAUTH2): OAuth 2.0 for a user, or an app acting for the mailbox. */
+    static boolean usesToken(Authentication auth) {
+        return auth.kind() == Authentication.Kind.OAUTH2 || auth.kind() == Authentication.Kind.MICROSOFT_APP;
+    }
+
+    /**
+     * The XOAUTH2 user: the authorized mailbox for OAuth 2.0; for app credentials (Microsoft {@code SMTP.SendAsApp},
+     * {@code IMAP.AccessAsApp}) the mailbox the app acts for, which is the account's address.
+     */
+    static String tokenUser(ResolvedAccount account) {
+        Authentication auth = account.authentication().orElseThrow();
+        return auth.username().orElse(account.account().email().address());
     }
 }

@@ -242,7 +242,7 @@ final class Failures {
             return new Classified(MailErrorCode.APP_PASSWORD_REQUIRED, reply, "the server wants an app password or OAuth", null);
         }
         boolean login = account.authentication().map(a -> a instanceof dev.mailroom.Authentication.Password
-                || a instanceof dev.mailroom.Authentication.OAuth2).orElse(false) && !account.account().localRelay();
+                || AccountSession.usesToken(a)).orElse(false) && !account.account().localRelay();
         if (code == 530 && !login) {
             return new Classified(MailErrorCode.RELAY_DENIED, reply, "the server requires a login, but the account has none",
                     "Turn on 'server requires authentication' and enter user name and password.");
@@ -311,7 +311,13 @@ final class Failures {
         if (message != null && message.contains("No authentication mechanisms supported by both server and client")) {
             return mechanismBlocked(reply, account);
         }
-        String user = account.authentication().flatMap(a -> a.username()).orElse("(none)");
+        String user = account.authentication().map(a -> AccountSession.usesToken(a) ? AccountSession.tokenUser(account)
+                : a.username().orElse("(none)")).orElse("(none)");
+        if (account.authentication().map(a -> a.kind() == dev.mailroom.Authentication.Kind.MICROSOFT_APP).orElse(false)) {
+            return new Classified(MailErrorCode.AUTH_FAILED, reply, "login as " + user + " with the app's token (XOAUTH2) failed, also with a"
+                    + " fresh token", "Give the app the SMTP.SendAsApp permission (Office 365 Exchange Online), register its service"
+                    + " principal in Exchange and grant it the mailbox (Add-MailboxPermission); or send through Graph.");
+        }
         if (account.authentication().map(a -> a instanceof dev.mailroom.Authentication.OAuth2).orElse(false)) {
             return new Classified(MailErrorCode.AUTH_FAILED, reply, "login as " + user + " with OAuth 2.0 (XOAUTH2) failed, also with a"
                     + " freshly refreshed access token", "Check that the grant covers sending by SMTP (Google: https://mail.google.com/;"

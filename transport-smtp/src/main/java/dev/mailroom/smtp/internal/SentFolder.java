@@ -44,11 +44,11 @@ final class SentFolder {
                          Consumer<String> debug) throws MessagingException {
         String host = account.imapHost().orElseThrow(() -> new MessagingException("no IMAP host is configured for the Sent copy"));
         Authentication auth = account.authentication().orElse(Authentication.none());
-        boolean oauth = auth instanceof Authentication.OAuth2;
+        boolean oauth = AccountSession.usesToken(auth);
         if (!(auth instanceof Authentication.Password) && !oauth) {
             throw new MessagingException("the Sent copy needs a password or OAuth 2.0 login; the account uses " + auth.kind());
         }
-        String user = oauth ? ((Authentication.OAuth2) auth).user() : ((Authentication.Password) auth).user();
+        String user = oauth ? AccountSession.tokenUser(account) : ((Authentication.Password) auth).user();
         Properties p = new Properties();
         p.setProperty("mail.imap.connectiontimeout", Long.toString(settings.connectTimeout().toMillis()));
         p.setProperty("mail.imap.timeout", Long.toString(settings.readTimeout().toMillis()));
