@@ -77,7 +77,7 @@ final class SmtpDiagnoseIT {
     }
 
     @Test
-    @DisplayName("C1/C5/F10: Microsoft 365 basic auth off: AUTH stage fails with the exact reply and the OAuth hint")
+    @DisplayName("C1/C5/F10: Microsoft 365 basic auth off: AUTH stage fails with the exact reply and a hint to Graph or the app token")
     void diagnose_basicAuthDisabled() {
         String reply = "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.";
         try (ScriptedSmtpServer server = ScriptedSmtpServer.builder().reply(Command.AUTH, reply).build().start()) {
@@ -87,7 +87,7 @@ final class SmtpDiagnoseIT {
             assertThat(f.stage()).isEqualTo(Stage.AUTH);
             assertThat(f.code()).isEqualTo(MailErrorCode.AUTH_BASIC_DISABLED);
             assertThat(f.serverReply()).isEqualTo(reply);
-            assertThat(f.hint()).contains("OAuth");
+            assertThat(f.hint()).contains("Graph").contains("SMTP.SendAsApp");
             assertThat(d.report()).contains(reply).contains("FAILED");
         }
     }
