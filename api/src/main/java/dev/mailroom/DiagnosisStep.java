@@ -133,6 +133,47 @@ public record DiagnosisStep(Stage stage, Outcome outcome, String detail, String 
     }
 
     /**
+     * A stage that passed.
+     *
+     * @param stage the stage
+     * @param detail what was checked, in words
+     * @param duration how long the stage took
+     * @return the step
+     */
+    public static DiagnosisStep passed(Stage stage, String detail, Duration duration) {
+        return new DiagnosisStep(stage, Outcome.PASSED, detail, null, null, null, duration);
+    }
+
+    /**
+     * A stage that failed with a typed failure: its message, the server's reply, its code and its hint.
+     *
+     * @param stage the stage
+     * @param failure what went wrong
+     * @param duration how long the stage took
+     * @return the step
+     */
+    public static DiagnosisStep failed(Stage stage, MailException failure, Duration duration) {
+        return new DiagnosisStep(stage, Outcome.FAILED, failure.getMessage(), failure.serverReply().orElse(null), failure.code(),
+                failure.hint(), duration);
+    }
+
+    /**
+     * A stage that failed.
+     *
+     * @param stage the stage
+     * @param detail what went wrong, in words
+     * @param serverReply the server's exact reply, or {@code null}
+     * @param code the error code
+     * @param hint what an administrator should do, or {@code null} for the code's own hint
+     * @param duration how long the stage took
+     * @return the step
+     */
+    public static DiagnosisStep failed(Stage stage, String detail, String serverReply, MailErrorCode code, String hint, Duration duration) {
+        Objects.requireNonNull(code, "code");
+        return new DiagnosisStep(stage, Outcome.FAILED, detail, serverReply, code, hint != null ? hint : code.hint(), duration);
+    }
+
+    /**
      * @return the server's reply, if any
      */
     public Optional<String> reply() { return Optional.ofNullable(serverReply); }

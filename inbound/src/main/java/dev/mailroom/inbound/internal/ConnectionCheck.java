@@ -93,12 +93,11 @@ public final class ConnectionCheck {
     }
 
     private static DiagnosisStep passed(Stage stage, String detail, long t0) {
-        return new DiagnosisStep(stage, Outcome.PASSED, detail, null, null, null, Duration.ofNanos(System.nanoTime() - t0));
+        return DiagnosisStep.passed(stage, detail, Duration.ofNanos(System.nanoTime() - t0));
     }
 
     private static DiagnosisStep failed(Stage stage, MailException e, long t0) {
-        return new DiagnosisStep(stage, Outcome.FAILED, e.getMessage(), e.serverReply().orElse(null), e.code(), e.hint(),
-                Duration.ofNanos(System.nanoTime() - t0));
+        return DiagnosisStep.failed(stage, e, Duration.ofNanos(System.nanoTime() - t0));
     }
 
     private static Diagnosis done(ResolvedAccount account, String transport, List<DiagnosisStep> steps, Stage... skipped) {

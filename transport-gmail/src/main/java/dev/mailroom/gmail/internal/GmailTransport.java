@@ -292,7 +292,7 @@ public final class GmailTransport implements Transport {
     }
 
     private static DiagnosisStep failed(Stage stage, String detail, String reply, MailErrorCode code, String hint, long t0) {
-        return new DiagnosisStep(stage, Outcome.FAILED, detail, reply, code, hint != null ? hint : code.hint(), since(t0));
+        return DiagnosisStep.failed(stage, detail, reply, code, hint, since(t0));
     }
 
     private static Duration since(long t0) {

@@ -350,11 +350,11 @@ public final class GraphTransport implements Transport {
     }
 
     private static DiagnosisStep passed(Stage stage, String detail, long t0) {
-        return new DiagnosisStep(stage, Outcome.PASSED, detail, null, null, null, since(t0));
+        return DiagnosisStep.passed(stage, detail, since(t0));
     }
 
     private static DiagnosisStep failed(Stage stage, String detail, String reply, MailErrorCode code, String hint, long t0) {
-        return new DiagnosisStep(stage, Outcome.FAILED, detail, reply, code, hint != null ? hint : code.hint(), since(t0));
+        return DiagnosisStep.failed(stage, detail, reply, code, hint, since(t0));
     }
 
     private static Duration since(long t0) {
