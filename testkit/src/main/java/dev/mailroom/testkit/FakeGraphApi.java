@@ -40,11 +40,38 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  *
+ * <p><b>Large messages</b> (draft, attachments, upload sessions, send) work as Graph's do: {@code POST
+ * /v1.0/users/{id}/messages} with a base64 MIME body makes a draft (201 with its {@code id}); {@code POST
+ * …/messages/{id}/attachments} adds a {@code fileAttachment}; {@code POST …/attachments/createUploadSession} (for 3 MiB
+ * and more, else 400 {@code ErrorAttachmentSizeShouldNotBeLessThanMinimumSize}) answers an upload URL on this fake,
+ * whose chunk PUTs must carry no Authorization header (else 401), a {@code Content-Range} that continues where the
+ * last ended, at most 4 MiB, and a multiple of 320 KiB but for the last; {@code POST …/messages/{id}/send} records the
+ * draft as {@link #delivered()} (with its {@link Delivered#attachments()}), {@code DELETE …/messages/{id}} removes it.
+ * Chunk bytes are streamed into a SHA-256 and a count, not held, above {@link #keepAttachmentBytes(int)}.
+ * {@link #drafts()} lists the drafts left; {@link #maxInFlight(String)} the most requests of one mailbox under way at
+ * once (chunk PUTs included). Faults per step: {@link #failNext(Step, Failure)}, {@link #withoutMailReadWrite()}.
+ *
+ * <pre>{@code
+ * graph.failNext(FakeGraphApi.Step.UPLOAD_CHUNK, FakeGraphApi.Failure.status(429, "TooManyRequests", "Slow down").retryAfter("1"));
+ * ... send a 20 MB message ...
+ * FakeGraphApi.Attachment a = graph.delivered().get(0).attachments().get(0);
+ * assertEquals(20_000_000, a.size());
+ * assertTrue(graph.drafts().isEmpty());
+ * }</pre>
+ *
  * <p>Thread-safe; scripted failures apply to the next requests in order, one each.
  */
 public final class FakeGraphApi implements AutoCloseable {
     private static final Pattern SEND = Pattern.compile("/v1\\.0/users/([^/]+)/sendMail");
     private static final Pattern USER = Pattern.compile("/v1\\.0/users/([^/]+)");
+    private static final Pattern DRAFTS = Pattern.compile("/v1\\.0/users/([^/]+)/messages");
+    private static final Pattern DRAFT = Pattern.compile("/v1\\.0/users/([^/]+)/messages/([^/]+)(/send|/attachments|/attachments/createUploadSession)?");
+    private static final Pattern UPLOAD = Pattern.compile("/upload/([^/]+)");
+    private static final Pattern RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
+    /** Upload sessions take attachments of at least this size. */
+    public static final long SESSION_MIN = 3L << 20;
+    /** A chunk is a multiple of this, but for the last. */
+    public static final int CHUNK_UNIT = 320 * 1024;
     /** Graph's limit on a request body. */
     public static final int MAX_REQUEST = 4 * 1024 * 1024;
 
@@ -57,6 +84,14 @@ public final class FakeGraphApi implements AutoCloseable {
     private final List<Delivered> delivered = new CopyOnWriteArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
+    private final Map<String, AtomicInteger[]> perMailbox = new ConcurrentHashMap<>();
+    private final Map<Step, ConcurrentLinkedQueue<Failure>> stepFailures = new ConcurrentHashMap<>();
+    private final Map<String, Draft> drafts = new ConcurrentHashMap<>();
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final AtomicInteger ids = new AtomicInteger();
+    private volatile boolean noReadWrite;
+    private volatile int keepBytes = 1 << 20;
+    private volatile long delayNanos;
     private volatile Failure always;
     private volatile CountDownLatch hold;
 
@@ -132,6 +167,64 @@ public final class FakeGraphApi implements AutoCloseable {
     }
 
     /**
+     * Answers the next request of this step with a failure (before its body is read).
+     *
+     * @param step which request
+     * @param failure what to answer
+     * @return this fake
+     */
+    public FakeGraphApi failNext(Step step, Failure failure) {
+        stepFailures.computeIfAbsent(step, k -> new ConcurrentLinkedQueue<>()).add(Objects.requireNonNull(failure, "failure"));
+        return this;
+    }
+
+    /**
+     * The app lacks {@code Mail.ReadWrite}: creating a draft is answered 403 {@code ErrorAccessDenied} (sendMail still works).
+     *
+     * @return this fake
+     */
+    public FakeGraphApi withoutMailReadWrite() {
+        this.noReadWrite = true;
+        return this;
+    }
+
+    /**
+     * Keeps the bytes of uploaded attachments up to this size (default 1 MiB); larger ones are kept as size and SHA-256 only.
+     *
+     * @param bytes the most kept per attachment
+     * @return this fake
+     */
+    public FakeGraphApi keepAttachmentBytes(int bytes) {
+        this.keepBytes = bytes;
+        return this;
+    }
+
+    /**
+     * Answers every request this much later (after reading it), as a server across a network would: makes concurrency visible.
+     *
+     * @param delay the delay per request
+     * @return this fake
+     */
+    public FakeGraphApi delayEach(java.time.Duration delay) {
+        this.delayNanos = delay.toNanos();
+        return this;
+    }
+
+    /** @return the drafts that exist now (made, neither sent nor deleted) */
+    public List<Draft> drafts() {
+        return List.copyOf(drafts.values());
+    }
+
+    /**
+     * @param mailbox a mailbox
+     * @return the most requests of this mailbox that were under way at once (every kind, chunk PUTs included)
+     */
+    public int maxInFlight(String mailbox) {
+        AtomicInteger[] c = perMailbox.get(mailbox.toLowerCase(Locale.ROOT));
+        return c == null ? 0 : c[1].get();
+    }
+
+    /**
      * Holds every sendMail after its body was read until {@link #release()}; {@link #maxInFlight()} then tells how
      * many were under way at once.
      *
@@ -151,12 +244,12 @@ public final class FakeGraphApi implements AutoCloseable {
         }
     }
 
-    /** @return sendMail requests under way now (read, not yet answered) */
+    /** @return requests under way now (taken, not yet answered) */
     public int inFlight() {
         return inFlight.get();
     }
 
-    /** @return the most sendMail requests that were under way at once */
+    /** @return the most requests that were under way at once */
     public int maxInFlight() {
         return maxInFlight.get();
     }
@@ -179,6 +272,263 @@ public final class FakeGraphApi implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getRawPath();
+        String method = exchange.getRequestMethod();
+        Matcher upload = UPLOAD.matcher(path);
+        Matcher draft = DRAFT.matcher(path);
+        String mailbox;
+        Step step;
+        if ("PUT".equals(method) && upload.matches()) {
+            Session session = sessions.get(upload.group(1));
+            mailbox = session == null ? "" : session.draft.mailbox;
+            step = Step.UPLOAD_CHUNK;
+        } else if ("POST".equals(method) && DRAFTS.matcher(path).matches()) {
+            Matcher m = DRAFTS.matcher(path);
+            m.matches();
+            mailbox = URLDecoder.decode(m.group(1), StandardCharsets.UTF_8);
+            step = Step.CREATE_DRAFT;
+        } else if (draft.matches() && ("POST".equals(method) || "DELETE".equals(method))) {
+            mailbox = URLDecoder.decode(draft.group(1), StandardCharsets.UTF_8);
+            String tail = draft.group(3);
+            step = "DELETE".equals(method) ? (tail == null ? Step.DELETE : null) : tail == null ? null : switch (tail) {
+                case "/send" -> Step.SEND_DRAFT;
+                case "/attachments" -> Step.ADD_ATTACHMENT;
+                default -> Step.CREATE_UPLOAD_SESSION;
+            };
+        } else {
+            Matcher send = SEND.matcher(path);
+            Matcher user = USER.matcher(path);
+            mailbox = send.matches() ? URLDecoder.decode(send.group(1), StandardCharsets.UTF_8)
+                    : user.matches() ? URLDecoder.decode(user.group(1), StandardCharsets.UTF_8) : "";
+            step = send.matches() ? Step.SEND_MAIL : null;
+        }
+        AtomicInteger[] box = perMailbox.computeIfAbsent(mailbox.toLowerCase(Locale.ROOT), k -> new AtomicInteger[] {new AtomicInteger(),
+            new AtomicInteger()});
+        if (step == Step.SEND_MAIL || step == null) {
+            handleSendOrLookup(exchange, path); // counts on its own
+            return;
+        }
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        box[1].accumulateAndGet(box[0].incrementAndGet(), Math::max);
+        java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Runnable answered = () -> {
+            if (counted.getAndSet(false)) {
+                box[0].decrementAndGet();
+                inFlight.decrementAndGet();
+            }
+        };
+        try {
+            if (delayNanos > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(delayNanos);
+            }
+            ConcurrentLinkedQueue<Failure> q = stepFailures.get(step);
+            Failure f = q == null ? null : q.poll();
+            if (f == null) {
+                f = always;
+            }
+            String auth = exchange.getRequestHeaders().getFirst("Authorization");
+            String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : "";
+            if (f != null) {
+                requests.add(new Request(method, mailbox, token, exchange.getRequestHeaders().getFirst("Content-Type"), null, step,
+                        exchange.getRequestHeaders().getFirst("Content-Range"), System.nanoTime()));
+                exchange.getRequestBody().transferTo(java.io.OutputStream.nullOutputStream());
+                answered.run();
+                f.answer(exchange);
+                return;
+            }
+            if (step == Step.UPLOAD_CHUNK) {
+                chunk(exchange, upload.group(1), mailbox, answered);
+            } else {
+                draftStep(exchange, step, mailbox, token, draft, answered);
+            }
+        } finally {
+            answered.run();
+        }
+    }
+
+    private void draftStep(HttpExchange exchange, Step step, String mailbox, String token, Matcher draftPath, Runnable answered) throws IOException {
+        String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+        byte[] body = FakeHttp.body(exchange);
+        byte[] mime = null;
+        if (step == Step.CREATE_DRAFT && body.length <= MAX_REQUEST) {
+            try {
+                mime = Base64.getMimeDecoder().decode(body);
+            } catch (IllegalArgumentException e) {
+                mime = null;
+            }
+        }
+        requests.add(new Request(exchange.getRequestMethod(), mailbox, token, contentType, mime, step, null, System.nanoTime()));
+        int status;
+        Object reply = null;
+        String[] error = null;
+        Draft d = step == Step.CREATE_DRAFT ? null : drafts.get(URLDecoder.decode(draftPath.group(2), StandardCharsets.UTF_8));
+        if (token.isEmpty() || (!acceptedTokens.isEmpty() && !acceptedTokens.contains(token))) {
+            status = 401;
+            error = new String[] {"InvalidAuthenticationToken", "Access token validation failure. Invalid audience."};
+        } else if (!mailboxes.isEmpty() && !mailboxes.contains(mailbox.toLowerCase(Locale.ROOT))) {
+            status = 404;
+            error = new String[] {"ErrorInvalidUser", "The requested user '" + mailbox + "' is invalid."};
+        } else if (body.length > MAX_REQUEST) {
+            status = 413;
+            error = new String[] {"RequestBodyTooLarge", "The maximum request length supported is 4MB."};
+        } else if (step == Step.CREATE_DRAFT) {
+            if (noReadWrite) {
+                status = 403;
+                error = new String[] {"ErrorAccessDenied", "Access is denied. Check credentials and try again."};
+            } else if (mime == null || mime.length == 0 || !"text/plain".equals(contentType)) {
+                status = 400;
+                error = new String[] {"ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content."};
+            } else {
+                String id = "AAMkAGI2draft" + ids.incrementAndGet() + "=";
+                drafts.put(id, new Draft(id, mailbox, mime));
+                status = 201;
+                reply = Map.of("id", id, "isDraft", true);
+            }
+        } else if (d == null || !d.mailbox.equalsIgnoreCase(mailbox)) {
+            status = 404;
+            error = new String[] {"ErrorItemNotFound", "The specified object was not found in the store."};
+        } else if (step == Step.DELETE) {
+            drafts.remove(d.id);
+            status = 204;
+        } else if (step == Step.SEND_DRAFT) {
+            FakeGmailApi.Delivered g = FakeGmailApi.Delivered.of(d.mime);
+            for (String r : g.recipients()) {
+                if (refusedRecipients.contains(r.toLowerCase(Locale.ROOT))) {
+                    answered.run();
+                    odata(exchange, 400, "ErrorInvalidRecipients", "At least one recipient isn't valid., Recipient '" + r + "' isn't resolved.", null);
+                    return;
+                }
+            }
+            drafts.remove(d.id);
+            delivered.add(new Delivered(mailbox, g.recipients(), g.bytes(), List.copyOf(d.attachments)));
+            status = 202;
+        } else {
+            Map<String, Object> json;
+            try {
+                json = Json.object(new String(body, StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                json = Map.of();
+            }
+            if (step == Step.ADD_ATTACHMENT) {
+                byte[] content = Base64.getDecoder().decode(String.valueOf(json.getOrDefault("contentBytes", "")));
+                d.attachments.add(new Attachment(String.valueOf(json.get("name")), String.valueOf(json.get("contentType")), content.length,
+                        Boolean.TRUE.equals(json.get("isInline")), (String) json.get("contentId"), sha256(content), content.length <= keepBytes ? content : null,
+                        false));
+                status = 201;
+                reply = Map.of("id", "att" + ids.incrementAndGet());
+            } else {
+                Object item = json.get("AttachmentItem");
+                @SuppressWarnings("unchecked")
+                Map<String, Object> a = item instanceof Map ? (Map<String, Object>) item : Map.of();
+                long size = a.get("size") instanceof Number n ? n.longValue() : -1;
+                if (!"file".equals(a.get("attachmentType")) || a.get("name") == null || size < 0) {
+                    status = 400;
+                    error = new String[] {"ErrorInvalidRequest", "AttachmentItem needs attachmentType file, name and size."};
+                } else if (size < SESSION_MIN) {
+                    status = 400;
+                    error = new String[] {"ErrorAttachmentSizeShouldNotBeLessThanMinimumSize", "Attachment size must be at least 3 MB."};
+                } else {
+                    String sid = "session" + ids.incrementAndGet();
+                    sessions.put(sid, new Session(d, String.valueOf(a.get("name")), String.valueOf(a.getOrDefault("contentType", "application/octet-stream")),
+                            size, Boolean.TRUE.equals(a.get("isInline")), (String) a.get("contentId")));
+                    status = 201;
+                    reply = Map.of("uploadUrl", rootUrl() + "upload/" + sid + "?authtoken=upload-secret-" + sid, "expirationDateTime",
+                            "2026-11-29T18:00:00Z", "nextExpectedRanges", List.of("0-"));
+                }
+            }
+        }
+        answered.run();
+        if (error != null) {
+            odata(exchange, status, error[0], error[1], null);
+        } else if (reply != null) {
+            FakeHttp.json(exchange, status, reply);
+        } else {
+            exchange.sendResponseHeaders(status, -1);
+        }
+    }
+
+    private void chunk(HttpExchange exchange, String sid, String mailbox, Runnable answered) throws IOException {
+        Session session = sessions.get(sid);
+        String range = exchange.getRequestHeaders().getFirst("Content-Range");
+        requests.add(new Request("PUT", mailbox, "", exchange.getRequestHeaders().getFirst("Content-Type"), null, Step.UPLOAD_CHUNK, range,
+                System.nanoTime()));
+        String[] error = null;
+        int status = 400;
+        Matcher m = range == null ? null : RANGE.matcher(range);
+        if (session == null) {
+            status = 404;
+            error = new String[] {"ErrorItemNotFound", "The upload session does not exist or has expired."};
+        } else if (exchange.getRequestHeaders().getFirst("Authorization") != null) {
+            status = 401;
+            error = new String[] {"InvalidAuthenticationToken", "The upload URL carries its own token; an Authorization header is not allowed."};
+        } else if (m == null || !m.matches()) {
+            error = new String[] {"InvalidContentRange", "Content-Range must be bytes first-last/total, was " + range};
+        } else {
+            long first = Long.parseLong(m.group(1));
+            long last = Long.parseLong(m.group(2));
+            long total = Long.parseLong(m.group(3));
+            long length = last - first + 1;
+            String contentLength = exchange.getRequestHeaders().getFirst("Content-Length");
+            if (total != session.size || first != session.received || last >= total || length > MAX_REQUEST
+                    || (last != total - 1 && length % CHUNK_UNIT != 0) || contentLength == null || Long.parseLong(contentLength) != length) {
+                status = 416;
+                error = new String[] {"InvalidRange", "Expected bytes " + session.received + "- of " + session.size + " in at most 4 MiB, a "
+                        + "multiple of 320 KiB but for the last; got " + range + " with Content-Length " + contentLength};
+            } else {
+                byte[] buf = new byte[64 * 1024];
+                long read = 0;
+                try (java.io.InputStream in = exchange.getRequestBody()) {
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        session.digest.update(buf, 0, n);
+                        if (session.kept != null) {
+                            if (session.kept.size() + n <= keepBytes) {
+                                session.kept.write(buf, 0, n);
+                            } else {
+                                session.kept = null;
+                            }
+                        }
+                        read += n;
+                    }
+                }
+                if (read != length) {
+                    error = new String[] {"InvalidRange", "the body has " + read + " bytes, Content-Range says " + length};
+                } else {
+                    session.received += length;
+                    if (session.received == session.size) {
+                        sessions.remove(sid);
+                        byte[] kept = session.kept == null ? null : session.kept.toByteArray();
+                        session.draft.attachments.add(new Attachment(session.name, session.contentType, session.size, session.inline,
+                                session.contentId, hex(session.digest.digest()), kept, true));
+                        answered.run();
+                        exchange.getResponseHeaders().set("Location", rootUrl() + "v1.0/users/" + mailbox + "/messages/" + session.draft.id
+                                + "/attachments/att" + ids.incrementAndGet());
+                        exchange.sendResponseHeaders(201, -1);
+                        return;
+                    }
+                    answered.run();
+                    FakeHttp.json(exchange, 200, Map.of("expirationDateTime", "2026-11-29T18:00:00Z", "nextExpectedRanges",
+                            List.of(session.received + "-")));
+                    return;
+                }
+            }
+        }
+        exchange.getRequestBody().transferTo(java.io.OutputStream.nullOutputStream());
+        answered.run();
+        odata(exchange, status, error[0], error[1], null);
+    }
+
+    private static String sha256(byte[] content) {
+        try {
+            return hex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String hex(byte[] b) {
+        return java.util.HexFormat.of().formatHex(b);
+    }
+
+    private void handleSendOrLookup(HttpExchange exchange, String path) throws IOException {
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
         String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : "";
         Matcher send = SEND.matcher(path);
@@ -199,7 +549,8 @@ public final class FakeGraphApi implements AutoCloseable {
                 mime = null;
             }
         }
-        requests.add(new Request(exchange.getRequestMethod(), id, token, exchange.getRequestHeaders().getFirst("Content-Type"), mime));
+        requests.add(new Request(exchange.getRequestMethod(), id, token, exchange.getRequestHeaders().getFirst("Content-Type"), mime,
+                isSend ? Step.SEND_MAIL : null, null, System.nanoTime()));
         Failure f = failures.poll();
         if (f == null) {
             f = always;
@@ -246,6 +597,11 @@ public final class FakeGraphApi implements AutoCloseable {
         }
         int now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
+        AtomicInteger[] box = perMailbox.get(id.toLowerCase(Locale.ROOT));
+        if (box == null) {
+            box = perMailbox.computeIfAbsent(id.toLowerCase(Locale.ROOT), k -> new AtomicInteger[] {new AtomicInteger(), new AtomicInteger()});
+        }
+        box[1].accumulateAndGet(box[0].incrementAndGet(), Math::max);
         boolean released;
         try {
             CountDownLatch h = hold;
@@ -258,6 +614,7 @@ public final class FakeGraphApi implements AutoCloseable {
             return;
         } finally {
             inFlight.decrementAndGet(); // before the answer: a client may send its next request as soon as it has it
+            box[0].decrementAndGet();
         }
         if (released) {
             exchange.sendResponseHeaders(202, -1);
@@ -283,9 +640,12 @@ public final class FakeGraphApi implements AutoCloseable {
      * @param user the user id in the path
      * @param token the bearer token (tests compare it)
      * @param contentType the Content-Type, or {@code null}
-     * @param mime the decoded MIME message of a sendMail, Bcc header included, or {@code null}
+     * @param mime the decoded MIME message of a sendMail or a draft, Bcc header included, or {@code null}
+     * @param step which step of Graph it was, or {@code null} (the user lookup)
+     * @param contentRange the Content-Range of a chunk PUT, or {@code null}
+     * @param nanoTime when it came ({@link System#nanoTime()})
      */
-    public record Request(String method, String user, String token, String contentType, byte[] mime) {
+    public record Request(String method, String user, String token, String contentType, byte[] mime, Step step, String contentRange, long nanoTime) {
         /** @return the message as text (UTF-8), or {@code null} */
         public String text() {
             return mime == null ? null : new String(mime, StandardCharsets.UTF_8);
@@ -293,7 +653,8 @@ public final class FakeGraphApi implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "Request[" + method + " " + user + ", " + (mime == null ? "no message" : mime.length + " bytes") + "]";
+            return "Request[" + method + " " + user + " " + step + ", " + (mime == null ? "no message" : mime.length + " bytes")
+                    + (contentRange == null ? "" : ", " + contentRange) + "]";
         }
     }
 
@@ -302,24 +663,138 @@ public final class FakeGraphApi implements AutoCloseable {
      *
      * @param mailbox the mailbox it was sent from (the user in the path)
      * @param recipients the addresses of its To, Cc and Bcc headers, in that order
-     * @param bytes the message without its Bcc header
+     * @param bytes the message without its Bcc header (for a sent draft: the draft's MIME, without the attachments added to it)
+     * @param attachments the attachments added to a sent draft (upload sessions and POSTs), in order; empty for sendMail
      */
-    public record Delivered(String mailbox, List<String> recipients, byte[] bytes) {
+    public record Delivered(String mailbox, List<String> recipients, byte[] bytes, List<Attachment> attachments) {
         /**
          * Copies.
          *
          * @param mailbox see the record description
          * @param recipients see the record description
          * @param bytes see the record description
+         * @param attachments see the record description
          */
         public Delivered {
             recipients = List.copyOf(recipients);
             bytes = bytes.clone();
+            attachments = List.copyOf(attachments);
+        }
+
+        /**
+         * A message sent with sendMail.
+         *
+         * @param mailbox see the record description
+         * @param recipients see the record description
+         * @param bytes see the record description
+         */
+        public Delivered(String mailbox, List<String> recipients, byte[] bytes) {
+            this(mailbox, recipients, bytes, List.of());
         }
 
         /** @return the bytes as text (UTF-8) */
         public String text() {
             return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The kinds of request a fault can be scripted for. */
+    public enum Step {
+        /** {@code POST /users/{id}/sendMail}. */
+        SEND_MAIL,
+        /** {@code POST /users/{id}/messages} (a draft from MIME). */
+        CREATE_DRAFT,
+        /** {@code POST …/messages/{id}/attachments} (a file attachment in JSON). */
+        ADD_ATTACHMENT,
+        /** {@code POST …/attachments/createUploadSession}. */
+        CREATE_UPLOAD_SESSION,
+        /** {@code PUT} of a chunk to an upload URL. */
+        UPLOAD_CHUNK,
+        /** {@code POST …/messages/{id}/send}. */
+        SEND_DRAFT,
+        /** {@code DELETE …/messages/{id}}. */
+        DELETE
+    }
+
+    /** A draft in a mailbox. */
+    public static final class Draft {
+        private final String id;
+        private final String mailbox;
+        private final byte[] mime;
+        private final List<Attachment> attachments = new CopyOnWriteArrayList<>();
+
+        Draft(String id, String mailbox, byte[] mime) {
+            this.id = id;
+            this.mailbox = mailbox;
+            this.mime = mime;
+        }
+
+        /** @return its id */
+        public String id() {
+            return id;
+        }
+
+        /** @return the mailbox it is in */
+        public String mailbox() {
+            return mailbox;
+        }
+
+        /** @return the MIME it was made from, as text */
+        public String text() {
+            return new String(mime, StandardCharsets.UTF_8);
+        }
+
+        /** @return the attachments added so far */
+        public List<Attachment> attachments() {
+            return List.copyOf(attachments);
+        }
+
+        @Override
+        public String toString() {
+            return "Draft[" + id + " in " + mailbox + ", " + attachments.size() + " attachment(s)]";
+        }
+    }
+
+    /**
+     * An attachment added to a draft.
+     *
+     * @param name its file name
+     * @param contentType its content type
+     * @param size its size in bytes
+     * @param inline whether it is inline
+     * @param contentId its Content-ID, or {@code null}
+     * @param sha256 the SHA-256 of its bytes, in lower-case hex
+     * @param bytes its bytes when at most {@link #keepAttachmentBytes(int)}, else {@code null}
+     * @param uploaded whether it came through an upload session (else one POST)
+     */
+    public record Attachment(String name, String contentType, long size, boolean inline, String contentId, String sha256, byte[] bytes,
+            boolean uploaded) {
+    }
+
+    /** An open upload session. */
+    private static final class Session {
+        final Draft draft;
+        final String name;
+        final String contentType;
+        final long size;
+        final boolean inline;
+        final String contentId;
+        final java.security.MessageDigest digest;
+        java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
+        long received;
+
+        Session(Draft draft, String name, String contentType, long size, boolean inline, String contentId) {
+            this.draft = draft;
+            this.name = name;
+            this.contentType = contentType;
+            this.size = size;
+            this.inline = inline;
+            this.contentId = contentId;
+            try {
+                this.digest = java.security.MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 

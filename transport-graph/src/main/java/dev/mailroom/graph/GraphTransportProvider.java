@@ -38,9 +38,13 @@ import java.util.Objects;
  *     .build();
  * }</pre>
  *
- * <p>What it guarantees: Graph sends exactly the rendered message (MIME, base64) and keeps it in Sent Items (no
- * IMAP copy); messages up to {@value #MAX_MESSAGE_SIZE} bytes (Graph's 4 MB request limit in base64), larger ones
- * are refused before anything is sent; a request is never repeated by the HTTP client, and a failure after the
+ * <p>What it guarantees: Graph sends the rendered message (MIME, base64) and keeps it in Sent Items (no IMAP copy).
+ * Messages up to {@value #SINGLE_REQUEST_SIZE} bytes go in one {@code sendMail} request (Graph's 4 MB request limit
+ * in base64). Larger ones, up to {@value #MAX_MESSAGE_SIZE} bytes, go as a draft made from the message without its
+ * large attachments, the attachments through upload sessions in chunks (never the whole message in memory), then
+ * the draft is sent; this needs the Graph permission {@code Mail.ReadWrite} besides {@code Mail.Send}, and Exchange
+ * builds the sent message from the draft (see the project's ADR 028 for what differs). Any failure after the draft
+ * was made deletes the draft. A request is never repeated by the HTTP client, and a failure after the
  * whole message went out is {@link dev.mailroom.MailErrorCode#DELIVERY_UNCERTAIN}; after a 401 the token is
  * refreshed once; at most 4 requests per mailbox run at once (Microsoft's limit), a fifth waits at most 30 s. A
  * 202 means Exchange accepted the message, not that it was delivered. Graph delivers to the To, Cc and Bcc headers:
@@ -50,8 +54,13 @@ import java.util.Objects;
 public final class GraphTransportProvider implements TransportProvider {
     /** Microsoft Graph's root URL (global service). */
     public static final URI DEFAULT_GRAPH_URL = URI.create("https://graph.microsoft.com/");
-    /** The largest message sent, in bytes: its base64 form fills Graph's 4 MB request limit. */
-    public static final long MAX_MESSAGE_SIZE = GraphTransport.MAX_MESSAGE_SIZE;
+    /** The largest message sent with one {@code sendMail} request, in bytes: its base64 form fills Graph's 4 MB request limit. */
+    public static final long SINGLE_REQUEST_SIZE = GraphTransport.MAX_MESSAGE_SIZE;
+    /**
+     * The largest message sent at all, in bytes (150 MiB, Exchange Online's highest message size limit, encoding
+     * included); a mailbox's own limit is often lower (35 MB by default) and Graph refuses above it.
+     */
+    public static final long MAX_MESSAGE_SIZE = GraphTransport.MAX_UPLOAD_SIZE;
 
     private static final TransportCapabilities CAPABILITIES = TransportCapabilities.builder().sentCopyByProvider(true)
             .maxMessageSize(MAX_MESSAGE_SIZE).smtpUtf8(true).authentication(AuthenticationKind.APP_CREDENTIALS, AuthenticationKind.OAUTH2).build();

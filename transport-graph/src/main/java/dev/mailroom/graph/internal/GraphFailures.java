@@ -68,6 +68,11 @@ final class GraphFailures {
             return failure(MailErrorCode.SENDER_REJECTED, "the directory has no mailbox " + sender, reply, "The sender must be a user or shared "
                     + "mailbox of the app's directory (tenant); check the account's address and its directory ID.");
         }
+        if (r.is("ErrorMessageSizeExceeded")) {
+            return failure(MailErrorCode.MESSAGE_TOO_LARGE, "the message is larger than mailbox " + sender + " may send", reply,
+                    "Exchange Online limits the size per mailbox (MaxSendSize, 35 MB by default, at most 150 MB, base64 included); raise it "
+                    + "for the mailbox or send large files as links.");
+        }
         if (s == 413) {
             return failure(MailErrorCode.MESSAGE_TOO_LARGE, "the message is larger than Graph's sendMail takes (about 4 MB per request)", reply,
                     null);

@@ -51,8 +51,10 @@ import java.util.function.Function;
  * a few requests per mailbox run at once ({@link MailboxGate}). Thread-safe.
  */
 public final class GraphTransport implements Transport {
-    /** The largest MIME message sent: its base64 form (4/3 of it) must stay within Graph's 4 MB request limit. */
+    /** The largest MIME message sent with one sendMail request: its base64 form (4/3 of it) must stay within Graph's 4 MB request limit. */
     public static final long MAX_MESSAGE_SIZE = 3L << 20;
+    /** The largest MIME message sent at all (through a draft and upload sessions): Exchange Online's highest message size limit. */
+    public static final long MAX_UPLOAD_SIZE = 150L << 20;
 
     private final TransportContext context;
     private final String graphUrl;
@@ -81,13 +83,14 @@ public final class GraphTransport implements Transport {
             throw new MailException(MailErrorCode.CLOSED, "the Graph transport is closed");
         }
         String mailbox = mailbox(account);
-        if (message.sizeExact() && message.size() > MAX_MESSAGE_SIZE) {
+        if (message.sizeExact() && message.size() > MAX_UPLOAD_SIZE) {
             throw tooLarge(message.size());
         }
-        byte[] mime = read(message);
-        byte[] prefix = HeaderRecipients.bccPrefix(mime, message.recipients());
-        if (prefix.length + mime.length > MAX_MESSAGE_SIZE) {
-            throw tooLarge(prefix.length + mime.length);
+        byte[] mime = message.sizeExact() && message.size() > MAX_MESSAGE_SIZE ? null : read(message);
+        byte[] prefix = mime == null ? null : HeaderRecipients.bccPrefix(mime, message.recipients());
+        if (mime == null || prefix.length + mime.length > MAX_MESSAGE_SIZE) {
+            // too large for one request: a draft, its attachments through upload sessions, then send
+            return new UploadSend(this, context, gate, graphUrl, account, mailbox, message).send();
         }
         byte[] body = base64(prefix, mime);
         URI uri = URI.create(graphUrl + "v1.0/users/" + URLEncoder.encode(mailbox, StandardCharsets.UTF_8) + "/sendMail");
@@ -109,7 +112,7 @@ public final class GraphTransport implements Transport {
     }
 
     /** One request; 401 is thrown as {@link Unauthorized}. {@code tracked}: the body, or {@code null} for a GET. */
-    private GraphReply call(ResolvedAccount account, HttpRequest request, TrackedBody tracked) {
+    GraphReply call(ResolvedAccount account, HttpRequest request, TrackedBody tracked) {
         GraphReply r;
         try {
             r = GraphReply.of(client(account).send(request, HttpResponse.BodyHandlers.ofString()));
@@ -127,13 +130,12 @@ public final class GraphTransport implements Transport {
     }
 
     private static MailException tooLarge(long size) {
-        return new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message has " + size + " bytes, more than " + MAX_MESSAGE_SIZE
-                + ", the most Graph's sendMail takes in one request (4 MB in base64); nothing was sent", null,
-                "Make the message smaller or send large files as links; this version of the Graph transport has no upload sessions.",
-                List.of(), null);
+        return new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message has " + size + " bytes, more than " + MAX_UPLOAD_SIZE
+                + ", the most Exchange Online sends (150 MB, encoding included); nothing was sent", null,
+                "Make the message smaller or send large files as links.", List.of(), null);
     }
 
-    /** The message's bytes, at most {@link #MAX_MESSAGE_SIZE}. */
+    /** The message's bytes when they fit in one request, else {@code null}. */
     private static byte[] read(OutgoingMessage message) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Math.max(message.size(), 1024), MAX_MESSAGE_SIZE));
         try {
@@ -152,7 +154,7 @@ public final class GraphTransport implements Transport {
                 }
             });
         } catch (TooLarge e) {
-            throw tooLarge(-1);
+            return null;
         } catch (IOException e) {
             throw new MailException(MailErrorCode.INTERNAL, "the message cannot be read: " + e.getMessage(), null, null, List.of(), e);
         }
@@ -172,7 +174,7 @@ public final class GraphTransport implements Transport {
     }
 
     /** The account's HTTP client, one per trust key so that kept-alive connections are reused. */
-    private HttpClient client(ResolvedAccount account) {
+    HttpClient client(ResolvedAccount account) {
         AccountTls tls = context.accountTls(account);
         return clients.computeIfAbsent(tls.key(), k -> HttpClient.newBuilder().sslContext(tls.context().orElseGet(context::defaultTls))
                 .connectTimeout(context.connectTimeout()).followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1)
@@ -190,7 +192,7 @@ public final class GraphTransport implements Transport {
     }
 
     /** A call with the account's token; after a 401 once more with a fresh one; a second 401 is the account's problem. */
-    private <T> T authorized(ResolvedAccount account, Call<T> call) {
+    <T> T authorized(ResolvedAccount account, Call<T> call) {
         AccessToken token = context.accessTokens().token(account);
         try {
             return call.run(token);
@@ -207,14 +209,14 @@ public final class GraphTransport implements Transport {
     }
 
     @FunctionalInterface
-    private interface Call<T> {
+    interface Call<T> {
         T run(AccessToken token);
     }
 
     /** Graph answered 401: the token was refused before anything was taken. */
-    private static final class Unauthorized extends RuntimeException {
+    static final class Unauthorized extends RuntimeException {
         private static final long serialVersionUID = 1L;
-        private final transient GraphReply reply;
+        final transient GraphReply reply;
 
         Unauthorized(GraphReply reply) {
             super("401", null, false, false);

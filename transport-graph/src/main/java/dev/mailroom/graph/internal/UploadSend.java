@@ -1,0 +1,544 @@
+package dev.mailroom.graph.internal;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
+import dev.mailroom.ResolvedAccount;
+import dev.mailroom.spi.AccessToken;
+import dev.mailroom.spi.OutgoingMessage;
+import dev.mailroom.spi.SendResult;
+import dev.mailroom.spi.TransportContext;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import javax.net.ssl.SSLHandshakeException;
+
+/**
+ * Sends a message too large for one {@code sendMail} request: a draft from the message without its large attachments
+ * ({@code POST /users/{mailbox}/messages}, MIME in base64), each large attachment through an upload session
+ * ({@code createUploadSession}, then chunks PUT to the upload URL without the bearer token), smaller ones that do not
+ * fit in the draft as file attachments ({@code POST …/attachments}), then {@code POST …/send}. The message is written
+ * three times (scan, draft, attachments) and never held whole: the draft is at most
+ * {@link GraphTransport#MAX_MESSAGE_SIZE} bytes, one chunk at most {@link #CHUNK} bytes. Every request holds a slot of
+ * the mailbox's gate while it runs, none while waiting. Steps before the send are retried after 429, 503 and 504
+ * (they send nothing); the send is retried only after 429 and 503 with Retry-After (not processed). Any failure
+ * after the draft exists deletes the draft (best effort).
+ */
+@SuppressWarnings("try") // a gate slot is held for the duration of each request
+final class UploadSend {
+    /** Upload sessions take attachments of 3 MB and more; smaller ones go in the draft or as one POST. */
+    static final long SESSION_MIN = 3L << 20;
+    /** Graph's limit per attachment through an upload session. */
+    static final long ATTACHMENT_MAX = 150L << 20;
+    /** One chunk: a multiple of 320 KiB below 4 MiB. */
+    static final int CHUNK = 10 * 320 * 1024;
+    /** Attempts of a step that Graph throttles, and the longest wait between two. */
+    static final int ATTEMPTS = 4;
+    static final Duration MAX_WAIT = Duration.ofSeconds(30);
+
+    private static final System.Logger LOG = System.getLogger(UploadSend.class.getName());
+
+    private final GraphTransport transport;
+    private final TransportContext context;
+    private final MailboxGate gate;
+    private final String graphUrl;
+    private final ResolvedAccount account;
+    private final String mailbox;
+    private final OutgoingMessage message;
+    private final String base;
+    private String draftId;
+
+    UploadSend(GraphTransport transport, TransportContext context, MailboxGate gate, String graphUrl, ResolvedAccount account, String mailbox,
+            OutgoingMessage message) {
+        this.transport = transport;
+        this.context = context;
+        this.gate = gate;
+        this.graphUrl = graphUrl;
+        this.account = account;
+        this.mailbox = mailbox;
+        this.message = message;
+        this.base = graphUrl + "v1.0/users/" + URLEncoder.encode(mailbox, StandardCharsets.UTF_8) + "/messages";
+    }
+
+    SendResult send() {
+        // 1. which parts go on their own
+        MimeSplitter scan = MimeSplitter.scan();
+        write(scan);
+        List<MimeSplitter.Leaf> leaves = scan.leaves();
+        Set<Integer> sessions = new LinkedHashSet<>();
+        Set<Integer> posts = new LinkedHashSet<>();
+        long draftSize = scan.total();
+        for (MimeSplitter.Leaf l : leaves) {
+            if (l.attachment() && l.decodedSize() >= SESSION_MIN) {
+                if (l.decodedSize() > ATTACHMENT_MAX) {
+                    throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "attachment '" + l.fileName + "' has " + l.decodedSize() + " bytes, more "
+                            + "than the " + ATTACHMENT_MAX + " Graph takes per attachment; nothing was sent", null, "Send files that large as links.",
+                            List.of(), null);
+                }
+                sessions.add(l.index);
+                draftSize -= l.span;
+            }
+        }
+        long headroom = GraphTransport.MAX_MESSAGE_SIZE - 64 * 1024; // the Bcc header and an empty part or two
+        List<MimeSplitter.Leaf> smaller = new ArrayList<>(leaves.stream().filter(l -> l.attachment() && !sessions.contains(l.index)).toList());
+        smaller.sort((a, b) -> Long.compare(b.span, a.span));
+        for (MimeSplitter.Leaf l : smaller) {
+            if (draftSize <= headroom) {
+                break;
+            }
+            posts.add(l.index);
+            draftSize -= l.span;
+        }
+        if (draftSize > headroom) {
+            throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message without its attachments still has about " + draftSize + " bytes, "
+                    + "more than one Graph request takes (" + GraphTransport.MAX_MESSAGE_SIZE + "); nothing was sent", null,
+                    "Large content must be in file attachments (base64); make the text smaller.", List.of(), null);
+        }
+        // 2. the draft
+        Set<Integer> out = new LinkedHashSet<>(sessions);
+        out.addAll(posts);
+        ByteArrayOutputStream skeleton = new ByteArrayOutputStream((int) Math.min(draftSize + 1024, GraphTransport.MAX_MESSAGE_SIZE));
+        write(MimeSplitter.skeleton(out, skeleton));
+        byte[] mime = skeleton.toByteArray();
+        skeleton = null;
+        byte[] prefix = HeaderRecipients.bccPrefix(mime, message.recipients());
+        byte[] body = base64(prefix, mime);
+        mime = null;
+        GraphReply created = step("create the draft", true, t -> post(URI.create(base), t, "text/plain", body));
+        if (created.status() != 201 && created.status() != 200) {
+            throw draftRefused(created);
+        }
+        draftId = GraphReply.text(json(created.body()), "id");
+        if (draftId.isEmpty()) {
+            throw new MailException(MailErrorCode.PERMANENT_FAILURE, "Graph created the draft but did not name it; nothing was sent", created.text(),
+                    null, List.of(), null);
+        }
+        try {
+            // 3. attachments, 4. send
+            if (!out.isEmpty()) {
+                Uploader uploader = new Uploader(sessions, posts);
+                write(MimeSplitter.extract(out, uploader));
+                if (uploader.done != out.size()) {
+                    throw new MailException(MailErrorCode.INTERNAL, "the message's content changed between two writes (" + uploader.done + " of "
+                            + out.size() + " attachments found); nothing was sent");
+                }
+            }
+            return sendDraft();
+        } catch (MailException e) {
+            throw withNote(e, deleteDraft(e.code() == MailErrorCode.DELIVERY_UNCERTAIN));
+        } catch (RuntimeException | Error e) {
+            deleteDraft(false);
+            throw e;
+        }
+    }
+
+    private void write(MimeSplitter splitter) {
+        try {
+            message.writeTo(splitter);
+            splitter.finish();
+        } catch (Abort a) {
+            throw a.failure;
+        } catch (MimeSplitter.NotSplittable e) {
+            throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message is too large for one Graph request and cannot be taken apart ("
+                    + e.getMessage() + "); nothing was sent", null, null, List.of(), null);
+        } catch (IOException e) {
+            throw new MailException(MailErrorCode.INTERNAL, "the message cannot be read: " + e.getMessage(), null, null, List.of(), e);
+        }
+    }
+
+    private SendResult sendDraft() {
+        URI uri = URI.create(base + "/" + URLEncoder.encode(draftId, StandardCharsets.UTF_8) + "/send");
+        for (int attempt = 1; ; attempt++) {
+            GraphReply r;
+            try (MailboxGate.Slot slot = gate.enter(mailbox)) {
+                r = transport.authorized(account, t -> exchange(HttpRequest.newBuilder(uri).timeout(timeout())
+                        .header("Authorization", "Bearer " + t.reveal()).POST(HttpRequest.BodyPublishers.noBody()).build(), true));
+            }
+            if (r.status() == 202 || r.status() == 200) {
+                return SendResult.builder(r.status() + " Accepted: Graph took the message for " + mailbox + " (a draft with its attachments "
+                        + "uploaded, sent by Exchange, saved to Sent Items)").accepted(message.recipients()).build();
+            }
+            // 429 and 503 with Retry-After are not processed: the only answers after which the send is repeated
+            Duration wait = r.wait(context.clock().instant()).orElse(null);
+            boolean notProcessed = r.status() == 429 || (r.status() == 503 && wait != null);
+            if (notProcessed && attempt < ATTEMPTS && (wait == null ? Duration.ofSeconds(attempt) : wait).compareTo(MAX_WAIT) <= 0) {
+                pause(wait == null ? Duration.ofSeconds(attempt) : wait);
+                continue;
+            }
+            throw GraphFailures.refused(r, mailbox, true, context.clock().instant());
+        }
+    }
+
+    /** A step before the send: retried after 429, 503 and 504, each attempt holding a slot. */
+    private GraphReply step(String what, boolean withToken, Function<AccessToken, HttpRequest> request) {
+        for (int attempt = 1; ; attempt++) {
+            GraphReply r;
+            try (MailboxGate.Slot slot = gate.enter(mailbox)) {
+                if (withToken) {
+                    r = transport.authorized(account, t -> exchange(request.apply(t), false));
+                } else {
+                    try {
+                        r = exchange(request.apply(null), false);
+                    } catch (GraphTransport.Unauthorized u) {
+                        r = u.reply;
+                    }
+                }
+            }
+            int s = r.status();
+            if ((s == 429 || s == 503 || s == 504) && attempt < ATTEMPTS) {
+                Duration wait = r.wait(context.clock().instant()).orElse(Duration.ofSeconds(attempt));
+                if (wait.compareTo(MAX_WAIT) <= 0) {
+                    LOG.log(System.Logger.Level.DEBUG, "Graph answered {0} to \"{1}\" for {2}; again in {3}", s, what, mailbox, wait);
+                    pause(wait);
+                    continue;
+                }
+            }
+            return r;
+        }
+    }
+
+    private void pause(Duration wait) {
+        try {
+            Thread.sleep(Math.max(0, wait.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MailException(MailErrorCode.TEMPORARY_FAILURE, "interrupted while waiting to retry a Graph request; nothing was sent");
+        }
+    }
+
+    /** One request. {@code sendStep}: a failure after the connection was made is ambiguous. */
+    private GraphReply exchange(HttpRequest request, boolean sendStep) {
+        GraphReply r;
+        try {
+            r = GraphReply.of(transport.client(account).send(request, HttpResponse.BodyHandlers.ofString()));
+        } catch (IOException e) {
+            throw GraphFailures.network(e, sendStep, sendStep && !beforeRequest(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw GraphFailures.network(new InterruptedIOException("interrupted while waiting for Graph"), sendStep, sendStep);
+        }
+        if (r.status() == 401) {
+            throw new GraphTransport.Unauthorized(r);
+        }
+        return r;
+    }
+
+    /** Whether the failure came before a request could go out (the connection or TLS handshake failed). */
+    private static boolean beforeRequest(IOException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof HttpConnectTimeoutException || c instanceof ConnectException || c instanceof UnknownHostException
+                    || c instanceof NoRouteToHostException || c instanceof SSLHandshakeException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private HttpRequest post(URI uri, AccessToken token, String type, byte[] body) {
+        return HttpRequest.newBuilder(uri).timeout(timeout()).header("Authorization", "Bearer " + token.reveal()).header("Content-Type", type)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    }
+
+    private Duration timeout() {
+        return context.readTimeout().plus(context.writeTimeout());
+    }
+
+    private MailException draftRefused(GraphReply r) {
+        if (r.status() == 403 && r.is("ErrorAccessDenied", "Authorization_RequestDenied", "AccessDenied")) {
+            return new MailException(MailErrorCode.API_PERMISSION_MISSING, "the app may not create a draft in mailbox " + mailbox + " (Graph "
+                    + "permission Mail.ReadWrite, needed for messages over " + GraphTransport.MAX_MESSAGE_SIZE + " bytes); nothing was sent",
+                    r.text(), "Grant the app the Graph application permission Mail.ReadWrite and admin consent in Microsoft Entra ID > App "
+                    + "registrations > API permissions (Mail.Send alone covers only messages that fit in one request), or send smaller "
+                    + "messages.", List.of(), null);
+        }
+        return GraphFailures.refused(r, mailbox, false, context.clock().instant());
+    }
+
+    /** Deletes the draft (best effort); returns what happened, for the error message. */
+    private String deleteDraft(boolean ambiguous) {
+        URI uri = URI.create(base + "/" + URLEncoder.encode(draftId, StandardCharsets.UTF_8));
+        try (MailboxGate.Slot slot = gate.enter(mailbox)) {
+            GraphReply r = transport.authorized(account, t -> exchange(HttpRequest.newBuilder(uri).timeout(timeout())
+                    .header("Authorization", "Bearer " + t.reveal()).DELETE().build(), false));
+            if (r.status() == 204 || r.status() == 200) {
+                LOG.log(System.Logger.Level.INFO, "deleted the Graph draft of message {0} in mailbox {1} after a failure", message.messageId(), mailbox);
+                return ambiguous ? "the draft was still in Drafts and was deleted" : "the draft was deleted";
+            }
+            if (r.status() == 404 && ambiguous) {
+                return "the draft is no longer in the mailbox (Exchange moved it on: most likely sent)";
+            }
+            LOG.log(System.Logger.Level.WARNING, "could not delete the Graph draft of message {0} in mailbox {1}: {2}", message.messageId(), mailbox,
+                    r.text());
+            return "the draft could not be deleted (" + r.text() + ") and stays in the mailbox's Drafts folder";
+        } catch (MailException | GraphTransport.Unauthorized e) {
+            LOG.log(System.Logger.Level.WARNING, "could not delete the Graph draft of message {0} in mailbox {1}: {2}", message.messageId(), mailbox,
+                    e.getMessage());
+            return "the draft could not be deleted (" + e.getMessage() + ") and stays in the mailbox's Drafts folder";
+        }
+    }
+
+    private static MailException withNote(MailException e, String note) {
+        String text = e.getMessage() + " (Graph draft path: " + note + ")";
+        if (e.retryAfter().isPresent()) {
+            return new MailException(e.code(), text, e.serverReply().orElse(null), e.retryAfter().get(), e);
+        }
+        return new MailException(e.code(), text, e.serverReply().orElse(null), e.hint(), e.fieldProblems(), e);
+    }
+
+    private static JsonObject json(String body) {
+        try {
+            JsonElement e = JsonParser.parseString(body);
+            return e.isJsonObject() ? e.getAsJsonObject() : new JsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
+            return new JsonObject();
+        }
+    }
+
+    private static byte[] base64(byte[] prefix, byte[] mime) {
+        byte[] all = new byte[prefix.length + mime.length];
+        System.arraycopy(prefix, 0, all, 0, prefix.length);
+        System.arraycopy(mime, 0, all, prefix.length, mime.length);
+        return Base64.getEncoder().encode(all);
+    }
+
+    /** A failure from inside the message's write, carried out of it. */
+    private static final class Abort extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final transient MailException failure;
+
+        Abort(MailException failure) {
+            super(failure.getMessage(), null);
+            this.failure = failure;
+        }
+    }
+
+    /** Receives the taken-out parts: decodes upload-session parts chunk by chunk; collects the base64 of the others. */
+    private final class Uploader implements MimeSplitter.Sink {
+        private final Set<Integer> sessions;
+        private final Set<Integer> posts;
+        private final byte[] b64 = new byte[64 * 1024];
+        private int b64Length;
+        private byte[] chunk;
+        private int chunkLength;
+        private long offset;
+        private long size;
+        private URI uploadUrl;
+        private ByteArrayOutputStream encoded;
+        int done;
+
+        Uploader(Set<Integer> sessions, Set<Integer> posts) {
+            this.sessions = sessions;
+            this.posts = posts;
+        }
+
+        @Override
+        public void start(MimeSplitter.Leaf leaf) throws IOException {
+            try {
+                if (posts.contains(leaf.index)) {
+                    encoded = new ByteArrayOutputStream((int) Math.min(leaf.base64Chars + 16, GraphTransport.MAX_MESSAGE_SIZE * 2));
+                    return;
+                }
+                size = leaf.decodedSize();
+                offset = 0;
+                b64Length = 0;
+                chunkLength = 0;
+                if (chunk == null) {
+                    chunk = new byte[CHUNK];
+                }
+                Map<String, Object> item = new LinkedHashMap<>();
+                item.put("attachmentType", "file");
+                item.put("name", leaf.fileName);
+                item.put("size", size);
+                item.put("contentType", leaf.contentType);
+                if (leaf.contentId != null) {
+                    item.put("isInline", leaf.inline);
+                    item.put("contentId", leaf.contentId);
+                }
+                byte[] json = GraphJson.write(Map.of("AttachmentItem", item)).getBytes(StandardCharsets.UTF_8);
+                URI uri = URI.create(base + "/" + URLEncoder.encode(draftId, StandardCharsets.UTF_8) + "/attachments/createUploadSession");
+                GraphReply r = step("create an upload session", true, t -> post(uri, t, "application/json", json));
+                if (r.status() != 201 && r.status() != 200) {
+                    throw new Abort(GraphFailures.refused(r, mailbox, false, context.clock().instant()));
+                }
+                String url = GraphReply.text(json(r.body()), "uploadUrl");
+                if (url.isEmpty()) {
+                    throw new Abort(new MailException(MailErrorCode.PERMANENT_FAILURE, "Graph opened an upload session without an upload URL; "
+                            + "nothing was sent", r.text(), null, List.of(), null));
+                }
+                uploadUrl = URI.create(url);
+            } catch (MailException e) {
+                throw new Abort(e);
+            }
+        }
+
+        @Override
+        public void base64(byte[] line, int off, int len) throws IOException {
+            if (encoded != null) {
+                for (int i = off; i < off + len; i++) {
+                    byte c = line[i];
+                    if (c != '\r' && c != '\n' && c != ' ' && c != '\t') {
+                        encoded.write(c);
+                    }
+                }
+                return;
+            }
+            for (int i = off; i < off + len; i++) {
+                byte c = line[i];
+                if (c == '\r' || c == '\n' || c == ' ' || c == '\t') {
+                    continue;
+                }
+                b64[b64Length++] = c;
+                if (b64Length == b64.length) {
+                    decode();
+                }
+            }
+        }
+
+        /** Decodes the collected base64 (a multiple of 4 characters) into the chunk, sending full chunks. */
+        private void decode() throws IOException {
+            int whole = b64Length / 4 * 4;
+            byte[] decoded;
+            try {
+                java.nio.ByteBuffer bb = Base64.getDecoder().decode(java.nio.ByteBuffer.wrap(b64, 0, whole));
+                decoded = new byte[bb.remaining()];
+                bb.get(decoded);
+            } catch (IllegalArgumentException e) {
+                throw new Abort(new MailException(MailErrorCode.INVALID_EMAIL, "an attachment of the message is not valid base64 (" + e.getMessage()
+                        + "); nothing was sent"));
+            }
+            System.arraycopy(b64, whole, b64, 0, b64Length - whole);
+            b64Length -= whole;
+            int at = 0;
+            while (at < decoded.length) {
+                int n = Math.min(decoded.length - at, CHUNK - chunkLength);
+                System.arraycopy(decoded, at, chunk, chunkLength, n);
+                chunkLength += n;
+                at += n;
+                if (chunkLength == CHUNK) {
+                    put();
+                }
+            }
+        }
+
+        private void put() throws IOException {
+            if (chunkLength == 0) {
+                return;
+            }
+            long first = offset;
+            long last = offset + chunkLength - 1;
+            if (last >= size) {
+                throw new Abort(new MailException(MailErrorCode.INTERNAL, "an attachment of the message grew between two writes; nothing was sent"));
+            }
+            byte[] c = chunk;
+            int n = chunkLength;
+            try {
+                // no Authorization header: the upload URL carries its own token, and Graph refuses a bearer token there
+                GraphReply r = step("upload a chunk", false, t -> HttpRequest.newBuilder(uploadUrl).timeout(timeout())
+                        .header("Content-Range", "bytes " + first + "-" + last + "/" + size).header("Content-Type", "application/octet-stream")
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(c, 0, n)).build());
+                if (r.status() != 200 && r.status() != 201 && r.status() != 202) {
+                    throw new Abort(GraphFailures.refused(r, mailbox, false, context.clock().instant()));
+                }
+            } catch (MailException e) {
+                throw new Abort(e);
+            }
+            offset += n;
+            chunkLength = 0;
+        }
+
+        @Override
+        public void end(MimeSplitter.Leaf leaf) throws IOException {
+            if (encoded != null) {
+                byte[] content = encoded.toByteArray();
+                encoded = null;
+                postAttachment(leaf, content);
+                done++;
+                return;
+            }
+            if (b64Length > 0) {
+                byte[] rest = java.util.Arrays.copyOf(b64, b64Length);
+                b64Length = 0;
+                byte[] decoded;
+                try {
+                    decoded = Base64.getDecoder().decode(rest);
+                } catch (IllegalArgumentException e) {
+                    throw new Abort(new MailException(MailErrorCode.INVALID_EMAIL, "an attachment of the message is not valid base64; nothing was sent"));
+                }
+                for (int at = 0; at < decoded.length; ) {
+                    int n = Math.min(decoded.length - at, CHUNK - chunkLength);
+                    System.arraycopy(decoded, at, chunk, chunkLength, n);
+                    chunkLength += n;
+                    at += n;
+                    if (chunkLength == CHUNK) {
+                        put();
+                    }
+                }
+            }
+            put();
+            if (offset != size) {
+                throw new Abort(new MailException(MailErrorCode.INTERNAL, "an attachment of the message changed size between two writes ("
+                        + offset + " of " + size + " bytes); nothing was sent"));
+            }
+            done++;
+        }
+
+        /** A smaller attachment that does not fit in the draft: one POST with its base64 as contentBytes. */
+        private void postAttachment(MimeSplitter.Leaf leaf, byte[] base64) throws IOException {
+            String head = "{\"@odata.type\":\"#microsoft.graph.fileAttachment\",\"name\":" + GraphJson.quote(leaf.fileName) + ",\"contentType\":"
+                    + GraphJson.quote(leaf.contentType) + (leaf.contentId == null ? "" : ",\"isInline\":" + leaf.inline + ",\"contentId\":"
+                    + GraphJson.quote(leaf.contentId)) + ",\"contentBytes\":\"";
+            byte[] h = head.getBytes(StandardCharsets.UTF_8);
+            byte[] body = new byte[h.length + base64.length + 2];
+            System.arraycopy(h, 0, body, 0, h.length);
+            System.arraycopy(base64, 0, body, h.length, base64.length);
+            body[body.length - 2] = '"';
+            body[body.length - 1] = '}';
+            URI uri = URI.create(base + "/" + URLEncoder.encode(draftId, StandardCharsets.UTF_8) + "/attachments");
+            try {
+                GraphReply r = step("add an attachment", true, t -> post(uri, t, "application/json", body));
+                if (r.status() != 201 && r.status() != 200) {
+                    throw new Abort(GraphFailures.refused(r, mailbox, false, context.clock().instant()));
+                }
+            } catch (MailException e) {
+                throw new Abort(e);
+            }
+        }
+    }
+
+    /** The little JSON written here. */
+    static final class GraphJson {
+        private GraphJson() {
+        }
+
+        static String write(Object value) {
+            return new com.google.gson.Gson().toJson(value);
+        }
+
+        static String quote(String s) {
+            return new com.google.gson.Gson().toJson(s);
+        }
+    }
+
+}
