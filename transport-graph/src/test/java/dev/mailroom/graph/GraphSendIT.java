@@ -139,13 +139,15 @@ final class GraphSendIT {
     }
 
     @Test
-    @DisplayName("D4: 413 from Graph is MESSAGE_TOO_LARGE; a message over 3 MiB is refused before any request")
+    @DisplayName("D4: 413 from Graph is MESSAGE_TOO_LARGE; a message over 150 MiB is refused before any request")
     void tooLarge() {
         MailException e = refused(Failure.status(413, "RequestBodyTooLarge", "The maximum request length supported is 4MB."));
         assertEquals(MailErrorCode.MESSAGE_TOO_LARGE, e.code());
         int before = graph.requests().size();
-        MailException big = assertThrows(MailException.class, () -> send(GraphFixtures.message((int) GraphTransportProvider.MAX_MESSAGE_SIZE + 10,
-                "kunde@example.test")));
+        OutgoingMessage small = GraphFixtures.message(300, "kunde@example.test");
+        OutgoingMessage huge = OutgoingMessage.builder(small.messageId(), small.envelopeFrom(), small.recipients())
+                .content(out -> { throw new AssertionError("not read"); }).exactSize(GraphTransportProvider.MAX_MESSAGE_SIZE + 1).build();
+        MailException big = assertThrows(MailException.class, () -> send(huge));
         assertEquals(MailErrorCode.MESSAGE_TOO_LARGE, big.code());
         assertEquals(before, graph.requests().size());
         assertEquals(0, tokens.tokens.get() - before, "no token fetched for a message refused up front");

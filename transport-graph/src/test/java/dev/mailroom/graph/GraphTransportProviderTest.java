@@ -44,10 +44,11 @@ final class GraphTransportProviderTest {
     }
 
     @Test
-    @DisplayName("B6 D4: Exchange keeps the Sent copy; 3 MiB at most; app credentials and OAuth 2.0")
+    @DisplayName("B6 B8 D4: Exchange keeps the Sent copy; 150 MiB at most (3 MiB in one sendMail request); app credentials and OAuth 2.0")
     void capabilities() {
         assertTrue(provider.capabilities().sentCopyByProvider());
-        assertEquals(3L << 20, provider.capabilities().maxMessageSize());
+        assertEquals(150L << 20, provider.capabilities().maxMessageSize());
+        assertEquals(3L << 20, GraphTransportProvider.SINGLE_REQUEST_SIZE);
         assertTrue(provider.capabilities().authentication().containsAll(List.of(AuthenticationKind.APP_CREDENTIALS, AuthenticationKind.OAUTH2)));
     }
 

@@ -138,7 +138,7 @@ final class UploadSend {
         try {
             // 3. attachments, 4. send
             if (!out.isEmpty()) {
-                Uploader uploader = new Uploader(sessions, posts);
+                Uploader uploader = new Uploader(sessions, posts, leaves);
                 write(MimeSplitter.extract(out, uploader));
                 if (uploader.done != out.size()) {
                     throw new MailException(MailErrorCode.INTERNAL, "the message's content changed between two writes (" + uploader.done + " of "
@@ -338,6 +338,7 @@ final class UploadSend {
     private final class Uploader implements MimeSplitter.Sink {
         private final Set<Integer> sessions;
         private final Set<Integer> posts;
+        private final List<MimeSplitter.Leaf> scanned;
         private final byte[] b64 = new byte[64 * 1024];
         private int b64Length;
         private byte[] chunk;
@@ -348,13 +349,16 @@ final class UploadSend {
         private ByteArrayOutputStream encoded;
         int done;
 
-        Uploader(Set<Integer> sessions, Set<Integer> posts) {
+        Uploader(Set<Integer> sessions, Set<Integer> posts, List<MimeSplitter.Leaf> scanned) {
             this.sessions = sessions;
             this.posts = posts;
+            this.scanned = scanned;
         }
 
         @Override
-        public void start(MimeSplitter.Leaf leaf) throws IOException {
+        public void start(MimeSplitter.Leaf found) throws IOException {
+            // the sizes are those of the scan: this write has not read the part yet
+            MimeSplitter.Leaf leaf = found.index < scanned.size() ? scanned.get(found.index) : found;
             try {
                 if (posts.contains(leaf.index)) {
                     encoded = new ByteArrayOutputStream((int) Math.min(leaf.base64Chars + 16, GraphTransport.MAX_MESSAGE_SIZE * 2));
