@@ -7,6 +7,8 @@
 #                                                                                        outbox throughput, 1 vs 2 worker pools (issue #4)
 #        bench/run.sh tokens                                                             JMH: cached OAuth token lookup (issue #12)
 #        bench/run.sh gmail [-Dbench.messages=2000] [-Dbench.https=true]                 Gmail API vs SMTP XOAUTH2, one run (issue #12)
+#        bench/run.sh graph [-Dbench.messages=2000] [-Dbench.largeMessages=12] [-Dbench.largeMb=8] [-Dbench.delayMs=0]
+#                                                                                        Graph: 1 vs 4 mailboxes, the per-mailbox cap, upload sessions (issue #13)
 #        bench/run.sh resolution                                                         JMH: cached resolution vs a JDBC read (issue #4)
 #        bench/run.sh claim [-Dbench.pgUrl=jdbc:postgresql://127.0.0.1:5432/test?user=postgres]   outbox claim cost vs backlog (issue #4)
 #        bench/run.sh fanout [-Dbench.recipients=10000] [-Dbench.pgUrl=…]                  notification fan-out vs one enqueue each (issue #5)
@@ -49,6 +51,9 @@ elif [ "${1:-}" = tokens ]; then
 elif [ "${1:-}" = gmail ]; then
   shift
   main=dev.mailroom.bench.GmailThroughputBench jvm="-Xmx1g"
+elif [ "${1:-}" = graph ]; then
+  shift
+  main=dev.mailroom.bench.GraphThroughputBench jvm="-Xmx256m"
 elif [ "${1:-}" = latency ]; then
   shift
   main=dev.mailroom.bench.SmtpLatencyBench jvm="-Xmx1g"

@@ -145,7 +145,7 @@ public final class FakeGraphApi implements AutoCloseable {
     }
 
     /**
-     * Answers the next request with a failure.
+     * Answers the next sendMail or user lookup with a failure (the steps of a large message: {@link #failNext(Step, Failure)}).
      *
      * @param failure what to answer
      * @return this fake
@@ -156,7 +156,7 @@ public final class FakeGraphApi implements AutoCloseable {
     }
 
     /**
-     * Answers every request with a failure.
+     * Answers every request with a failure (a failure scripted for the step with {@link #failNext(Step, Failure)} comes first).
      *
      * @param failure what to answer, or {@code null} to stop
      * @return this fake
@@ -604,6 +604,9 @@ public final class FakeGraphApi implements AutoCloseable {
         box[1].accumulateAndGet(box[0].incrementAndGet(), Math::max);
         boolean released;
         try {
+            if (delayNanos > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(delayNanos);
+            }
             CountDownLatch h = hold;
             released = h == null || h.await(30, TimeUnit.SECONDS);
             if (released) {

@@ -86,6 +86,8 @@ final class GraphUploadIT {
             sampler.join(TimeUnit.SECONDS.toMillis(30));
         }
         long growth = highest.get() - before;
+        System.out.printf("live heap before %d KiB, highest while sending 20 MB %d KiB, growth %d KiB%n", before >> 10, highest.get() >> 10,
+                growth >> 10);
         assertTrue(growth <= 10L << 20, "live heap grew by " + growth + " bytes while sending 20 MB");
 
         assertTrue(r.serverReply().startsWith("202"), r.serverReply());
