@@ -119,22 +119,9 @@ final class UploadSend {
         // 2. the draft
         Set<Integer> out = new LinkedHashSet<>(sessions);
         out.addAll(posts);
-        ByteArrayOutputStream skeleton = new ByteArrayOutputStream((int) Math.min(draftSize + 1024, GraphTransport.MAX_MESSAGE_SIZE));
-        write(MimeSplitter.skeleton(out, skeleton));
-        byte[] mime = skeleton.toByteArray();
-        skeleton = null;
-        byte[] prefix = HeaderRecipients.bccPrefix(mime, message.recipients());
-        byte[] body = base64(prefix, mime);
+        byte[] mime = skeleton(out, draftSize);
+        draftId = createDraft(mime);
         mime = null;
-        GraphReply created = step("create the draft", true, t -> post(URI.create(base), t, "text/plain", body));
-        if (created.status() != 201 && created.status() != 200) {
-            throw draftRefused(created);
-        }
-        draftId = GraphReply.text(json(created.body()), "id");
-        if (draftId.isEmpty()) {
-            throw new MailException(MailErrorCode.PERMANENT_FAILURE, "Graph created the draft but did not name it; nothing was sent", created.text(),
-                    null, List.of(), null);
-        }
         try {
             // 3. attachments, 4. send
             if (!out.isEmpty()) {
@@ -152,6 +139,38 @@ final class UploadSend {
             deleteDraft(false);
             throw e;
         }
+    }
+
+    /** The message without the parts taken out, in one array of at most the single-request size. */
+    private byte[] skeleton(Set<Integer> out, long draftSize) {
+        ByteArrayOutputStream skeleton = new ByteArrayOutputStream((int) Math.min(draftSize + 1024, GraphTransport.MAX_MESSAGE_SIZE));
+        write(MimeSplitter.skeleton(out, skeleton));
+        return skeleton.toByteArray();
+    }
+
+    /** Creates the draft from the MIME (the Bcc header in front); returns its id. Its bytes are not kept once it exists. */
+    private String createDraft(byte[] mime) {
+        byte[] prefix = HeaderRecipients.bccPrefix(mime, message.recipients());
+        byte[] body = base64(prefix, mime);
+        GraphReply created = step("create the draft", true, t -> post(URI.create(base), t, "text/plain", body));
+        if (created.status() != 201 && created.status() != 200) {
+            throw draftRefused(created);
+        }
+        String id = GraphReply.text(json(created.body()), "id");
+        if (id.isEmpty()) {
+            throw new MailException(MailErrorCode.PERMANENT_FAILURE, "Graph created the draft but did not name it; nothing was sent", created.text(),
+                    null, List.of(), null);
+        }
+        return id;
+    }
+
+    /**
+     * A request body read from the array as the client sends it: {@code ofByteArray} would first copy all of it into
+     * buffers of its own (a second chunk in the heap).
+     */
+    static HttpRequest.BodyPublisher stream(byte[] bytes, int off, int len) {
+        return HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes, off,
+                len)), len);
     }
 
     private void write(MimeSplitter splitter) {
@@ -258,7 +277,7 @@ final class UploadSend {
 
     private HttpRequest post(URI uri, AccessToken token, String type, byte[] body) {
         return HttpRequest.newBuilder(uri).timeout(timeout()).header("Authorization", "Bearer " + token.reveal()).header("Content-Type", type)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+                .POST(stream(body, 0, body.length)).build();
     }
 
     private Duration timeout() {
@@ -461,7 +480,7 @@ final class UploadSend {
                 // no Authorization header: the upload URL carries its own token, and Graph refuses a bearer token there
                 GraphReply r = step("upload a chunk", false, t -> HttpRequest.newBuilder(uploadUrl).timeout(timeout())
                         .header("Content-Range", "bytes " + first + "-" + last + "/" + size).header("Content-Type", "application/octet-stream")
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(c, 0, n)).build());
+                        .PUT(stream(c, 0, n)).build());
                 if (r.status() != 200 && r.status() != 201 && r.status() != 202) {
                     throw new Abort(GraphFailures.refused(r, mailbox, false, context.clock().instant()));
                 }
