@@ -178,6 +178,26 @@ final class GraphUploadIT {
     }
 
     @Test
+    @DisplayName("B8 D4: a connection dropped on the final send is DELIVERY_UNCERTAIN and the send is made once")
+    void sendDropped_ambiguous() {
+        graph.failNext(Step.SEND_DRAFT, Failure.dropAfterBody());
+        MailException e = assertThrows(MailException.class, () -> send(large(4 * MB)));
+        assertEquals(MailErrorCode.DELIVERY_UNCERTAIN, e.code(), e.toString());
+        assertEquals(1, steps().stream().filter(s -> s == Step.SEND_DRAFT).count());
+    }
+
+    @Test
+    @DisplayName("B8 D4: 401 on the draft refreshes the token once and goes on with the fresh one")
+    void unauthorizedDraft_refreshOnce() {
+        graph.failNext(Step.CREATE_DRAFT, Failure.unauthorized());
+        send(large(4 * MB));
+        assertEquals(1, tokens.refreshes.get());
+        assertEquals(List.of("token-1", "token-2"), graph.requests().stream().filter(q -> q.step() == Step.CREATE_DRAFT)
+                .map(FakeGraphApi.Request::token).toList());
+        assertEquals(1, graph.delivered().size());
+    }
+
+    @Test
     @DisplayName("B8 D4: a refused send (400 ErrorInvalidRecipients) deletes the draft")
     void sendRefused_deletesDraft() {
         graph.refuseRecipient("kunde@example.test");
