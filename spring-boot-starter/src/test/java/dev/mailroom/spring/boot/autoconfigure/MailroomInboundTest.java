@@ -83,7 +83,10 @@ class MailroomInboundTest {
 
     private ConfigurableApplicationContext start(String... extra) {
         List<String> props = new java.util.ArrayList<>(List.of("spring.datasource.url=jdbc:h2:mem:inbound-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
-                "mailroom.secret-keys.k1=" + Base64.getEncoder().encodeToString(new byte[32]), "mailroom.inbound.interval=200ms"));
+                "mailroom.secret-keys.k1=" + Base64.getEncoder().encodeToString(new byte[32]), "mailroom.inbound.interval=200ms",
+                // JPA is on the test class path for JpaTransactionalOutboxTest: not needed here
+                "spring.autoconfigure.exclude=org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration,"
+                        + "org.springframework.boot.autoconfigure.data.jpa.JpaRepositoriesAutoConfiguration"));
         props.addAll(List.of(extra));
         return new SpringApplicationBuilder(HelpDeskApplication.class).web(WebApplicationType.NONE).properties(props.toArray(String[]::new)).run();
     }
