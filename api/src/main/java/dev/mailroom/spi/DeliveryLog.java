@@ -1,13 +1,19 @@
 package dev.mailroom.spi;
 
+import dev.mailroom.AccountId;
 import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.DeliveryLogQuery;
+import dev.mailroom.MailErrorCode;
 
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.ArrayList;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -105,5 +111,79 @@ public interface DeliveryLog {
         Objects.requireNonNull(out, "out");
         forEach(query, e -> LogFormat.write(out, LogFormat.json(e)));
         LogFormat.flush(out);
+    }
+
+    /**
+     * The newest entries that speak for each of several accounts' health, in one read: entries logged at or after
+     * {@code since} for which {@link #countsForHealth} is true, at most {@code perAccount} per account, newest first.
+     * An account's health is computed from these entries; a health view over many accounts asks once instead of
+     * once per account. The default asks {@link #query} per account (growing the limit while entries that do not
+     * count crowd out the rest); stores override it with one statement.
+     *
+     * @param accounts the accounts; duplicates are ignored
+     * @param since the oldest time to include
+     * @param perAccount at most this many entries per account, 1 to 1,000
+     * @return account → its entries, newest first; every given account is a key (with an empty list when it has none)
+     */
+    default Map<AccountId, List<DeliveryLogEntry>> healthEntries(Collection<AccountId> accounts, Instant since, int perAccount) {
+        Objects.requireNonNull(since, "since");
+        checkPerAccount(perAccount);
+        Map<AccountId, List<DeliveryLogEntry>> out = new LinkedHashMap<>();
+        for (AccountId id : accounts) {
+            Objects.requireNonNull(id, "accounts contains null");
+            if (out.containsKey(id)) {
+                continue;
+            }
+            int limit = perAccount;
+            while (true) {
+                List<DeliveryLogEntry> raw = query(DeliveryLogQuery.since(since).account(id).limit(limit));
+                List<DeliveryLogEntry> counted = raw.stream().filter(DeliveryLog::countsForHealth).limit(perAccount).toList();
+                if (counted.size() >= perAccount || raw.size() < limit || limit >= 100_000) {
+                    out.put(id, counted);
+                    break;
+                }
+                limit = (int) Math.min(100_000, limit * 4L);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Whether an entry speaks for its account's health: real traffic (not a connection test or a test mail, which may
+     * try an unsaved draft; not a Sent-folder copy), not skipped, and not failed for a reason of the recipient or the
+     * message (an unknown recipient, a message too large), which say nothing about the account.
+     *
+     * @param e an entry
+     * @return whether it counts
+     */
+    static boolean countsForHealth(DeliveryLogEntry e) {
+        DeliveryLogEntry.Operation op = e.operation();
+        if (op == DeliveryLogEntry.Operation.DIAGNOSE || op == DeliveryLogEntry.Operation.TEST_MAIL || op == DeliveryLogEntry.Operation.SENT_COPY
+                || e.outcome() == DeliveryLogEntry.Outcome.SKIPPED) {
+            return false;
+        }
+        return e.errorCode() == null || !ignoredForHealth(e.errorCode());
+    }
+
+    /**
+     * Whether failures with this code are left out of an account's health (recipient and message problems).
+     *
+     * @param code an error code
+     * @return true for the categories {@code RECIPIENT} and {@code MESSAGE}
+     */
+    static boolean ignoredForHealth(MailErrorCode code) {
+        return code.category() == MailErrorCode.Category.RECIPIENT || code.category() == MailErrorCode.Category.MESSAGE;
+    }
+
+    /**
+     * Checks the {@code perAccount} argument of {@link #healthEntries}.
+     *
+     * @param perAccount the argument
+     * @throws IllegalArgumentException outside 1 to 1,000
+     */
+    static void checkPerAccount(int perAccount) {
+        if (perAccount < 1 || perAccount > 1000) {
+            throw new IllegalArgumentException("perAccount must be 1 to 1000, was " + perAccount);
+        }
     }
 }

@@ -1045,4 +1045,18 @@ public interface OutboxRepository {
     default Map<Status, Long> countByStatus() {
         throw new UnsupportedOperationException(getClass().getName() + " does not implement OutboxRepository#countByStatus");
     }
+
+    /**
+     * How long the entry that has been due the longest has waited since it became due: zero or near zero while
+     * workers keep up, growing when the queue is not drained (workers stopped, every account held). A ready entry
+     * counts from its due time (its enqueue time, or the end of its retry wait or hold), an entry whose worker's lease
+     * expired from the lease's end. Read in one query, for a gauge or a health check.
+     * The default refuses.
+     *
+     * @return the age, or empty when nothing is due
+     * @throws UnsupportedOperationException if this outbox cannot be queried
+     */
+    default Optional<Duration> oldestDueAge() {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement OutboxRepository#oldestDueAge");
+    }
 }

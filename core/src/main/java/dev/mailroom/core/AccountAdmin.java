@@ -136,6 +136,21 @@ public final class AccountAdmin {
         return resolve(a).redacted();
     }
 
+    /**
+     * How a stored account resolves, with its secrets, for connecting to its servers outside the Mailroom (the
+     * inbound poller fetches its mail with it, resolved again before each fetch). Never show, log or return it to a
+     * client: {@link #resolved} is the redacted view for that.
+     *
+     * @param id the account
+     * @return the resolved account, secrets included
+     * @throws MailException {@link MailErrorCode#INVALID_ACCOUNT} if the account does not exist
+     */
+    public ResolvedAccount resolvedForConnection(AccountId id) {
+        Account a = repository.find(Objects.requireNonNull(id, "id")).orElseThrow(() ->
+                new MailException(MailErrorCode.INVALID_ACCOUNT, "no account with id " + id));
+        return resolve(a);
+    }
+
     /** @return the system-wide settings */
     public SystemMailSettings systemSettings() {
         return repository.systemSettings();

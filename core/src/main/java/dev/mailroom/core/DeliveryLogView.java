@@ -85,10 +85,15 @@ public final class DeliveryLogView {
      * log is asked for more (at most 100,000 entries) when they crowd out the rest.
      */
     List<DeliveryLogEntry> traffic(DeliveryLogQuery query, int wanted) {
+        return traffic(query, wanted, DeliveryLogView::isTraffic);
+    }
+
+    /** Up to {@code wanted} entries matching a query and a filter, newest first, asking for more as {@link #traffic} does. */
+    List<DeliveryLogEntry> traffic(DeliveryLogQuery query, int wanted, java.util.function.Predicate<DeliveryLogEntry> filter) {
         int limit = wanted;
         while (true) {
             List<DeliveryLogEntry> raw = log.query(query.limit(limit));
-            List<DeliveryLogEntry> real = raw.stream().filter(DeliveryLogView::isTraffic).limit(wanted).toList();
+            List<DeliveryLogEntry> real = raw.stream().filter(filter).limit(wanted).toList();
             if (real.size() >= wanted || raw.size() < limit || limit >= MAX_LIMIT) {
                 return real;
             }

@@ -69,4 +69,25 @@ public final class InMemoryDeliveryLog implements DeliveryLog {
         }
         return out;
     }
+
+    /** One pass over the window, newest first. */
+    @Override
+    public synchronized java.util.Map<dev.mailroom.AccountId, List<DeliveryLogEntry>> healthEntries(
+            java.util.Collection<dev.mailroom.AccountId> accounts, java.time.Instant since, int perAccount) {
+        Objects.requireNonNull(since, "since");
+        DeliveryLog.checkPerAccount(perAccount);
+        java.util.Map<dev.mailroom.AccountId, List<DeliveryLogEntry>> out = new java.util.LinkedHashMap<>();
+        for (dev.mailroom.AccountId id : accounts) {
+            out.putIfAbsent(Objects.requireNonNull(id, "accounts contains null"), new ArrayList<>());
+        }
+        for (Iterator<DeliveryLogEntry> it = entries.descendingIterator(); it.hasNext(); ) {
+            DeliveryLogEntry e = it.next();
+            List<DeliveryLogEntry> list = e.accountId() == null ? null : out.get(e.accountId());
+            if (list != null && list.size() < perAccount && !e.time().isBefore(since) && DeliveryLog.countsForHealth(e)) {
+                list.add(e);
+            }
+        }
+        out.replaceAll((id, list) -> List.copyOf(list));
+        return out;
+    }
 }

@@ -362,4 +362,17 @@ public final class InMemoryOutboxRepository implements OutboxRepository {
         entries.values().forEach(e -> counts.merge(e.status(), 1L, Long::sum));
         return counts;
     }
+
+    @Override
+    public synchronized Optional<Duration> oldestDueAge() {
+        Instant now = clock.instant();
+        Instant oldest = null;
+        for (Entry e : entries.values()) {
+            Instant due = e.status() == Status.QUEUED ? e.dueAt() : e.status() == Status.IN_FLIGHT ? leases.get(e.id()) : null;
+            if (due != null && !due.isAfter(now) && (oldest == null || due.isBefore(oldest))) {
+                oldest = due;
+            }
+        }
+        return oldest == null ? Optional.empty() : Optional.of(Duration.between(oldest, now));
+    }
 }

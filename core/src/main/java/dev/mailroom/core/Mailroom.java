@@ -51,7 +51,9 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
@@ -149,8 +151,9 @@ public final class Mailroom implements AutoCloseable {
         this.oauth = new OAuthAdmin(repository, oauthStore, servers, tokens, context, b.clock, this::repositoryChanged);
         this.oauthTokens = tokens;
         this.diagnostics = new Diagnostics(repository, resolver, transports, delivery, records, lifecycle,
-                AccountAdmin::withStoredSecrets, logView::traffic, context.accessTokens(),
-                b.accessTokens != null ? account -> java.util.Optional.empty() : oauth::statusIfOAuth); // the host's tokens: its grants
+                AccountAdmin::withStoredSecrets, (q, n) -> logView.traffic(q, n, DeliveryLog::countsForHealth), context.accessTokens(),
+                b.accessTokens != null ? account -> java.util.Optional.empty() : oauth::statusIfOAuth, // the host's tokens: its grants
+                (ids, since) -> deliveryLog.healthEntries(ids, since, Diagnostics.HEALTH_ENTRIES));
         this.notifications = new DefaultNotificationService(enqueuing, repository, records, directory,
                 b.notificationPreferences != null ? b.notificationPreferences : new InMemoryNotificationPreferences(),
                 b.notificationTemplates != null ? b.notificationTemplates : NotificationTemplates.standard(), b.defaultLocale, b.systemInfo);
@@ -372,6 +375,23 @@ public final class Mailroom implements AutoCloseable {
      */
     public AccountHealth health(AccountId id) {
         return diagnostics.health(id);
+    }
+
+    /**
+     * The health of several accounts at once, each equal to {@link #health(AccountId)}, with one read of the
+     * account list and one of the delivery log (the store's {@code DeliveryLog#healthEntries}) instead of one per
+     * account: for health checks and dashboards over all accounts. Never contacts a mail server; an OAuth 2.0
+     * account's grant is still looked up on its own.
+     *
+     * <pre>{@code
+     * Map<AccountId, AccountHealth> all = mailroom.health(mailroom.accounts().list().stream().map(Account::id).toList());
+     * }</pre>
+     *
+     * @param ids the accounts
+     * @return account → health, in the order given; ids of accounts that do not exist are left out
+     */
+    public Map<AccountId, AccountHealth> health(Collection<AccountId> ids) {
+        return diagnostics.health(ids);
     }
 
     /**

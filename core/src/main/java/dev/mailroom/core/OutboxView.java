@@ -55,4 +55,15 @@ public final class OutboxView {
     public Map<OutboxRepository.Status, Long> counts() {
         return outbox.countByStatus();
     }
+
+    /**
+     * How long the entry that has been due the longest has waited since it became due (one query): near zero while
+     * the workers keep up.
+     *
+     * @return the age, or empty when nothing is due
+     * @throws UnsupportedOperationException if the host's outbox does not implement it
+     */
+    public Optional<java.time.Duration> oldestDueAge() {
+        return outbox.oldestDueAge();
+    }
 }

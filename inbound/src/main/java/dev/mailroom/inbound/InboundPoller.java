@@ -69,6 +69,7 @@ public final class InboundPoller implements AutoCloseable {
     private final Duration lease;
     private final Clock clock;
     private final DeliveryLog log;
+    private final java.util.function.Consumer<FetchReport> reports;
     private final Map<AccountId, Job> jobs;
     private final Map<AccountId, FetchStatus> statuses = new ConcurrentHashMap<>();
     private final ScheduledExecutorService executor;
@@ -82,6 +83,7 @@ public final class InboundPoller implements AutoCloseable {
         this.lease = b.lease;
         this.clock = b.clock;
         this.log = b.log;
+        this.reports = b.reports;
         this.jobs = Map.copyOf(b.jobs);
         for (AccountId id : jobs.keySet()) {
             statuses.put(id, new FetchStatus(id, FetchStatus.Health.OK, Optional.empty(), Optional.empty(), Optional.empty(),
@@ -196,6 +198,7 @@ public final class InboundPoller implements AutoCloseable {
             if (report.imported() + report.failed() + report.quarantined() + report.duplicates() > 0 || !report.problems().isEmpty()) {
                 record(account, DeliveryLogEntry.Outcome.SUCCESS, null, null, summary(report));
             }
+            report(report);
             return Optional.of(report);
         } catch (RuntimeException e) {
             fail(job.id(), e);
@@ -220,6 +223,15 @@ public final class InboundPoller implements AutoCloseable {
                 renewed[0] = now;
             }
         };
+    }
+
+    /** Hands a report to the listener; its failure is logged and never fails the fetch. */
+    private void report(FetchReport report) {
+        try {
+            reports.accept(report);
+        } catch (RuntimeException e) {
+            LOG.warn("the fetch report listener failed for account {}: {}", report.account(), e.toString());
+        }
     }
 
     private static String summary(FetchReport r) {
@@ -271,6 +283,7 @@ public final class InboundPoller implements AutoCloseable {
         private Duration lease = Duration.ofMinutes(15);
         private Clock clock = Clock.systemUTC();
         private DeliveryLog log = NO_LOG;
+        private java.util.function.Consumer<FetchReport> reports = r -> { };
         private int threads = 2;
 
         private Builder(Inbound inbound, InboundStateRepository state) {
@@ -373,6 +386,19 @@ public final class InboundPoller implements AutoCloseable {
          */
         public Builder deliveryLog(DeliveryLog log) {
             this.log = Objects.requireNonNull(log, "log");
+            return this;
+        }
+
+        /**
+         * Hands the report of each successful fetch to a listener (meters, for example), on the fetching thread after
+         * the fetch; default: none. It must be fast and thread-safe; an exception it throws is logged and does not
+         * affect the fetch.
+         *
+         * @param listener receives each report
+         * @return this
+         */
+        public Builder reportListener(java.util.function.Consumer<FetchReport> listener) {
+            this.reports = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Micrometer meters for a {@link Mailroom}: counts and durations of delivery attempts (a {@link MailroomListener}),
@@ -36,7 +38,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * <tr><td>{@code mailroom.delivery.duration}</td><td>timer</td><td>transport, outcome, queued</td></tr>
  * <tr><td>{@code mailroom.outbox.entries}</td><td>gauge</td><td>status (queued, in_flight, sent, failed)</td></tr>
  * <tr><td>{@code mailroom.accounts.held}</td><td>gauge</td><td>—</td></tr>
+ * <tr><td>{@code mailroom.outbox.oldest.due.age}</td><td>time gauge (seconds)</td><td>—</td></tr>
+ * <tr><td>{@code mailroom.inbound.imported}</td><td>counter</td><td>— (account with {@code accountTag})</td></tr>
+ * <tr><td>{@code mailroom.inbound.quarantined}</td><td>counter</td><td>— (account with {@code accountTag})</td></tr>
  * </table>
+ *
+ * <p>{@code mailroom.outbox.oldest.due.age} is how long the entry due the longest has waited (0 when nothing is
+ * due; growing when the workers do not drain the queue), read like the counts. The inbound counters count what
+ * {@link #fetched} is told: register it with the inbound poller
+ * ({@code InboundPoller.builder(…).reportListener(metrics::fetched)}; needs mailroom-inbound). The delivery and
+ * inbound meters carry the account only with {@link Builder#accountTag(boolean)}.
  *
  * <p>The outbox gauges read {@code mailroom.outbox().counts()} (one query) at most once per
  * {@link Builder#outboxRefresh(Duration)}, however often the registry is scraped. {@code mailroom.accounts.held}
@@ -99,7 +110,8 @@ public final class MailroomMetrics implements MailroomListener {
     }
 
     /**
-     * Registers the outbox gauges of a Mailroom ({@code mailroom.outbox.entries} per status). Call once.
+     * Registers the outbox gauges of a Mailroom ({@code mailroom.outbox.entries} per status and
+     * {@code mailroom.outbox.oldest.due.age}). Call once.
      *
      * @param mailroom the Mailroom whose outbox to measure; its outbox must answer {@code counts()}
      */
@@ -109,6 +121,57 @@ public final class MailroomMetrics implements MailroomListener {
             Gauge.builder("mailroom.outbox.entries", () -> count(mailroom, status)).description("outbox entries by status")
                     .tag("status", status.name().toLowerCase(Locale.ROOT)).register(registry);
         }
+        TimeGauge.builder("mailroom.outbox.oldest.due.age", () -> oldestDue(mailroom), TimeUnit.SECONDS)
+                .description("how long the outbox entry due the longest has waited since it became due (0: nothing due)").register(registry);
+    }
+
+    /** Inbound: the account's mail fetched and handed to the host, and mail set aside, per fetch report. */
+    private final Map<String, Counter> inboundCounters = new ConcurrentHashMap<>();
+    private final Object ageLock = new Object();
+    private volatile double oldestDueSeconds = Double.NaN;
+    private volatile long agedAt = Long.MIN_VALUE;
+
+    /**
+     * Counts a fetch's imported and quarantined mail ({@code mailroom.inbound.imported},
+     * {@code mailroom.inbound.quarantined}). Register with the inbound poller:
+     * {@code InboundPoller.builder(…).reportListener(metrics::fetched)}. Needs mailroom-inbound on the class path.
+     *
+     * @param report a fetch's report
+     */
+    public void fetched(dev.mailroom.inbound.FetchReport report) {
+        Objects.requireNonNull(report, "report");
+        inboundCounter("mailroom.inbound.imported", "mail fetched and taken by the host", report.account()).increment(report.imported());
+        inboundCounter("mailroom.inbound.quarantined", "mail set aside instead of handed to the host (malformed, too large, refused)",
+                report.account()).increment(report.quarantined());
+    }
+
+    private Counter inboundCounter(String name, String description, AccountId account) {
+        String key = accountTag ? name + "\n" + account.value() : name;
+        return inboundCounters.computeIfAbsent(key, k -> {
+            Counter.Builder c = Counter.builder(name).description(description);
+            if (accountTag) {
+                c.tag("account", account.value());
+            }
+            return c.register(registry);
+        });
+    }
+
+    /** Seconds since the oldest due entry became due, from a reading at most {@code outboxRefresh} old; NaN while unreadable. */
+    private double oldestDue(Mailroom mailroom) {
+        long now = System.nanoTime();
+        if (agedAt == Long.MIN_VALUE || now - agedAt > outboxRefresh.toNanos()) {
+            synchronized (ageLock) {
+                if (agedAt == Long.MIN_VALUE || now - agedAt > outboxRefresh.toNanos()) {
+                    try {
+                        oldestDueSeconds = mailroom.outbox().oldestDueAge().map(d -> d.toMillis() / 1000.0).orElse(0.0);
+                    } catch (RuntimeException e) {
+                        oldestDueSeconds = Double.NaN; // the store is failing or cannot tell: no figure rather than a stale one
+                    }
+                    agedAt = System.nanoTime();
+                }
+            }
+        }
+        return oldestDueSeconds;
     }
 
     /** The status's count, from a snapshot at most {@code outboxRefresh} old; NaN while the outbox cannot be read. */

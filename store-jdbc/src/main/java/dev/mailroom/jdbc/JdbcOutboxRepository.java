@@ -1215,4 +1215,31 @@ public final class JdbcOutboxRepository implements OutboxRepository {
             throw StoreFailure.of("Mailroom outbox", ex);
         }
     }
+
+    /**
+     * One statement of three index lookups on {@code (status, due_at)}: the earliest ready entry, the earliest due
+     * entry waiting for a retry or hold, and the earliest expired lease.
+     */
+    @Override
+    public Optional<Duration> oldestDueAge() {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement p = c.prepareStatement("SELECT " + NOW + ","
+                     + " (SELECT MIN(due_at) FROM mailroom_outbox WHERE status = 'QUEUED' AND due_at <= " + NOW + "),"
+                     + " (SELECT MIN(due_at) FROM mailroom_outbox WHERE status = 'WAITING' AND due_at <= " + NOW + "),"
+                     + " (SELECT MIN(due_at) FROM mailroom_outbox WHERE status = 'IN_FLIGHT' AND due_at <= " + NOW + ")");
+             ResultSet rs = p.executeQuery()) {
+            rs.next();
+            long now = rs.getLong(1);
+            long oldest = Long.MAX_VALUE;
+            for (int i = 2; i <= 4; i++) {
+                long due = rs.getLong(i);
+                if (!rs.wasNull()) {
+                    oldest = Math.min(oldest, due);
+                }
+            }
+            return oldest == Long.MAX_VALUE ? Optional.empty() : Optional.of(Duration.ofMillis(Math.max(0, now - oldest)));
+        } catch (SQLException ex) {
+            throw StoreFailure.of("Mailroom outbox", ex);
+        }
+    }
 }

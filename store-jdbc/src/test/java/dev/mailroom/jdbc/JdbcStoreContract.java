@@ -410,4 +410,74 @@ abstract class JdbcStoreContract {
             assertThat(column(ds, "a1", "secret_key_id")).as("nothing changed").isEqualTo("k1");
         }
     }
+
+    /** A data source that counts the statements prepared on it that read the delivery log. */
+    private static DataSource countingLogReads(DataSource ds, java.util.concurrent.atomic.AtomicInteger reads) {
+        return (DataSource) java.lang.reflect.Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    Object result = invoke(ds, method, args);
+                    if (!(result instanceof Connection c)) {
+                        return result;
+                    }
+                    return java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                            (p2, m2, a2) -> {
+                                if (m2.getName().equals("prepareStatement") && a2 != null && a2[0] instanceof String sql
+                                        && sql.startsWith("SELECT") && sql.contains("FROM mailroom_delivery_log")) {
+                                    reads.incrementAndGet();
+                                }
+                                return invoke(c, m2, a2);
+                            });
+                });
+    }
+
+    private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Test
+    @DisplayName("#15 health: Mailroom#health of many accounts equals health(id) of each, with ONE delivery-log statement instead of one per account")
+    void batchedHealth_equalsPerAccount_oneQuery() {
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        DataSource ds = countingLogReads(database(), reads);
+        try (JdbcStore store = JdbcStore.builder(ds).cipher(TestKeys.cipher()).build();
+             Mailroom m = Mailroom.builder().store(store).outboxWorkers(0).discoverTransports(false).build()) {
+            List<AccountId> ids = new java.util.ArrayList<>();
+            Instant t = Instant.now().minus(Duration.ofHours(1));
+            MailErrorCode[][] histories = {{}, {null}, {MailErrorCode.TEMPORARY_FAILURE}, {null, MailErrorCode.AUTH_FAILED},
+                    {MailErrorCode.TEMPORARY_FAILURE, null}, {MailErrorCode.RECIPIENT_REJECTED}, {MailErrorCode.AUTH_FAILED, null, null}};
+            for (int i = 0; i < histories.length; i++) {
+                AccountId id = AccountId.of("h" + i);
+                ids.add(id);
+                m.accounts().create(account(id.value(), "pw").toBuilder().systemAccount(i == 0).build());
+                for (MailErrorCode code : histories[i]) {
+                    t = t.plusSeconds(1);
+                    store.deliveryLog().record(new DeliveryLogEntry(t, id, id.value() + "@acme.test", null, DeliveryLogEntry.Operation.SEND,
+                            code == null ? DeliveryLogEntry.Outcome.SUCCESS : DeliveryLogEntry.Outcome.FAILURE, code,
+                            code == null ? "250 ok" : "4xx/5xx scripted", "<" + t + "@x>", "smtp", "d"));
+                }
+            }
+            m.accounts().update(m.accounts().get(AccountId.of("h6")).orElseThrow().toBuilder().enabled(false).build());
+            ids.add(AccountId.of("missing"));
+
+            java.util.Map<AccountId, AccountHealth> single = new java.util.LinkedHashMap<>();
+            reads.set(0);
+            for (AccountId id : ids.subList(0, ids.size() - 1)) {
+                single.put(id, m.health(id));
+            }
+            int perAccountReads = reads.get();
+            reads.set(0);
+            java.util.Map<AccountId, AccountHealth> batched = m.health(ids);
+            assertThat(reads.get()).as("delivery-log statements for " + ids.size() + " accounts").isEqualTo(1);
+            assertThat(perAccountReads).as("one per enabled account before").isEqualTo(ids.size() - 2);
+            assertThat(batched).isEqualTo(single);
+            assertThat(batched.keySet()).containsExactlyElementsOf(ids.subList(0, ids.size() - 1));
+            assertThat(batched.values()).extracting(AccountHealth::state).containsExactly(AccountHealth.State.OK, AccountHealth.State.OK,
+                    AccountHealth.State.DEGRADED, AccountHealth.State.AUTH_REQUIRED, AccountHealth.State.DEGRADED, AccountHealth.State.OK,
+                    AccountHealth.State.DISABLED);
+        }
+    }
 }

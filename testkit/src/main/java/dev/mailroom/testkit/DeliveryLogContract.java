@@ -110,4 +110,50 @@ public abstract class DeliveryLogContract {
         entries.forEach(e -> out.add(e.messageId()));
         return out;
     }
+
+    @Test
+    @DisplayName("#15 contract: healthEntries of several accounts in one read equals the entries query() gives each account, filtered for health")
+    void healthEntries_equalPerAccountQueries() {
+        DeliveryLog fresh = newLog();
+        Instant t = now.minus(Duration.ofHours(3));
+        DeliveryLogEntry.Operation[] ops = {DeliveryLogEntry.Operation.SEND, DeliveryLogEntry.Operation.DIAGNOSE,
+                DeliveryLogEntry.Operation.NOTIFICATION, DeliveryLogEntry.Operation.SENT_COPY, DeliveryLogEntry.Operation.TEST_MAIL,
+                DeliveryLogEntry.Operation.FETCH, DeliveryLogEntry.Operation.SEND};
+        MailErrorCode[] codes = {null, MailErrorCode.AUTH_FAILED, MailErrorCode.RECIPIENT_REJECTED, MailErrorCode.TEMPORARY_FAILURE,
+                MailErrorCode.MESSAGE_TOO_LARGE};
+        int n = 0;
+        for (String account : List.of("h1", "h2", "h3")) {
+            for (int i = 0; i < 30; i++, n++) {
+                MailErrorCode code = codes[(i * 7 + account.length() * 3 + n) % codes.length];
+                DeliveryLogEntry.Outcome outcome = i % 11 == 5 ? DeliveryLogEntry.Outcome.SKIPPED
+                        : code == null ? DeliveryLogEntry.Outcome.SUCCESS : DeliveryLogEntry.Outcome.FAILURE;
+                fresh.record(new DeliveryLogEntry(t.plusMillis(10L * n), AccountId.of(account), account + "@x.test", null, ops[(i + n) % ops.length],
+                        outcome, outcome == DeliveryLogEntry.Outcome.FAILURE ? code : null, null, "<" + n + "@x>", "smtp", "d" + n));
+            }
+        }
+        fresh.record(new DeliveryLogEntry(now.minus(Duration.ofDays(2)), AccountId.of("h1"), "h1@x.test", null, DeliveryLogEntry.Operation.SEND,
+                DeliveryLogEntry.Outcome.FAILURE, MailErrorCode.AUTH_FAILED, null, "<old@x>", "smtp", "too old"));
+        DeliveryLog byQuery = new DeliveryLog() { // the interface's default: one query per account
+            @Override
+            public void record(DeliveryLogEntry entry) {
+                fresh.record(entry);
+            }
+
+            @Override
+            public List<DeliveryLogEntry> query(DeliveryLogQuery query) {
+                return fresh.query(query);
+            }
+        };
+        List<AccountId> ids = List.of(AccountId.of("h1"), AccountId.of("h2"), AccountId.of("h3"), AccountId.of("none"), AccountId.of("h1"));
+        Instant since = now.minus(Duration.ofHours(24));
+        for (int per : new int[] {1, 5, 20}) {
+            java.util.Map<AccountId, List<DeliveryLogEntry>> batched = fresh.healthEntries(ids, since, per);
+            assertEquals(byQuery.healthEntries(ids, since, per), batched, "per account " + per);
+            assertEquals(List.of("h1", "h2", "h3", "none"), batched.keySet().stream().map(AccountId::value).toList());
+            assertTrue(batched.get(AccountId.of("none")).isEmpty());
+            assertTrue(batched.values().stream().flatMap(List::stream).allMatch(DeliveryLog::countsForHealth));
+        }
+        assertEquals(5, fresh.healthEntries(ids, since, 5).get(AccountId.of("h2")).size());
+        assertThrows(IllegalArgumentException.class, () -> fresh.healthEntries(ids, since, 0));
+    }
 }

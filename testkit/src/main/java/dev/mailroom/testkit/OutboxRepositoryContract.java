@@ -542,4 +542,19 @@ public abstract class OutboxRepositoryContract {
     private static List<Long> ids(List<OutboxRepository.Entry> entries) {
         return entries.stream().map(OutboxRepository.Entry::id).toList();
     }
+
+    @Test
+    @DisplayName("#15 contract: oldestDueAge is empty with nothing due, present once an entry is due, empty again once it is claimed or deferred")
+    void oldestDueAge_dueEntriesOnly() {
+        assertTrue(outbox.oldestDueAge().isEmpty(), "empty outbox");
+        List<OutboxRepository.Entry> two = burst("age", 2);
+        java.util.Optional<Duration> age = outbox.oldestDueAge();
+        assertTrue(age.isPresent() && !age.get().isNegative(), "due at once: " + age);
+        List<OutboxRepository.Entry> claimed = claimWhenDue("w1", 2);
+        assertTrue(outbox.oldestDueAge().isEmpty(), "claimed under a live lease: not due");
+        assertTrue(outbox.markRetry(claimed.get(0).id(), "w1", Duration.ofHours(1), "451 later", true, false));
+        assertTrue(outbox.markSent(claimed.get(1).id(), "w1"));
+        assertTrue(outbox.oldestDueAge().isEmpty(), "a retry an hour away and a sent entry are not due");
+        assertEquals(2, two.size());
+    }
 }

@@ -43,6 +43,7 @@ public final class Diagnostics {
     private final BiFunction<DeliveryLogQuery, Integer, List<DeliveryLogEntry>> traffic;
     private final AccessTokens tokens;
     private final Function<Account, java.util.Optional<OAuthStatus>> oauthStatus;
+    private final BiFunction<java.util.Collection<AccountId>, java.time.Instant, java.util.Map<AccountId, List<DeliveryLogEntry>>> healthEntries;
 
     /**
      * @param repository the stored accounts
@@ -52,14 +53,16 @@ public final class Diagnostics {
      * @param records the delivery log
      * @param lifecycle whether the Mailroom is open
      * @param withStoredSecrets (draft, stored or {@code null}) → the draft with its placeholder secrets replaced by the stored ones
-     * @param traffic (query, wanted) → up to {@code wanted} entries of real traffic, newest first
+     * @param traffic (query, wanted) → up to {@code wanted} entries that count for health, newest first
      * @param tokens where transports get access tokens, for the token stage
      * @param oauthStatus an OAuth 2.0 account's connection status (empty for other accounts)
+     * @param healthEntries (accounts, since) → the newest entries that count for health of each account, in one read
      */
     public Diagnostics(AccountRepository repository, Resolver resolver, TransportRegistry transports, Delivery delivery,
                        DeliveryRecords records, Lifecycle lifecycle, BinaryOperator<Account> withStoredSecrets,
                        BiFunction<DeliveryLogQuery, Integer, List<DeliveryLogEntry>> traffic, AccessTokens tokens,
-                       Function<Account, java.util.Optional<OAuthStatus>> oauthStatus) {
+                       Function<Account, java.util.Optional<OAuthStatus>> oauthStatus,
+                       BiFunction<java.util.Collection<AccountId>, java.time.Instant, java.util.Map<AccountId, List<DeliveryLogEntry>>> healthEntries) {
         this.repository = repository;
         this.resolver = resolver;
         this.transports = transports;
@@ -70,6 +73,7 @@ public final class Diagnostics {
         this.traffic = traffic;
         this.tokens = tokens;
         this.oauthStatus = oauthStatus;
+        this.healthEntries = healthEntries;
     }
 
     /**
@@ -200,13 +204,44 @@ public final class Diagnostics {
             return new AccountHealth(AccountHealth.State.DISABLED, "the account is disabled", null);
         }
         List<DeliveryLogEntry> recent = traffic.apply(DeliveryLogQuery.since(records.clock().instant().minus(Duration.ofHours(24)))
-                .account(id), 200).stream()
-                // the account's own condition: not Sent copies, skipped notifications, a recipient the server does not know or a
-                // message that cannot go as it is (too large, invalid): those say nothing about the account
-                .filter(e -> e.operation() != DeliveryLogEntry.Operation.SENT_COPY && e.outcome() != DeliveryLogEntry.Outcome.SKIPPED
-                        && (e.errorCode() == null || e.errorCode().category() != MailErrorCode.Category.RECIPIENT
-                        && e.errorCode().category() != MailErrorCode.Category.MESSAGE))
-                .limit(20).toList();
+                .account(id), HEALTH_ENTRIES);
+        return health(account, recent);
+    }
+
+    /**
+     * The health of several accounts with one read of the delivery log; equal to {@link #health(AccountId)} of each.
+     *
+     * @param ids the accounts
+     * @return account → health, in the order given; accounts that do not exist are left out
+     */
+    public java.util.Map<AccountId, AccountHealth> health(java.util.Collection<AccountId> ids) {
+        Objects.requireNonNull(ids, "ids");
+        java.util.Map<AccountId, Account> accounts = new java.util.LinkedHashMap<>();
+        java.util.Map<AccountId, Account> stored = new java.util.HashMap<>();
+        for (Account a : repository.findAll()) {
+            stored.put(a.id(), a);
+        }
+        for (AccountId id : ids) {
+            Account a = stored.get(Objects.requireNonNull(id, "ids contains null"));
+            if (a != null) {
+                accounts.put(id, a);
+            }
+        }
+        List<AccountId> enabled = accounts.values().stream().filter(Account::enabled).map(Account::id).toList();
+        java.util.Map<AccountId, List<DeliveryLogEntry>> entries = enabled.isEmpty() ? java.util.Map.of()
+                : healthEntries.apply(enabled, records.clock().instant().minus(Duration.ofHours(24)));
+        java.util.Map<AccountId, AccountHealth> out = new java.util.LinkedHashMap<>();
+        accounts.forEach((id, a) -> out.put(id, health(a, entries.getOrDefault(id, List.of()))));
+        return out;
+    }
+
+    /** The newest entries health looks at. */
+    public static final int HEALTH_ENTRIES = 20;
+
+    private AccountHealth health(Account account, List<DeliveryLogEntry> recent) {
+        if (!account.enabled()) {
+            return new AccountHealth(AccountHealth.State.DISABLED, "the account is disabled", null);
+        }
         DeliveryLogEntry lastFailure = recent.stream().filter(DeliveryLogEntry::isFailure).findFirst().orElse(null);
         MailException secret = unopenableSecret(account);
         if (secret != null) {

@@ -13,10 +13,14 @@ import org.springframework.boot.actuate.health.NamedContributor;
 import org.springframework.boot.actuate.health.Status;
 
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 
 /**
- * One health indicator per account, named by its id, from {@link Mailroom#health(AccountId)}: the delivery log of
- * the last 24 hours and whether the account's secret opens on this node; never a connection to a mail server.
+ * One health indicator per account, named by its id, from {@link Mailroom#health(java.util.Collection)}: the delivery
+ * log of the last 24 hours and whether the account's secret opens on this node; never a connection to a mail server.
+ * A probe of the whole contributor costs one read of the accounts and one of the delivery log, however many
+ * accounts there are.
  * OK is {@code UP}; DEGRADED, AUTH_REQUIRED and DISABLED are statuses of those names, which Spring's default
  * aggregation leaves out, so one broken mail account does not take the application out of service. Add them to
  * {@code management.endpoint.health.status.order} to let them count.
@@ -37,37 +41,50 @@ final class MailroomHealthContributor implements CompositeHealthContributor {
 
     @Override
     public HealthContributor getContributor(String name) {
-        return mailroom.accounts().get(AccountId.of(name)).map(this::indicator).orElse(null);
-    }
-
-    @Override
-    public Iterator<NamedContributor<HealthContributor>> iterator() {
-        return mailroom.accounts().list().stream()
-                .map(a -> NamedContributor.<HealthContributor>of(a.id().value(), indicator(a))).iterator();
-    }
-
-    private HealthIndicator indicator(Account account) {
-        return () -> {
-            AccountHealth h;
+        return mailroom.accounts().get(AccountId.of(name)).map(a -> (HealthIndicator) () -> {
             try {
-                h = mailroom.health(account.id());
+                return health(a, mailroom.health(a.id()));
             } catch (MailException e) {
                 return Health.unknown().withDetail("reason", e.getMessage()).build();
             }
-            Status status = switch (h.state()) {
-                case OK -> Status.UP;
-                case DEGRADED -> DEGRADED;
-                case AUTH_REQUIRED -> AUTH_REQUIRED;
-                case DISABLED -> DISABLED;
-            };
-            Health.Builder b = Health.status(status).withDetail("address", account.email().address()).withDetail("reason", h.reason());
-            h.failure().ifPresent(f -> {
-                b.withDetail("lastFailureAt", f.time().toString());
-                if (f.errorCode() != null) {
-                    b.withDetail("lastFailureCode", f.errorCode().name());
-                }
-            });
-            return b.build();
+        }).orElse(null);
+    }
+
+    /**
+     * Every account's health computed at once when the health endpoint walks the accounts: one read of the accounts
+     * and one of the delivery log for the whole probe ({@link Mailroom#health(java.util.Collection)}).
+     */
+    @Override
+    public Iterator<NamedContributor<HealthContributor>> iterator() {
+        List<Account> accounts = mailroom.accounts().list();
+        Map<AccountId, AccountHealth> all;
+        try {
+            all = mailroom.health(accounts.stream().map(Account::id).toList());
+        } catch (MailException e) {
+            Health unknown = Health.unknown().withDetail("reason", e.getMessage()).build();
+            return accounts.stream().map(a -> NamedContributor.<HealthContributor>of(a.id().value(), (HealthIndicator) () -> unknown))
+                    .iterator();
+        }
+        return accounts.stream().filter(a -> all.containsKey(a.id())).map(a -> {
+            Health h = health(a, all.get(a.id()));
+            return NamedContributor.<HealthContributor>of(a.id().value(), (HealthIndicator) () -> h);
+        }).iterator();
+    }
+
+    private static Health health(Account account, AccountHealth h) {
+        Status status = switch (h.state()) {
+            case OK -> Status.UP;
+            case DEGRADED -> DEGRADED;
+            case AUTH_REQUIRED -> AUTH_REQUIRED;
+            case DISABLED -> DISABLED;
         };
+        Health.Builder b = Health.status(status).withDetail("address", account.email().address()).withDetail("reason", h.reason());
+        h.failure().ifPresent(f -> {
+            b.withDetail("lastFailureAt", f.time().toString());
+            if (f.errorCode() != null) {
+                b.withDetail("lastFailureCode", f.errorCode().name());
+            }
+        });
+        return b.build();
     }
 }

@@ -41,6 +41,8 @@ public class MailroomProperties {
     private final Jdbc jdbc = new Jdbc();
     /** Micrometer meters. */
     private final Metrics metrics = new Metrics();
+    /** Incoming mail (with mailroom-inbound and an InboundHandler bean). */
+    private final Inbound inbound = new Inbound();
 
     /** @return see the field */
     public Security getDefaultSecurity() {
@@ -332,6 +334,54 @@ public class MailroomProperties {
         /** @param changePollInterval see the field */
         public void setChangePollInterval(Duration changePollInterval) {
             this.changePollInterval = changePollInterval;
+        }
+    }
+
+    /** @return the inbound settings */
+    public Inbound getInbound() {
+        return inbound;
+    }
+
+    /** Incoming mail: the poller the starter runs when the application defines an InboundHandler bean. */
+    public static class Inbound {
+        /** Whether to fetch incoming mail when mailroom-inbound is on the class path and an InboundHandler bean exists. */
+        private boolean enabled = true;
+        /** How often each account is fetched (at least 100ms). The poller's default: 60s. */
+        private Duration interval;
+        /**
+         * The ids of the accounts to fetch. Empty: every account with IMAP or POP3 settings when the application starts
+         * (accounts added later are fetched after a restart).
+         */
+        private java.util.List<String> accounts = new java.util.ArrayList<>();
+
+        /** @return see the field */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /** @param enabled see the field */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        /** @return see the field */
+        public Duration getInterval() {
+            return interval;
+        }
+
+        /** @param interval see the field */
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+
+        /** @return see the field */
+        public java.util.List<String> getAccounts() {
+            return accounts;
+        }
+
+        /** @param accounts see the field */
+        public void setAccounts(java.util.List<String> accounts) {
+            this.accounts = accounts;
         }
     }
 

@@ -54,6 +54,9 @@ class MailroomApplicationTest {
         server = ScriptedSmtpServer.builder().build().start();
         context = new SpringApplicationBuilder(InvoiceApplication.class).web(WebApplicationType.NONE).properties(
                 "spring.datasource.url=" + databaseUrl(),
+                // JPA is on the test class path for JpaTransactionalOutboxTest: here the transactions are JDBC's
+                "spring.autoconfigure.exclude=org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration,"
+                        + "org.springframework.boot.autoconfigure.data.jpa.JpaRepositoriesAutoConfiguration",
                 "mailroom.secret-keys.k1=" + Base64.getEncoder().encodeToString(new byte[32]),
                 "mailroom.outbox.poll-interval=20ms",
                 "mailroom.jdbc.change-poll-interval=50ms",

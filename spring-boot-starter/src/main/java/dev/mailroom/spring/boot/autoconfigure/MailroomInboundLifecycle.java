@@ -1,0 +1,110 @@
+package dev.mailroom.spring.boot.autoconfigure;
+
+import dev.mailroom.Account;
+import dev.mailroom.AccountId;
+import dev.mailroom.FetchSettings;
+import dev.mailroom.core.Mailroom;
+import dev.mailroom.inbound.FetchOptions;
+import dev.mailroom.inbound.Inbound;
+import dev.mailroom.inbound.InboundPoller;
+import dev.mailroom.spi.DeliveryLog;
+import dev.mailroom.spi.InboundStateRepository;
+import dev.mailroom.spring.boot.InboundPollerCustomizer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The inbound poller in the application context's lifecycle: built and started once the context has started (so
+ * every account saved by then is fetched), closed when it stops. Closing is graceful in Mailroom's sense: no new
+ * fetch starts, running fetches get up to 10 s, and a mail in progress is either stored by the handler (and acted on
+ * at the server by a later fetch) or fetched again; fetch leases are released. It can be started again, which builds
+ * a new poller (so accounts added since are picked up).
+ */
+public class MailroomInboundLifecycle implements SmartLifecycle {
+    private static final Logger LOG = LoggerFactory.getLogger(MailroomInboundLifecycle.class);
+
+    private final Mailroom mailroom;
+    private final Inbound inbound;
+    private final InboundStateRepository state;
+    private final DeliveryLog log;
+    private final MailroomProperties.Inbound settings;
+    private final List<InboundPollerCustomizer> customizers;
+    private volatile InboundPoller poller;
+
+    /**
+     * @param mailroom resolves the accounts before each fetch
+     * @param inbound the fetcher, with the application's handler
+     * @param state the fetch state and leases
+     * @param log where fetches are recorded, or {@code null}
+     * @param settings {@code mailroom.inbound.*}
+     * @param customizers the application's adjustments of the poller
+     */
+    public MailroomInboundLifecycle(Mailroom mailroom, Inbound inbound, InboundStateRepository state, DeliveryLog log,
+                                    MailroomProperties.Inbound settings, List<InboundPollerCustomizer> customizers) {
+        this.mailroom = mailroom;
+        this.inbound = inbound;
+        this.state = state;
+        this.log = log;
+        this.settings = settings;
+        this.customizers = List.copyOf(customizers);
+    }
+
+    /** Builds and starts the poller for the configured accounts (or every fetch account); does nothing without any. */
+    @Override
+    public synchronized void start() {
+        if (poller != null) {
+            return;
+        }
+        List<AccountId> ids = settings.getAccounts().isEmpty()
+                ? mailroom.accounts().list().stream().filter(a -> a.fetching().protocol() != FetchSettings.Protocol.NONE).map(Account::id).toList()
+                : settings.getAccounts().stream().map(AccountId::of).toList();
+        if (ids.isEmpty()) {
+            LOG.info("Mailroom inbound: no account fetches mail (set mailroom.inbound.accounts or an account's IMAP/POP3 settings); not polling");
+            return;
+        }
+        InboundPoller.Builder b = InboundPoller.builder(inbound, state);
+        for (AccountId id : ids) {
+            b.account(id, () -> mailroom.accounts().resolvedForConnection(id), FetchOptions.defaults());
+        }
+        if (settings.getInterval() != null) {
+            b.interval(settings.getInterval());
+        }
+        if (log != null) {
+            b.deliveryLog(log);
+        }
+        customizers.forEach(c -> c.customize(b));
+        InboundPoller p = b.build();
+        p.start();
+        poller = p;
+        LOG.info("Mailroom inbound: polling {} account(s)", ids.size());
+    }
+
+    /** Closes the poller; returns once running fetches finished or 10 s passed. */
+    @Override
+    public synchronized void stop() {
+        InboundPoller p = poller;
+        poller = null;
+        if (p != null) {
+            p.close();
+        }
+    }
+
+    /** @return whether a poller runs */
+    @Override
+    public boolean isRunning() {
+        return poller != null;
+    }
+
+    /**
+     * The running poller, for its per-account status and {@code fetchNow}.
+     *
+     * @return the poller, empty while stopped or when no account fetches mail
+     */
+    public Optional<InboundPoller> poller() {
+        return Optional.ofNullable(poller);
+    }
+}
