@@ -6,6 +6,7 @@ import dev.mailroom.AccountId;
 import dev.mailroom.Authentication;
 import dev.mailroom.ConsentLink;
 import dev.mailroom.Email;
+import dev.mailroom.FetchSettings;
 import dev.mailroom.MailContext;
 import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
@@ -21,8 +22,13 @@ import dev.mailroom.spi.AccessToken;
 import dev.mailroom.spi.ConsentRequest;
 import dev.mailroom.spi.OAuthStore;
 import dev.mailroom.spi.TransportContext;
+import dev.mailroom.inbound.FetchOptions;
+import dev.mailroom.inbound.InMemoryInboundState;
+import dev.mailroom.inbound.Inbound;
 import dev.mailroom.testkit.FakeMicrosoftIdentity;
 import dev.mailroom.testkit.FakeMicrosoftIdentity.TokenFailure;
+import dev.mailroom.testkit.MailServerExtension;
+import dev.mailroom.testkit.RecordingTransport;
 import dev.mailroom.testkit.ScriptedSmtpServer;
 import dev.mailroom.testkit.TestCertificates;
 import org.junit.jupiter.api.AfterEach;
@@ -262,6 +268,41 @@ final class MicrosoftDelegatedIT {
         assertThat(used.code()).isEqualTo(MailErrorCode.OAUTH_GRANT_REVOKED);
         for (MailException e : List.of(wrong, busy, used)) {
             assertThat(e.toString() + e.serverReply().orElse("") + e.hint()).doesNotContain(SECRET).doesNotContain("verifier");
+        }
+    }
+
+    @Test
+    @DisplayName("D5, F1: fetching over IMAP with the delegated grant (IMAP.AccessAsUser.All): XOAUTH2 as the mailbox with the token Mailroom's source refreshes")
+    void imap_fetchWithDelegatedToken() {
+        try (MailServerExtension imap = MailServerExtension.builder().build().start()) {
+            RecordingTransport capture = new RecordingTransport(); // only to reach the Mailroom's token source, as a transport does
+            repo.save(Account.builder().id(ACCOUNT.value()).description("Max").email(MAX).systemAccount(true)
+                    .fetching(FetchSettings.imap(imap.host(), imap.imapPort(), Security.NONE)) // outlook.office365.com, 993, TLS for real
+                    .authentication(Authentication.oauth2(MAX, CLIENT)).build());
+            mailroom = Mailroom.builder().accountRepository(repo).oauthStore(store).sslContext(TestCertificates.clientContext()).outboxWorkers(0)
+                    .transport(capture).connectTimeout(Duration.ofSeconds(3)).readTimeout(Duration.ofSeconds(3)).writeTimeout(Duration.ofSeconds(3))
+                    .build();
+            mailroom.oauth().registerClient(client(identity.authorizationEndpoint(TENANT), identity.tokenEndpoint(TENANT))
+                    .scopes(List.of(MicrosoftAuthorizationServer.IMAP_ACCESS)).build());
+            assertThat(connectAs(MAX).scopes()).contains(MicrosoftAuthorizationServer.IMAP_ACCESS);
+            String token = identity.issuedAccessTokens().get(0);
+            imap.greenMail().setUser(MAX, MAX, token); // GreenMail compares the XOAUTH2 token with the password
+            imap.greenMail().getUserManager().getUser(MAX).deliver(mime("Subject: Anfrage\r\nFrom: kunde@example.test\r\nTo: " + MAX
+                    + "\r\nMessage-ID: <q1@example.test>\r\n\r\nHallo\r\n"));
+            List<String> subjects = new CopyOnWriteArrayList<>();
+            Inbound inbound = Inbound.builder(new InMemoryInboundState(), m -> subjects.add(m.subject())).context(capture.context()).build();
+            assertThat(inbound.fetch(mailroom.accounts().resolved(ACCOUNT), FetchOptions.defaults()).imported()).isEqualTo(1);
+            assertThat(subjects).containsExactly("Anfrage");
+            assertThat(identity.requests()).extracting(FakeMicrosoftIdentity.TokenRequest::grantType).containsExactly("authorization_code");
+        }
+    }
+
+    private static jakarta.mail.internet.MimeMessage mime(String raw) {
+        try {
+            return new jakarta.mail.internet.MimeMessage(jakarta.mail.Session.getInstance(new java.util.Properties()),
+                    new java.io.ByteArrayInputStream(raw.getBytes(StandardCharsets.UTF_8)));
+        } catch (jakarta.mail.MessagingException e) {
+            throw new AssertionError(e);
         }
     }
 }
