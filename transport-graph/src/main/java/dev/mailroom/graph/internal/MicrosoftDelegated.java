@@ -104,7 +104,7 @@ public final class MicrosoftDelegated {
         f.put("code", code);
         f.put("redirect_uri", client.redirectUri().toString());
         f.put("code_verifier", verifier.reveal());
-        return post(client, f, context, "exchanging the authorization code");
+        return post(client, f, context, "exchanging the authorization code", true);
     }
 
     /**
@@ -120,7 +120,8 @@ public final class MicrosoftDelegated {
         Map<String, String> f = base(client);
         f.put("grant_type", "refresh_token");
         f.put("refresh_token", refreshToken.reveal());
-        return post(client, f, context, "refreshing the access token");
+        // who the grant belongs to was settled at the consent: an id token here must not cost the rotated refresh token
+        return post(client, f, context, "refreshing the access token", false);
     }
 
     private static Map<String, String> base(OAuthClient client) {
@@ -164,7 +165,7 @@ public final class MicrosoftDelegated {
         return scope.substring(scope.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
     }
 
-    private TokenResponse post(OAuthClient client, Map<String, String> form, TransportContext context, String what) {
+    private TokenResponse post(OAuthClient client, Map<String, String> form, TransportContext context, String what, boolean readIdentity) {
         String tenant = tenant(client);
         URI endpoint = client.tokenEndpoint().orElse(URI.create(MicrosoftTokens.DEFAULT_AUTHORITY_HOST + tenant + "/oauth2/v2.0/token"));
         HttpClient http = clients.computeIfAbsent(context, c -> HttpClient.newBuilder().sslContext(c.defaultTls())
@@ -204,7 +205,7 @@ public final class MicrosoftDelegated {
             b.grantedScopes(granted(client, List.of(scope.trim().split("\\s+"))));
         }
         String idToken = text(body, "id_token");
-        if (idToken != null && !idToken.isBlank()) {
+        if (readIdentity && idToken != null && !idToken.isBlank()) {
             b.identity(identity(client, idToken));
         }
         return b.build();
@@ -217,6 +218,10 @@ public final class MicrosoftDelegated {
     static Set<String> granted(OAuthClient client, List<String> reply) {
         Set<String> out = new LinkedHashSet<>(reply);
         for (String wanted : client.scopes()) {
+            if (IDENTITY_SCOPES.contains(wanted)) { // never listed by Microsoft; the tokens in this reply are their grant
+                out.add(wanted);
+                continue;
+            }
             for (String g : reply) {
                 boolean sameResource = !g.contains("://") || resource(g).equals(resource(wanted));
                 if (g.equalsIgnoreCase(wanted) || sameResource && shortName(g).equals(shortName(wanted))) {
