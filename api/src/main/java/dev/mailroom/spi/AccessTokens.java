@@ -40,6 +40,44 @@ public interface AccessTokens {
     AccessToken refresh(ResolvedAccount account, AccessToken rejected);
 
     /**
+     * What a token is for. One account may send one way and fetch another (e.g. Microsoft 365 application
+     * credentials: sending through Graph, fetching over IMAP), and the provider issues a token per resource.
+     */
+    enum Purpose {
+        /** Sending (SMTP, an HTTP API) and the Sent copy made with it: the resource the account sends through. */
+        SEND,
+        /** Fetching incoming mail over IMAP or POP3. */
+        FETCH
+    }
+
+    /**
+     * A valid token for the account, for one purpose. By default the same as {@link #token(ResolvedAccount)}: a
+     * source whose tokens serve every protocol of an account need not implement it.
+     *
+     * @param account the account
+     * @param purpose what the token is for
+     * @return the token
+     * @throws MailException when no token can be had, with a code that says why
+     */
+    default AccessToken token(ResolvedAccount account, Purpose purpose) {
+        return token(account);
+    }
+
+    /**
+     * The server refused {@code rejected}, a token for {@code purpose}: forget it and return a fresh one. By default
+     * the same as {@link #refresh(ResolvedAccount, AccessToken)}.
+     *
+     * @param account the account
+     * @param purpose what the token is for
+     * @param rejected the token the server refused
+     * @return a fresh token, different from {@code rejected}
+     * @throws MailException when no fresh token can be had
+     */
+    default AccessToken refresh(ResolvedAccount account, Purpose purpose, AccessToken rejected) {
+        return refresh(account, rejected);
+    }
+
+    /**
      * The source of a Mailroom without OAuth support: every call fails with
      * {@link MailErrorCode#ACCESS_TOKEN_UNAVAILABLE}, naming the account and the fix.
      *

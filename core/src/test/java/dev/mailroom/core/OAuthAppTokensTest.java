@@ -115,6 +115,27 @@ final class OAuthAppTokensTest {
     }
 
     @Test
+    @DisplayName("D5: sending through Graph takes the Graph token, fetching over IMAP the Exchange Online token (IMAP.AccessAsApp), also after a refusal")
+    void tokenPerPurpose() {
+        accounts.save(Account.builder().id("a").description("a").email("shared@contoso.test").systemAccount(true).sending(SendSettings.graph())
+                .fetching(dev.mailroom.FetchSettings.imap("outlook.office365.com", 993, Security.TLS))
+                .authentication(Authentication.microsoftApp("contoso-dir", CLIENT)).build());
+        try (Mailroom m = mailroom()) {
+            AccessTokens tokens = transport.context().accessTokens();
+            ResolvedAccount a = m.accounts().resolved(AccountId.of("a"));
+            AccessToken send = tokens.token(a, AccessTokens.Purpose.SEND);
+            AccessToken fetch = tokens.token(a, AccessTokens.Purpose.FETCH);
+            assertThat(fetch).isNotEqualTo(send);
+            assertThat(tokens.token(a)).isEqualTo(send);
+            assertThat(server.calls).containsExactly("contoso-dir app-id https://graph.microsoft.com/.default",
+                    "contoso-dir app-id https://outlook.office365.com/.default");
+            AccessToken again = tokens.refresh(a, AccessTokens.Purpose.FETCH, fetch);
+            assertThat(again).isNotEqualTo(fetch).isNotEqualTo(send);
+            assertThat(server.calls).last().isEqualTo("contoso-dir app-id https://outlook.office365.com/.default");
+        }
+    }
+
+    @Test
     @DisplayName("D4: a refused client is OAUTH_CLIENT_REJECTED and not asked again at once; an unavailable provider leaves a still-valid token in use")
     void failuresClassified() {
         accounts.save(account("a", "a@contoso.test", SendSettings.graph()));

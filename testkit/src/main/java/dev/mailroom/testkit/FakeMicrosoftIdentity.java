@@ -37,13 +37,47 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  *
+ * <p>The delegated way (the authorization code flow) works too: {@link #user} adds a mailbox of a directory,
+ * {@link #approve} (or a browser's GET of the consent URL, which approves as its {@code login_hint}) hands out a code
+ * bound to the client, redirect URI and PKCE challenge, and the token endpoint redeems it (once) for an access token,
+ * an id token (unsigned: {@code alg} {@code none}; with {@code iss}, {@code aud}, {@code tid}, {@code oid},
+ * {@code preferred_username}) and a refresh token. Every refresh rotates the refresh token: the old one then answers
+ * {@code invalid_grant} (AADSTS70000), as does every token of a revoked user (AADSTS50173).
+ *
+ * <pre>{@code
+ * identity.app("app-id", "app-secret").user(TENANT, "oid-1", "max@contoso.test");
+ * ConsentLink link = mailroom.oauth().beginAuthorization(accountId);
+ * FakeMicrosoftIdentity.Approval a = identity.approve(link.url(), "max@contoso.test");
+ * mailroom.oauth().completeAuthorization(a.state(), a.code());
+ * }</pre>
+ *
  * <p>Thread-safe; scripted failures apply to the next token requests in order, one each.
  */
 public final class FakeMicrosoftIdentity implements AutoCloseable {
     private static final Pattern TOKEN = Pattern.compile("/([^/]+)/oauth2/v2\\.0/token");
+    private static final Pattern AUTHORIZE = Pattern.compile("/([^/]+)/oauth2/v2\\.0/authorize");
 
     private record App(String secret, List<String> roles) {
     }
+
+    private record User(String tenant, String oid, String username) {
+    }
+
+    private record Code(String clientId, String redirectUri, String challenge, String method, User user, List<String> scopes) {
+    }
+
+    private record Delegation(String clientId, User user, List<String> scopes) {
+    }
+
+    private static final Set<String> MULTI_TENANT = Set.of("organizations", "common");
+    private static final List<String> OIDC = List.of("openid", "profile", "email", "offline_access");
+    private final Map<String, User> users = new ConcurrentHashMap<>();
+    private final Map<String, Code> codes = new ConcurrentHashMap<>();
+    private final Map<String, Delegation> refreshTokens = new ConcurrentHashMap<>();
+    private final Set<String> revoked = ConcurrentHashMap.newKeySet();
+    private final List<String> issuedRefresh = new CopyOnWriteArrayList<>();
+    private final AtomicInteger exchanges = new AtomicInteger();
+    private final AtomicInteger refreshes = new AtomicInteger();
 
     private final FakeHttp http;
     private final Set<String> directories = ConcurrentHashMap.newKeySet();
@@ -89,6 +123,71 @@ public final class FakeMicrosoftIdentity implements AutoCloseable {
     }
 
     /**
+     * Adds a mailbox that can sign in (and the directory, if new).
+     *
+     * @param tenant the directory (tenant) ID the user belongs to: the {@code tid} claim
+     * @param oid the user's object ID: the {@code oid} claim
+     * @param username the sign-in name (UPN), e.g. {@code max@contoso.test}: the {@code preferred_username} claim
+     * @return this fake
+     */
+    public FakeMicrosoftIdentity user(String tenant, String oid, String username) {
+        directories.add(Objects.requireNonNull(tenant, "tenant"));
+        users.put(username.toLowerCase(java.util.Locale.ROOT), new User(tenant, Objects.requireNonNull(oid, "oid"), username));
+        return this;
+    }
+
+    /**
+     * Approves a consent as the browser would after the mailbox signed in and consented to every scope asked for.
+     *
+     * @param consentUrl the consent URL the authorization server built
+     * @param username the mailbox that signs in; it must have been added with {@link #user}
+     * @return the code and state the browser brings back to the redirect URI
+     * @throws IllegalArgumentException when the user is unknown, or belongs to another directory than a tenant-specific
+     *         consent URL names
+     */
+    public Approval approve(URI consentUrl, String username) {
+        User u = users.get(username.toLowerCase(java.util.Locale.ROOT));
+        if (u == null) {
+            throw new IllegalArgumentException("no user " + username + ": add it with user(tenant, oid, username)");
+        }
+        Matcher m = AUTHORIZE.matcher(consentUrl.getPath());
+        if (m.matches() && !MULTI_TENANT.contains(m.group(1)) && !m.group(1).equals(u.tenant())) {
+            throw new IllegalArgumentException("AADSTS50020: user " + username + " of directory " + u.tenant() + " does not exist in directory "
+                    + m.group(1));
+        }
+        Map<String, String> p = FakeHttp.params(consentUrl.getRawQuery());
+        String code = "0.fake-code-" + counter.incrementAndGet() + "-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+        codes.put(code, new Code(p.get("client_id"), p.get("redirect_uri"), p.get("code_challenge"), p.get("code_challenge_method"), u,
+                List.of(p.getOrDefault("scope", "").split(" "))));
+        return new Approval(code, p.get("state"), p.get("redirect_uri"));
+    }
+
+    /**
+     * Revokes every refresh token of a user (an administrator revoked the sessions, or the password changed):
+     * they answer {@code invalid_grant} with AADSTS50173.
+     *
+     * @param username the user
+     */
+    public void revokeUser(String username) {
+        revoked.add(username.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** @return code exchanges answered with tokens */
+    public int exchanges() {
+        return exchanges.get();
+    }
+
+    /** @return refreshes answered with tokens */
+    public int refreshes() {
+        return refreshes.get();
+    }
+
+    /** @return the refresh tokens issued so far, in order; only the last of a grant is still valid */
+    public List<String> issuedRefreshTokens() {
+        return List.copyOf(issuedRefresh);
+    }
+
+    /**
      * The app's secret has expired: its requests fail with AADSTS7000222.
      *
      * @param clientId the application ID
@@ -128,8 +227,8 @@ public final class FakeMicrosoftIdentity implements AutoCloseable {
     }
 
     /**
-     * @param directory the directory
-     * @return {@code https://127.0.0.1:port/{directory}/oauth2/v2.0/authorize} (not served: the client credentials grant has no consent page)
+     * @param directory the directory, or {@code organizations} / {@code common}
+     * @return {@code https://127.0.0.1:port/{directory}/oauth2/v2.0/authorize}; a GET approves as its {@code login_hint} and redirects
      */
     public URI authorizationEndpoint(String directory) {
         return http.root().resolve(directory + "/oauth2/v2.0/authorize");
@@ -156,6 +255,13 @@ public final class FakeMicrosoftIdentity implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        if ("GET".equals(exchange.getRequestMethod()) && AUTHORIZE.matcher(exchange.getRequestURI().getPath()).matches()) {
+            Map<String, String> p = FakeHttp.params(exchange.getRequestURI().getRawQuery());
+            Approval a = approve(exchange.getRequestURI(), p.getOrDefault("login_hint", ""));
+            exchange.getResponseHeaders().set("Location", a.redirectUri() + "?code=" + a.code() + "&state=" + a.state());
+            exchange.sendResponseHeaders(302, -1);
+            return;
+        }
         Matcher m = TOKEN.matcher(exchange.getRequestURI().getPath());
         if (!"POST".equals(exchange.getRequestMethod()) || !m.matches()) {
             FakeHttp.json(exchange, 404, Map.of("error", "not_found", "error_description", "the fake serves only /{directory}/oauth2/v2.0/token"));
@@ -170,7 +276,7 @@ public final class FakeMicrosoftIdentity implements AutoCloseable {
             f.answer(exchange);
             return;
         }
-        if (!directories.contains(directory)) {
+        if (!directories.contains(directory) && !MULTI_TENANT.contains(directory)) {
             aadsts(exchange, 400, "invalid_request", "90002", "Tenant '" + directory + "' not found. Check to make sure you have the correct tenant ID "
                     + "and are signing into the correct cloud.");
             return;
@@ -181,7 +287,8 @@ public final class FakeMicrosoftIdentity implements AutoCloseable {
                     + directory + "'.");
             return;
         }
-        if (!"client_credentials".equals(form.get("grant_type"))) {
+        String grant = form.getOrDefault("grant_type", "");
+        if (!List.of("client_credentials", "authorization_code", "refresh_token").contains(grant)) {
             aadsts(exchange, 400, "unsupported_grant_type", "70003", "The app requested an unsupported grant type.");
             return;
         }
@@ -195,6 +302,14 @@ public final class FakeMicrosoftIdentity implements AutoCloseable {
                     + "Azure portal to create new keys for your app.");
             return;
         }
+        if (grant.equals("authorization_code")) {
+            redeem(exchange, directory, clientId, form);
+            return;
+        }
+        if (grant.equals("refresh_token")) {
+            refresh(exchange, clientId, form);
+            return;
+        }
         String scope = form.getOrDefault("scope", "");
         String audience = scope.endsWith("/.default") ? scope.substring(0, scope.length() - "/.default".length()) : scope;
         Map<String, Object> claims = new LinkedHashMap<>();
@@ -203,7 +318,7 @@ public final class FakeMicrosoftIdentity implements AutoCloseable {
         claims.put("appid", clientId);
         claims.put("roles", app.roles());
         claims.put("n", counter.incrementAndGet());
-        String token = b64("{\"typ\":\"JWT\",\"alg\":\"none\"}") + "." + b64(Json.write(claims)) + ".fake-signature";
+        String token = jwt(claims) + "fake-signature";
         issued.add(token);
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("token_type", "Bearer");
@@ -211,6 +326,90 @@ public final class FakeMicrosoftIdentity implements AutoCloseable {
         reply.put("ext_expires_in", expiresIn);
         reply.put("access_token", token);
         FakeHttp.json(exchange, 200, reply);
+    }
+
+    private void redeem(HttpExchange exchange, String directory, String clientId, Map<String, String> form) throws IOException {
+        Code c = codes.remove(form.getOrDefault("code", ""));
+        if (c == null || !clientId.equals(c.clientId()) || !Objects.equals(c.redirectUri(), form.get("redirect_uri"))) {
+            aadsts(exchange, 400, "invalid_grant", "54005", "OAuth2 Authorization code was already redeemed, please retry with a new valid code"
+                    + " or use an existing refresh token.");
+            return;
+        }
+        String verifier = form.get("code_verifier");
+        if (c.challenge() != null && (verifier == null || !"S256".equals(c.method()) || !c.challenge().equals(FakeGoogleAuthServer.s256(verifier)))) {
+            aadsts(exchange, 400, "invalid_grant", "501481", "The Code_Verifier does not match the code_challenge supplied in the authorization"
+                    + " request.");
+            return;
+        }
+        if (!MULTI_TENANT.contains(directory) && !directory.equals(c.user().tenant())) {
+            aadsts(exchange, 400, "invalid_grant", "50020", "User account from identity provider does not exist in tenant '" + directory + "'.");
+            return;
+        }
+        exchanges.incrementAndGet();
+        FakeHttp.json(exchange, 200, delegated(new Delegation(clientId, c.user(), c.scopes())));
+    }
+
+    private void refresh(HttpExchange exchange, String clientId, Map<String, String> form) throws IOException {
+        String old = form.getOrDefault("refresh_token", "");
+        Delegation d = refreshTokens.remove(old);
+        if (d != null && revoked.contains(d.user().username().toLowerCase(java.util.Locale.ROOT))) {
+            aadsts(exchange, 400, "invalid_grant", "50173", "The provided grant has expired due to it being revoked, a fresh auth token is needed.");
+            return;
+        }
+        if (d == null || !clientId.equals(d.clientId())) {
+            aadsts(exchange, 400, "invalid_grant", "70000", "The provided value for the 'refresh_token' is not valid.");
+            return;
+        }
+        refreshes.incrementAndGet();
+        FakeHttp.json(exchange, 200, delegated(d));
+    }
+
+    /** Tokens of a delegated grant: an access token for the resource asked, an id token, and a new refresh token (the old one is gone). */
+    private Map<String, Object> delegated(Delegation d) {
+        List<String> resourceScopes = d.scopes().stream().filter(x -> !OIDC.contains(x) && !x.isBlank()).toList();
+        String resource = resourceScopes.isEmpty() ? "https://graph.microsoft.com" : resourceScopes.get(0).contains("://")
+                ? resourceScopes.get(0).substring(0, resourceScopes.get(0).lastIndexOf('/')) : "https://graph.microsoft.com";
+        long now = System.currentTimeMillis() / 1000;
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("aud", resource);
+        claims.put("tid", d.user().tenant());
+        claims.put("oid", d.user().oid());
+        claims.put("upn", d.user().username());
+        claims.put("appid", d.clientId());
+        claims.put("scp", String.join(" ", resourceScopes.stream().map(x -> x.substring(x.lastIndexOf('/') + 1)).toList()));
+        claims.put("n", counter.incrementAndGet());
+        String access = jwt(claims) + "fake-signature";
+        issued.add(access);
+        String refresh = "1.fake-refresh-" + counter.incrementAndGet() + "-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+        refreshTokens.put(refresh, d);
+        issuedRefresh.add(refresh);
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("token_type", "Bearer");
+        reply.put("scope", String.join(" ", resourceScopes));
+        reply.put("expires_in", expiresIn);
+        reply.put("ext_expires_in", expiresIn);
+        reply.put("access_token", access);
+        reply.put("refresh_token", refresh);
+        if (d.scopes().contains("openid")) {
+            Map<String, Object> id = new LinkedHashMap<>();
+            id.put("ver", "2.0");
+            id.put("iss", "https://login.microsoftonline.com/" + d.user().tenant() + "/v2.0");
+            id.put("aud", d.clientId());
+            id.put("tid", d.user().tenant());
+            id.put("oid", d.user().oid());
+            id.put("sub", "sub-" + d.user().oid());
+            id.put("preferred_username", d.user().username());
+            id.put("name", d.user().username());
+            id.put("iat", now);
+            id.put("exp", now + 3600);
+            reply.put("id_token", jwt(id)); // unsigned: it comes straight from the token endpoint over TLS
+        }
+        return reply;
+    }
+
+    /** An unsigned JWT's header and claims, with the dot before the (empty) signature. */
+    private static String jwt(Map<String, Object> claims) {
+        return b64("{\"typ\":\"JWT\",\"alg\":\"none\"}") + "." + b64(Json.write(claims)) + ".";
     }
 
     private static String b64(String s) {
@@ -226,6 +425,20 @@ public final class FakeMicrosoftIdentity implements AutoCloseable {
         body.put("trace_id", "0000");
         body.put("correlation_id", "0000");
         FakeHttp.json(exchange, status, body);
+    }
+
+    /**
+     * What the browser brings back to the redirect URI after a consent.
+     *
+     * @param code the authorization code
+     * @param state the state of the consent URL
+     * @param redirectUri the redirect URI of the consent URL
+     */
+    public record Approval(String code, String state, String redirectUri) {
+        @Override
+        public String toString() {
+            return "Approval[code ****, state " + state + "]";
+        }
     }
 
     /**

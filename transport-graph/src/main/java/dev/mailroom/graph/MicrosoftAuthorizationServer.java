@@ -4,6 +4,7 @@ import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.OAuthClient;
 import dev.mailroom.Secret;
+import dev.mailroom.graph.internal.MicrosoftDelegated;
 import dev.mailroom.graph.internal.MicrosoftTokens;
 import dev.mailroom.spi.AuthorizationServer;
 import dev.mailroom.spi.ConsentRequest;
@@ -11,28 +12,54 @@ import dev.mailroom.spi.TokenResponse;
 import dev.mailroom.spi.TransportContext;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * The Microsoft identity platform (provider {@code microsoft}): application tokens for accounts with Microsoft 365
- * application credentials ({@code Authentication.microsoftApp(directoryId, client)}), through msal4j's client
- * credentials flow against the directory's own authority ({@code https://login.microsoftonline.com/<directory>/}),
- * or below the client's {@linkplain OAuthClient#tokenEndpoint() token endpoint override}
- * ({@code https://host/<directory>/oauth2/v2.0/token}, e.g. a test server).
+ * The Microsoft identity platform (provider {@code microsoft}), for both ways a Microsoft 365 mailbox connects:
  *
- * <p>The client's application (client) ID and secret come from the client registry; Mailroom caches the token per
- * directory, client and scope. Refusals are classified by Microsoft's AADSTS code: a wrong (AADSTS7000215) or
- * expired (AADSTS7000222) secret is {@link MailErrorCode#OAUTH_CLIENT_REJECTED} with a hint saying which, an unknown
- * directory (AADSTS90002) {@link MailErrorCode#INVALID_ACCOUNT}, missing admin consent (AADSTS65001)
- * {@link MailErrorCode#API_PERMISSION_MISSING}; 429 and 5xx are {@link MailErrorCode#OAUTH_PROVIDER_UNAVAILABLE}.
+ * <ul>
+ *   <li><b>Delegated</b> ({@code Authentication.oauth2(mailbox, client)}): the authorization code flow with PKCE
+ *   ({@code S256}) against the directory's authority, {@code https://login.microsoftonline.com/<directory>/oauth2/v2.0/},
+ *   where the directory is the client registration's ({@link OAuthClient#directory()}: a tenant ID or domain, or
+ *   {@code organizations} / {@code common} for apps of several directories; {@code organizations} when none is set).
+ *   The consent asks for the client's scopes (one resource: {@value #SMTP_SEND} to send over SMTP,
+ *   {@value #IMAP_ACCESS} / {@value #POP_ACCESS} to fetch; {@value #SMTP_SEND} when the client names none) plus
+ *   {@code openid profile email offline_access}, with the account's address as login hint and an account picker.
+ *   Who consented is read from the id token ({@code preferred_username}, the directory's verified sign-in name;
+ *   {@code tid} must be the registration's directory when that is a GUID; {@code aud} this client). Microsoft rotates
+ *   the refresh token on every refresh: the new one is in the {@link TokenResponse}, and Mailroom stores it before the
+ *   access token is used. A refresh token unused for 90 days expires, so an idle grant is refreshed every
+ *   {@link #IDLE_REFRESH} (14 days).</li>
+ *   <li><b>Application</b> ({@code Authentication.microsoftApp(directoryId, client)}): msal4j's client credentials flow
+ *   against the directory's authority, for Graph ({@code https://graph.microsoft.com/.default}) or Exchange Online's
+ *   SMTP, IMAP and POP ({@code https://outlook.office365.com/.default}).</li>
+ * </ul>
  *
- * <p>Delegated consent (the authorization code flow for Microsoft SMTP, IMAP and POP) is not supported by this
- * version: {@link #consentUrl}, {@link #exchange} and {@link #refresh} fail with
- * {@link MailErrorCode#OAUTH_CLIENT_MISSING}. Found by the service loader; thread-safe.
+ * <p>Endpoints come from the client's overrides when set ({@code https://host/<directory>/oauth2/v2.0/token}, e.g. a
+ * test server). Refusals are classified by Microsoft's AADSTS code: a wrong (AADSTS7000215) or expired (AADSTS7000222)
+ * secret is {@link MailErrorCode#OAUTH_CLIENT_REJECTED} with a hint saying which, an unknown directory (AADSTS90002)
+ * {@link MailErrorCode#INVALID_ACCOUNT}, missing admin consent (AADSTS65001) {@link MailErrorCode#API_PERMISSION_MISSING},
+ * {@code invalid_grant} (a refresh token revoked, expired or already rotated away) {@link MailErrorCode#OAUTH_GRANT_REVOKED};
+ * 429 and 5xx are {@link MailErrorCode#OAUTH_PROVIDER_UNAVAILABLE} with the {@code Retry-After} Microsoft gave. Found by
+ * the service loader; thread-safe.
  */
 public final class MicrosoftAuthorizationServer implements AuthorizationServer {
+    /** Delegated scope to send over SMTP (smtp.office365.com:587 with XOAUTH2) as the signed-in mailbox. */
+    public static final String SMTP_SEND = MicrosoftDelegated.SMTP_SEND;
+    /** Delegated scope to fetch over IMAP (outlook.office365.com:993 with XOAUTH2). */
+    public static final String IMAP_ACCESS = "https://outlook.office.com/IMAP.AccessAsUser.All";
+    /** Delegated scope to fetch over POP3 (outlook.office365.com:995 with XOAUTH2). */
+    public static final String POP_ACCESS = "https://outlook.office.com/POP.AccessAsUser.All";
+    /**
+     * How often a grant that nothing used should still be refreshed: Microsoft lets a refresh token expire after 90
+     * days without use, so an account that sends rarely would have to be connected again.
+     */
+    public static final Duration IDLE_REFRESH = Duration.ofDays(14);
+
     private final MicrosoftTokens tokens = new MicrosoftTokens();
+    private final MicrosoftDelegated delegated = new MicrosoftDelegated();
 
     /** The service loader's constructor. */
     public MicrosoftAuthorizationServer() {
@@ -44,46 +71,49 @@ public final class MicrosoftAuthorizationServer implements AuthorizationServer {
         return "microsoft";
     }
 
+    /** @return {@code openid}, {@code profile}, {@code email} (who consented) and {@code offline_access} (a refresh token) */
+    @Override
+    public List<String> identityScopes() {
+        return MicrosoftDelegated.IDENTITY_SCOPES;
+    }
+
     /**
-     * Not supported by this version (delegated consent).
-     *
-     * @param client the client
-     * @param request the consent
-     * @return never
-     * @throws MailException {@link MailErrorCode#OAUTH_CLIENT_MISSING}
+     * @param client the registered client
+     * @param request what this consent asks for
+     * @return the authorize URL of the client's directory with response_type=code, client_id, redirect_uri,
+     *         response_mode=query, scope, state, the PKCE challenge (S256), login_hint and prompt=select_account
+     * @throws MailException {@link MailErrorCode#INVALID_ACCOUNT} when the client's scopes name more than one resource
      */
     @Override
     public URI consentUrl(OAuthClient client, ConsentRequest request) {
-        throw delegatedUnsupported(client);
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(request, "request");
+        return delegated.consentUrl(client, request);
     }
 
-    /**
-     * Not supported by this version (delegated consent).
-     *
-     * @param client the client
-     * @param code the code
-     * @param codeVerifier the verifier
-     * @param context the context
-     * @return never
-     * @throws MailException {@link MailErrorCode#OAUTH_CLIENT_MISSING}
-     */
     @Override
     public TokenResponse exchange(OAuthClient client, String code, Secret codeVerifier, TransportContext context) {
-        throw delegatedUnsupported(client);
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(code, "code");
+        Objects.requireNonNull(codeVerifier, "codeVerifier");
+        Objects.requireNonNull(context, "context");
+        return delegated.exchange(client, code, codeVerifier, context);
     }
 
     /**
-     * Not supported by this version (delegated consent).
+     * Refreshes a delegated grant; the response always carries the rotated refresh token.
      *
-     * @param client the client
-     * @param refreshToken the refresh token
-     * @param context the context
-     * @return never
-     * @throws MailException {@link MailErrorCode#OAUTH_CLIENT_MISSING}
+     * @param client the registered client, with its real secret
+     * @param refreshToken the grant's refresh token
+     * @param context timeouts and TLS for the call
+     * @return the tokens
      */
     @Override
     public TokenResponse refresh(OAuthClient client, Secret refreshToken, TransportContext context) {
-        throw delegatedUnsupported(client);
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(refreshToken, "refreshToken");
+        Objects.requireNonNull(context, "context");
+        return delegated.refresh(client, refreshToken, context);
     }
 
     @Override
@@ -93,12 +123,6 @@ public final class MicrosoftAuthorizationServer implements AuthorizationServer {
         Objects.requireNonNull(scopes, "scopes");
         Objects.requireNonNull(context, "context");
         return tokens.clientCredentials(client, directory, scopes, context);
-    }
-
-    private static MailException delegatedUnsupported(OAuthClient client) {
-        return new MailException(MailErrorCode.OAUTH_CLIENT_MISSING, "OAuth client " + client.id() + " (microsoft): delegated consent for "
-                + "Microsoft mailboxes is not supported by this version of mailroom-transport-graph", null, "Use Microsoft 365 application "
-                + "credentials: Authentication.microsoftApp(directoryId, client) with SendSettings.graph().", List.of(), null);
     }
 
     @Override

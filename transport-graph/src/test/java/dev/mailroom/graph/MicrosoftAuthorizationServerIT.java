@@ -141,9 +141,10 @@ final class MicrosoftAuthorizationServerIT {
     }
 
     @Test
-    @DisplayName("D4: delegated consent is refused clearly (OAUTH_CLIENT_MISSING) in this version")
-    void delegatedUnsupported() {
+    @DisplayName("D5: an unknown refresh token is invalid_grant (OAUTH_GRANT_REVOKED) with Microsoft's AADSTS reply, not a missing client")
+    void delegatedRefresh_unknownToken() {
         MailException e = assertThrows(MailException.class, () -> server.refresh(client(), dev.mailroom.Secret.of("rt"), context));
-        assertEquals(MailErrorCode.OAUTH_CLIENT_MISSING, e.code());
+        assertEquals(MailErrorCode.OAUTH_GRANT_REVOKED, e.code());
+        assertTrue(e.serverReply().orElseThrow().contains("AADSTS70000"), e::toString);
     }
 }

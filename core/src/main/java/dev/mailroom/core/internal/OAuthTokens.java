@@ -40,8 +40,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Accounts with Microsoft application credentials ({@link Authentication.MicrosoftApp}) have no grant: their token
  * comes from the client credentials grant of their registered client, cached per directory, client and scope (shared
  * by every account of the same app) with the same refresh margin, fetched by one thread per key of this node; every
- * node fetches its own (there is no refresh token to rotate). The scope follows how the account sends: Graph
- * ({@value #GRAPH_SCOPE}), otherwise Exchange Online's SMTP, IMAP and POP ({@value #EXCHANGE_SCOPE}). See ADR 023.
+ * node fetches its own (there is no refresh token to rotate). The scope follows the token's purpose: for sending, how the
+ * account sends: Graph ({@value #GRAPH_SCOPE}), otherwise Exchange Online's SMTP ({@value #EXCHANGE_SCOPE}); for
+ * fetching always Exchange Online's IMAP and POP ({@value #EXCHANGE_SCOPE}). See ADR 023 and 029.
  */
 public final class OAuthTokens implements AccessTokens {
     private static final Logger LOG = LoggerFactory.getLogger(OAuthTokens.class);
@@ -109,7 +110,7 @@ public final class OAuthTokens implements AccessTokens {
     public AccessToken token(ResolvedAccount account) {
         Authentication auth = account.authentication().orElse(null);
         if (auth instanceof Authentication.MicrosoftApp app) {
-            return appToken(account, app, null);
+            return appToken(account, app, appScope(account, Purpose.SEND), null);
         }
         AccountId id = account.account().id();
         Cached c = cache.get(id);
@@ -121,9 +122,25 @@ public final class OAuthTokens implements AccessTokens {
 
     @Override
     public AccessToken refresh(ResolvedAccount account, AccessToken rejected) {
-        java.util.Objects.requireNonNull(rejected, "rejected");
+        return refresh(account, Purpose.SEND, rejected);
+    }
+
+    /** Application tokens are per resource: fetching (IMAP, POP) always uses Exchange Online's, whatever the account sends with. */
+    @Override
+    public AccessToken token(ResolvedAccount account, Purpose purpose) {
+        java.util.Objects.requireNonNull(purpose, "purpose");
         if (account.authentication().orElse(null) instanceof Authentication.MicrosoftApp app) {
-            return appToken(account, app, rejected);
+            return appToken(account, app, appScope(account, purpose), null);
+        }
+        return token(account);
+    }
+
+    @Override
+    public AccessToken refresh(ResolvedAccount account, Purpose purpose, AccessToken rejected) {
+        java.util.Objects.requireNonNull(rejected, "rejected");
+        java.util.Objects.requireNonNull(purpose, "purpose");
+        if (account.authentication().orElse(null) instanceof Authentication.MicrosoftApp app) {
+            return appToken(account, app, appScope(account, purpose), rejected);
         }
         return obtain(account, rejected);
     }
@@ -160,14 +177,17 @@ public final class OAuthTokens implements AccessTokens {
         return r == null || !clock.instant().isBefore(r.until()) ? Optional.empty() : Optional.of(r.failure());
     }
 
-    /** The scope of an application token: by how the account sends. */
-    static String appScope(ResolvedAccount account) {
+    /** The scope of an application token: fetching is IMAP or POP (Exchange Online); sending follows how the account sends. */
+    static String appScope(ResolvedAccount account, Purpose purpose) {
+        if (purpose == Purpose.FETCH) {
+            return EXCHANGE_SCOPE;
+        }
         return account.sending().map(s -> s.kind() == SendSettings.Kind.GRAPH).orElse(false) ? GRAPH_SCOPE : EXCHANGE_SCOPE;
     }
 
     /** An application token (client credentials grant) for a Microsoft app account; single-flight per directory, client and scope. */
-    private AccessToken appToken(ResolvedAccount account, Authentication.MicrosoftApp app, AccessToken rejected) {
-        AppKey key = new AppKey(app.directoryId(), app.client(), appScope(account));
+    private AccessToken appToken(ResolvedAccount account, Authentication.MicrosoftApp app, String scope, AccessToken rejected) {
+        AppKey key = new AppKey(app.directoryId(), app.client(), scope);
         Cached c = appCache.get(key);
         if (rejected == null && c != null && clock.instant().isBefore(c.refreshAt())) {
             return c.token();

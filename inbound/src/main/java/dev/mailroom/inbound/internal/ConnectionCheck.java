@@ -1,5 +1,6 @@
 package dev.mailroom.inbound.internal;
 
+import dev.mailroom.Authentication;
 import dev.mailroom.Diagnosis;
 import dev.mailroom.DiagnosisStep;
 import dev.mailroom.DiagnosisStep.Outcome;
@@ -8,6 +9,8 @@ import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.Security;
+import dev.mailroom.spi.AccessToken;
+import dev.mailroom.spi.AccessTokens;
 import dev.mailroom.spi.TransportContext;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Store;
@@ -20,8 +23,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The connection check of a fetch account: settings, TCP, TLS, login, folder, message count; each step with the
- * server's exact reply and a hint. Reads nothing and changes nothing in the mailbox; the account need not be saved.
+ * The connection check of a fetch account: settings, the access token (OAuth 2.0 and app accounts) and, for a Microsoft
+ * 365 app, its IMAP.AccessAsApp/POP.AccessAsApp role, TCP, TLS, login, folder, message count; each step with the
+ * server's exact reply and a hint. A wrong client secret thus fails the token step, a missing role the permission step,
+ * and an app Exchange does not know or does not let into the mailbox the login or mailbox step. Reads nothing and changes nothing in the mailbox; the account need not be saved.
  */
 public final class ConnectionCheck {
     private ConnectionCheck() {
@@ -48,6 +53,25 @@ public final class ConnectionCheck {
             return done(account, "fetch", steps, Stage.TCP, Stage.TLS, Stage.AUTH, Stage.MAILBOX);
         }
         String transport = e.protocol();
+        Authentication auth = account.authentication().orElse(Authentication.none());
+        AccessToken token = null;
+        if (Connector.usesToken(auth)) {
+            t0 = System.nanoTime();
+            try {
+                token = context.accessTokens().token(account, AccessTokens.Purpose.FETCH);
+            } catch (MailException ex) { // e.g. a wrong client secret (AADSTS7000215): nothing to do with the mail server
+                steps.add(failed(Stage.TOKEN, ex, t0));
+                return done(account, transport, steps, Stage.TCP, Stage.TLS, Stage.AUTH, Stage.MAILBOX);
+            }
+            steps.add(passed(Stage.TOKEN, "access token for " + Connector.tokenUser(account) + " obtained", t0));
+            if (auth instanceof Authentication.MicrosoftApp) {
+                DiagnosisStep permission = appPermission(e, token);
+                steps.add(permission);
+                if (permission.outcome() == Outcome.FAILED) {
+                    return done(account, transport, steps, Stage.TCP, Stage.TLS, Stage.AUTH, Stage.MAILBOX);
+                }
+            }
+        }
         t0 = System.nanoTime();
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(e.host(), e.port()), (int) context.connectTimeout().toMillis());
@@ -59,7 +83,7 @@ public final class ConnectionCheck {
         t0 = System.nanoTime();
         Store store;
         try {
-            store = Connector.connect(account, context, e);
+            store = Connector.connect(account, context, e, token);
         } catch (MailException ex) {
             boolean tls = ex.code() == MailErrorCode.TLS_FAILED || ex.code() == MailErrorCode.CERTIFICATE_UNTRUSTED
                     || ex.code() == MailErrorCode.CERTIFICATE_NAME_MISMATCH;
@@ -83,6 +107,26 @@ public final class ConnectionCheck {
                     t0));
         }
         return done(account, transport, steps);
+    }
+
+    /**
+     * The application permission in an app token's {@code roles} claim (read without checking the signature: it only
+     * decides the hint): without it Exchange refuses the login, and the cause is in Microsoft Entra ID, not in Exchange.
+     */
+    private static DiagnosisStep appPermission(Connector.Endpoint e, AccessToken token) {
+        String role = Connector.appRole(e);
+        long t0 = System.nanoTime();
+        java.util.Optional<List<String>> roles = Connector.claimList(token.reveal(), "roles");
+        if (roles.isEmpty()) {
+            return new DiagnosisStep(Stage.PERMISSION, Outcome.SKIPPED, "the token is not a JWT with a roles claim: " + role + " not checked", null,
+                    null, null, Duration.ZERO);
+        }
+        if (!roles.get().contains(role)) {
+            return failed(Stage.PERMISSION, new MailException(MailErrorCode.API_PERMISSION_MISSING, "the app's token has no " + role + " role (it has "
+                    + roles.get() + ")", null, "Add the application permission " + role + " (Office 365 Exchange Online) to the app in Microsoft"
+                    + " Entra ID > App registrations > API permissions, and grant admin consent.", List.of(), null), t0);
+        }
+        return passed(Stage.PERMISSION, "the app's token carries " + role, t0);
     }
 
     private static DiagnosisStep tlsPassed(Connector.Endpoint e, long t0) {

@@ -8,6 +8,7 @@ import dev.mailroom.MailException;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.Security;
 import dev.mailroom.spi.AccessToken;
+import dev.mailroom.spi.AccessTokens;
 import dev.mailroom.spi.TransportContext;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
@@ -17,8 +18,14 @@ import jakarta.mail.Store;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -26,7 +33,9 @@ import javax.net.ssl.SSLHandshakeException;
  * Opens an account's mailbox over IMAP or POP3 with Angus: finite timeouts, {@code BODY.PEEK} for IMAP, the
  * account's TLS choice (server identity checked, STARTTLS required when chosen), the login string passed verbatim
  * (an Exchange shared mailbox's {@code Domain\User\Alias} included), "prevent plain-text login" and "prevent NTLM"
- * as Angus' mechanism switches, and XOAUTH2 with a token from the context's source (refreshed once when refused).
+ * as Angus' mechanism switches, and XOAUTH2 with a token from the context's source for fetching (refreshed once when
+ * refused): OAuth 2.0 as the authorized mailbox, Microsoft 365 application credentials as the account's mailbox with the
+ * app's Exchange Online token.
  */
 public final class Connector {
     private Connector() {
@@ -91,23 +100,40 @@ public final class Connector {
      * @return the connected store
      */
     static Store connect(ResolvedAccount account, TransportContext context, Endpoint e) {
+        return connect(account, context, e, null);
+    }
+
+    /**
+     * Connects and logs in, with a token already obtained (the connection check's TOKEN stage) or a new one.
+     *
+     * @param account the account
+     * @param context timeouts, TLS and the token source
+     * @param e where to connect
+     * @param token the access token to log in with first, or {@code null} to ask the context's source
+     * @return the connected store
+     */
+    static Store connect(ResolvedAccount account, TransportContext context, Endpoint e, AccessToken token) {
         Authentication auth = account.authentication().orElse(Authentication.none());
-        boolean oauth = auth instanceof Authentication.OAuth2;
+        boolean oauth = usesToken(auth);
         Session session = Session.getInstance(properties(account, context, e, oauth));
         String user;
         String secret;
-        AccessToken token = null;
         if (auth instanceof Authentication.Password p) {
             user = p.user(); // verbatim: Exchange's shared-mailbox form Domain\User\Alias is just a login string
             secret = p.password().reveal();
-        } else if (auth instanceof Authentication.OAuth2 o) {
-            user = o.user();
-            token = context.accessTokens().token(account);
+            token = null;
+        } else if (oauth) {
+            user = tokenUser(account);
+            if (token == null) {
+                token = context.accessTokens().token(account, AccessTokens.Purpose.FETCH);
+            }
             secret = token.reveal();
         } else {
             throw new MailException(MailErrorCode.AUTH_METHOD_NOT_SUPPORTED, "account " + account.id() + " logs in with "
-                    + auth.kind() + ", but fetching needs a password or OAuth 2.0 (XOAUTH2) login");
+                    + auth.kind() + ", but fetching needs a password, OAuth 2.0 or Microsoft 365 application (XOAUTH2) login");
         }
+        String what = "connecting to " + e.protocol().toUpperCase(java.util.Locale.ROOT) + " server " + e.host() + ":" + e.port()
+                + " for account " + account.id();
         try {
             Store store = session.getStore(e.protocol());
             try {
@@ -116,13 +142,101 @@ public final class Connector {
                 if (token == null) {
                     throw refused;
                 }
-                token = context.accessTokens().refresh(account, token);
-                store.connect(e.host(), e.port(), user, token.reveal());
+                token = context.accessTokens().refresh(account, AccessTokens.Purpose.FETCH, token);
+                try {
+                    store.connect(e.host(), e.port(), user, token.reveal());
+                } catch (AuthenticationFailedException again) {
+                    if (auth instanceof Authentication.MicrosoftApp) {
+                        throw appLoginRefused(account, e, user, token, what, again);
+                    }
+                    throw again;
+                }
             }
             return store;
         } catch (MessagingException ex) {
-            throw failure("connecting to " + e.protocol().toUpperCase(java.util.Locale.ROOT) + " server " + e.host() + ":" + e.port()
-                    + " for account " + account.id(), ex);
+            throw failure(what, ex);
+        }
+    }
+
+    /** Whether the account logs in with an access token (XOAUTH2): OAuth 2.0 for a user, or a Microsoft 365 app acting for the mailbox. */
+    static boolean usesToken(Authentication auth) {
+        return auth.kind() == Authentication.Kind.OAUTH2 || auth.kind() == Authentication.Kind.MICROSOFT_APP;
+    }
+
+    /**
+     * The XOAUTH2 user: the authorized mailbox for OAuth 2.0; for Microsoft 365 application credentials
+     * ({@code IMAP.AccessAsApp}, {@code POP.AccessAsApp}) the mailbox the app reads, which is the account's address.
+     */
+    static String tokenUser(ResolvedAccount account) {
+        return account.authentication().flatMap(Authentication::username).orElse(account.account().email().address());
+    }
+
+    /** The application permission an app token needs for the protocol. */
+    static String appRole(Endpoint e) {
+        return e.protocol().equals("imap") ? "IMAP.AccessAsApp" : "POP.AccessAsApp";
+    }
+
+    /**
+     * Exchange Online refused an application's token twice. It answers the same ({@code AUTHENTICATE failed}) whatever is
+     * missing, so the token's own claims decide the hint: another resource than Exchange Online, no
+     * {@code IMAP.AccessAsApp}/{@code POP.AccessAsApp} role (no admin consent), or else the Exchange side: the app's
+     * service principal is not registered in Exchange, or has no permission on this mailbox.
+     */
+    static MailException appLoginRefused(ResolvedAccount account, Endpoint e, String user, AccessToken token, String what,
+                                         AuthenticationFailedException refused) {
+        String reply = refused.getMessage();
+        String role = appRole(e);
+        Optional<List<String>> roles = claimList(token.reveal(), "roles");
+        Optional<String> aud = claim(token.reveal(), "aud");
+        if (aud.isPresent() && !aud.get().contains("outlook.office") && !aud.get().equals(EXCHANGE_APP_ID)) {
+            return new MailException(MailErrorCode.AUTH_FAILED, what + " failed: the app's token is for " + aud.get() + ", not Exchange Online",
+                    reply, "Application tokens for IMAP and POP use the scope https://outlook.office365.com/.default.", List.of(), refused);
+        }
+        if (roles.isPresent() && !roles.get().contains(role)) {
+            return new MailException(MailErrorCode.API_PERMISSION_MISSING, what + " failed: the app's token has no " + role + " role (it has "
+                    + roles.get() + ")", reply, "Add the application permission " + role + " (Office 365 Exchange Online) to the app in"
+                    + " Microsoft Entra ID > App registrations > API permissions, and grant admin consent.", List.of(), refused);
+        }
+        return new MailException(MailErrorCode.AUTH_FAILED, what + " failed: Exchange Online refused the app's token (with the " + role
+                + " role) for mailbox " + user + ", also a fresh one", reply, "The app's secret and permission are fine; Exchange does not"
+                + " know the app or lets it not into this mailbox. Register its service principal in Exchange Online (New-ServicePrincipal"
+                + " -AppId <application ID> -ObjectId <object ID of the Enterprise application, not of the App registration>), then give it"
+                + " the mailbox (Add-MailboxPermission -Identity " + user + " -User <service principal> -AccessRights FullAccess);"
+                + " Get-ServicePrincipal shows whether the first step is done.", List.of(), refused);
+    }
+
+    /** Exchange Online's application ID, the audience of its tokens in some tenants. */
+    private static final String EXCHANGE_APP_ID = "00000002-0000-0ff1-ce00-000000000000";
+
+    /** A string claim of a JWT, read without checking its signature: it only decides a hint. */
+    static Optional<String> claim(String jwt, String name) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*\"([^\"]*)\"").matcher(payload(jwt));
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /** A claim that is a list of strings (e.g. {@code roles}), empty when the token is not a JWT or lacks it. */
+    static Optional<List<String>> claimList(String jwt, String name) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*\\[([^\\]]*)\\]").matcher(payload(jwt));
+        if (!m.find()) {
+            return Optional.empty();
+        }
+        List<String> out = new ArrayList<>();
+        Matcher item = Pattern.compile("\"([^\"]*)\"").matcher(m.group(1));
+        while (item.find()) {
+            out.add(item.group(1));
+        }
+        return Optional.of(out);
+    }
+
+    private static String payload(String jwt) {
+        String[] parts = jwt.split("\\.");
+        if (parts.length < 2) {
+            return "";
+        }
+        try {
+            return new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return "";
         }
     }
 
@@ -162,6 +276,12 @@ public final class Connector {
     public static MailException failure(String what, Exception e) {
         String reply = e.getMessage();
         MailErrorCode code = MailErrorCode.CONNECTION_LOST;
+        if (reply != null && reply.contains("User is authenticated but not connected")) {
+            // Exchange Online took the login but will not open the mailbox for it
+            return new MailException(MailErrorCode.AUTH_FAILED, what + " failed: " + reply, reply, "The login is valid but has no access to"
+                    + " this mailbox: give the app's service principal (or the signed-in user) permission on the mailbox (Exchange:"
+                    + " Add-MailboxPermission -AccessRights FullAccess), and check that the account's address is that mailbox.", List.of(), e);
+        }
         if (e instanceof AuthenticationFailedException) {
             code = MailErrorCode.AUTH_FAILED;
         } else if (reply != null && reply.contains("No authentication mechanisms supported")) {

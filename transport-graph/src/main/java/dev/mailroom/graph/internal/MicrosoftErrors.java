@@ -21,9 +21,21 @@ final class MicrosoftErrors {
     }
 
     static MailException classify(OAuthClient client, String directory, MsalServiceException e) {
-        String description = firstLine(e.getMessage());
-        String error = e.errorCode() == null ? "" : e.errorCode();
-        int status = e.statusCode() == null ? 0 : e.statusCode();
+        return classify(client, directory, e.statusCode() == null ? 0 : e.statusCode(), e.errorCode(), e.getMessage(), e.headers());
+    }
+
+    /**
+     * Classifies a refusal of the token endpoint.
+     *
+     * @param status the HTTP status, 0 when unknown
+     * @param errorCode the OAuth {@code error}, or {@code null}
+     * @param errorDescription the {@code error_description} (with the AADSTS code), or {@code null}
+     * @param headers the response headers (for {@code Retry-After}), or {@code null}
+     */
+    static MailException classify(OAuthClient client, String directory, int status, String errorCode, String errorDescription,
+                                  Map<String, List<String>> headers) {
+        String description = firstLine(errorDescription);
+        String error = errorCode == null ? "" : errorCode;
         String reply = (status > 0 ? status + " " : "") + error + (description.isEmpty() ? "" : ": " + description);
         String aadsts = aadsts(description);
         String app = "application " + client.clientId() + " (OAuth client " + client.id() + ")";
@@ -63,10 +75,12 @@ final class MicrosoftErrors {
         }
         if (status == 429 || status >= 500 || "temporarily_unavailable".equals(error) || "server_error".equals(error)) {
             return unavailable(client, directory, "Microsoft's token endpoint answered " + (status > 0 ? status : error), reply,
-                    retryAfter(e.headers()).orElse(null));
+                    retryAfter(headers).orElse(null));
         }
-        if ("invalid_grant".equals(error)) {
-            return new MailException(MailErrorCode.OAUTH_GRANT_REVOKED, "Microsoft refused the grant of " + app, reply, null, List.of(), null);
+        if ("invalid_grant".equals(error) || "interaction_required".equals(error)) {
+            // AADSTS70000/70008/700082/50173 (refresh token used, expired, idle 90 days, password changed), 54005 (code used)
+            return new MailException(MailErrorCode.OAUTH_GRANT_REVOKED, "Microsoft refused the grant of " + app + (aadsts.isEmpty() ? ""
+                    : " (AADSTS" + aadsts + ")"), reply, null, List.of(), null);
         }
         if ("invalid_client".equals(error) || "unauthorized_client".equals(error)) {
             return new MailException(MailErrorCode.OAUTH_CLIENT_REJECTED, "Microsoft refused " + app, reply, null, List.of(), null);

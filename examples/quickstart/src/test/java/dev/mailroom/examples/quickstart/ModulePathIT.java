@@ -27,7 +27,8 @@ final class ModulePathIT {
             Path path = Path.of(entry);
             if (path.endsWith(Path.of("target", "test-classes"))) {
                 testClasses = entry;
-            } else if (hasModuleDescriptor(path)) {
+            } else if (hasModuleDescriptor(path) && !path.toString().contains("transport-graph")) {
+                // the Graph module needs msal4j, an automatic module this class-path scan leaves out (ADR 023 checks its resolution)
                 modules.add(entry);
             }
         }
