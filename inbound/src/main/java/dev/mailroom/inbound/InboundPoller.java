@@ -191,9 +191,10 @@ public final class InboundPoller implements AutoCloseable {
         }
         try {
             FetchReport report = inbound.fetch(account, job.options(), renewer(job.id()));
+            purgeArchiveHourly(job.id());
             statuses.put(job.id(), new FetchStatus(job.id(), FetchStatus.Health.OK, Optional.of(report), Optional.empty(), Optional.empty(),
                     Optional.empty(), 0, Optional.empty()));
-            if (report.imported() + report.failed() + report.quarantined() + report.duplicates() > 0 || !report.problems().isEmpty()) {
+            if (report.imported() + report.failed() + report.quarantined() + report.duplicates() + report.bounces() > 0 || !report.problems().isEmpty()) {
                 record(account, DeliveryLogEntry.Outcome.SUCCESS, null, null, summary(report));
             }
             return Optional.of(report);
@@ -204,6 +205,26 @@ public final class InboundPoller implements AutoCloseable {
             throw e;
         } finally {
             state.releaseLease(job.id(), node);
+        }
+    }
+
+    private final Map<AccountId, Instant> archivePurged = new ConcurrentHashMap<>();
+
+    /** Purges the account's local archive after a fetch, at most once an hour; a failure is logged, the fetch stands. */
+    private void purgeArchiveHourly(AccountId id) {
+        Instant now = clock.instant();
+        Instant last = archivePurged.get(id);
+        if (last != null && Duration.between(last, now).compareTo(Duration.ofHours(1)) < 0) {
+            return;
+        }
+        archivePurged.put(id, now);
+        try {
+            int n = inbound.purgeArchive(id);
+            if (n > 0) {
+                LOG.info("account {}: deleted {} archived mails past their retention", id, n);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("account {}: purging the local archive failed: {}", id, e.getMessage());
         }
     }
 
@@ -225,6 +246,7 @@ public final class InboundPoller implements AutoCloseable {
     private static String summary(FetchReport r) {
         String s = "imported " + r.imported() + ", duplicates " + r.duplicates() + ", acknowledged " + r.acknowledged() + ", refused "
                 + r.failed() + ", quarantined " + r.quarantined() + ", truncated " + r.truncated()
+                + (r.bounces() > 0 ? ", bounces " + r.bounces() : "")
                 + (r.uidValidityChanged() ? ", UIDVALIDITY changed" : "") + (r.problems().isEmpty() ? "" : "; " + String.join("; ", r.problems()));
         return s.length() <= 2000 ? s : s.substring(0, 2000);
     }
