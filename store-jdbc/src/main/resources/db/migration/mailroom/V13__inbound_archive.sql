@@ -12,3 +12,6 @@ CREATE TABLE mailroom_inbound_archive (
     PRIMARY KEY (account_id, folder, uid_validity, server_id)
 );
 CREATE INDEX mailroom_inbound_archive_age ON mailroom_inbound_archive (account_id, archived_at);
+
+-- A bounce finds the sent mail's entries in the delivery log by its Message-ID.
+CREATE INDEX mailroom_delivery_log_message ON mailroom_delivery_log (message_id);
