@@ -103,6 +103,17 @@ public final class Inbound {
         return ConnectionCheck.run(account, context, options.folder());
     }
 
+    /** Opens the account's folder for the poller's IDLE watcher; the caller closes it. */
+    MailboxSession openForIdle(ResolvedAccount account, FetchOptions options) {
+        return Connector.open(account, context, options.folder());
+    }
+
+    /** How long one IDLE may wait before it is ended and issued again: well below the read timeout, at most 25 minutes. */
+    java.time.Duration idleWindow() {
+        java.time.Duration d = context.readTimeout().multipliedBy(3).dividedBy(4);
+        return d.compareTo(java.time.Duration.ofMinutes(25)) > 0 ? java.time.Duration.ofMinutes(25) : d;
+    }
+
     /**
      * Deletes the account's archived mail older than the {@linkplain Builder#archive archive retention} from the
      * local archive; the mail server is never touched. {@link InboundPoller} calls it about once an hour per account.
