@@ -68,7 +68,7 @@ public final class InboundImportBench {
             List<double[]> ours = new ArrayList<>();
             List<Long> heap = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
-                naive.add(naive(mail, messages, Math.min(naiveSample, messages)));
+                naive.add(naiveSample == 0 ? new double[] {Double.NaN, Double.NaN} : naive(mail, messages, Math.min(naiveSample, messages)));
                 ours.add(mailroom(account, messages, r == rounds - 1 ? heap : new ArrayList<>()));
                 System.out.printf("round %d: naive %.0f msg/s (%.0f %% client-thread CPU), Mailroom %.0f msg/s (%.0f %% client-thread CPU)%n",
                         r + 1, naive.get(r)[0], naive.get(r)[1], ours.get(r)[0], ours.get(r)[1]);
