@@ -8,6 +8,7 @@ module dev.mailroom.inbound {
     requires transitive dev.mailroom;
     requires jakarta.mail;
     requires org.eclipse.angus.mail;
+    requires org.eclipse.angus.mail.dsn;
     requires apache.mime4j.core;
     requires org.slf4j;
 

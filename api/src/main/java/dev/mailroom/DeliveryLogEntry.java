@@ -38,7 +38,12 @@ public record DeliveryLogEntry(Instant time, AccountId accountId, String account
         /** Delivering a support request. */
         SUPPORT_REQUEST,
         /** Fetching incoming mail of an account (IMAP or POP3). */
-        FETCH
+        FETCH,
+        /**
+         * A delivery status notification (a bounce) received for a sent mail: the entry carries the original
+         * Message-ID, the failed recipient and the status in its detail.
+         */
+        BOUNCE
     }
 
     /** How it ended. */

@@ -158,4 +158,51 @@ public interface InboundStateRepository {
      * @param owner the node's id
      */
     void releaseLease(AccountId account, String owner);
+
+    // ---- Local archive of imported mail: keeps the raw bytes after the host stored a message ----
+
+    /**
+     * Keeps an imported message's raw bytes in the local archive. Idempotent: archiving the same key again keeps
+     * the first copy and its time.
+     *
+     * @param key the message's key
+     * @param contentKey its content key
+     * @param raw the message as the server sent it
+     */
+    void archive(InboundKey key, String contentKey, byte[] raw);
+
+    /**
+     * Reads an archived message.
+     *
+     * @param key the message's key
+     * @return the archived message, or empty if it was never archived or was deleted
+     */
+    Optional<ArchivedMessage> archived(InboundKey key);
+
+    /**
+     * Lists an account's archived messages, oldest first.
+     *
+     * @param account the fetch account
+     * @param limit at most this many, at least 1
+     * @return the archived messages with their raw bytes, oldest first
+     */
+    List<ArchivedMessage> archived(AccountId account, int limit);
+
+    /**
+     * Deletes one message from the local archive; the mail server is never touched. Idempotent.
+     *
+     * @param key the message's key
+     * @return {@code true} if it was archived and is deleted now
+     */
+    boolean deleteArchived(InboundKey key);
+
+    /**
+     * Deletes an account's archived messages archived more than {@code retention} ago (on the repository's
+     * clock); the mail server is never touched.
+     *
+     * @param account the fetch account
+     * @param retention how long archived messages are kept; zero deletes every message archived up to now
+     * @return how many were deleted
+     */
+    int purgeArchive(AccountId account, java.time.Duration retention);
 }

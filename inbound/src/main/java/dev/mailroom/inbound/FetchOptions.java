@@ -17,6 +17,8 @@ import java.util.Optional;
 public final class FetchOptions {
     /** The default size limit: 25 MiB. */
     public static final long DEFAULT_MAX_MESSAGE_SIZE = 25L * 1024 * 1024;
+    /** The default for the largest decoded body part: 20 MiB. */
+    public static final long DEFAULT_MAX_PART_SIZE = 20L * 1024 * 1024;
 
     private static final FetchOptions DEFAULTS = builder().build();
 
@@ -25,8 +27,10 @@ public final class FetchOptions {
     private final long maxMessageSize;
     private final String mailboxAddress;
     private final Instant since;
+    private final long maxPartSize;
 
     private FetchOptions(Builder b) {
+        this.maxPartSize = b.maxPartSize;
         this.folder = b.folder;
         this.action = b.action;
         this.maxMessageSize = b.maxMessageSize;
@@ -79,6 +83,16 @@ public final class FetchOptions {
         return Optional.ofNullable(since);
     }
 
+    /**
+     * The largest decoded body part accepted while parsing (text or attachment); a mail with a larger part goes to
+     * quarantine with the reason {@code MIME_PART_SIZE_LIMIT}.
+     *
+     * @return the size in bytes, default 20 MiB
+     */
+    public long maxPartSize() {
+        return maxPartSize;
+    }
+
     @Override
     public String toString() {
         return "FetchOptions[folder=" + folder + ", action=" + action + ", maxMessageSize=" + maxMessageSize
@@ -92,8 +106,24 @@ public final class FetchOptions {
         private long maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
         private String mailboxAddress;
         private Instant since;
+        private long maxPartSize = DEFAULT_MAX_PART_SIZE;
 
         private Builder() {
+        }
+
+        /**
+         * Sets the largest decoded body part accepted while parsing (default 20 MiB); a mail with a larger part is
+         * quarantined at once.
+         *
+         * @param bytes at least 1024
+         * @return this
+         */
+        public Builder maxPartSize(long bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("maxPartSize must be at least 1024 bytes, was " + bytes);
+            }
+            this.maxPartSize = bytes;
+            return this;
         }
 
         /**

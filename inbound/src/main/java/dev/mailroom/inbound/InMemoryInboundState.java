@@ -1,6 +1,7 @@
 package dev.mailroom.inbound;
 
 import dev.mailroom.AccountId;
+import dev.mailroom.spi.ArchivedMessage;
 import dev.mailroom.spi.InboundEntry;
 import dev.mailroom.spi.InboundKey;
 import dev.mailroom.spi.InboundStateRepository;
@@ -171,5 +172,54 @@ public final class InMemoryInboundState implements InboundStateRepository {
         if (held != null && held.owner().equals(Objects.requireNonNull(owner, "owner"))) {
             leases.remove(account);
         }
+    }
+
+    // ---- Local archive of imported mail ----
+
+    private final Map<InboundKey, ArchivedMessage> archive = new LinkedHashMap<>();
+
+    @Override
+    public synchronized void archive(InboundKey key, String contentKey, byte[] raw) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(contentKey, "contentKey");
+        Objects.requireNonNull(raw, "raw");
+        archive.putIfAbsent(key, new ArchivedMessage(key, contentKey, clock.instant(), raw.clone()));
+    }
+
+    @Override
+    public synchronized Optional<ArchivedMessage> archived(InboundKey key) {
+        return Optional.ofNullable(archive.get(Objects.requireNonNull(key, "key")));
+    }
+
+    @Override
+    public synchronized List<ArchivedMessage> archived(AccountId account, int limit) {
+        Objects.requireNonNull(account, "account");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        return archive.values().stream().filter(a -> a.key().account().equals(account)).limit(limit).toList();
+    }
+
+    @Override
+    public synchronized boolean deleteArchived(InboundKey key) {
+        return archive.remove(Objects.requireNonNull(key, "key")) != null;
+    }
+
+    @Override
+    public synchronized int purgeArchive(AccountId account, Duration retention) {
+        Objects.requireNonNull(account, "account");
+        if (Objects.requireNonNull(retention, "retention").isNegative()) {
+            throw new IllegalArgumentException("retention must not be negative, was " + retention);
+        }
+        Instant before = clock.instant().minus(retention);
+        int n = 0;
+        for (var it = archive.values().iterator(); it.hasNext(); ) {
+            ArchivedMessage a = it.next();
+            if (a.key().account().equals(account) && !a.archivedAt().isAfter(before)) {
+                it.remove();
+                n++;
+            }
+        }
+        return n;
     }
 }

@@ -33,11 +33,15 @@ public final class Inbound {
     private final InboundStateRepository state;
     private final InboundHandler handler;
     private final TransportContext context;
+    private final Bounces.Hook bounces;
+    private final int archiveDays;
 
     private Inbound(Builder b) {
         this.state = b.state;
         this.handler = b.handler;
         this.context = b.context;
+        this.bounces = Bounces.hook(b.deliveryLog, b.bounceListener, java.time.Clock.systemUTC());
+        this.archiveDays = b.archiveDays;
     }
 
     /**
@@ -77,7 +81,8 @@ public final class Inbound {
             }
         }
         try (MailboxSession session = Connector.open(account, context, options.folder())) {
-            return new Pipeline(account.id(), state, handler, options, session, heartbeat).run();
+            return new Pipeline(account.id(), state, handler, options, session, heartbeat)
+                    .extras(bounces, archiveDays >= 0, account.fetching().protocol().name().toLowerCase(java.util.Locale.ROOT)).run();
         } catch (MessagingException e) {
             throw Connector.failure("fetching mail of account " + account.id(), e);
         }
@@ -98,15 +103,85 @@ public final class Inbound {
         return ConnectionCheck.run(account, context, options.folder());
     }
 
+    /** Opens the account's folder for the poller's IDLE watcher; the caller closes it. */
+    MailboxSession openForIdle(ResolvedAccount account, FetchOptions options) {
+        return Connector.open(account, context, options.folder());
+    }
+
+    /** How long one IDLE may wait before it is ended and issued again: well below the read timeout, at most 25 minutes. */
+    java.time.Duration idleWindow() {
+        java.time.Duration d = context.readTimeout().multipliedBy(3).dividedBy(4);
+        return d.compareTo(java.time.Duration.ofMinutes(25)) > 0 ? java.time.Duration.ofMinutes(25) : d;
+    }
+
+    /**
+     * Deletes the account's archived mail older than the {@linkplain Builder#archive archive retention} from the
+     * local archive; the mail server is never touched. {@link InboundPoller} calls it about once an hour per account.
+     *
+     * @param account the fetch account
+     * @return how many archived mails were deleted; 0 when the archive is off or keeps mail for ever
+     */
+    public int purgeArchive(dev.mailroom.AccountId account) {
+        Objects.requireNonNull(account, "account");
+        return archiveDays > 0 ? state.purgeArchive(account, java.time.Duration.ofDays(archiveDays)) : 0;
+    }
+
     /** Configures an {@link Inbound}; not thread-safe. */
     public static final class Builder {
         private final InboundStateRepository state;
         private final InboundHandler handler;
         private TransportContext context = TransportContext.defaults();
+        private dev.mailroom.spi.DeliveryLog deliveryLog;
+        private java.util.function.Consumer<Bounce> bounceListener;
+        private int archiveDays = -1;
 
         private Builder(InboundStateRepository state, InboundHandler handler) {
             this.state = state;
             this.handler = handler;
+        }
+
+        /**
+         * Records each bounce (delivery status notification) fetched in a delivery log, against the original mail:
+         * the sent entry is looked up by the returned Message-ID and one entry with operation {@code BOUNCE} per
+         * recipient carries its account, the Message-ID, the recipient, the status and the server's diagnostic.
+         * Bounces never reach the {@link InboundHandler}, with or without a log. Default: not recorded.
+         *
+         * @param log the delivery log, e.g. the JDBC store's (the same the sending side writes)
+         * @return this
+         */
+        public Builder deliveryLog(dev.mailroom.spi.DeliveryLog log) {
+            this.deliveryLog = Objects.requireNonNull(log, "log");
+            return this;
+        }
+
+        /**
+         * Calls the host for each fetched bounce that reports a permanent failure ({@link Bounce#permanent()}), so the
+         * host can stop sending to {@link Bounce#permanentRecipients()}. Called on the fetching thread, before the
+         * bounce is logged and acknowledged; if it throws, the bounce counts as a failed attempt and comes again on
+         * the next fetch (quarantined after three), so it must be idempotent. Default: none.
+         *
+         * @param listener the host's listener
+         * @return this
+         */
+        public Builder bounceListener(java.util.function.Consumer<Bounce> listener) {
+            this.bounceListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Keeps the raw bytes of every imported mail (bounces included) in the state repository's local archive, and
+         * deletes them after {@code retentionDays} days ({@link Inbound#purgeArchive}). Deleting from the archive
+         * never touches the mail server. Default: no archive.
+         *
+         * @param retentionDays days to keep archived mail, 0 to keep it for ever
+         * @return this
+         */
+        public Builder archive(int retentionDays) {
+            if (retentionDays < 0) {
+                throw new IllegalArgumentException("retentionDays must be 0 (keep for ever) or more, was " + retentionDays);
+            }
+            this.archiveDays = retentionDays;
+            return this;
         }
 
         /**

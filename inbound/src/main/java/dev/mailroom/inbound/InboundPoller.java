@@ -73,6 +73,8 @@ public final class InboundPoller implements AutoCloseable {
     private final Map<AccountId, Job> jobs;
     private final Map<AccountId, FetchStatus> statuses = new ConcurrentHashMap<>();
     private final ScheduledExecutorService executor;
+    private final boolean idle;
+    private final java.util.Set<AccountId> running = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private InboundPoller(Builder b) {
@@ -85,6 +87,7 @@ public final class InboundPoller implements AutoCloseable {
         this.log = b.log;
         this.reports = b.reports;
         this.jobs = Map.copyOf(b.jobs);
+        this.idle = b.idle;
         for (AccountId id : jobs.keySet()) {
             statuses.put(id, new FetchStatus(id, FetchStatus.Health.OK, Optional.empty(), Optional.empty(), Optional.empty(),
                     Optional.empty(), 0, Optional.empty()));
@@ -111,6 +114,9 @@ public final class InboundPoller implements AutoCloseable {
     public void start() {
         for (Job job : jobs.values()) {
             schedule(job, Duration.ofMillis(ThreadLocalRandom.current().nextLong(Math.max(1, interval.toMillis()))));
+        }
+        if (idle) {
+            startIdleWatchers();
         }
     }
 
@@ -188,14 +194,26 @@ public final class InboundPoller implements AutoCloseable {
                     Optional.empty(), Optional.empty(), 0, Optional.empty()));
             return Optional.empty();
         }
+        if (!running.add(job.id())) {
+            return Optional.empty(); // this node fetches the account already (an IDLE wake-up met the schedule)
+        }
+        try {
+            return leased(job, account);
+        } finally {
+            running.remove(job.id());
+        }
+    }
+
+    private Optional<FetchReport> leased(Job job, ResolvedAccount account) {
         if (!state.tryLease(job.id(), node, lease)) {
             return Optional.empty(); // another node fetches this account now
         }
         try {
             FetchReport report = inbound.fetch(account, job.options(), renewer(job.id()));
+            purgeArchiveHourly(job.id());
             statuses.put(job.id(), new FetchStatus(job.id(), FetchStatus.Health.OK, Optional.of(report), Optional.empty(), Optional.empty(),
                     Optional.empty(), 0, Optional.empty()));
-            if (report.imported() + report.failed() + report.quarantined() + report.duplicates() > 0 || !report.problems().isEmpty()) {
+            if (report.imported() + report.failed() + report.quarantined() + report.duplicates() + report.bounces() > 0 || !report.problems().isEmpty()) {
                 record(account, DeliveryLogEntry.Outcome.SUCCESS, null, null, summary(report));
             }
             report(report);
@@ -207,6 +225,112 @@ public final class InboundPoller implements AutoCloseable {
             throw e;
         } finally {
             state.releaseLease(job.id(), node);
+        }
+    }
+
+    // ---- IMAP IDLE: one watcher thread per account that only wakes the normal fetch early ----
+
+    private final java.util.List<Thread> idleThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.Set<dev.mailroom.inbound.internal.MailboxSession> idleSessions = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
+
+    private void startIdleWatchers() {
+        for (Job job : jobs.values()) {
+            Thread t = new Thread(() -> watch(job), "mailroom-inbound-idle-" + job.id().value());
+            t.setDaemon(true);
+            idleThreads.add(t);
+            t.start();
+        }
+    }
+
+    private void watch(Job job) {
+        while (!closed) {
+            try {
+                ResolvedAccount account = job.account().get();
+                if (!account.account().enabled() || account.fetching().protocol() != dev.mailroom.FetchSettings.Protocol.IMAP
+                        || !state.tryLease(job.id(), node, lease)) {
+                    pause(); // disabled, POP3, or another node holds the lease (and watches)
+                    continue;
+                }
+                try (dev.mailroom.inbound.internal.MailboxSession s = inbound.openForIdle(account, job.options())) {
+                    idleSessions.add(s);
+                    try {
+                        if (closed) {
+                            return;
+                        }
+                        if (!(s instanceof dev.mailroom.inbound.internal.ImapSession imap) || !imap.offersIdle()) {
+                            LOG.info("account {}: the server does not offer IDLE; fetching on the schedule only", job.id());
+                            return;
+                        }
+                        long window = inbound.idleWindow().toMillis();
+                        // each IDLE is preceded by taking or renewing the lease: a node that lost it stops watching
+                        while (!closed && state.tryLease(job.id(), node, lease)) {
+                            if (imap.idle(task -> executor.schedule(task, window, TimeUnit.MILLISECONDS)) && !closed) {
+                                executor.execute(() -> wake(job));
+                            }
+                        }
+                    } finally {
+                        idleSessions.remove(s);
+                    }
+                }
+            } catch (RuntimeException | jakarta.mail.MessagingException e) {
+                if (!closed) {
+                    LOG.debug("account {}: IDLE ended ({}); watching again after a pause", job.id(), e.getMessage());
+                    pause();
+                }
+            }
+        }
+    }
+
+    private void wake(Job job) {
+        try {
+            run(job);
+        } catch (RuntimeException e) {
+            // recorded in the status by run(); the schedule goes on
+        }
+    }
+
+    private void pause() {
+        try {
+            closing.await(interval.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = true;
+        }
+    }
+
+    private void stopIdleWatchers() {
+        closing.countDown();
+        for (dev.mailroom.inbound.internal.MailboxSession s : idleSessions) {
+            s.close(); // ends a waiting IDLE: the watcher sees the closed connection
+        }
+        for (Thread t : idleThreads) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private final Map<AccountId, Instant> archivePurged = new ConcurrentHashMap<>();
+
+    /** Purges the account's local archive after a fetch, at most once an hour; a failure is logged, the fetch stands. */
+    private void purgeArchiveHourly(AccountId id) {
+        Instant now = clock.instant();
+        Instant last = archivePurged.get(id);
+        if (last != null && Duration.between(last, now).compareTo(Duration.ofHours(1)) < 0) {
+            return;
+        }
+        archivePurged.put(id, now);
+        try {
+            int n = inbound.purgeArchive(id);
+            if (n > 0) {
+                LOG.info("account {}: deleted {} archived mails past their retention", id, n);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("account {}: purging the local archive failed: {}", id, e.getMessage());
         }
     }
 
@@ -237,6 +361,7 @@ public final class InboundPoller implements AutoCloseable {
     private static String summary(FetchReport r) {
         String s = "imported " + r.imported() + ", duplicates " + r.duplicates() + ", acknowledged " + r.acknowledged() + ", refused "
                 + r.failed() + ", quarantined " + r.quarantined() + ", truncated " + r.truncated()
+                + (r.bounces() > 0 ? ", bounces " + r.bounces() : "")
                 + (r.uidValidityChanged() ? ", UIDVALIDITY changed" : "") + (r.problems().isEmpty() ? "" : "; " + String.join("; ", r.problems()));
         return s.length() <= 2000 ? s : s.substring(0, 2000);
     }
@@ -265,6 +390,7 @@ public final class InboundPoller implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        stopIdleWatchers();
         executor.shutdownNow();
         try {
             executor.awaitTermination(10, TimeUnit.SECONDS);
@@ -285,6 +411,7 @@ public final class InboundPoller implements AutoCloseable {
         private DeliveryLog log = NO_LOG;
         private java.util.function.Consumer<FetchReport> reports = r -> { };
         private int threads = 2;
+        private boolean idle;
 
         private Builder(Inbound inbound, InboundStateRepository state) {
             this.inbound = inbound;
@@ -399,6 +526,22 @@ public final class InboundPoller implements AutoCloseable {
          */
         public Builder reportListener(java.util.function.Consumer<FetchReport> listener) {
             this.reports = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Keeps an IMAP {@code IDLE} connection per account where the server offers it, so that new mail wakes the
+         * normal fetch at once instead of at the next interval. The watcher never imports by itself: it only
+         * starts the same leased fetch early. It idles only while this node holds the account's lease (so one node
+         * per account watches), ends and re-issues each {@code IDLE} well below the read timeout (at most every
+         * 25 minutes), and falls back to polling alone for servers without {@code IDLE} and POP3. One extra
+         * connection and one thread per account; {@link #close()} ends them. Default: off.
+         *
+         * @param idle {@code true} to watch with IDLE
+         * @return this
+         */
+        public Builder idle(boolean idle) {
+            this.idle = idle;
             return this;
         }
 

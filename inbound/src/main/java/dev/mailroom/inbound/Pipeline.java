@@ -114,7 +114,7 @@ final class Pipeline {
                 acknowledged++;
             }
         }
-        return new FetchReport(account, imported, duplicates, acknowledged, failed, quarantined, skipped, truncated, renumbered, problems);
+        return new FetchReport(account, imported, duplicates, acknowledged, failed, quarantined, skipped, truncated, renumbered, problems, bounced);
     }
 
     private boolean advance(boolean contiguous, String folder, long validity, MailboxSession.Listed listed) {
@@ -152,10 +152,14 @@ final class Pipeline {
             problems.add("message " + key + " skipped: " + notOurs.get());
             return true;
         }
-        Optional<String> rejected = tooLarge ? Optional.empty() : MimeScan.check(raw);
+        Optional<String> rejected = tooLarge ? Optional.empty() : MimeScan.check(raw, options.maxPartSize());
         if (rejected.isPresent()) {
             quarantine(key, contentKey, rejected.get(), raw);
             return true;
+        }
+        Optional<Boolean> asBounce = tooLarge ? Optional.empty() : takeBounce(key, contentKey, raw);
+        if (asBounce.isPresent()) {
+            return asBounce.get(); // a bounce never reaches the handler
         }
         try {
             FetchedMail mail = Parsing.parse(key, contentKey, raw, listed.size(), tooLarge);
@@ -163,6 +167,7 @@ final class Pipeline {
         } catch (Exception e) { // the host's handler may throw anything: the mail stays on the server
             return refused(key, contentKey, e.getClass().getSimpleName() + ": " + e.getMessage(), raw);
         }
+        archive(key, contentKey, raw);
         state.stored(key, contentKey);
         imported++;
         if (tooLarge) {
@@ -209,6 +214,56 @@ final class Pipeline {
         } else {
             state.acked(key);
             acknowledged++;
+        }
+    }
+
+    // ---- Bounces and the local archive: a separate step of take(), configured on Inbound.Builder ----
+
+    private Bounces.Hook bounces = Bounces.Hook.NONE;
+    private boolean archiving;
+    private String transport = "imap";
+    private int bounced;
+
+    /**
+     * Sets the bounce handling and the archive.
+     *
+     * @param bounces recognises and records bounces ({@link Bounces.Hook#NONE}: bounces are handed over like any mail)
+     * @param archiving {@code true} to keep each imported mail's raw bytes in the state's archive
+     * @param transport the fetch protocol, lower case, for the delivery log
+     * @return this
+     */
+    Pipeline extras(Bounces.Hook bounces, boolean archiving, String transport) {
+        this.bounces = bounces;
+        this.archiving = archiving;
+        this.transport = transport;
+        return this;
+    }
+
+    /**
+     * Takes a bounce: recorded, archived, stored and acknowledged like any mail, but never handed to the handler.
+     *
+     * @return empty if the mail is no bounce; else whether it is done ({@code false}: the listener failed, retried)
+     */
+    private Optional<Boolean> takeBounce(InboundKey key, String contentKey, byte[] raw) {
+        Optional<Bounce> bounce;
+        try {
+            bounce = bounces.handle(account, transport, raw);
+        } catch (RuntimeException e) { // the host's bounce listener failed: retried like a failed handler
+            return Optional.of(refused(key, contentKey, "bounce listener: " + e.getClass().getSimpleName() + ": " + e.getMessage(), raw));
+        }
+        if (bounce.isEmpty()) {
+            return Optional.empty();
+        }
+        archive(key, contentKey, raw);
+        state.stored(key, contentKey);
+        bounced++;
+        ack(key);
+        return Optional.of(true);
+    }
+
+    private void archive(InboundKey key, String contentKey, byte[] raw) {
+        if (archiving) {
+            state.archive(key, contentKey, raw); // before stored: a crash in between brings the mail again, archiving is idempotent
         }
     }
 }

@@ -87,4 +87,31 @@ final class DyingState implements InboundStateRepository {
     public void releaseLease(AccountId account, String owner) {
         durable.releaseLease(account, owner);
     }
+
+    // ---- archive ----
+
+    @Override
+    public void archive(InboundKey key, String contentKey, byte[] raw) {
+        durable.archive(key, contentKey, raw);
+    }
+
+    @Override
+    public Optional<dev.mailroom.spi.ArchivedMessage> archived(InboundKey key) {
+        return durable.archived(key);
+    }
+
+    @Override
+    public List<dev.mailroom.spi.ArchivedMessage> archived(AccountId account, int limit) {
+        return durable.archived(account, limit);
+    }
+
+    @Override
+    public boolean deleteArchived(InboundKey key) {
+        return durable.deleteArchived(key);
+    }
+
+    @Override
+    public int purgeArchive(AccountId account, java.time.Duration retention) {
+        return durable.purgeArchive(account, retention);
+    }
 }

@@ -213,6 +213,9 @@ public final class JdbcDeliveryLog implements DeliveryLog {
         if (q.failuresOnly()) {
             sql.append(" AND outcome = 'FAILURE'");
         }
+        if (q.messageId() != null) { // stored with or without angle brackets
+            sql.append(" AND message_id IN (?, ?)");
+        }
         sql.append(" ORDER BY logged_at ").append(order).append(", id ").append(order);
         if (limit < Integer.MAX_VALUE) {
             sql.append(" LIMIT ").append(limit);
@@ -224,7 +227,11 @@ public final class JdbcDeliveryLog implements DeliveryLog {
                 p.setString(i++, q.account().get().value());
             }
             if (q.tenant() != null) {
-                p.setString(i, q.tenant());
+                p.setString(i++, q.tenant());
+            }
+            if (q.messageId() != null) {
+                p.setString(i++, q.messageId());
+                p.setString(i, "<" + q.messageId() + ">");
             }
             p.setFetchSize(500);
             try (ResultSet rs = p.executeQuery()) {

@@ -2,6 +2,7 @@ package dev.mailroom.jdbc;
 
 import dev.mailroom.AccountId;
 import dev.mailroom.jdbc.internal.Transactions;
+import dev.mailroom.spi.ArchivedMessage;
 import dev.mailroom.spi.InboundEntry;
 import dev.mailroom.spi.InboundKey;
 import dev.mailroom.spi.InboundStateRepository;
@@ -373,5 +374,104 @@ public final class JdbcInboundState implements InboundStateRepository {
 
     private static String clip(String s) {
         return s.length() <= 2000 ? s : s.substring(0, 2000);
+    }
+
+    // ---- Local archive of imported mail (migration V13) ----
+
+    private static final String ARCHIVE_KEY = " WHERE account_id = ? AND folder = ? AND uid_validity = ? AND server_id = ?";
+
+    @Override
+    public void archive(InboundKey key, String contentKey, byte[] raw) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(contentKey, "contentKey");
+        Objects.requireNonNull(raw, "raw");
+        Transactions.write(dataSource, WHAT, c -> {
+            if (exists(c, "mailroom_inbound_archive" + ARCHIVE_KEY, key.account().value(), key.folder(), key.uidValidity(), key.id())) {
+                return null;
+            }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_inbound_archive (account_id, folder, uid_validity, server_id,"
+                    + " content_key, archived_at, raw) VALUES (?, ?, ?, ?, ?, " + NOW + ", ?)")) {
+                bindKey(p, key);
+                p.setString(5, contentKey);
+                p.setBytes(6, raw);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<ArchivedMessage> archived(InboundKey key) {
+        Objects.requireNonNull(key, "key");
+        return Transactions.read(dataSource, WHAT, c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT account_id, folder, uid_validity, server_id, content_key, archived_at, raw"
+                    + " FROM mailroom_inbound_archive" + ARCHIVE_KEY)) {
+                bindKey(p, key);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? Optional.of(archivedRow(rs)) : Optional.<ArchivedMessage>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<ArchivedMessage> archived(AccountId account, int limit) {
+        Objects.requireNonNull(account, "account");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        return Transactions.read(dataSource, WHAT, c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT account_id, folder, uid_validity, server_id, content_key, archived_at, raw"
+                    + " FROM mailroom_inbound_archive WHERE account_id = ? ORDER BY archived_at, uid_validity, server_id"
+                    + " FETCH FIRST " + limit + " ROWS ONLY")) {
+                p.setString(1, account.value());
+                List<ArchivedMessage> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(archivedRow(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteArchived(InboundKey key) {
+        Objects.requireNonNull(key, "key");
+        return Transactions.write(dataSource, WHAT, c -> {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_inbound_archive" + ARCHIVE_KEY)) {
+                bindKey(p, key);
+                return p.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public int purgeArchive(AccountId account, Duration retention) {
+        Objects.requireNonNull(account, "account");
+        if (Objects.requireNonNull(retention, "retention").isNegative()) {
+            throw new IllegalArgumentException("retention must not be negative, was " + retention);
+        }
+        return Transactions.write(dataSource, WHAT, c -> {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_inbound_archive WHERE account_id = ? AND archived_at <= "
+                    + NOW + " - ?")) {
+                p.setString(1, account.value());
+                p.setLong(2, retention.toMillis());
+                return p.executeUpdate();
+            }
+        });
+    }
+
+    private static void bindKey(PreparedStatement p, InboundKey key) throws SQLException {
+        p.setString(1, key.account().value());
+        p.setString(2, key.folder());
+        p.setLong(3, key.uidValidity());
+        p.setString(4, key.id());
+    }
+
+    private static ArchivedMessage archivedRow(ResultSet rs) throws SQLException {
+        return new ArchivedMessage(new InboundKey(AccountId.of(rs.getString(1)), rs.getString(2), rs.getLong(3), rs.getString(4)),
+                rs.getString(5), Instant.ofEpochMilli(rs.getLong(6)), rs.getBytes(7));
     }
 }

@@ -105,6 +105,22 @@ public abstract class DeliveryLogContract {
         }
     }
 
+    @Test
+    @DisplayName("F7 contract: entries of one Message-ID are found with or without angle brackets, a bounce among them")
+    void query_byMessageId() {
+        log.record(new DeliveryLogEntry(now.minus(Duration.ofMinutes(5)), AccountId.of("b"), "b@globex.test", "globex",
+                DeliveryLogEntry.Operation.BOUNCE, DeliveryLogEntry.Outcome.FAILURE, null, "5.1.1", "<3@x>", "imap",
+                "bounced: nobody@example.com 5.1.1"));
+        DeliveryLogQuery all = DeliveryLogQuery.since(Instant.EPOCH);
+        List<DeliveryLogEntry> found = log.query(all.messageId("3@x"));
+        assertEquals(List.of("<3@x>", "<3@x>"), ids(found));
+        assertEquals(DeliveryLogEntry.Operation.BOUNCE, found.get(0).operation(), "newest first: the bounce");
+        assertEquals(DeliveryLogEntry.Operation.SEND, found.get(1).operation());
+        assertEquals(List.of("<1@x>"), ids(log.query(all.messageId(" <1@x> "))));
+        assertEquals(List.of(), ids(log.query(all.messageId("<4@x>"))));
+        assertThrows(IllegalArgumentException.class, () -> all.messageId("<>"));
+    }
+
     private static List<String> ids(List<DeliveryLogEntry> entries) {
         List<String> out = new ArrayList<>();
         entries.forEach(e -> out.add(e.messageId()));

@@ -177,4 +177,42 @@ public abstract class InboundStateRepositoryContract {
         assertTrue(repo.tryLease(ACCOUNT, "node-a", Duration.ofMinutes(5)), "a lease of zero duration has run out at once");
         assertFalse(repo.tryLease(ACCOUNT, "node-b", Duration.ofMinutes(5)));
     }
+
+    // ---- Local archive of imported mail ----
+
+    @Test
+    @DisplayName("F8 contract: an imported message is archived once with its bytes, listed per account, deleted locally")
+    void archive() {
+        InboundKey k = key(7, 30);
+        byte[] raw = "Subject: kept\r\n\r\nbody".getBytes(StandardCharsets.US_ASCII);
+        assertTrue(repo.archived(k).isEmpty());
+        repo.archive(k, "ck30", raw);
+        repo.archive(k, "ck30", "other".getBytes(StandardCharsets.US_ASCII)); // idempotent: the first copy stays
+        dev.mailroom.spi.ArchivedMessage a = repo.archived(k).orElseThrow();
+        assertEquals(k, a.key());
+        assertEquals("ck30", a.contentKey());
+        assertArrayEquals(raw, a.raw());
+        repo.archive(key(7, 31), "ck31", new byte[] {1, 2, 3});
+        repo.archive(new InboundKey(OTHER, "INBOX", 7, "31"), "ck31", new byte[] {4});
+        assertEquals(List.of(k, key(7, 31)), repo.archived(ACCOUNT, 10).stream().map(dev.mailroom.spi.ArchivedMessage::key).toList());
+        assertEquals(1, repo.archived(ACCOUNT, 1).size());
+        assertTrue(repo.deleteArchived(k));
+        assertFalse(repo.deleteArchived(k));
+        assertTrue(repo.archived(k).isEmpty());
+        assertEquals(1, repo.archived(OTHER, 10).size(), "other accounts keep theirs");
+        assertThrows(IllegalArgumentException.class, () -> repo.archived(ACCOUNT, 0));
+    }
+
+    @Test
+    @DisplayName("F8 contract: purging keeps what is younger than the retention; zero purges everything archived so far, per account")
+    void purgeArchive() {
+        repo.archive(key(7, 40), "ck40", new byte[] {1});
+        repo.archive(new InboundKey(OTHER, "INBOX", 7, "40"), "ck40", new byte[] {2});
+        assertEquals(0, repo.purgeArchive(ACCOUNT, Duration.ofDays(1)));
+        assertTrue(repo.archived(key(7, 40)).isPresent());
+        assertEquals(1, repo.purgeArchive(ACCOUNT, Duration.ZERO));
+        assertTrue(repo.archived(key(7, 40)).isEmpty());
+        assertEquals(1, repo.archived(OTHER, 10).size());
+        assertThrows(IllegalArgumentException.class, () -> repo.purgeArchive(ACCOUNT, Duration.ofDays(-1)));
+    }
 }

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * An IMAP folder opened read-write. Every command names messages by UID ({@code UID FETCH}, {@code UID STORE},
@@ -85,6 +86,8 @@ public final class ImapSession implements MailboxSession {
             }
         }
         out.sort(Comparator.comparingLong(Listed::uid));
+        listedOrder = new ArrayList<>(out);
+        prefetched.clear();
         return out;
     }
 
@@ -124,6 +127,137 @@ public final class ImapSession implements MailboxSession {
 
     @Override
     public byte[] fetch(Listed message, boolean headerOnly) throws MessagingException {
+        if (!headerOnly) {
+            Optional<byte[]> batched = fromBatch(message);
+            if (batched.isPresent()) {
+                return batched.get() == GONE ? null : batched.get(); // GONE: not in the answer, deleted since the listing
+            }
+        }
+        return fetchOne(message, headerOnly);
+    }
+
+    // ---- Batched body fetching: one UID FETCH for the next messages of the listing, bounded by their RFC822.SIZE ----
+
+    /** The most bytes one batch fetches (by the listed sizes). */
+    static final long BATCH_BYTES = 4L * 1024 * 1024;
+    /** The most messages one batch fetches. */
+    static final int BATCH_MESSAGES = 200;
+    /** Messages larger than this are fetched alone. */
+    static final long BATCH_MESSAGE_MAX = 1024 * 1024;
+    private static final byte[] GONE = new byte[0];
+
+    private List<Listed> listedOrder = new ArrayList<>();
+    private final java.util.Map<Long, byte[]> prefetched = new java.util.HashMap<>();
+    private boolean batchRefused;
+
+    /** The message's bytes from the current batch, fetching the next batch starting at it when needed; empty to fetch it alone. */
+    private Optional<byte[]> fromBatch(Listed message) throws MessagingException {
+        prefetched.keySet().removeIf(uid -> uid < message.uid()); // skipped by the pipeline: drop, memory stays bounded
+        byte[] hit = prefetched.remove(message.uid());
+        if (hit != null) {
+            return Optional.of(hit);
+        }
+        if (batchRefused || message.size() > BATCH_MESSAGE_MAX) {
+            return Optional.empty();
+        }
+        int start = -1;
+        for (int i = 0; i < listedOrder.size(); i++) {
+            if (listedOrder.get(i).uid() == message.uid()) {
+                start = i;
+                break;
+            }
+        }
+        if (start < 0) {
+            return Optional.empty();
+        }
+        List<Long> uids = new ArrayList<>();
+        long bytes = 0;
+        for (int i = start; i < listedOrder.size() && uids.size() < BATCH_MESSAGES; i++) {
+            Listed l = listedOrder.get(i);
+            if (l.size() > BATCH_MESSAGE_MAX) {
+                break;
+            }
+            if (!uids.isEmpty() && bytes + l.size() > BATCH_BYTES) {
+                break;
+            }
+            uids.add(l.uid());
+            bytes += l.size();
+        }
+        if (uids.size() < 2) {
+            return Optional.empty();
+        }
+        java.util.Map<Long, byte[]> got = new java.util.HashMap<>();
+        try {
+            command("UID FETCH " + uidSet(uids) + " (UID BODY.PEEK[])", null, responses -> {
+                for (Response r : responses) {
+                    if (r instanceof FetchResponse f && f.getItem(UID.class) != null && f.getItem(BODY.class) != null) {
+                        got.put(f.getItem(UID.class).uid, f.getItem(BODY.class).getByteArray().getNewBytes());
+                    }
+                }
+            });
+        } catch (jakarta.mail.FolderClosedException | jakarta.mail.StoreClosedException lost) {
+            throw lost;
+        } catch (MessagingException refused) {
+            batchRefused = true; // e.g. one unreadable message: from now on one by one, so the refusal names that message
+            return Optional.empty();
+        }
+        for (Long uid : uids) {
+            prefetched.put(uid, got.getOrDefault(uid, GONE));
+        }
+        return Optional.ofNullable(prefetched.remove(message.uid()));
+    }
+
+    /** {@code 1,2,3,7,9,10} → {@code 1:3,7,9:10}. */
+    static String uidSet(List<Long> sorted) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < sorted.size(); ) {
+            int j = i;
+            while (j + 1 < sorted.size() && sorted.get(j + 1) == sorted.get(j) + 1) {
+                j++;
+            }
+            sb.append(sb.length() == 0 ? "" : ",").append(sorted.get(i));
+            if (j > i) {
+                sb.append(':').append(sorted.get(j));
+            }
+            i = j + 1;
+        }
+        return sb.toString();
+    }
+
+    // ---- IDLE: wakes the poller's fetch early; never imports ----
+
+    /** @return {@code true} if the server offers IDLE */
+    public boolean offersIdle() throws MessagingException {
+        return ((IMAPStore) store).hasCapability("IDLE");
+    }
+
+    /**
+     * Waits in {@code IDLE} until the server reports a change in the folder or {@code breaker} ends it: the breaker is
+     * handed a task that, run on another thread, ends the {@code IDLE} (it sends {@code DONE}).
+     *
+     * @param breaker schedules the task that ends the wait, well below the read timeout; cancelled when the wait ends
+     * @return {@code true} if the server reported a change, {@code false} if the wait was ended by the task
+     * @throws MessagingException when the connection fails
+     */
+    public boolean idle(java.util.function.Function<Runnable, java.util.concurrent.Future<?>> breaker) throws MessagingException {
+        java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.Future<?> scheduled = breaker.apply(() -> {
+            ended.set(true);
+            try {
+                folder.getMessageCount(); // any command on the folder ends the IDLE with DONE
+            } catch (MessagingException ignored) {
+                // the connection is gone; the waiting thread sees it too
+            }
+        });
+        try {
+            folder.idle(true);
+        } finally {
+            scheduled.cancel(false);
+        }
+        return !ended.get();
+    }
+
+    private byte[] fetchOne(Listed message, boolean headerOnly) throws MessagingException {
         byte[][] found = new byte[1][];
         command("UID FETCH " + message.uid() + " (UID BODY.PEEK[" + (headerOnly ? "HEADER" : "") + "])", null, responses -> {
             for (Response r : responses) {

@@ -14,7 +14,8 @@ import java.util.Optional;
  * A streaming pre-scan of a raw message with Apache mime4j's token stream (no recursion, constant stack) before
  * Angus parses it: Angus' parser recurses per nesting level and a 5,000-level multipart overflows its stack.
  * Rejects more than {@value #MAX_NESTING} levels of multiparts and embedded messages, more than {@value #MAX_PARTS}
- * body parts, and a header field longer than {@value #MAX_HEADER_LENGTH} bytes. A missing end boundary is tolerated.
+ * body parts, a header field longer than {@value #MAX_HEADER_LENGTH} bytes, and a body part whose decoded bytes
+ * exceed the given size (counted while streaming, never held). A missing end boundary is tolerated.
  */
 public final class MimeScan {
     /** The deepest nesting of multiparts and embedded messages accepted. */
@@ -23,17 +24,30 @@ public final class MimeScan {
     public static final int MAX_PARTS = 500;
     /** The longest header field accepted, in bytes (folded lines counted together). */
     public static final int MAX_HEADER_LENGTH = 10 * 1024;
+    /** The default for the largest decoded body part accepted: 20 MiB. */
+    public static final long DEFAULT_MAX_PART_SIZE = 20L * 1024 * 1024;
 
     private MimeScan() {
+    }
+
+    /**
+     * Scans a message with the default part size limit.
+     *
+     * @param raw the message
+     * @return why it is rejected (a reason code and the figure), or empty if it is within the limits
+     */
+    public static Optional<String> check(byte[] raw) {
+        return check(raw, DEFAULT_MAX_PART_SIZE);
     }
 
     /**
      * Scans a message.
      *
      * @param raw the message
+     * @param maxPartSize the largest decoded body part accepted, in bytes
      * @return why it is rejected (a reason code and the figure), or empty if it is within the limits
      */
-    public static Optional<String> check(byte[] raw) {
+    public static Optional<String> check(byte[] raw, long maxPartSize) {
         MimeConfig config = MimeConfig.custom().setMaxLineLen(-1).setMaxHeaderLen(MAX_HEADER_LENGTH).setMaxHeaderCount(-1)
                 .setMaxContentLen(-1).setStrictParsing(false).build();
         MimeTokenStream stream = new MimeTokenStream(config);
@@ -55,8 +69,13 @@ public final class MimeScan {
                             return Optional.of("MIME_PARTS_LIMIT: more than " + MAX_PARTS + " body parts");
                         }
                     }
+                    case T_BODY -> {
+                        if (count(stream.getDecodedInputStream(), maxPartSize) > maxPartSize) {
+                            return Optional.of("MIME_PART_SIZE_LIMIT: a body part decodes to more than " + maxPartSize + " bytes");
+                        }
+                    }
                     default -> {
-                        // fields and bodies are streamed past
+                        // fields are streamed past
                     }
                 }
             }
@@ -67,5 +86,15 @@ public final class MimeScan {
             return Optional.of("MIME_UNREADABLE: " + e.getMessage());
         }
         return Optional.empty();
+    }
+
+    /** Reads at most {@code limit + 1} bytes; the stream is left for the token stream to skip. */
+    private static long count(java.io.InputStream in, long limit) throws IOException {
+        byte[] buffer = new byte[8192];
+        long n = 0;
+        for (int r; n <= limit && (r = in.read(buffer, 0, (int) Math.min(buffer.length, limit + 1 - n))) > 0; ) {
+            n += r;
+        }
+        return n;
     }
 }

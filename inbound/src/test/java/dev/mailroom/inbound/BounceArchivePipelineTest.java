@@ -1,0 +1,214 @@
+package dev.mailroom.inbound;
+
+import dev.mailroom.AccountId;
+import dev.mailroom.DeliveryLogEntry;
+import dev.mailroom.DeliveryLogQuery;
+import dev.mailroom.inbound.internal.MailboxSession;
+import dev.mailroom.inbound.internal.MimeScan;
+import dev.mailroom.spi.DeliveryLog;
+import dev.mailroom.spi.InboundEntry;
+import dev.mailroom.spi.InboundKey;
+import dev.mailroom.testkit.MailCorpus.Sample;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** F7/F8: bounces and the local archive in the pipeline, over a scripted mailbox without a server. */
+final class BounceArchivePipelineTest {
+    private static final AccountId ACCOUNT = AccountId.of("support");
+    private static final AccountId SENDER = AccountId.of("mailer");
+
+    /** A folder in memory: messages by UID, actions recorded. */
+    private static final class Folder implements MailboxSession {
+        final List<byte[]> messages = new ArrayList<>();
+        final List<String> actions = new ArrayList<>();
+
+        Folder(Sample... samples) {
+            for (Sample s : samples) {
+                messages.add(s.bytes());
+            }
+        }
+
+        @Override
+        public String folder() {
+            return "INBOX";
+        }
+
+        @Override
+        public long uidValidity() {
+            return 7;
+        }
+
+        @Override
+        public boolean hasCursor() {
+            return true;
+        }
+
+        @Override
+        public List<Listed> list(long afterUid, Instant since) {
+            List<Listed> out = new ArrayList<>();
+            for (int i = (int) afterUid; i < messages.size(); i++) {
+                out.add(new Listed(Integer.toString(i + 1), i + 1, messages.get(i).length, null));
+            }
+            return out;
+        }
+
+        @Override
+        public byte[] fetch(Listed message, boolean headerOnly) {
+            return messages.get((int) message.uid() - 1);
+        }
+
+        @Override
+        public void apply(String id, ServerAction action) {
+            actions.add(id);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** A delivery log in a list, newest last. */
+    private static final class ListLog implements DeliveryLog {
+        final List<DeliveryLogEntry> entries = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void record(DeliveryLogEntry entry) {
+            entries.add(entry);
+        }
+
+        @Override
+        public List<DeliveryLogEntry> query(DeliveryLogQuery query) {
+            List<DeliveryLogEntry> out = new ArrayList<>();
+            for (int i = entries.size() - 1; i >= 0 && out.size() < query.limit(); i--) {
+                if (query.matches(entries.get(i))) {
+                    out.add(entries.get(i));
+                }
+            }
+            return out;
+        }
+    }
+
+    private static DeliveryLogEntry sent(String messageId) {
+        return new DeliveryLogEntry(Instant.now(), SENDER, "support@acme.test", "acme", DeliveryLogEntry.Operation.SEND,
+                DeliveryLogEntry.Outcome.SUCCESS, null, "250 2.0.0 Ok", messageId, "smtp", "sent to 1 recipient(s)");
+    }
+
+    @Test
+    @DisplayName("F7: bounces are stored and acknowledged but never reach the handler; the log shows each against the sent entry;"
+            + " the listener hears only permanent failures")
+    void bouncesNeverBecomeTickets() throws Exception {
+        ListLog log = new ListLog();
+        log.record(sent("<orig-postfix-4713@acme.test>"));
+        List<Bounce> heard = new ArrayList<>();
+        List<String> tickets = new ArrayList<>();
+        InMemoryInboundState state = new InMemoryInboundState();
+        Folder folder = new Folder(Sample.PERSON, Sample.POSTFIX_DSN, Sample.POSTFIX_DELAYED_DSN, Sample.QMAIL_BOUNCE,
+                Sample.OUTLOOK_AUTO_REPLY);
+        FetchReport r = new Pipeline(ACCOUNT, state, m -> tickets.add(String.valueOf(m.subject())), FetchOptions.defaults(), folder)
+                .extras(Bounces.hook(log, heard::add, Clock.systemUTC()), false, "imap").run();
+
+        assertThat(tickets).containsExactly("Drucker druckt nicht", "Automatische Antwort: Ihre Anfrage [#4711]");
+        assertThat(r.imported()).isEqualTo(2);
+        assertThat(r.bounces()).isEqualTo(3);
+        assertThat(folder.actions).containsExactly("1", "2", "3", "4", "5");
+        for (int uid = 1; uid <= 5; uid++) {
+            assertThat(state.find(new InboundKey(ACCOUNT, "INBOX", 7, Integer.toString(uid)))).get()
+                    .extracting(InboundEntry::state).isEqualTo(InboundEntry.State.ACKED);
+        }
+        assertThat(heard).extracting(b -> b.originalMessageId().orElseThrow())
+                .containsExactly("<orig-postfix-4713@acme.test>", "<orig-qmail-4717@acme.test>");
+
+        List<DeliveryLogEntry> postfix = log.query(DeliveryLogQuery.since(Instant.EPOCH).messageId("orig-postfix-4713@acme.test"));
+        assertThat(postfix).hasSize(2);
+        DeliveryLogEntry bounce = postfix.get(0);
+        assertThat(bounce.operation()).isEqualTo(DeliveryLogEntry.Operation.BOUNCE);
+        assertThat(bounce.outcome()).isEqualTo(DeliveryLogEntry.Outcome.FAILURE);
+        assertThat(bounce.accountId()).as("against the sending account").isEqualTo(SENDER);
+        assertThat(bounce.tenant()).isEqualTo("acme");
+        assertThat(bounce.serverReply()).startsWith("smtp; 550 5.1.1");
+        assertThat(bounce.detail()).contains("nobody@kunde.example", "5.1.1", "permanent");
+        DeliveryLogEntry unknown = log.query(DeliveryLogQuery.since(Instant.EPOCH).messageId("orig-qmail-4717@acme.test")).get(0);
+        assertThat(unknown.accountId()).as("no sent entry: the fetching account").isEqualTo(ACCOUNT);
+        assertThat(unknown.detail()).contains("alt@oldhost.example", "no sent mail");
+        DeliveryLogEntry delayed = log.query(DeliveryLogQuery.since(Instant.EPOCH).messageId("orig-delayed-4714@acme.test")).get(0);
+        assertThat(delayed.outcome()).isEqualTo(DeliveryLogEntry.Outcome.SUCCESS);
+        assertThat(delayed.detail()).contains("delayed").doesNotContain("permanent");
+    }
+
+    @Test
+    @DisplayName("F7: a failing bounce listener counts as a failed attempt; the bounce comes again and nothing is logged twice")
+    void failingListenerRetries() throws Exception {
+        ListLog log = new ListLog();
+        InMemoryInboundState state = new InMemoryInboundState();
+        Folder folder = new Folder(Sample.GMAIL_DSN);
+        int[] calls = {0};
+        Bounces.Hook hook = Bounces.hook(log, b -> {
+            if (calls[0]++ == 0) {
+                throw new IllegalStateException("suppression list down");
+            }
+        }, Clock.systemUTC());
+        FetchReport first = new Pipeline(ACCOUNT, state, m -> { }, FetchOptions.defaults(), folder).extras(hook, false, "imap").run();
+        assertThat(first.failed()).isEqualTo(1);
+        assertThat(log.entries).isEmpty();
+        FetchReport second = new Pipeline(ACCOUNT, state, m -> { }, FetchOptions.defaults(), folder).extras(hook, false, "imap").run();
+        assertThat(second.bounces()).isEqualTo(1);
+        assertThat(log.entries).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("F8: with the archive on, each imported mail and bounce is kept byte for byte; a purge deletes locally, the server is"
+            + " not touched")
+    void archive() throws Exception {
+        InMemoryInboundState state = new InMemoryInboundState();
+        Folder folder = new Folder(Sample.PERSON, Sample.EXCHANGE_NDR);
+        new Pipeline(ACCOUNT, state, m -> { }, FetchOptions.defaults(), folder).extras(Bounces.hook(null, null, Clock.systemUTC()), true,
+                "imap").run();
+        InboundKey person = new InboundKey(ACCOUNT, "INBOX", 7, "1");
+        assertThat(state.archived(person)).get().satisfies(a -> assertThat(a.raw()).isEqualTo(Sample.PERSON.bytes()));
+        assertThat(state.archived(ACCOUNT, 10)).hasSize(2);
+        List<String> actionsBefore = List.copyOf(folder.actions);
+        assertThat(state.purgeArchive(ACCOUNT, Duration.ofDays(30))).isZero();
+        assertThat(state.purgeArchive(ACCOUNT, Duration.ZERO)).isEqualTo(2);
+        assertThat(state.archived(ACCOUNT, 10)).isEmpty();
+        assertThat(folder.actions).isEqualTo(actionsBefore);
+        assertThat(state.find(person)).get().extracting(InboundEntry::state).isEqualTo(InboundEntry.State.ACKED);
+
+        InMemoryInboundState off = new InMemoryInboundState();
+        new Pipeline(ACCOUNT, off, m -> { }, FetchOptions.defaults(), new Folder(Sample.PERSON)).run();
+        assertThat(off.archived(ACCOUNT, 10)).as("off by default").isEmpty();
+    }
+
+    @Test
+    @DisplayName("F1: a body part that decodes to more than the part size limit is rejected by the pre-scan and quarantined")
+    void partSizeLimit() throws Exception {
+        byte[] payload = new byte[3000];
+        String mail = "From: a@example.test\r\nTo: support@acme.test\r\nSubject: Gross\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"p\"\r\n\r\n--p\r\nContent-Type: text/plain\r\n\r\nhallo\r\n--p\r\n"
+                + "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + Base64.getMimeEncoder().encodeToString(payload) + "\r\n--p--\r\n";
+        byte[] raw = mail.getBytes(StandardCharsets.US_ASCII);
+        assertThat(MimeScan.check(raw, 3000)).isEmpty();
+        assertThat(MimeScan.check(raw, 2999)).hasValueSatisfying(r -> assertThat(r).startsWith("MIME_PART_SIZE_LIMIT"));
+        assertThat(MimeScan.check(raw)).as("the default is 20 MiB").isEmpty();
+
+        InMemoryInboundState state = new InMemoryInboundState();
+        Folder folder = new Folder();
+        folder.messages.add(raw);
+        List<String> tickets = new ArrayList<>();
+        FetchReport r = new Pipeline(ACCOUNT, state, m -> tickets.add("x"), FetchOptions.builder().maxPartSize(2048).build(), folder).run();
+        assertThat(r.quarantined()).isEqualTo(1);
+        assertThat(tickets).isEmpty();
+        assertThat(state.quarantined(ACCOUNT).get(0).reason()).startsWith("MIME_PART_SIZE_LIMIT");
+    }
+}
