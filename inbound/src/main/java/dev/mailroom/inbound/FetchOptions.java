@@ -25,8 +25,10 @@ public final class FetchOptions {
     private final long maxMessageSize;
     private final String mailboxAddress;
     private final Instant since;
+    private final TicketRouting routing;
 
     private FetchOptions(Builder b) {
+        this.routing = b.routing;
         this.folder = b.folder;
         this.action = b.action;
         this.maxMessageSize = b.maxMessageSize;
@@ -79,6 +81,11 @@ public final class FetchOptions {
         return Optional.ofNullable(since);
     }
 
+    /** @return how mail becomes tickets: follow-ups, bundling, auto-reply, defaults */
+    public TicketRouting routing() {
+        return routing;
+    }
+
     @Override
     public String toString() {
         return "FetchOptions[folder=" + folder + ", action=" + action + ", maxMessageSize=" + maxMessageSize
@@ -92,8 +99,20 @@ public final class FetchOptions {
         private long maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
         private String mailboxAddress;
         private Instant since;
+        private TicketRouting routing = TicketRouting.defaults();
 
         private Builder() {
+        }
+
+        /**
+         * Sets how mail becomes tickets (default {@link TicketRouting#defaults()}).
+         *
+         * @param routing the routing options
+         * @return this
+         */
+        public Builder routing(TicketRouting routing) {
+            this.routing = Objects.requireNonNull(routing, "routing");
+            return this;
         }
 
         /**

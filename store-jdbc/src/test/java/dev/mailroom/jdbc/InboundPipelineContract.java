@@ -12,6 +12,7 @@ import dev.mailroom.inbound.FetchReport;
 import dev.mailroom.inbound.FetchedMail;
 import dev.mailroom.inbound.Inbound;
 import dev.mailroom.inbound.InboundHandler;
+import dev.mailroom.inbound.InboundResult;
 import dev.mailroom.inbound.InboundPoller;
 import dev.mailroom.inbound.ServerAction;
 import dev.mailroom.spi.InboundEntry;
@@ -42,7 +43,10 @@ abstract class InboundPipelineContract {
     final MailServerExtension mail = MailServerExtension.builder().user(USER, "pw").build();
 
     private final List<String> tickets = new CopyOnWriteArrayList<>();
-    private final InboundHandler handler = (FetchedMail m) -> tickets.add(m.subject());
+    private final InboundHandler handler = (FetchedMail m) -> {
+        tickets.add(m.subject());
+        return InboundResult.ticket(m.subject());
+    };
 
     /** @return a data source on a fresh, empty database, the same one for every call in a test */
     protected abstract DataSource dataSource();
@@ -106,7 +110,7 @@ abstract class InboundPipelineContract {
                 if (m.subject().equals("Gift")) {
                     throw new IllegalStateException("kaputt");
                 }
-                handler.accept(m);
+                return handler.accept(m);
             }).build();
             for (int i = 0; i < 3; i++) {
                 inbound.fetch(account(), FetchOptions.defaults());
