@@ -474,7 +474,7 @@ public final class JdbcInboundState implements InboundStateRepository {
                 return false;
             }
             try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_inbound_auto_reply SET sent = sent + 1 WHERE recipient = ?"
-                    + " AND day = ? AND account_id IN (?, '')")) {
+                    + " AND sent_day = ? AND account_id IN (?, '')")) {
                 p.setString(1, recipient);
                 p.setString(2, d);
                 p.setString(3, account.value());
@@ -486,9 +486,9 @@ public final class JdbcInboundState implements InboundStateRepository {
 
     /** Creates the counter row if missing, then reads it under a row lock. */
     private static int lockCounter(Connection c, String account, String recipient, String day) throws SQLException {
-        if (!exists(c, "mailroom_inbound_auto_reply WHERE account_id = ? AND recipient = ? AND day = ?", account, recipient, day)) {
+        if (!exists(c, "mailroom_inbound_auto_reply WHERE account_id = ? AND recipient = ? AND sent_day = ?", account, recipient, day)) {
             Savepoint beforeInsert = c.setSavepoint();
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_inbound_auto_reply (account_id, recipient, day, sent)"
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_inbound_auto_reply (account_id, recipient, sent_day, sent)"
                     + " VALUES (?, ?, ?, 0)")) {
                 p.setString(1, account);
                 p.setString(2, recipient);
@@ -499,7 +499,7 @@ public final class JdbcInboundState implements InboundStateRepository {
             }
         }
         try (PreparedStatement p = c.prepareStatement("SELECT sent FROM mailroom_inbound_auto_reply WHERE account_id = ? AND recipient = ?"
-                + " AND day = ? FOR UPDATE")) {
+                + " AND sent_day = ? FOR UPDATE")) {
             p.setString(1, account);
             p.setString(2, recipient);
             p.setString(3, day);

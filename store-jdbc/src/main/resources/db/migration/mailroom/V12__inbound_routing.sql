@@ -25,7 +25,7 @@ CREATE TABLE mailroom_inbound_bundle (
 CREATE TABLE mailroom_inbound_auto_reply (
     account_id              VARCHAR(200)    NOT NULL,
     recipient               VARCHAR(320)    NOT NULL,
-    day                     VARCHAR(10)     NOT NULL,
+    sent_day                VARCHAR(10)     NOT NULL,
     sent                    INT             NOT NULL,
-    PRIMARY KEY (account_id, recipient, day)
+    PRIMARY KEY (account_id, recipient, sent_day)
 );
