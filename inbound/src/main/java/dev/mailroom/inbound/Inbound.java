@@ -35,7 +35,7 @@ import java.util.function.BiPredicate;
  * TicketReferences refs = TicketReferences.builder("tickets.acme.test").key("k1", secret32Bytes).build();
  * Inbound inbound = Inbound.builder(jdbcStore.inbound(), mail -> InboundResult.ticket(tickets.store(mail)))
  *         .context(transportContext).references(refs).outbox(mailroom::enqueue).build();
- * ResolvedAccount account = mailroom.resolve(AccountId.of("support"));
+ * ResolvedAccount account = ResolvedAccount.of(jdbcStore.accounts().find(AccountId.of("support")).orElseThrow(), null, Security.NONE);
  * FetchOptions options = FetchOptions.builder().action(ServerAction.moveTo("Imported"))
  *         .routing(TicketRouting.builder().queue("1st level")
  *                 .autoReply(AutoReply.builder("Ihre Anfrage [#{TICKET}]", "Danke, wir melden uns.").build()).build())

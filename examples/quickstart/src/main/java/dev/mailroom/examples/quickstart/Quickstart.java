@@ -46,6 +46,7 @@ public final class Quickstart {
                 .user("mail@acme.example", "acme-pw").build().start()) {
             run(server);
             GoogleQuickstart.run(server);
+            InboundQuickstart.run(server);
         }
         System.out.println();
         System.out.println("Quickstart finished.");
