@@ -167,18 +167,23 @@ final class Pipeline {
             quarantine(key, contentKey, rejected.get(), raw);
             return true;
         }
-        FetchedMail mail;
+        FetchedMail parsed;
+        try {
+            parsed = Parsing.parse(key, contentKey, raw, listed.size(), tooLarge);
+        } catch (Exception e) {
+            return refused(key, contentKey, e.getClass().getSimpleName() + ": " + e.getMessage(), raw);
+        }
+        // outside the handler's try: a failing state store fails the fetch and counts against no message
+        Router.Decision decision = router.decide(parsed, problems);
+        if (decision.skipReason() != null) {
+            state.skipped(key, contentKey, decision.skipReason());
+            skipped++;
+            problems.add("message " + key + " skipped: " + decision.skipReason());
+            return true;
+        }
+        FetchedMail mail = parsed.withRouting(decision.routing());
         InboundResult result;
         try {
-            FetchedMail parsed = Parsing.parse(key, contentKey, raw, listed.size(), tooLarge);
-            Router.Decision decision = router.decide(parsed, problems);
-            if (decision.skipReason() != null) {
-                state.skipped(key, contentKey, decision.skipReason());
-                skipped++;
-                problems.add("message " + key + " skipped: " + decision.skipReason());
-                return true;
-            }
-            mail = parsed.withRouting(decision.routing());
             result = handler.accept(mail);
             if (result == null) {
                 throw new IllegalStateException("the handler returned null; return InboundResult.ticket(id), stored() or rejected(reason)");
