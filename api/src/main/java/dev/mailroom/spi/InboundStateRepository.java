@@ -205,4 +205,71 @@ public interface InboundStateRepository {
      * @return how many were deleted
      */
     int purgeArchive(AccountId account, java.time.Duration retention);
+
+    // ---- Ticket routing: Message-ID memory, bundling, auto-reply counters (docs/adr/030) ----
+
+    /**
+     * Remembers that a mail with this Message-ID became, or joined, a ticket, and who sent it: later replies that
+     * name the Message-ID in {@code In-Reply-To} or {@code References} join the same ticket, and the sender counts
+     * as a participant of the ticket. Idempotent; a second call for the same Message-ID keeps the first ticket.
+     *
+     * @param account the fetch account
+     * @param messageId the Message-ID with its angle brackets, as in the header
+     * @param ticket the host's ticket id
+     * @param sender the sender's address, lower case
+     */
+    void rememberTicketMail(AccountId account, String messageId, String ticket, String sender);
+
+    /**
+     * Finds the ticket a Message-ID was remembered for.
+     *
+     * @param account the fetch account
+     * @param messageId the Message-ID with its angle brackets
+     * @return the ticket id, or empty if the Message-ID is unknown
+     */
+    Optional<String> ticketOfMail(AccountId account, String messageId);
+
+    /**
+     * Tells whether an address sent mail that became or joined the ticket.
+     *
+     * @param account the fetch account
+     * @param ticket the host's ticket id
+     * @param sender the address, lower case
+     * @return {@code true} if it did
+     */
+    boolean wroteToTicket(AccountId account, String ticket, String sender);
+
+    /**
+     * Remembers (or refreshes) a bundle: mail with this sender and subject key joins this ticket for a while.
+     * The time is taken on the repository's clock.
+     *
+     * @param account the fetch account
+     * @param bundleKey the normalized sender and subject
+     * @param ticket the host's ticket id
+     */
+    void rememberBundle(AccountId account, String bundleKey, String ticket);
+
+    /**
+     * Finds a bundle remembered within the window (on the repository's clock).
+     *
+     * @param account the fetch account
+     * @param bundleKey the normalized sender and subject
+     * @param window how long ago the bundle may have been remembered or refreshed at most
+     * @return the ticket id, or empty if there is none that recent
+     */
+    Optional<String> bundleTicket(AccountId account, String bundleKey, java.time.Duration window);
+
+    /**
+     * Takes one auto-reply to a recipient on a day, atomically and across nodes: succeeds only while the
+     * account sent fewer than {@code perAccount} auto-replies to the recipient that day and all accounts together
+     * fewer than {@code perRecipient}; then both counts go up by one.
+     *
+     * @param account the fetch account that would reply
+     * @param recipient the address the reply goes to, lower case
+     * @param day the day (UTC) the reply counts for
+     * @param perAccount the limit per account, recipient and day; at least 1
+     * @param perRecipient the limit per recipient and day over all accounts; at least 1
+     * @return {@code true} if the caller may send the reply
+     */
+    boolean tryTakeAutoReply(AccountId account, String recipient, java.time.LocalDate day, int perAccount, int perRecipient);
 }

@@ -28,9 +28,11 @@ public final class FetchOptions {
     private final String mailboxAddress;
     private final Instant since;
     private final long maxPartSize;
+    private final TicketRouting routing;
 
     private FetchOptions(Builder b) {
         this.maxPartSize = b.maxPartSize;
+        this.routing = b.routing;
         this.folder = b.folder;
         this.action = b.action;
         this.maxMessageSize = b.maxMessageSize;
@@ -93,6 +95,11 @@ public final class FetchOptions {
         return maxPartSize;
     }
 
+    /** @return how mail becomes tickets: follow-ups, bundling, auto-reply, defaults */
+    public TicketRouting routing() {
+        return routing;
+    }
+
     @Override
     public String toString() {
         return "FetchOptions[folder=" + folder + ", action=" + action + ", maxMessageSize=" + maxMessageSize
@@ -107,6 +114,7 @@ public final class FetchOptions {
         private String mailboxAddress;
         private Instant since;
         private long maxPartSize = DEFAULT_MAX_PART_SIZE;
+        private TicketRouting routing = TicketRouting.defaults();
 
         private Builder() {
         }
@@ -123,6 +131,17 @@ public final class FetchOptions {
                 throw new IllegalArgumentException("maxPartSize must be at least 1024 bytes, was " + bytes);
             }
             this.maxPartSize = bytes;
+            return this;
+        }
+
+        /**
+         * Sets how mail becomes tickets (default {@link TicketRouting#defaults()}).
+         *
+         * @param routing the routing options
+         * @return this
+         */
+        public Builder routing(TicketRouting routing) {
+            this.routing = Objects.requireNonNull(routing, "routing");
             return this;
         }
 

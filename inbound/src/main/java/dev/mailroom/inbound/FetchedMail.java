@@ -31,6 +31,7 @@ public final class FetchedMail {
     private final byte[] raw;
     private final long serverSize;
     private final boolean truncated;
+    private final Routing routing;
 
     FetchedMail(InboundKey key, String contentKey, Map<String, List<String>> headers, String subject, String from, List<String> to,
                 List<String> cc, Instant sentAt, String text, String html, List<FetchedAttachment> attachments, byte[] raw, long serverSize,
@@ -49,6 +50,43 @@ public final class FetchedMail {
         this.raw = Objects.requireNonNull(raw, "raw");
         this.serverSize = serverSize;
         this.truncated = truncated;
+        this.routing = null;
+    }
+
+    private FetchedMail(FetchedMail m, Routing routing) {
+        this.key = m.key;
+        this.contentKey = m.contentKey;
+        this.headers = m.headers;
+        this.subject = m.subject;
+        this.from = m.from;
+        this.to = m.to;
+        this.cc = m.cc;
+        this.sentAt = m.sentAt;
+        this.text = m.text;
+        this.html = m.html;
+        this.attachments = m.attachments;
+        this.raw = m.raw;
+        this.serverSize = m.serverSize;
+        this.truncated = m.truncated;
+        this.routing = Objects.requireNonNull(routing, "routing");
+    }
+
+    FetchedMail withRouting(Routing routing) {
+        return new FetchedMail(this, routing);
+    }
+
+    /**
+     * Mailroom's routing decision: new ticket, follow-up or bundled, the incoming mailbox address, what to do with an
+     * unknown sender and the mailbox's defaults.
+     *
+     * @return the decision
+     * @throws IllegalStateException if called on a mail that was not routed (never for a mail handed to the handler)
+     */
+    public Routing routing() {
+        if (routing == null) {
+            throw new IllegalStateException("this mail was not routed yet");
+        }
+        return routing;
     }
 
     /** @return where the mail sits on the server (account, folder, UIDVALIDITY, UID or UIDL) */

@@ -222,4 +222,75 @@ public final class InMemoryInboundState implements InboundStateRepository {
         }
         return n;
     }
+
+    // ---- Ticket routing: Message-ID memory, bundling, auto-reply counters (docs/adr/030) ----
+
+    private record TicketMail(String ticket, String sender) {
+    }
+
+    private record Bundle(String ticket, Instant at) {
+    }
+
+    private final Map<List<String>, TicketMail> ticketMails = new LinkedHashMap<>();
+    private final Map<List<String>, Bundle> bundles = new LinkedHashMap<>();
+    private final Map<List<String>, Integer> autoReplies = new LinkedHashMap<>();
+
+    @Override
+    public synchronized void rememberTicketMail(AccountId account, String messageId, String ticket, String sender) {
+        Objects.requireNonNull(ticket, "ticket");
+        Objects.requireNonNull(sender, "sender");
+        ticketMails.putIfAbsent(List.of(Objects.requireNonNull(account, "account").value(), Objects.requireNonNull(messageId, "messageId")),
+                new TicketMail(ticket, sender));
+    }
+
+    @Override
+    public synchronized Optional<String> ticketOfMail(AccountId account, String messageId) {
+        TicketMail m = ticketMails.get(List.of(Objects.requireNonNull(account, "account").value(),
+                Objects.requireNonNull(messageId, "messageId")));
+        return m == null ? Optional.empty() : Optional.of(m.ticket());
+    }
+
+    @Override
+    public synchronized boolean wroteToTicket(AccountId account, String ticket, String sender) {
+        Objects.requireNonNull(ticket, "ticket");
+        Objects.requireNonNull(sender, "sender");
+        String a = Objects.requireNonNull(account, "account").value();
+        return ticketMails.entrySet().stream().anyMatch(e -> e.getKey().get(0).equals(a) && e.getValue().ticket().equals(ticket)
+                && e.getValue().sender().equals(sender));
+    }
+
+    @Override
+    public synchronized void rememberBundle(AccountId account, String bundleKey, String ticket) {
+        bundles.put(List.of(Objects.requireNonNull(account, "account").value(), Objects.requireNonNull(bundleKey, "bundleKey")),
+                new Bundle(Objects.requireNonNull(ticket, "ticket"), clock.instant()));
+    }
+
+    @Override
+    public synchronized Optional<String> bundleTicket(AccountId account, String bundleKey, Duration window) {
+        Objects.requireNonNull(window, "window");
+        Bundle b = bundles.get(List.of(Objects.requireNonNull(account, "account").value(), Objects.requireNonNull(bundleKey, "bundleKey")));
+        if (b == null || b.at().plus(window).isBefore(clock.instant())) {
+            return Optional.empty();
+        }
+        return Optional.of(b.ticket());
+    }
+
+    @Override
+    public synchronized boolean tryTakeAutoReply(AccountId account, String recipient, java.time.LocalDate day, int perAccount,
+                                                 int perRecipient) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(recipient, "recipient");
+        Objects.requireNonNull(day, "day");
+        if (perAccount < 1 || perRecipient < 1) {
+            throw new IllegalArgumentException("the limits must be at least 1, were " + perAccount + " and " + perRecipient);
+        }
+        List<String> mine = List.of(account.value(), recipient, day.toString());
+        List<String> all = List.of("", recipient, day.toString());
+        if (autoReplies.getOrDefault(mine, 0) >= perAccount || autoReplies.getOrDefault(all, 0) >= perRecipient) {
+            return false;
+        }
+        autoReplies.merge(mine, 1, Integer::sum);
+        autoReplies.merge(all, 1, Integer::sum);
+        return true;
+    }
 }

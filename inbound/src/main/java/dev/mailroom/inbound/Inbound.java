@@ -9,7 +9,10 @@ import dev.mailroom.spi.InboundStateRepository;
 import dev.mailroom.spi.TransportContext;
 import jakarta.mail.MessagingException;
 
+import java.time.Clock;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.function.BiPredicate;
 
 /**
  * Fetches incoming mail of an account over IMAP or POP3 and hands each mail to the host's {@link InboundHandler},
@@ -23,10 +26,21 @@ import java.util.Objects;
  * (every network call has the context's finite timeouts). Run one fetch per account at a time, on one node:
  * the fetcher takes no lock of its own.
  *
+ * <p><b>Tickets.</b> Each mail carries Mailroom's {@linkplain FetchedMail#routing() routing decision} (new ticket,
+ * follow-up found by a signed reference, a known Message-ID or the subject, or bundled); the handler answers with
+ * the ticket ({@link InboundResult#ticket}), which Mailroom remembers for later mail and puts into the auto-reply
+ * it hands to the host's {@link Outbox}.
+ *
  * <pre>{@code
- * Inbound inbound = Inbound.builder(jdbcStore.inbound(), mail -> tickets.store(mail)).build();
- * ResolvedAccount account = mailroom.resolve(AccountId.of("support"));
- * FetchReport report = inbound.fetch(account, FetchOptions.builder().action(ServerAction.moveTo("Imported")).build());
+ * TicketReferences refs = TicketReferences.builder("tickets.acme.test").key("k1", secret32Bytes).build();
+ * Inbound inbound = Inbound.builder(jdbcStore.inbound(), mail -> InboundResult.ticket(tickets.store(mail)))
+ *         .context(transportContext).references(refs).outbox(mailroom::enqueue).build();
+ * ResolvedAccount account = ResolvedAccount.of(jdbcStore.accounts().find(AccountId.of("support")).orElseThrow(), null, Security.NONE);
+ * FetchOptions options = FetchOptions.builder().action(ServerAction.moveTo("Imported"))
+ *         .routing(TicketRouting.builder().queue("1st level")
+ *                 .autoReply(AutoReply.builder("Ihre Anfrage [#{TICKET}]", "Danke, wir melden uns.").build()).build())
+ *         .build();
+ * FetchReport report = inbound.fetch(account, options);
  * }</pre>
  */
 public final class Inbound {
@@ -35,13 +49,21 @@ public final class Inbound {
     private final TransportContext context;
     private final Bounces.Hook bounces;
     private final int archiveDays;
+    private final TicketReferences references;
+    private final Outbox outbox;
+    private final BiPredicate<String, String> participants;
+    private final Clock clock;
 
     private Inbound(Builder b) {
         this.state = b.state;
         this.handler = b.handler;
         this.context = b.context;
-        this.bounces = Bounces.hook(b.deliveryLog, b.bounceListener, java.time.Clock.systemUTC());
+        this.bounces = Bounces.hook(b.deliveryLog, b.bounceListener, b.clock);
         this.archiveDays = b.archiveDays;
+        this.references = b.references;
+        this.outbox = b.outbox;
+        this.participants = b.participants;
+        this.clock = b.clock;
     }
 
     /**
@@ -81,8 +103,11 @@ public final class Inbound {
             }
         }
         try (MailboxSession session = Connector.open(account, context, options.folder())) {
-            return new Pipeline(account.id(), state, handler, options, session, heartbeat)
-                    .extras(bounces, archiveDays >= 0, account.fetching().protocol().name().toLowerCase(java.util.Locale.ROOT)).run();
+            String incoming = options.mailboxAddress().orElseGet(() -> account.account().email() == null ? null
+                    : account.account().email().address().toLowerCase(Locale.ROOT));
+            Router router = new Router(account.id(), state, references, participants, outbox, clock, options.routing(), incoming);
+            return new Pipeline(account.id(), state, handler, options, session, heartbeat, router)
+                    .extras(bounces, archiveDays >= 0, account.fetching().protocol().name().toLowerCase(Locale.ROOT)).run();
         } catch (MessagingException e) {
             throw Connector.failure("fetching mail of account " + account.id(), e);
         }
@@ -134,6 +159,10 @@ public final class Inbound {
         private dev.mailroom.spi.DeliveryLog deliveryLog;
         private java.util.function.Consumer<Bounce> bounceListener;
         private int archiveDays = -1;
+        private TicketReferences references;
+        private Outbox outbox;
+        private BiPredicate<String, String> participants;
+        private Clock clock = Clock.systemUTC();
 
         private Builder(InboundStateRepository state, InboundHandler handler) {
             this.state = state;
@@ -192,6 +221,53 @@ public final class Inbound {
          */
         public Builder context(TransportContext context) {
             this.context = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /**
+         * Sets the signed ticket references: replies to ticket mail whose Message-ID was minted with them are
+         * follow-ups, and auto-replies carry such a Message-ID. Use the same on every node and for outgoing ticket mail.
+         *
+         * @param references the references
+         * @return this
+         */
+        public Builder references(TicketReferences references) {
+            this.references = Objects.requireNonNull(references, "references");
+            return this;
+        }
+
+        /**
+         * Sets where auto-replies go: the host's durable outbox, e.g. {@code mailroom::enqueue}. Without it no
+         * auto-reply is sent.
+         *
+         * @param outbox the outbox
+         * @return this
+         */
+        public Builder outbox(Outbox outbox) {
+            this.outbox = Objects.requireNonNull(outbox, "outbox");
+            return this;
+        }
+
+        /**
+         * Tells who may refer to a ticket in the subject besides those who wrote to it through this mailbox: the
+         * ticket's requester and participants as the host knows them (e.g. tickets opened by phone).
+         *
+         * @param isParticipant called with (ticket id, sender address in lower case) on the fetching thread
+         * @return this
+         */
+        public Builder participants(BiPredicate<String, String> isParticipant) {
+            this.participants = Objects.requireNonNull(isParticipant, "isParticipant");
+            return this;
+        }
+
+        /**
+         * Sets the clock that decides the day auto-replies count for (UTC).
+         *
+         * @param clock default the system clock
+         * @return this
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

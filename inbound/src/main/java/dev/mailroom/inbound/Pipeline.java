@@ -33,6 +33,7 @@ final class Pipeline {
     private final FetchOptions options;
     private final MailboxSession session;
     private final Runnable heartbeat;
+    private final Router router;
     private final List<String> problems = new ArrayList<>();
     private final List<InboundKey> actedAtCommit = new ArrayList<>();
     private final Set<InboundKey> actedOn = new HashSet<>();
@@ -48,10 +49,19 @@ final class Pipeline {
         this(account, state, handler, options, session, () -> { });
     }
 
-    /** @param heartbeat called after each message; it may throw to abort the fetch (the poller lost its lease) */
     Pipeline(AccountId account, InboundStateRepository state, InboundHandler handler, FetchOptions options, MailboxSession session,
              Runnable heartbeat) {
+        this(account, state, handler, options, session, heartbeat, Router.plain(account, state, options));
+    }
+
+    /**
+     * @param heartbeat called after each message; it may throw to abort the fetch (the poller lost its lease)
+     * @param router routes each mail to a ticket and sends auto-replies
+     */
+    Pipeline(AccountId account, InboundStateRepository state, InboundHandler handler, FetchOptions options, MailboxSession session,
+             Runnable heartbeat, Router router) {
         this.heartbeat = heartbeat;
+        this.router = router;
         this.account = account;
         this.state = state;
         this.handler = handler;
@@ -161,11 +171,44 @@ final class Pipeline {
         if (asBounce.isPresent()) {
             return asBounce.get(); // a bounce never reaches the handler
         }
+        FetchedMail parsed;
         try {
-            FetchedMail mail = Parsing.parse(key, contentKey, raw, listed.size(), tooLarge);
-            handler.accept(mail);
+            parsed = Parsing.parse(key, contentKey, raw, listed.size(), tooLarge);
+        } catch (Exception e) {
+            return refused(key, contentKey, e.getClass().getSimpleName() + ": " + e.getMessage(), raw);
+        }
+        // outside the handler's try: a failing state store fails the fetch and counts against no message
+        Router.Decision decision = router.decide(parsed, problems);
+        if (decision.skipReason() != null) {
+            state.skipped(key, contentKey, decision.skipReason());
+            skipped++;
+            problems.add("message " + key + " skipped: " + decision.skipReason());
+            return true;
+        }
+        FetchedMail mail = parsed.withRouting(decision.routing());
+        InboundResult result;
+        try {
+            result = handler.accept(mail);
+            if (result == null) {
+                throw new IllegalStateException("the handler returned null; return InboundResult.ticket(id), stored() or rejected(reason)");
+            }
         } catch (Exception e) { // the host's handler may throw anything: the mail stays on the server
             return refused(key, contentKey, e.getClass().getSimpleName() + ": " + e.getMessage(), raw);
+        }
+        if (result.isRejected()) {
+            String reason = "rejected by the host: " + result.rejection().orElseThrow();
+            state.skipped(key, contentKey, reason);
+            skipped++;
+            problems.add("message " + key + " skipped: " + reason);
+            return true;
+        }
+        if (result.ticketId().isPresent()) {
+            try { // before stored: a crash in between offers the mail again, and remembering is idempotent
+                router.accepted(mail, result.ticketId().get(), problems);
+            } catch (RuntimeException e) {
+                LOG.warn("account {}: message {} stored by the host, but its ticket could not be remembered: {}", account, key, e.getMessage());
+                problems.add("message " + key + ": ticket " + result.ticketId().get() + " not remembered: " + e.getMessage());
+            }
         }
         archive(key, contentKey, raw);
         state.stored(key, contentKey);

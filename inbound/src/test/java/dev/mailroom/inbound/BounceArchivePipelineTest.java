@@ -115,7 +115,7 @@ final class BounceArchivePipelineTest {
         InMemoryInboundState state = new InMemoryInboundState();
         Folder folder = new Folder(Sample.PERSON, Sample.POSTFIX_DSN, Sample.POSTFIX_DELAYED_DSN, Sample.QMAIL_BOUNCE,
                 Sample.OUTLOOK_AUTO_REPLY);
-        FetchReport r = new Pipeline(ACCOUNT, state, m -> tickets.add(String.valueOf(m.subject())), FetchOptions.defaults(), folder)
+        FetchReport r = new Pipeline(ACCOUNT, state, m -> { tickets.add(String.valueOf(m.subject())); return InboundResult.stored(); }, FetchOptions.defaults(), folder)
                 .extras(Bounces.hook(log, heard::add, Clock.systemUTC()), false, "imap").run();
 
         assertThat(tickets).containsExactly("Drucker druckt nicht", "Automatische Antwort: Ihre Anfrage [#4711]");
@@ -158,10 +158,10 @@ final class BounceArchivePipelineTest {
                 throw new IllegalStateException("suppression list down");
             }
         }, Clock.systemUTC());
-        FetchReport first = new Pipeline(ACCOUNT, state, m -> { }, FetchOptions.defaults(), folder).extras(hook, false, "imap").run();
+        FetchReport first = new Pipeline(ACCOUNT, state, m -> InboundResult.stored(), FetchOptions.defaults(), folder).extras(hook, false, "imap").run();
         assertThat(first.failed()).isEqualTo(1);
         assertThat(log.entries).isEmpty();
-        FetchReport second = new Pipeline(ACCOUNT, state, m -> { }, FetchOptions.defaults(), folder).extras(hook, false, "imap").run();
+        FetchReport second = new Pipeline(ACCOUNT, state, m -> InboundResult.stored(), FetchOptions.defaults(), folder).extras(hook, false, "imap").run();
         assertThat(second.bounces()).isEqualTo(1);
         assertThat(log.entries).hasSize(1);
     }
@@ -172,7 +172,7 @@ final class BounceArchivePipelineTest {
     void archive() throws Exception {
         InMemoryInboundState state = new InMemoryInboundState();
         Folder folder = new Folder(Sample.PERSON, Sample.EXCHANGE_NDR);
-        new Pipeline(ACCOUNT, state, m -> { }, FetchOptions.defaults(), folder).extras(Bounces.hook(null, null, Clock.systemUTC()), true,
+        new Pipeline(ACCOUNT, state, m -> InboundResult.stored(), FetchOptions.defaults(), folder).extras(Bounces.hook(null, null, Clock.systemUTC()), true,
                 "imap").run();
         InboundKey person = new InboundKey(ACCOUNT, "INBOX", 7, "1");
         assertThat(state.archived(person)).get().satisfies(a -> assertThat(a.raw()).isEqualTo(Sample.PERSON.bytes()));
@@ -185,7 +185,7 @@ final class BounceArchivePipelineTest {
         assertThat(state.find(person)).get().extracting(InboundEntry::state).isEqualTo(InboundEntry.State.ACKED);
 
         InMemoryInboundState off = new InMemoryInboundState();
-        new Pipeline(ACCOUNT, off, m -> { }, FetchOptions.defaults(), new Folder(Sample.PERSON)).run();
+        new Pipeline(ACCOUNT, off, m -> InboundResult.stored(), FetchOptions.defaults(), new Folder(Sample.PERSON)).run();
         assertThat(off.archived(ACCOUNT, 10)).as("off by default").isEmpty();
     }
 
@@ -206,7 +206,7 @@ final class BounceArchivePipelineTest {
         Folder folder = new Folder();
         folder.messages.add(raw);
         List<String> tickets = new ArrayList<>();
-        FetchReport r = new Pipeline(ACCOUNT, state, m -> tickets.add("x"), FetchOptions.builder().maxPartSize(2048).build(), folder).run();
+        FetchReport r = new Pipeline(ACCOUNT, state, m -> { tickets.add("x"); return InboundResult.stored(); }, FetchOptions.builder().maxPartSize(2048).build(), folder).run();
         assertThat(r.quarantined()).isEqualTo(1);
         assertThat(tickets).isEmpty();
         assertThat(state.quarantined(ACCOUNT).get(0).reason()).startsWith("MIME_PART_SIZE_LIMIT");

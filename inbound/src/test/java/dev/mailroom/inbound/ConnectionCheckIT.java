@@ -26,7 +26,7 @@ final class ConnectionCheckIT {
     @RegisterExtension
     final MailServerExtension mail = MailServerExtension.builder().user(Fixtures.USER, Fixtures.PASSWORD).build();
 
-    private final Inbound inbound = Inbound.builder(new InMemoryInboundState(), m -> { }).build();
+    private final Inbound inbound = Inbound.builder(new InMemoryInboundState(), m -> InboundResult.stored()).build();
 
     private static Account.Builder draft(String password, FetchSettings fetching) {
         return Account.builder().id("draft").description("Entwurf").email(Fixtures.USER)

@@ -114,4 +114,36 @@ final class DyingState implements InboundStateRepository {
     public int purgeArchive(AccountId account, java.time.Duration retention) {
         return durable.purgeArchive(account, retention);
     }
+
+    // ---- Ticket routing (docs/adr/030): passed through ----
+
+    @Override
+    public void rememberTicketMail(AccountId account, String messageId, String ticket, String sender) {
+        durable.rememberTicketMail(account, messageId, ticket, sender);
+    }
+
+    @Override
+    public Optional<String> ticketOfMail(AccountId account, String messageId) {
+        return durable.ticketOfMail(account, messageId);
+    }
+
+    @Override
+    public boolean wroteToTicket(AccountId account, String ticket, String sender) {
+        return durable.wroteToTicket(account, ticket, sender);
+    }
+
+    @Override
+    public void rememberBundle(AccountId account, String bundleKey, String ticket) {
+        durable.rememberBundle(account, bundleKey, ticket);
+    }
+
+    @Override
+    public Optional<String> bundleTicket(AccountId account, String bundleKey, java.time.Duration window) {
+        return durable.bundleTicket(account, bundleKey, window);
+    }
+
+    @Override
+    public boolean tryTakeAutoReply(AccountId account, String recipient, java.time.LocalDate day, int perAccount, int perRecipient) {
+        return durable.tryTakeAutoReply(account, recipient, day, perAccount, perRecipient);
+    }
 }

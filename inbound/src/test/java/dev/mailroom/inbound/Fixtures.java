@@ -91,12 +91,13 @@ final class Fixtures {
         boolean alwaysFail;
 
         @Override
-        public synchronized void accept(FetchedMail mail) {
+        public synchronized InboundResult accept(FetchedMail mail) {
             if (alwaysFail || failuresLeft > 0) {
                 failuresLeft--;
                 throw new IllegalStateException("ticket database unavailable");
             }
             tickets.add(mail);
+            return InboundResult.ticket(Integer.toString(tickets.size()));
         }
 
         synchronized List<String> subjects() {

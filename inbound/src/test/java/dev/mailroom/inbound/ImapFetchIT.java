@@ -92,7 +92,7 @@ final class ImapFetchIT {
             if (m.subject().equals("Gift")) {
                 throw new IllegalArgumentException("cannot parse");
             }
-            tickets.accept(m);
+            return tickets.accept(m);
         };
         Inbound in = Inbound.builder(state, picky).build();
         ResolvedAccount account = imapAccount(mail);
@@ -174,7 +174,7 @@ final class ImapFetchIT {
         tickets.alwaysFail = false;
         Inbound deleting = Inbound.builder(state, m -> {
             if (!m.subject().equals("Andere")) {
-                tickets.accept(m);
+                return tickets.accept(m);
             } else {
                 throw new IllegalStateException("not this one");
             }

@@ -85,6 +85,7 @@ final class InboundOpsIT {
         InboundHandler counting = m -> {
             tickets.accept(m);
             imported.countDown();
+            return InboundResult.stored();
         };
         InboundPoller poller = InboundPoller.builder(Inbound.builder(state, counting).build(), state).node("idle-node")
                 .interval(Duration.ofMinutes(30)).idle(true)

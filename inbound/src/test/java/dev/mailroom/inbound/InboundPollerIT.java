@@ -51,7 +51,7 @@ final class InboundPollerIT {
         InboundHandler slow = m -> {
             inHandler.countDown();
             assertThat(proceed.await(10, TimeUnit.SECONDS)).isTrue();
-            tickets.accept(m);
+            return tickets.accept(m);
         };
         try (InboundPoller a = InboundPoller.builder(Inbound.builder(state, slow).build(), state).node("a")
                 .account(SUPPORT, () -> imapAccount(mail), FetchOptions.defaults()).build();
@@ -80,7 +80,10 @@ final class InboundPollerIT {
                 .fetching(FetchSettings.imap(mail.host(), closedPort, Security.NONE)));
         deliver(mail, message("g1", "Gut", "x"));
         CountDownLatch imported = new CountDownLatch(1);
-        Inbound inbound = Inbound.builder(state, m -> imported.countDown()).build();
+        Inbound inbound = Inbound.builder(state, m -> {
+            imported.countDown();
+            return InboundResult.stored();
+        }).build();
         try (InboundPoller poller = InboundPoller.builder(inbound, state).interval(Duration.ofMillis(200)).threads(1)
                 .account(broken, () -> brokenAccount, FetchOptions.defaults())
                 .account(SUPPORT, () -> imapAccount(mail), FetchOptions.defaults()).build()) {
@@ -120,7 +123,7 @@ final class InboundPollerIT {
                 return log;
             }
         };
-        try (InboundPoller poller = InboundPoller.builder(Inbound.builder(state, m -> { }).build(), state).deliveryLog(recording)
+        try (InboundPoller poller = InboundPoller.builder(Inbound.builder(state, m -> InboundResult.stored()).build(), state).deliveryLog(recording)
                 .account(SUPPORT, () -> wrong, FetchOptions.defaults()).build()) {
             assertThrows(MailException.class, () -> poller.fetchNow(SUPPORT));
             FetchStatus s = poller.status(SUPPORT);
@@ -193,6 +196,7 @@ final class InboundPollerIT {
                 clock.advance(Duration.ofMinutes(20)); // node a stalls past its lease
                 assertThat(shared.tryLease(SUPPORT, "b", Duration.ofMinutes(15))).as("the lease ran out: node b takes it").isTrue();
             }
+            return InboundResult.stored();
         };
         try (InboundPoller a = InboundPoller.builder(Inbound.builder(shared, slow).build(), shared).node("a").clock(clock)
                 .account(SUPPORT, () -> imapAccount(mail), FetchOptions.defaults()).build()) {

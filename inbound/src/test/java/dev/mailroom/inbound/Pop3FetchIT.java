@@ -42,7 +42,7 @@ final class Pop3FetchIT {
             if (m.subject().equals("Spaeter")) {
                 throw new IllegalStateException("not now");
             }
-            tickets.accept(m);
+            return tickets.accept(m);
         };
         FetchReport first = Inbound.builder(state, picky).build().fetch(pop3Account(mail), delete);
         assertThat(first.imported()).isEqualTo(1);

@@ -474,4 +474,154 @@ public final class JdbcInboundState implements InboundStateRepository {
         return new ArchivedMessage(new InboundKey(AccountId.of(rs.getString(1)), rs.getString(2), rs.getLong(3), rs.getString(4)),
                 rs.getString(5), Instant.ofEpochMilli(rs.getLong(6)), rs.getBytes(7));
     }
+
+    // ---- Ticket routing: Message-ID memory, bundling, auto-reply counters (V12, docs/adr/030) ----
+
+    @Override
+    public void rememberTicketMail(AccountId account, String messageId, String ticket, String sender) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(messageId, "messageId");
+        Objects.requireNonNull(ticket, "ticket");
+        Objects.requireNonNull(sender, "sender");
+        Transactions.write(dataSource, WHAT, c -> {
+            if (exists(c, "mailroom_inbound_ticket_mail WHERE account_id = ? AND message_id = ?", account.value(), messageId)) {
+                return null;
+            }
+            Savepoint beforeInsert = c.setSavepoint();
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_inbound_ticket_mail (account_id, message_id, ticket, sender,"
+                    + " seen_at) VALUES (?, ?, ?, ?, " + NOW + ")")) {
+                p.setString(1, account.value());
+                p.setString(2, messageId);
+                p.setString(3, ticket);
+                p.setString(4, sender);
+                p.executeUpdate();
+            } catch (SQLException raced) {
+                c.rollback(beforeInsert); // another node remembered it first (primary key): the first ticket stays
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<String> ticketOfMail(AccountId account, String messageId) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(messageId, "messageId");
+        return Transactions.read(dataSource, WHAT, c -> string(c, "SELECT ticket FROM mailroom_inbound_ticket_mail WHERE account_id = ?"
+                + " AND message_id = ?", account.value(), messageId));
+    }
+
+    @Override
+    public boolean wroteToTicket(AccountId account, String ticket, String sender) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(ticket, "ticket");
+        Objects.requireNonNull(sender, "sender");
+        return Transactions.read(dataSource, WHAT, c -> exists(c, "mailroom_inbound_ticket_mail WHERE account_id = ? AND ticket = ?"
+                + " AND sender = ?", account.value(), ticket, sender));
+    }
+
+    @Override
+    public void rememberBundle(AccountId account, String bundleKey, String ticket) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(bundleKey, "bundleKey");
+        Objects.requireNonNull(ticket, "ticket");
+        Transactions.write(dataSource, WHAT, c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_inbound_bundle SET ticket = ?, used_at = " + NOW
+                    + " WHERE account_id = ? AND bundle_key = ?")) {
+                p.setString(1, ticket);
+                p.setString(2, account.value());
+                p.setString(3, bundleKey);
+                if (p.executeUpdate() == 1) {
+                    return null;
+                }
+            }
+            Savepoint beforeInsert = c.setSavepoint();
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_inbound_bundle (account_id, bundle_key, ticket, used_at)"
+                    + " VALUES (?, ?, ?, " + NOW + ")")) {
+                p.setString(1, account.value());
+                p.setString(2, bundleKey);
+                p.setString(3, ticket);
+                p.executeUpdate();
+            } catch (SQLException raced) {
+                c.rollback(beforeInsert); // another node inserted it first; its bundle is as recent
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<String> bundleTicket(AccountId account, String bundleKey, Duration window) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(bundleKey, "bundleKey");
+        Objects.requireNonNull(window, "window");
+        return Transactions.read(dataSource, WHAT, c -> string(c, "SELECT ticket FROM mailroom_inbound_bundle WHERE account_id = ?"
+                + " AND bundle_key = ? AND used_at >= " + NOW + " - ?", account.value(), bundleKey, window.toMillis()));
+    }
+
+    @Override
+    public boolean tryTakeAutoReply(AccountId account, String recipient, java.time.LocalDate day, int perAccount, int perRecipient) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(recipient, "recipient");
+        Objects.requireNonNull(day, "day");
+        if (perAccount < 1 || perRecipient < 1) {
+            throw new IllegalArgumentException("the limits must be at least 1, were " + perAccount + " and " + perRecipient);
+        }
+        return Transactions.write(dataSource, WHAT, c -> {
+            String d = day.toString();
+            // both rows exist and are locked before they are compared, so two nodes cannot both take the last reply
+            int mine = lockCounter(c, account.value(), recipient, d);
+            int all = lockCounter(c, "", recipient, d);
+            if (mine >= perAccount || all >= perRecipient) {
+                return false;
+            }
+            try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_inbound_auto_reply SET sent = sent + 1 WHERE recipient = ?"
+                    + " AND sent_day = ? AND account_id IN (?, '')")) {
+                p.setString(1, recipient);
+                p.setString(2, d);
+                p.setString(3, account.value());
+                p.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    /** Creates the counter row if missing, then reads it under a row lock. */
+    private static int lockCounter(Connection c, String account, String recipient, String day) throws SQLException {
+        if (!exists(c, "mailroom_inbound_auto_reply WHERE account_id = ? AND recipient = ? AND sent_day = ?", account, recipient, day)) {
+            Savepoint beforeInsert = c.setSavepoint();
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_inbound_auto_reply (account_id, recipient, sent_day, sent)"
+                    + " VALUES (?, ?, ?, 0)")) {
+                p.setString(1, account);
+                p.setString(2, recipient);
+                p.setString(3, day);
+                p.executeUpdate();
+            } catch (SQLException raced) {
+                c.rollback(beforeInsert); // another node created it first
+            }
+        }
+        try (PreparedStatement p = c.prepareStatement("SELECT sent FROM mailroom_inbound_auto_reply WHERE account_id = ? AND recipient = ?"
+                + " AND sent_day = ? FOR UPDATE")) {
+            p.setString(1, account);
+            p.setString(2, recipient);
+            p.setString(3, day);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    private static Optional<String> string(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            for (int k = 0; k < params.length; k++) {
+                if (params[k] instanceof Long l) {
+                    p.setLong(k + 1, l);
+                } else {
+                    p.setString(k + 1, (String) params[k]);
+                }
+            }
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
 }

@@ -12,6 +12,7 @@ import dev.mailroom.inbound.FetchReport;
 import dev.mailroom.inbound.FetchedMail;
 import dev.mailroom.inbound.Inbound;
 import dev.mailroom.inbound.InboundHandler;
+import dev.mailroom.inbound.InboundResult;
 import dev.mailroom.inbound.InboundPoller;
 import dev.mailroom.inbound.ServerAction;
 import dev.mailroom.spi.InboundEntry;
@@ -42,7 +43,10 @@ abstract class InboundPipelineContract {
     final MailServerExtension mail = MailServerExtension.builder().user(USER, "pw").build();
 
     private final List<String> tickets = new CopyOnWriteArrayList<>();
-    private final InboundHandler handler = (FetchedMail m) -> tickets.add(m.subject());
+    private final InboundHandler handler = (FetchedMail m) -> {
+        tickets.add(m.subject());
+        return InboundResult.ticket(m.subject());
+    };
 
     /** @return a data source on a fresh, empty database, the same one for every call in a test */
     protected abstract DataSource dataSource();
@@ -106,7 +110,7 @@ abstract class InboundPipelineContract {
                 if (m.subject().equals("Gift")) {
                     throw new IllegalStateException("kaputt");
                 }
-                handler.accept(m);
+                return handler.accept(m);
             }).build();
             for (int i = 0; i < 3; i++) {
                 inbound.fetch(account(), FetchOptions.defaults());
@@ -136,6 +140,41 @@ abstract class InboundPipelineContract {
             }
             a.inbound().releaseLease(ID, "node-a");
             assertThat(b.inbound().tryLease(ID, "node-b", java.time.Duration.ofMinutes(5))).isTrue();
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    // ---- Ticket routing over the database (docs/adr/030) ----
+
+    @Test
+    @DisplayName("F5/F7: two nodes on one database: one auto-reply per sender and day; a reply to a known Message-ID joins its ticket")
+    void routingAcrossNodes() throws Exception {
+        List<String> replies = new CopyOnWriteArrayList<>();
+        List<dev.mailroom.inbound.Routing> routings = new CopyOnWriteArrayList<>();
+        InboundHandler recording = m -> {
+            routings.add(m.routing());
+            return InboundResult.ticket(m.routing().ticket().orElse(m.subject()));
+        };
+        dev.mailroom.inbound.Outbox outbox = (context, email, key) -> replies.add(email.to().get(0).address() + ": " + email.subject());
+        FetchOptions options = FetchOptions.builder().routing(dev.mailroom.inbound.TicketRouting.builder()
+                .autoReply(dev.mailroom.inbound.AutoReply.builder("Ticket {TICKET}", "Danke").build()).build()).build();
+        JdbcStore a = JdbcStore.builder(dataSource()).cipher(TestKeys.cipher()).build();
+        JdbcStore b = JdbcStore.builder(dataSource()).cipher(TestKeys.cipher()).build();
+        try {
+            deliver("e1", "Erste");
+            Inbound.builder(a.inbound(), recording).outbox(outbox).build().fetch(account(), options);
+            deliver("e2", "Zweite");
+            String reply = "From: kunde@example.test\r\nTo: " + USER + "\r\nSubject: Re: Erste\r\nMessage-ID: <e3@example.test>\r\n"
+                    + "In-Reply-To: <e1@example.test>\r\n\r\nx\r\n";
+            mail.greenMail().getUserManager().getUser(USER).deliver(new MimeMessage(Session.getInstance(new Properties()),
+                    new ByteArrayInputStream(reply.getBytes(StandardCharsets.UTF_8))));
+            Inbound.builder(b.inbound(), recording).outbox(outbox).build().fetch(account(), options);
+            assertThat(replies).containsExactly("kunde@example.test: Ticket Erste");
+            assertThat(routings).extracting(dev.mailroom.inbound.Routing::kind).containsExactly(dev.mailroom.inbound.Routing.Kind.NEW,
+                    dev.mailroom.inbound.Routing.Kind.NEW, dev.mailroom.inbound.Routing.Kind.FOLLOW_UP);
+            assertThat(routings.get(2).ticket()).hasValue("Erste");
         } finally {
             a.close();
             b.close();

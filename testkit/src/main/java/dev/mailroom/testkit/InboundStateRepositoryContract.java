@@ -215,4 +215,73 @@ public abstract class InboundStateRepositoryContract {
         assertEquals(1, repo.archived(OTHER, 10).size());
         assertThrows(IllegalArgumentException.class, () -> repo.purgeArchive(ACCOUNT, Duration.ofDays(-1)));
     }
+
+    // ---- Ticket routing: Message-ID memory, bundling, auto-reply counters (docs/adr/030) ----
+
+    @Test
+    @DisplayName("F5: a remembered Message-ID finds its ticket, per account; the first ticket stays; its sender is a participant")
+    void ticketMails() {
+        assertTrue(repo.ticketOfMail(ACCOUNT, "<a@example.test>").isEmpty());
+        repo.rememberTicketMail(ACCOUNT, "<a@example.test>", "4711", "kunde@example.test");
+        repo.rememberTicketMail(ACCOUNT, "<a@example.test>", "4712", "kunde@example.test");
+        assertEquals(java.util.Optional.of("4711"), repo.ticketOfMail(ACCOUNT, "<a@example.test>"));
+        assertTrue(repo.ticketOfMail(OTHER, "<a@example.test>").isEmpty(), "per account");
+        assertTrue(repo.wroteToTicket(ACCOUNT, "4711", "kunde@example.test"));
+        assertFalse(repo.wroteToTicket(ACCOUNT, "4711", "fremder@example.test"));
+        assertFalse(repo.wroteToTicket(ACCOUNT, "4712", "kunde@example.test"));
+        assertFalse(repo.wroteToTicket(OTHER, "4711", "kunde@example.test"));
+    }
+
+    @Test
+    @DisplayName("F6: a bundle is found within its window, refreshed by remembering it again, per account")
+    void bundles() {
+        assertTrue(repo.bundleTicket(ACCOUNT, "k", Duration.ofMinutes(2)).isEmpty());
+        repo.rememberBundle(ACCOUNT, "k", "4711");
+        assertEquals(java.util.Optional.of("4711"), repo.bundleTicket(ACCOUNT, "k", Duration.ofMinutes(2)));
+        assertTrue(repo.bundleTicket(OTHER, "k", Duration.ofMinutes(2)).isEmpty());
+        assertTrue(repo.bundleTicket(ACCOUNT, "other", Duration.ofMinutes(2)).isEmpty());
+        assertTrue(repo.bundleTicket(ACCOUNT, "k", Duration.ofMillis(-1)).isEmpty(), "outside the window");
+        repo.rememberBundle(ACCOUNT, "k", "4800");
+        assertEquals(java.util.Optional.of("4800"), repo.bundleTicket(ACCOUNT, "k", Duration.ofMinutes(2)));
+    }
+
+    @Test
+    @DisplayName("F7: auto-replies are counted per account, recipient and day, with a cap per recipient over all accounts")
+    void autoReplyCounters() {
+        java.time.LocalDate day = java.time.LocalDate.of(2026, 11, 29);
+        assertTrue(repo.tryTakeAutoReply(ACCOUNT, "kunde@example.test", day, 1, 2));
+        assertFalse(repo.tryTakeAutoReply(ACCOUNT, "kunde@example.test", day, 1, 2), "one per sender and day");
+        assertTrue(repo.tryTakeAutoReply(ACCOUNT, "kunde@example.test", day.plusDays(1), 1, 2), "a new day");
+        assertTrue(repo.tryTakeAutoReply(ACCOUNT, "other@example.test", day, 1, 2), "another recipient");
+        assertTrue(repo.tryTakeAutoReply(OTHER, "kunde@example.test", day, 1, 2), "another account");
+        assertFalse(repo.tryTakeAutoReply(AccountId.of("third"), "kunde@example.test", day, 1, 2), "the cap per recipient and day");
+        assertThrows(IllegalArgumentException.class, () -> repo.tryTakeAutoReply(ACCOUNT, "x@example.test", day, 0, 2));
+    }
+
+    @Test
+    @DisplayName("F7: taking auto-replies concurrently never exceeds the limit")
+    void autoReplyCountersConcurrently() throws Exception {
+        java.time.LocalDate day = java.time.LocalDate.of(2026, 11, 29);
+        int threads = 6;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                AccountId account = t % 2 == 0 ? ACCOUNT : OTHER;
+                results.add(pool.submit(() -> {
+                    start.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    return repo.tryTakeAutoReply(account, "loop@example.test", day, 2, 3);
+                }));
+            }
+            start.countDown();
+            int taken = 0;
+            for (java.util.concurrent.Future<Boolean> f : results) {
+                taken += f.get(30, java.util.concurrent.TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertEquals(3, taken, "the cap of 3 over both accounts");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -188,4 +188,95 @@ public final class MailServerExtension implements BeforeEachCallback, AfterEachC
         }
         return greenMail;
     }
+
+    // ---- Incoming mail for hosts' inbound tests (docs/adr/030) ----
+
+    /**
+     * Puts a mail into a mailbox, as if a customer had sent it: the next fetch of that mailbox finds it.
+     *
+     * @param mailbox the mailbox's address (a user of this server)
+     * @param mail the mail
+     * @return the mail's Message-ID, to find the ticket or to reply to it ({@link IncomingMail#inReplyTo})
+     * @throws IllegalArgumentException if the mailbox is not a user of this server
+     */
+    public String deliverTo(String mailbox, IncomingMail mail) {
+        java.util.Objects.requireNonNull(mailbox, "mailbox");
+        java.util.Objects.requireNonNull(mail, "mail");
+        com.icegreen.greenmail.user.GreenMailUser user = running().getUserManager().getUser(mailbox);
+        if (user == null) {
+            throw new IllegalArgumentException("no mailbox " + mailbox + ": add it with builder().user(address, password) or addUser");
+        }
+        try {
+            MimeMessage m = new MimeMessage(jakarta.mail.Session.getInstance(new java.util.Properties()),
+                    new java.io.ByteArrayInputStream(mail.render(mailbox).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            user.deliver(m);
+        } catch (jakarta.mail.MessagingException e) {
+            throw new IllegalStateException("could not deliver to " + mailbox, e);
+        }
+        return mail.messageIdOrNew();
+    }
+
+    /**
+     * An account that fetches a mailbox of this server over IMAP (plain, on the loopback port) and sends through
+     * its SMTP port: pass it to {@code Inbound#fetch} to run one fetch in a test.
+     *
+     * @param mailbox the mailbox's address (a user of this server); also the account's id
+     * @return the resolved account
+     * @throws IllegalArgumentException if the mailbox is not a user of this server
+     */
+    public dev.mailroom.ResolvedAccount imapAccount(String mailbox) {
+        return fetchAccount(mailbox, dev.mailroom.FetchSettings.imap(host(), imapPort(), dev.mailroom.Security.NONE));
+    }
+
+    /**
+     * As {@link #imapAccount}, over POP3.
+     *
+     * @param mailbox the mailbox's address (a user of this server); also the account's id
+     * @return the resolved account
+     */
+    public dev.mailroom.ResolvedAccount pop3Account(String mailbox) {
+        return fetchAccount(mailbox, dev.mailroom.FetchSettings.pop3(host(), pop3Port()).withImap(null, null, dev.mailroom.Security.NONE));
+    }
+
+    private dev.mailroom.ResolvedAccount fetchAccount(String mailbox, dev.mailroom.FetchSettings fetching) {
+        java.util.Objects.requireNonNull(mailbox, "mailbox");
+        com.icegreen.greenmail.user.GreenMailUser user = running().getUserManager().getUser(mailbox);
+        if (user == null) {
+            throw new IllegalArgumentException("no mailbox " + mailbox + ": add it with builder().user(address, password) or addUser");
+        }
+        dev.mailroom.Account account = dev.mailroom.Account.builder().id(mailbox).description("Test mailbox " + mailbox).email(mailbox)
+                .authentication(dev.mailroom.Authentication.password(user.getLogin(), dev.mailroom.Secret.of(user.getPassword())))
+                .smtp(host(), smtpPort(), dev.mailroom.Security.NONE).fetching(fetching).build();
+        return dev.mailroom.ResolvedAccount.of(account, null, dev.mailroom.Security.NONE);
+    }
+
+    /**
+     * The subjects of the mail in a mailbox's folder, to check what a fetch left on the server.
+     *
+     * @param mailbox the mailbox's address
+     * @param folder the folder, e.g. {@code INBOX}
+     * @return the subjects in order; empty if the folder does not exist
+     */
+    public List<String> subjectsIn(String mailbox, String folder) {
+        com.icegreen.greenmail.user.GreenMailUser user = running().getUserManager().getUser(java.util.Objects.requireNonNull(mailbox, "mailbox"));
+        if (user == null) {
+            throw new IllegalArgumentException("no mailbox " + mailbox);
+        }
+        try (jakarta.mail.Store store = jakarta.mail.Session.getInstance(new java.util.Properties()).getStore("imap")) {
+            store.connect(host(), imapPort(), user.getLogin(), user.getPassword());
+            jakarta.mail.Folder f = store.getFolder(java.util.Objects.requireNonNull(folder, "folder"));
+            if (!f.exists()) {
+                return List.of();
+            }
+            f.open(jakarta.mail.Folder.READ_ONLY);
+            List<String> out = new ArrayList<>();
+            for (jakarta.mail.Message m : f.getMessages()) {
+                out.add(m.getSubject());
+            }
+            f.close(false);
+            return out;
+        } catch (jakarta.mail.MessagingException e) {
+            throw new IllegalStateException("could not read " + folder + " of " + mailbox, e);
+        }
+    }
 }

@@ -47,6 +47,7 @@ public final class Quickstart {
             run(server);
             GoogleQuickstart.run(server);
             MicrosoftQuickstart.run();
+            InboundQuickstart.run(server);
         }
         System.out.println();
         System.out.println("Quickstart finished.");

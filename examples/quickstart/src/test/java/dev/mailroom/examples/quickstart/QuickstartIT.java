@@ -28,7 +28,9 @@ final class QuickstartIT {
                 .contains("queued for u-42 <anna@acme.example> through account acme").contains("skipped u-43: OWN_CHANGE")
                 .contains("skipped u-44: NO_ADDRESS").containsPattern("NOTIFICATION +SUCCESS").contains("'Aufgabe: Angebot 4711 prüfen' (Auto-Submitted: auto-generated)").contains("existing=true").contains("Quickstart finished.")
                 .doesNotContain("system-pw").doesNotContain("acme-pw")
-                .contains("11. A Google Workspace mailbox").doesNotContain("client-secret");
+                .contains("11. A Google Workspace mailbox").doesNotContain("client-secret")
+                .contains("ticket 1001 <- 'Drucker druckt nicht'").contains("'Ihre Anfrage [#1001]: Drucker druckt nicht' (Auto-Submitted: auto-replied)")
+                .contains("Routing[FOLLOW_UP 1001 by SIGNED_REFERENCE").doesNotContain("support-pw");
     }
 
     @Test

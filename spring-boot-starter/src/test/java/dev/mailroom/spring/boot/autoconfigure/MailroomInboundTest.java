@@ -59,6 +59,7 @@ class MailroomInboundTest {
             return m -> {
                 SUBJECTS.add(m.subject());
                 handled.countDown();
+                return dev.mailroom.inbound.InboundResult.stored();
             };
         }
 
