@@ -121,7 +121,8 @@ public final class Mailroom implements AutoCloseable {
                 .clock(b.clock);
         AuthorizationServers servers = AuthorizationServers.create(b.authorizationServers, true,
                 b.classLoader != null ? b.classLoader : Mailroom.class.getClassLoader());
-        OAuthTokens tokens = new OAuthTokens(oauthStore, servers, contextBuilder.build(), b.clock, null);
+        Listeners listeners = new Listeners(b.listeners);
+        OAuthTokens tokens = new OAuthTokens(oauthStore, servers, contextBuilder.build(), b.clock, null, listeners);
         TransportContext context = contextBuilder.accessTokens(b.accessTokens != null ? b.accessTokens : tokens).build();
         this.transports = TransportRegistry.create(b.providers, b.discoverTransports,
                 b.classLoader != null ? b.classLoader : Mailroom.class.getClassLoader(), context);
@@ -133,7 +134,6 @@ public final class Mailroom implements AutoCloseable {
         this.logView = new DeliveryLogView(deliveryLog, b.clock);
         this.listenerHandle = repository.addChangeListener(this::repositoryChanged);
         this.outboxView = new OutboxView(outbox);
-        Listeners listeners = new Listeners(b.listeners);
         this.workers = b.outboxThreads == 0 ? null : new OutboxWorkers(outbox, resolver, deliveryLog,
                 (account, transportId, message) -> transports.get(transportId).send(account, message),
                 new OutboxWorkers.Settings(b.outboxThreads, 10, b.outboxLease, b.outboxPollInterval, b.outboxInitialBackoff,

@@ -126,7 +126,8 @@ final class OAuthTokensTest {
             java.util.concurrent.CompletableFuture<AccessToken> waiting = java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> tokens(f).refresh(a, rejected));
             AccessToken stored = AccessToken.of("token-of-the-other-node", f.clock.instant().plus(Duration.ofHours(1)));
-            assertThat(f.store.saveTokens(ACCOUNT, "other-node", stored, f.clock.instant(), Optional.empty())).isPresent();
+            long version = f.store.findGrant(ACCOUNT).orElseThrow().version();
+            assertThat(f.store.saveTokens(ACCOUNT, "other-node", version, stored, f.clock.instant(), Optional.empty())).isPresent();
             assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo(stored);
             assertThat(f.provider.refreshes).hasValue(0);
         }
@@ -302,9 +303,9 @@ final class OAuthTokensTest {
         }
 
         @Override
-        public Optional<OAuthStore.Grant> saveTokens(dev.mailroom.AccountId account, String holder, AccessToken accessToken, Instant issuedAt,
-                                                     Optional<Secret> rotated) {
-            Optional<OAuthStore.Grant> saved = super.saveTokens(account, holder, accessToken, issuedAt, rotated);
+        public Optional<OAuthStore.Grant> saveTokens(dev.mailroom.AccountId account, String holder, long expectedVersion, AccessToken accessToken,
+                                                     Instant issuedAt, Optional<Secret> rotated) {
+            Optional<OAuthStore.Grant> saved = super.saveTokens(account, holder, expectedVersion, accessToken, issuedAt, rotated);
             if (crash) {
                 throw new IllegalStateException("simulated crash right after the save");
             }
