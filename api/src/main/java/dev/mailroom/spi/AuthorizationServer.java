@@ -6,7 +6,9 @@ import dev.mailroom.OAuthClient;
 import dev.mailroom.Secret;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The OAuth 2.0 protocol of one provider (Google, Microsoft): how its consent URL looks, how a code is
@@ -99,5 +101,19 @@ public interface AuthorizationServer {
                 + " does not support application credentials (the client credentials grant)", null,
                 "Use an account that logs in with OAuth 2.0 consent, or add the module of a provider that supports application"
                         + " credentials (transport-graph for Microsoft).", List.of(), null);
+    }
+
+    /**
+     * How long a grant may go without a refresh before the provider lets its refresh token expire for inactivity
+     * (Microsoft: 90 days), less a safety margin: Mailroom refreshes, in the background, every grant of this provider
+     * whose token was last issued longer ago than this, so that an account that sends rarely stays connected. The
+     * refresh follows the usual rules (one node at a time, a rotated refresh token stored before use, failures
+     * classified as for any refresh).
+     *
+     * @return the longest time without a refresh; empty (the default) when the provider's refresh tokens do not
+     *         expire for inactivity
+     */
+    default Optional<Duration> idleRefresh() {
+        return Optional.empty();
     }
 }

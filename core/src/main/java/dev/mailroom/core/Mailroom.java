@@ -1,6 +1,7 @@
 package dev.mailroom.core;
 
 import dev.mailroom.Account;
+import dev.mailroom.Authentication;
 import dev.mailroom.AccountHealth;
 import dev.mailroom.AccountId;
 import dev.mailroom.Diagnosis;
@@ -97,6 +98,9 @@ public final class Mailroom implements AutoCloseable {
     private final NotificationService notifications;
     private final OAuthAdmin oauth;
     private volatile OAuthTokens oauthTokens; // set last in the constructor: the change listener may run before
+    /** The most grants refreshed in the background per run. */
+    static final int IDLE_REFRESH_BATCH = 100;
+    private final java.util.concurrent.ScheduledFuture<?> idleRefresh;
 
     private Mailroom(Builder b) {
         this.repository = b.accounts != null ? b.accounts : new InMemoryAccountRepository();
@@ -148,6 +152,12 @@ public final class Mailroom implements AutoCloseable {
         this.enqueuing = new Enqueuing(resolver, transports, renderer, composer, outbox, limits, records, lifecycle, workers);
         this.oauth = new OAuthAdmin(repository, oauthStore, servers, tokens, context, b.clock, this::repositoryChanged);
         this.oauthTokens = tokens;
+        this.idleRefresh = b.accessTokens != null ? null : servers.shortestIdleRefresh().map(idle -> {
+            // often enough that a grant is refreshed well before its limit; the first run soon after start
+            Duration every = Duration.ofHours(1).compareTo(idle.dividedBy(4)) < 0 ? Duration.ofHours(1) : idle.dividedBy(4);
+            return context.scheduler().scheduleWithFixedDelay(this::refreshIdleQuietly, Math.min(60_000, every.toMillis()), every.toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        }).orElse(null);
         this.diagnostics = new Diagnostics(repository, resolver, transports, delivery, records, lifecycle,
                 AccountAdmin::withStoredSecrets, logView::traffic, context.accessTokens(),
                 b.accessTokens != null ? account -> java.util.Optional.empty() : oauth::statusIfOAuth); // the host's tokens: its grants
@@ -428,6 +438,9 @@ public final class Mailroom implements AutoCloseable {
     @Override
     public void close() {
         if (lifecycle.close()) {
+            if (idleRefresh != null) {
+                idleRefresh.cancel(false);
+            }
             if (workers != null) {
                 workers.close();
             }
@@ -437,6 +450,46 @@ public final class Mailroom implements AutoCloseable {
                 LOG.warn("removing the repository listener failed", e);
             }
             transports.close();
+        }
+    }
+
+    /**
+     * Refreshes the OAuth grants whose provider would otherwise let them expire unused (at most
+     * {@value #IDLE_REFRESH_BATCH} per run; the rest on the next); runs on the transports' scheduler. Each failure is
+     * recorded as for any refresh and does not stop the others.
+     *
+     * @return how many grants were refreshed
+     */
+    int refreshIdleOAuthGrants() {
+        OAuthTokens t = oauthTokens;
+        if (t == null || lifecycle.isClosed()) {
+            return 0;
+        }
+        int refreshed = 0;
+        for (Account a : repository.findAll()) {
+            Authentication auth = a.authentication().orElse(null);
+            if (auth == null || auth.kind() != Authentication.Kind.OAUTH2 || !a.enabled()) {
+                continue;
+            }
+            try {
+                if (t.refreshIfIdle(admin.resolved(a.id())) && ++refreshed >= IDLE_REFRESH_BATCH) {
+                    break;
+                }
+            } catch (RuntimeException e) { // recorded (grant problem, backoff, log) by the token source; the next account goes on
+                LOG.debug("account {}: background refresh of its OAuth grant failed: {}", a.id(), e.getMessage());
+            }
+        }
+        return refreshed;
+    }
+
+    private void refreshIdleQuietly() {
+        try {
+            int n = refreshIdleOAuthGrants();
+            if (n > 0) {
+                LOG.info("refreshed {} OAuth grants that would otherwise expire unused", n);
+            }
+        } catch (RuntimeException e) { // e.g. the account repository is unreachable: the next run tries again
+            LOG.warn("background refresh of idle OAuth grants failed; next run as scheduled: {}", e.toString());
         }
     }
 

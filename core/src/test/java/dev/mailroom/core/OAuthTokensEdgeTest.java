@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 final class OAuthTokensEdgeTest {
 
     /** A provider that passes everything to the scripted one, but whose refresh can be told to throw. */
-    static final class FailingRefresh implements AuthorizationServer {
+    static class FailingRefresh implements AuthorizationServer {
         final AuthorizationServer delegate;
         volatile MailException fail;
 

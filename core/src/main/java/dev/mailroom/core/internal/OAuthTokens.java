@@ -136,6 +136,38 @@ public final class OAuthTokens implements AccessTokens {
         return obtain(account, rejected);
     }
 
+    /**
+     * Refreshes an account's grant when its provider lets refresh tokens expire unused
+     * ({@link AuthorizationServer#idleRefresh()}) and its token was last issued longer ago than that: single-flight
+     * with the lease, the rotated refresh token stored before anything else, failures recorded as for any refresh
+     * (a refused grant is marked, an unavailable provider backs off).
+     *
+     * @param account an account that logs in with OAuth 2.0 consent
+     * @return whether the provider was asked for a new token
+     * @throws MailException as {@link #token} does, when the refresh fails
+     */
+    public boolean refreshIfIdle(ResolvedAccount account) {
+        OAuthClientId clientId = clientOf(account);
+        OAuthStore.Grant g = store.findGrant(account.account().id()).orElse(null);
+        if (g == null || g.problem() != null || !g.client().equals(clientId)) {
+            return false;
+        }
+        Optional<Duration> idle = store.findClient(clientId).flatMap(c -> servers.find(c.provider())).flatMap(AuthorizationServer::idleRefresh);
+        if (idle.isEmpty()) {
+            return false;
+        }
+        Instant last = g.accessTokenIssuedAt() != null ? g.accessTokenIssuedAt() : g.grantedAt();
+        Instant idleBefore = clock.instant().minus(idle.get());
+        if (last.isAfter(idleBefore)) {
+            return false;
+        }
+        LOG.info("account {}: refreshing its OAuth grant, unused since {} (the provider expires refresh tokens unused for longer than {})",
+                account.account().email().address(), last, idle.get());
+        AccessToken before = g.accessToken();
+        AccessToken after = obtain(account, null, idleBefore);
+        return !after.equals(before);
+    }
+
     /** Forgets this node's cached token of an account (after a new consent or a disconnect). */
     public void forget(AccountId account) {
         cache.remove(account);
