@@ -4,6 +4,7 @@ import dev.mailroom.AccountId;
 import dev.mailroom.core.DeliveryAttempt;
 import dev.mailroom.core.Mailroom;
 import dev.mailroom.core.MailroomListener;
+import dev.mailroom.core.TokenRefresh;
 import dev.mailroom.spi.OutboxRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -36,6 +37,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <tr><td>{@code mailroom.delivery.duration}</td><td>timer</td><td>transport, outcome, queued</td></tr>
  * <tr><td>{@code mailroom.outbox.entries}</td><td>gauge</td><td>status (queued, in_flight, sent, failed)</td></tr>
  * <tr><td>{@code mailroom.accounts.held}</td><td>gauge</td><td>—</td></tr>
+ * <tr><td>{@code mailroom.oauth.refreshes}</td><td>counter</td><td>provider, outcome (succeeded, failed), error (category or none)</td></tr>
  * </table>
  *
  * <p>The outbox gauges read {@code mailroom.outbox().counts()} (one query) at most once per
@@ -96,6 +98,19 @@ public final class MailroomMetrics implements MailroomListener {
                 held.remove(attempt.account());
             }
         }
+    }
+
+    /**
+     * Counts one call to an OAuth provider for a token ({@code mailroom.oauth.refreshes}).
+     *
+     * @param refresh the refresh
+     */
+    @Override
+    public void tokenRefreshed(TokenRefresh refresh) {
+        Counter.builder("mailroom.oauth.refreshes").description("calls to OAuth providers for access tokens by outcome")
+                .tags("provider", refresh.provider(), "outcome", refresh.succeeded() ? "succeeded" : "failed",
+                        "error", refresh.failure().map(c -> c.category().name().toLowerCase(Locale.ROOT)).orElse("none"))
+                .register(registry).increment();
     }
 
     /**
