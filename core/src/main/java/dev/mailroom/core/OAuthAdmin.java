@@ -285,8 +285,9 @@ public final class OAuthAdmin {
                     "not connected: an administrator connects the account with its mailbox (beginAuthorization)");
         }
         if (store.findClient(clientId).isEmpty()) {
-            return new OAuthStatus(a.id(), clientId, OAuthStatus.State.CONSENT_REQUIRED, g.identity(), g.scopes(), g.grantedAt(),
-                    MailErrorCode.OAUTH_CLIENT_MISSING + ": OAuth client " + clientId + " is not registered; register it again");
+            return new OAuthStatus(a.id(), clientId, OAuthStatus.State.CLIENT_BROKEN, g.identity(), g.scopes(), g.grantedAt(),
+                    MailErrorCode.OAUTH_CLIENT_MISSING + ": OAuth client " + clientId + " is not registered; register it again (the account's"
+                            + " grant is kept)");
         }
         if (g.problem() != null) {
             return new OAuthStatus(a.id(), clientId, OAuthStatus.State.CONSENT_REQUIRED, g.identity(), g.scopes(), g.grantedAt(),
@@ -294,7 +295,7 @@ public final class OAuthAdmin {
         }
         Optional<MailException> rejected = tokens.rejection(clientId);
         if (rejected.isPresent()) {
-            return new OAuthStatus(a.id(), clientId, OAuthStatus.State.CONSENT_REQUIRED, g.identity(), g.scopes(), g.grantedAt(),
+            return new OAuthStatus(a.id(), clientId, OAuthStatus.State.CLIENT_BROKEN, g.identity(), g.scopes(), g.grantedAt(),
                     MailErrorCode.OAUTH_CLIENT_REJECTED + ": the provider refused OAuth client " + clientId + " ("
                             + rejected.get().getMessage() + "); " + MailErrorCode.OAUTH_CLIENT_REJECTED.hint());
         }

@@ -273,11 +273,18 @@ final class OAuthTokensTest {
             assertThat(logs.lines().stream().filter(l -> l.contains("was refused by the provider"))).hasSize(1);
             assertThat(m.health(dev.mailroom.AccountId.of("sales")).reason()).contains("OAUTH_CLIENT_REJECTED").contains(OAuthFixture.CLIENT.value());
             assertThat(m.health(dev.mailroom.AccountId.of("sales")).state()).isEqualTo(AccountHealth.State.AUTH_REQUIRED);
+            assertThat(m.health(dev.mailroom.AccountId.of("sales")).reason()).contains("the OAuth client registration, not the account");
+            OAuthStatus status = m.oauth().status(dev.mailroom.AccountId.of("sales"));
+            assertThat(status.state()).as("the client needs fixing, not the account").isEqualTo(OAuthStatus.State.CLIENT_BROKEN);
+            assertThat(status.connectedAs()).as("the grant is kept").contains("sales@acme.test");
             f.provider.failRefreshWith(null);
             m.oauth().registerClient(OAuthFixture.client());
             assertThat(tokens(f).token(f.resolved(m))).isNotNull();
             assertThat(f.provider.refreshes).hasValue(2);
             assertThat(m.health(dev.mailroom.AccountId.of("sales")).state()).isEqualTo(AccountHealth.State.OK);
+            assertThat(m.oauth().status(dev.mailroom.AccountId.of("sales")).state()).isEqualTo(OAuthStatus.State.CONNECTED);
+            m.oauth().removeClient(OAuthFixture.CLIENT);
+            assertThat(m.oauth().status(ACCOUNT).state()).as("an unregistered client").isEqualTo(OAuthStatus.State.CLIENT_BROKEN);
         }
     }
 
