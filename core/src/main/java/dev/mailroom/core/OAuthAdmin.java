@@ -141,7 +141,8 @@ public final class OAuthAdmin {
      * @return the link
      * @throws MailException {@link MailErrorCode#INVALID_ACCOUNT} when the account does not exist or does not log in
      *         with OAuth 2.0; {@link MailErrorCode#OAUTH_CLIENT_MISSING} when its client is not registered or no
-     *         module serves its provider
+     *         module serves its provider; {@link MailErrorCode#INTERNAL} when the provider module's consent URL lacks
+     *         PKCE with {@code S256}, Mailroom's challenge or its state (the URL is not used)
      */
     public ConsentLink beginAuthorization(AccountId account) {
         Account a = account(account);
@@ -154,8 +155,17 @@ public final class OAuthAdmin {
         store.savePendingConsent(new OAuthStore.PendingConsent(state, a.id(), client.id(), Secret.of(verifier), now, expires));
         Set<String> scopes = new LinkedHashSet<>(client.scopes());
         scopes.addAll(server.identityScopes());
-        ConsentLink link = new ConsentLink(a.id(), server.consentUrl(client, new ConsentRequest(state, challenge(verifier),
-                a.email().address(), List.copyOf(scopes))), expires);
+        String challenge = challenge(verifier);
+        java.net.URI url = server.consentUrl(client, new ConsentRequest(state, challenge, a.email().address(), List.copyOf(scopes)));
+        String wrong = checkConsentUrl(url, state, challenge);
+        if (wrong != null) {
+            store.takePendingConsent(state, now); // never completed
+            throw new MailException(MailErrorCode.INTERNAL, "the consent URL of OAuth provider '" + client.provider() + "' for account "
+                    + a.email().address() + " " + wrong + "; it was not used", null, "The provider module " + server.getClass().getName()
+                    + " must put Mailroom's PKCE challenge with code_challenge_method=S256 and its state into the consent URL: update or"
+                    + " replace the module.", List.of(), null);
+        }
+        ConsentLink link = new ConsentLink(a.id(), url, expires);
         LOG.info("account {}: consent started with OAuth client {}, valid until {}", a.email().address(), client.id(), expires);
         return link;
     }
@@ -370,6 +380,32 @@ public final class OAuthAdmin {
         byte[] b = new byte[bytes];
         random.nextBytes(b);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    /**
+     * What is wrong with a provider module's consent URL, or {@code null}: it must carry Mailroom's state and PKCE
+     * challenge with the method S256 (a module that drops them would let a code be used without the verifier, or a
+     * callback be forged).
+     */
+    static String checkConsentUrl(java.net.URI url, String state, String challenge) {
+        java.util.Map<String, List<String>> q = new java.util.HashMap<>();
+        String raw = url.getRawQuery();
+        for (String pair : raw == null ? new String[0] : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            q.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        if (!List.of("S256").equals(q.get("code_challenge_method"))) {
+            return "does not ask for PKCE with code_challenge_method=S256";
+        }
+        if (!List.of(challenge).equals(q.get("code_challenge"))) {
+            return "does not carry Mailroom's PKCE code_challenge";
+        }
+        if (!List.of(state).equals(q.get("state"))) {
+            return "does not carry Mailroom's state";
+        }
+        return null;
     }
 
     /** The PKCE S256 challenge: base64url (no padding) of the SHA-256 of the verifier. */
