@@ -104,6 +104,21 @@ public interface AuthorizationServer {
     }
 
     /**
+     * Revokes a token at the provider (RFC 7009), so that the grant it belongs to ends. Mailroom calls it, best
+     * effort, with the refresh token (or, when none was issued, the access token) of a consent it refuses (another
+     * mailbox consented, a scope is missing), so that no usable grant is left behind at the provider. A failure is
+     * logged and otherwise ignored.
+     *
+     * @param client the registered client, with its real secret
+     * @param token the token to revoke
+     * @param context timeouts and TLS for the call
+     * @throws MailException classified as this interface describes; the default does nothing (the provider has no
+     *         revocation Mailroom knows)
+     */
+    default void revoke(OAuthClient client, Secret token, TransportContext context) {
+    }
+
+    /**
      * How long a grant may go without a refresh before the provider lets its refresh token expire for inactivity
      * (Microsoft: 90 days), less a safety margin: Mailroom refreshes, in the background, every grant of this provider
      * whose token was last issued longer ago than this, so that an account that sends rarely stays connected. The

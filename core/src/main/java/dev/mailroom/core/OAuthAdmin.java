@@ -206,13 +206,20 @@ public final class OAuthAdmin {
         }
         AuthorizationServer server = servers.get(client.provider(), "OAuth client " + client.id());
         TokenResponse r = server.exchange(client, code, consent.codeVerifier(), context);
-        String identity = checkIdentity(a, r);
-        if (!r.grantedScopes().isEmpty()) {
-            List<String> missing = client.scopes().stream().filter(s -> !r.grantedScopes().contains(s)).toList();
-            if (!missing.isEmpty()) {
-                throw new MailException(MailErrorCode.OAUTH_SCOPE_MISSING, "the consent for account " + a.email().address()
-                        + " did not grant " + String.join(", ", missing) + "; nothing was stored");
+        String identity;
+        try {
+            identity = checkIdentity(a, r);
+            if (!r.grantedScopes().isEmpty()) {
+                List<String> missing = client.scopes().stream().filter(s -> !r.grantedScopes().contains(s)).toList();
+                if (!missing.isEmpty()) {
+                    throw new MailException(MailErrorCode.OAUTH_SCOPE_MISSING, "the consent for account " + a.email().address()
+                            + " did not grant " + String.join(", ", missing) + "; nothing was stored", null, "Connect the account again"
+                            + " and allow every permission on the consent page (" + String.join(", ", missing) + ").", List.of(), null);
+                }
             }
+        } catch (MailException refused) {
+            revokeQuietly(server, client, a, r);
+            throw refused;
         }
         if (r.refreshToken().isEmpty()) {
             throw new MailException(MailErrorCode.ACCESS_TOKEN_UNAVAILABLE, "the provider issued no refresh token for account "
@@ -311,6 +318,17 @@ public final class OAuthAdmin {
         }
         return new OAuthStatus(a.id(), clientId, OAuthStatus.State.CONNECTED, g.identity(), g.scopes(), g.grantedAt(),
                 "connected as " + g.identity() + " since " + g.grantedAt());
+    }
+
+    /** Ends, at the provider, the grant of a consent that was refused here; a failure is logged (never a token). */
+    private void revokeQuietly(AuthorizationServer server, OAuthClient client, Account a, TokenResponse r) {
+        try {
+            server.revoke(client, r.refreshToken().orElseGet(() -> Secret.of(r.accessToken().reveal())), context);
+            LOG.info("account {}: the refused consent's tokens were revoked at the provider", a.email().address());
+        } catch (RuntimeException e) {
+            LOG.warn("account {}: revoking the refused consent's tokens at the provider failed ({}); the mailbox's owner can remove the app's"
+                    + " access in their account settings", a.email().address(), e.getMessage());
+        }
     }
 
     /**
