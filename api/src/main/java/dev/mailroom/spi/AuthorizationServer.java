@@ -119,6 +119,20 @@ public interface AuthorizationServer {
     }
 
     /**
+     * The scopes a grant needs, at least one of them, to send through the given kind of transport with this
+     * provider (Google: the Gmail API takes {@code gmail.send} or {@code https://mail.google.com/}; SMTP and IMAP
+     * take only {@code https://mail.google.com/}). Mailroom checks it when a consent is completed and before it uses
+     * a grant, when the provider reported the granted scopes, and refuses with
+     * {@link MailErrorCode#OAUTH_SCOPE_MISSING} naming the scope to add to the client and connect again with.
+     *
+     * @param sending how the account sends
+     * @return the scopes, any one of which suffices, the preferred first; empty (the default) for no check
+     */
+    default List<String> scopesFor(dev.mailroom.SendSettings.Kind sending) {
+        return List.of();
+    }
+
+    /**
      * How long a grant may go without a refresh before the provider lets its refresh token expire for inactivity
      * (Microsoft: 90 days), less a safety margin: Mailroom refreshes, in the background, every grant of this provider
      * whose token was last issued longer ago than this, so that an account that sends rarely stays connected. The

@@ -217,6 +217,11 @@ public final class OAuthAdmin {
                             + " and allow every permission on the consent page (" + String.join(", ", missing) + ").", List.of(), null);
                 }
             }
+            MailException forTransport = a.sending().map(sending -> OAuthTokens.transportScopeMissing(server, sending.kind(), r.grantedScopes(),
+                    a.email().address(), client.id(), true)).orElse(null);
+            if (forTransport != null && !r.grantedScopes().isEmpty()) {
+                throw forTransport;
+            }
         } catch (MailException refused) {
             revokeQuietly(server, client, a, r);
             throw refused;

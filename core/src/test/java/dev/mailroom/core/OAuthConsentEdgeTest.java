@@ -3,12 +3,15 @@ package dev.mailroom.core;
 import dev.mailroom.MailErrorCode;
 import dev.mailroom.MailException;
 import dev.mailroom.OAuthClient;
+import dev.mailroom.SendSettings;
 import dev.mailroom.spi.ConsentRequest;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.URI;
+import java.util.List;
 
 import static dev.mailroom.core.OAuthFixture.ACCOUNT;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,4 +61,60 @@ final class OAuthConsentEdgeTest {
                     e -> assertThat(e.code()).isEqualTo(MailErrorCode.OAUTH_STATE_INVALID));
         }
     }
+
+    /** Google's rule: SMTP needs mail.google.com; the Gmail API takes gmail.send too. */
+    private final class Scoped extends OAuthTokensEdgeTest.FailingRefresh {
+        Scoped() {
+            super(f.provider);
+        }
+
+        @Override
+        public List<String> scopesFor(SendSettings.Kind sending) {
+            return sending == SendSettings.Kind.GMAIL_API ? List.of(GMAIL_SEND, OAuthFixture.SCOPE) : List.of(OAuthFixture.SCOPE);
+        }
+    }
+
+    private static final String GMAIL_SEND = "https://www.googleapis.com/auth/gmail.send";
+
+    private Mailroom scoped() {
+        return Mailroom.builder().accountRepository(f.accounts).oauthStore(f.store).authorizationServer(new Scoped())
+                .transport(f.transport).discoverTransports(false).clock(f.clock).outboxWorkers(0).build();
+    }
+
+    @Test
+    @DisplayName("D2: a consent whose scopes do not let the account's transport send (SMTP needs mail.google.com) is refused naming the scope and the fix, and revoked")
+    void consentLacksTransportScope_refused() {
+        try (Mailroom m = scoped()) {
+            m.oauth().registerClient(OAuthFixture.client().toBuilder().scopes(List.of(GMAIL_SEND)).build());
+            String[] callback = f.provider.approve(m.oauth().beginAuthorization(ACCOUNT).url(), OAuthFixture.ADDRESS);
+            Throwable t = catchThrowable(() -> m.oauth().completeAuthorization(callback[0], callback[1]));
+            assertThat(t).isInstanceOfSatisfying(MailException.class, e -> {
+                assertThat(e.code()).isEqualTo(MailErrorCode.OAUTH_SCOPE_MISSING);
+                assertThat(e.getMessage()).contains(OAuthFixture.SCOPE).contains("nothing was stored");
+                assertThat(e.hint()).contains(OAuthFixture.SCOPE).contains("connect the account again");
+            });
+            assertThat(f.store.findGrant(ACCOUNT)).isEmpty();
+            assertThat(f.provider.revocations).hasValue(1);
+        }
+    }
+
+    @Test
+    @DisplayName("A9: a grant that does not cover the transport the account now uses fails at token use with OAUTH_SCOPE_MISSING naming the scope")
+    void grantLacksTransportScope_atUse() {
+        f.accounts.save(f.accounts.find(ACCOUNT).orElseThrow().toBuilder().sending(SendSettings.gmailApi()).build());
+        try (Mailroom m = scoped()) {
+            m.oauth().registerClient(OAuthFixture.client().toBuilder().scopes(List.of(GMAIL_SEND)).build());
+            f.connect(m, ACCOUNT, OAuthFixture.ADDRESS);
+            assertThat(f.transport.context().accessTokens().token(f.resolved(m))).isNotNull();
+            m.accounts().update(f.accounts.find(ACCOUNT).orElseThrow().toBuilder()
+                    .sending(SendSettings.smtp("smtp.gmail.com", 587, dev.mailroom.Security.STARTTLS)).build());
+            Throwable t = catchThrowable(() -> f.transport.context().accessTokens().token(f.resolved(m)));
+            assertThat(t).isInstanceOfSatisfying(MailException.class, e -> {
+                assertThat(e.code()).isEqualTo(MailErrorCode.OAUTH_SCOPE_MISSING);
+                assertThat(e.getMessage()).contains(OAuthFixture.SCOPE);
+                assertThat(e.hint()).contains("connect the account again");
+            });
+        }
+    }
 }
+

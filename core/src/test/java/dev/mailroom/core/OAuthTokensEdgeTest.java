@@ -57,6 +57,11 @@ final class OAuthTokensEdgeTest {
         }
 
         @Override
+        public void revoke(OAuthClient client, Secret token, TransportContext context) {
+            delegate.revoke(client, token, context);
+        }
+
+        @Override
         public TokenResponse refresh(OAuthClient client, Secret refreshToken, TransportContext context) {
             MailException e = fail;
             if (e != null) {

@@ -37,6 +37,8 @@ public final class GoogleAuthorizationServer implements AuthorizationServer {
     public static final URI REVOKE_ENDPOINT = URI.create("https://oauth2.googleapis.com/revoke");
     /** The scope the Gmail transport needs. */
     public static final String GMAIL_SEND_SCOPE = "https://www.googleapis.com/auth/gmail.send";
+    /** The scope of full mailbox access, the only one SMTP and IMAP with XOAUTH2 take. */
+    public static final String FULL_MAIL_SCOPE = "https://mail.google.com/";
 
     /** The server; the service loader uses this constructor. */
     public GoogleAuthorizationServer() {
@@ -77,6 +79,19 @@ public final class GoogleAuthorizationServer implements AuthorizationServer {
         url.set("login_hint", request.loginHint());
         url.set("include_granted_scopes", "true");
         return URI.create(url.build());
+    }
+
+    /**
+     * @param sending how the account sends
+     * @return the Gmail API: {@code gmail.send} (or full mail access); SMTP: {@code https://mail.google.com/}; else none
+     */
+    @Override
+    public List<String> scopesFor(dev.mailroom.SendSettings.Kind sending) {
+        return switch (sending) {
+            case GMAIL_API -> List.of(GMAIL_SEND_SCOPE, FULL_MAIL_SCOPE);
+            case SMTP -> List.of(FULL_MAIL_SCOPE);
+            default -> List.of();
+        };
     }
 
     @Override

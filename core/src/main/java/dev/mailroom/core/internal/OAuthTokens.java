@@ -575,7 +575,41 @@ public final class OAuthTokens implements AccessTokens {
             throw new MailException(g.problem().code(), "the provider refused the OAuth grant of account " + address + " on "
                     + g.problem().since(), g.problem().detail(), g.problem().code().hint(), List.of(), null);
         }
+        SendSettings.Kind kind = account.sending().map(SendSettings::kind).orElse(null);
+        if (!g.scopes().isEmpty() && kind != null) {
+            AuthorizationServer server = store.findClient(clientId).flatMap(c -> servers.find(c.provider())).orElse(null);
+            MailException missing = server == null ? null : transportScopeMissing(server, kind, g.scopes(), address, clientId, false);
+            if (missing != null) {
+                throw missing;
+            }
+        }
         return g;
+    }
+
+    /**
+     * The refusal when a grant's scopes do not let the account send through its kind of transport
+     * ({@link AuthorizationServer#scopesFor}), or {@code null} when they do (or the provider asks for no check).
+     *
+     * @param server the provider
+     * @param kind how the account sends
+     * @param granted the grant's scopes, as the provider reported them
+     * @param address the account's address
+     * @param client its client
+     * @param atConsent whether a consent is being completed (nothing is stored) rather than a grant used
+     * @return the failure, or {@code null}
+     */
+    public static MailException transportScopeMissing(AuthorizationServer server, SendSettings.Kind kind, java.util.Set<String> granted,
+                                                      String address, OAuthClientId client, boolean atConsent) {
+        List<String> accepted = server.scopesFor(kind);
+        if (accepted.isEmpty() || accepted.stream().anyMatch(granted::contains)) {
+            return null;
+        }
+        String scope = accepted.get(0);
+        return new MailException(MailErrorCode.OAUTH_SCOPE_MISSING, "account " + address + " sends through " + kind + ", which needs the"
+                + " OAuth scope " + scope + (accepted.size() > 1 ? " (or one of " + String.join(", ", accepted.subList(1, accepted.size())) + ")" : "")
+                + (atConsent ? ", but the consent did not grant it; nothing was stored" : ", but its grant does not have it"), null,
+                "Add " + scope + " to the scopes of OAuth client " + client + " (registerClient), then connect the account again"
+                        + " (beginAuthorization) and allow it on the consent page.", List.of(), null);
     }
 
     static OAuthClientId clientOf(ResolvedAccount account) {
