@@ -117,7 +117,7 @@ public final class GoogleAuthorizationServer implements AuthorizationServer {
      * @param client the registered client
      * @param token the refresh or access token
      * @param context timeouts and TLS
-     * @throws MailException {@link dev.mailroom.MailErrorCode#OAUTH_PROVIDER_UNAVAILABLE} when Google cannot be reached
+     * @throws dev.mailroom.MailException {@link dev.mailroom.MailErrorCode#OAUTH_PROVIDER_UNAVAILABLE} when Google cannot be reached
      *         or does not confirm (with its status and error, never the token)
      */
     @Override
