@@ -26,10 +26,17 @@ public record OAuthStatus(AccountId account, OAuthClientId client, State state, 
         /** Connected; tokens are refreshed on their own. */
         CONNECTED,
         /**
-         * Connected once, but the grant no longer works (revoked, expired, password changed) or the client
-         * registration is refused by the provider: an administrator must act, see {@link #reason()}.
+         * Connected once, but the grant no longer works (revoked, expired, password changed): an administrator
+         * connects the account again, see {@link #reason()}.
          */
-        CONSENT_REQUIRED
+        CONSENT_REQUIRED,
+        /**
+         * The account's OAuth client registration is broken, not the account: it is not registered, or the provider
+         * refuses it ({@code invalid_client}: a wrong or expired client secret, a deleted app). Every account using
+         * that client is affected; an administrator fixes the registration ({@code registerClient} with the current
+         * ID and secret), and the accounts work again without a new consent. See {@link #reason()}.
+         */
+        CLIENT_BROKEN
     }
 
     /**

@@ -6,7 +6,9 @@ import dev.mailroom.OAuthClient;
 import dev.mailroom.Secret;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The OAuth 2.0 protocol of one provider (Google, Microsoft): how its consent URL looks, how a code is
@@ -99,5 +101,48 @@ public interface AuthorizationServer {
                 + " does not support application credentials (the client credentials grant)", null,
                 "Use an account that logs in with OAuth 2.0 consent, or add the module of a provider that supports application"
                         + " credentials (transport-graph for Microsoft).", List.of(), null);
+    }
+
+    /**
+     * Revokes a token at the provider (RFC 7009), so that the grant it belongs to ends. Mailroom calls it, best
+     * effort, with the refresh token (or, when none was issued, the access token) of a consent it refuses (another
+     * mailbox consented, a scope is missing), so that no usable grant is left behind at the provider. A failure is
+     * logged and otherwise ignored.
+     *
+     * @param client the registered client, with its real secret
+     * @param token the token to revoke
+     * @param context timeouts and TLS for the call
+     * @throws MailException classified as this interface describes; the default does nothing (the provider has no
+     *         revocation Mailroom knows)
+     */
+    default void revoke(OAuthClient client, Secret token, TransportContext context) {
+    }
+
+    /**
+     * The scopes a grant needs, at least one of them, to send through the given kind of transport with this
+     * provider (Google: the Gmail API takes {@code gmail.send} or {@code https://mail.google.com/}; SMTP and IMAP
+     * take only {@code https://mail.google.com/}). Mailroom checks it when a consent is completed and before it uses
+     * a grant, when the provider reported the granted scopes, and refuses with
+     * {@link MailErrorCode#OAUTH_SCOPE_MISSING} naming the scope to add to the client and connect again with.
+     *
+     * @param sending how the account sends
+     * @return the scopes, any one of which suffices, the preferred first; empty (the default) for no check
+     */
+    default List<String> scopesFor(dev.mailroom.SendSettings.Kind sending) {
+        return List.of();
+    }
+
+    /**
+     * How long a grant may go without a refresh before the provider lets its refresh token expire for inactivity
+     * (Microsoft: 90 days), less a safety margin: Mailroom refreshes, in the background, every grant of this provider
+     * whose token was last issued longer ago than this, so that an account that sends rarely stays connected. The
+     * refresh follows the usual rules (one node at a time, a rotated refresh token stored before use, failures
+     * classified as for any refresh).
+     *
+     * @return the longest time without a refresh; empty (the default) when the provider's refresh tokens do not
+     *         expire for inactivity
+     */
+    default Optional<Duration> idleRefresh() {
+        return Optional.empty();
     }
 }

@@ -25,12 +25,16 @@ import java.util.Set;
  * be {@linkplain Secret#sealed sealed} and opened on first use. No method logs a secret or puts one in an
  * exception message.
  *
- * <p><b>Refresh lease.</b> Refreshing a token is single-flight across nodes: a node first takes the account's
- * lease with {@link #tryLease}; only the holder (the one that took it last, even if it has run out meanwhile, as
- * long as nobody took it since) may {@link #saveTokens} or {@link #markProblem}, which bump the grant's
- * {@link Grant#version() version} and release the lease. The others wait for the version to change and
- * reuse the token the holder stored. A lease that is not released (the node died) expires after its duration,
- * measured on the store's clock.
+ * <p><b>Refresh lease and versions.</b> Refreshing a token is single-flight across nodes: a node first takes
+ * the account's lease with {@link #tryLease}, reads the grant and refreshes with its refresh token. The others
+ * wait for the grant's {@link Grant#version() version} to change and reuse the token the holder stored. Storing
+ * the result ({@link #saveTokens}, {@link #markProblem}) is a compare-and-set on the version the refresh started
+ * from: it succeeds exactly when nothing was stored since (no other refresh, no new consent, no problem), even if
+ * the lease ran out and another node took it meanwhile, because then the refresh token that was used is still
+ * the stored one and a rotated one that came back is the only valid one. It fails when the grant changed: a
+ * newer grant is never overwritten by an older result. Storing bumps the version and releases the caller's
+ * lease (another node's lease stays: its own store then fails and it reuses this result). A lease that is not
+ * released (the node died) expires after its duration, measured on the store's clock.
  *
  * <p><b>Threading and failure.</b> Thread-safe; each method is atomic on its own. Storage failures pass through
  * as unchecked exceptions ({@link dev.mailroom.MailException} with {@link MailErrorCode#STORE_FAILED} for
@@ -119,30 +123,34 @@ public interface OAuthStore {
     boolean tryLease(AccountId account, String holder, Duration lease);
 
     /**
-     * Stores a refreshed access token (and the rotated refresh token, when the provider issued one) while
-     * {@code holder} holds the lease, bumps the version, clears any problem and releases the lease. When this
-     * returns, the tokens are committed: a new node on the same store reads them.
+     * Stores a refreshed access token (and the rotated refresh token, when the provider issued one) when the
+     * grant's version is still {@code expectedVersion} (compare-and-set), bumps the version, clears any problem and
+     * releases {@code holder}'s lease if it holds it. When this returns a grant, the tokens are committed: a new
+     * node on the same store reads them.
      *
      * @param account the account
-     * @param holder the lease holder
+     * @param holder who refreshed
+     * @param expectedVersion the version of the grant whose refresh token was used
      * @param accessToken the new access token
      * @param issuedAt when it was issued, to judge its lifetime
      * @param rotatedRefreshToken the new refresh token, or empty when the provider kept the old one
-     * @return the grant as stored; empty when {@code holder} no longer held the lease (nothing stored)
+     * @return the grant as stored; empty when the grant changed (or went) since that version (nothing stored)
      */
-    Optional<Grant> saveTokens(AccountId account, String holder, AccessToken accessToken, Instant issuedAt,
+    Optional<Grant> saveTokens(AccountId account, String holder, long expectedVersion, AccessToken accessToken, Instant issuedAt,
                                Optional<Secret> rotatedRefreshToken);
 
     /**
-     * Records why the grant cannot be used (e.g. {@link MailErrorCode#OAUTH_GRANT_REVOKED}) while {@code holder}
-     * holds the lease, drops the cached access token, bumps the version and releases the lease.
+     * Records why the grant cannot be used (e.g. {@link MailErrorCode#OAUTH_GRANT_REVOKED}) when the grant's
+     * version is still {@code expectedVersion} (a refusal of an older refresh token says nothing about a newer
+     * one), drops the cached access token, bumps the version and releases {@code holder}'s lease if it holds it.
      *
      * @param account the account
-     * @param holder the lease holder
+     * @param holder who refreshed
+     * @param expectedVersion the version of the grant whose refresh token was refused
      * @param problem what is wrong
-     * @return whether it was stored; false when {@code holder} no longer held the lease
+     * @return whether it was stored; false when the grant changed since that version
      */
-    boolean markProblem(AccountId account, String holder, Problem problem);
+    boolean markProblem(AccountId account, String holder, long expectedVersion, Problem problem);
 
     /**
      * Releases the lease without changing the grant (the refresh failed for a passing reason). Does nothing when

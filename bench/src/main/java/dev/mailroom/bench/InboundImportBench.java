@@ -135,6 +135,7 @@ public final class InboundImportBench {
                 System.gc();
                 heap.add(memory.getHeapMemoryUsage().getUsed());
             }
+            return dev.mailroom.inbound.InboundResult.stored();
         }).build();
         long cpu0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();

@@ -127,32 +127,34 @@ public final class InMemoryOAuthStore implements OAuthStore {
     }
 
     @Override
-    public synchronized Optional<Grant> saveTokens(AccountId account, String holder, AccessToken accessToken, Instant issuedAt,
-                                                   Optional<Secret> rotatedRefreshToken) {
+    public synchronized Optional<Grant> saveTokens(AccountId account, String holder, long expectedVersion, AccessToken accessToken,
+                                                   Instant issuedAt, Optional<Secret> rotatedRefreshToken) {
+        Objects.requireNonNull(holder, "holder");
         Objects.requireNonNull(accessToken, "accessToken");
         Objects.requireNonNull(issuedAt, "issuedAt");
         Objects.requireNonNull(rotatedRefreshToken, "rotatedRefreshToken");
         Grant g = grants.get(Objects.requireNonNull(account, "account"));
-        if (g == null || !holds(account, holder)) {
+        if (g == null || g.version() != expectedVersion) {
             return Optional.empty();
         }
         Grant stored = new Grant(account, g.client(), g.identity(), g.scopes(), g.grantedAt(), rotatedRefreshToken.orElse(g.refreshToken()),
                 accessToken, issuedAt, ++versions, null);
         grants.put(account, stored);
-        leases.remove(account);
+        releaseLease(account, holder);
         return Optional.of(stored);
     }
 
     @Override
-    public synchronized boolean markProblem(AccountId account, String holder, Problem problem) {
+    public synchronized boolean markProblem(AccountId account, String holder, long expectedVersion, Problem problem) {
+        Objects.requireNonNull(holder, "holder");
         Objects.requireNonNull(problem, "problem");
         Grant g = grants.get(Objects.requireNonNull(account, "account"));
-        if (g == null || !holds(account, holder)) {
+        if (g == null || g.version() != expectedVersion) {
             return false;
         }
         grants.put(account, new Grant(account, g.client(), g.identity(), g.scopes(), g.grantedAt(), g.refreshToken(), null, null,
                 ++versions, problem));
-        leases.remove(account);
+        releaseLease(account, holder);
         return true;
     }
 

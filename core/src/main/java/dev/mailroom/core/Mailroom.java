@@ -1,6 +1,7 @@
 package dev.mailroom.core;
 
 import dev.mailroom.Account;
+import dev.mailroom.Authentication;
 import dev.mailroom.AccountHealth;
 import dev.mailroom.AccountId;
 import dev.mailroom.Diagnosis;
@@ -99,6 +100,9 @@ public final class Mailroom implements AutoCloseable {
     private final NotificationService notifications;
     private final OAuthAdmin oauth;
     private volatile OAuthTokens oauthTokens; // set last in the constructor: the change listener may run before
+    /** The most grants refreshed in the background per run. */
+    static final int IDLE_REFRESH_BATCH = 100;
+    private final java.util.concurrent.ScheduledFuture<?> idleRefresh;
 
     private Mailroom(Builder b) {
         this.repository = b.accounts != null ? b.accounts : new InMemoryAccountRepository();
@@ -123,7 +127,8 @@ public final class Mailroom implements AutoCloseable {
                 .clock(b.clock);
         AuthorizationServers servers = AuthorizationServers.create(b.authorizationServers, true,
                 b.classLoader != null ? b.classLoader : Mailroom.class.getClassLoader());
-        OAuthTokens tokens = new OAuthTokens(oauthStore, servers, contextBuilder.build(), b.clock, null);
+        Listeners listeners = new Listeners(b.listeners);
+        OAuthTokens tokens = new OAuthTokens(oauthStore, servers, contextBuilder.build(), b.clock, null, listeners);
         TransportContext context = contextBuilder.accessTokens(b.accessTokens != null ? b.accessTokens : tokens).build();
         this.transports = TransportRegistry.create(b.providers, b.discoverTransports,
                 b.classLoader != null ? b.classLoader : Mailroom.class.getClassLoader(), context);
@@ -135,7 +140,6 @@ public final class Mailroom implements AutoCloseable {
         this.logView = new DeliveryLogView(deliveryLog, b.clock);
         this.listenerHandle = repository.addChangeListener(this::repositoryChanged);
         this.outboxView = new OutboxView(outbox);
-        Listeners listeners = new Listeners(b.listeners);
         this.workers = b.outboxThreads == 0 ? null : new OutboxWorkers(outbox, resolver, deliveryLog,
                 (account, transportId, message) -> transports.get(transportId).send(account, message),
                 new OutboxWorkers.Settings(b.outboxThreads, 10, b.outboxLease, b.outboxPollInterval, b.outboxInitialBackoff,
@@ -150,6 +154,12 @@ public final class Mailroom implements AutoCloseable {
         this.enqueuing = new Enqueuing(resolver, transports, renderer, composer, outbox, limits, records, lifecycle, workers);
         this.oauth = new OAuthAdmin(repository, oauthStore, servers, tokens, context, b.clock, this::repositoryChanged);
         this.oauthTokens = tokens;
+        this.idleRefresh = b.accessTokens != null ? null : servers.shortestIdleRefresh().map(idle -> {
+            // often enough that a grant is refreshed well before its limit; the first run soon after start
+            Duration every = Duration.ofHours(1).compareTo(idle.dividedBy(4)) < 0 ? Duration.ofHours(1) : idle.dividedBy(4);
+            return context.scheduler().scheduleWithFixedDelay(this::refreshIdleQuietly, Math.min(60_000, every.toMillis()), every.toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        }).orElse(null);
         this.diagnostics = new Diagnostics(repository, resolver, transports, delivery, records, lifecycle,
                 AccountAdmin::withStoredSecrets, (q, n) -> logView.traffic(q, n, DeliveryLog::countsForHealth), context.accessTokens(),
                 b.accessTokens != null ? account -> java.util.Optional.empty() : oauth::statusIfOAuth, // the host's tokens: its grants
@@ -448,6 +458,9 @@ public final class Mailroom implements AutoCloseable {
     @Override
     public void close() {
         if (lifecycle.close()) {
+            if (idleRefresh != null) {
+                idleRefresh.cancel(false);
+            }
             if (workers != null) {
                 workers.close();
             }
@@ -457,6 +470,46 @@ public final class Mailroom implements AutoCloseable {
                 LOG.warn("removing the repository listener failed", e);
             }
             transports.close();
+        }
+    }
+
+    /**
+     * Refreshes the OAuth grants whose provider would otherwise let them expire unused (at most
+     * {@value #IDLE_REFRESH_BATCH} per run; the rest on the next); runs on the transports' scheduler. Each failure is
+     * recorded as for any refresh and does not stop the others.
+     *
+     * @return how many grants were refreshed
+     */
+    int refreshIdleOAuthGrants() {
+        OAuthTokens t = oauthTokens;
+        if (t == null || lifecycle.isClosed()) {
+            return 0;
+        }
+        int refreshed = 0;
+        for (Account a : repository.findAll()) {
+            Authentication auth = a.authentication().orElse(null);
+            if (auth == null || auth.kind() != Authentication.Kind.OAUTH2 || !a.enabled()) {
+                continue;
+            }
+            try {
+                if (t.refreshIfIdle(admin.resolved(a.id())) && ++refreshed >= IDLE_REFRESH_BATCH) {
+                    break;
+                }
+            } catch (RuntimeException e) { // recorded (grant problem, backoff, log) by the token source; the next account goes on
+                LOG.debug("account {}: background refresh of its OAuth grant failed: {}", a.id(), e.getMessage());
+            }
+        }
+        return refreshed;
+    }
+
+    private void refreshIdleQuietly() {
+        try {
+            int n = refreshIdleOAuthGrants();
+            if (n > 0) {
+                LOG.info("refreshed {} OAuth grants that would otherwise expire unused", n);
+            }
+        } catch (RuntimeException e) { // e.g. the account repository is unreachable: the next run tries again
+            LOG.warn("background refresh of idle OAuth grants failed; next run as scheduled: {}", e.toString());
         }
     }
 

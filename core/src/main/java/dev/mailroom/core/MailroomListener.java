@@ -31,4 +31,14 @@ public interface MailroomListener {
      */
     default void attempted(DeliveryAttempt attempt) {
     }
+
+    /**
+     * After each call to an OAuth provider for a new access token (a refresh with the account's refresh token, the
+     * background refresh of an idle grant, or an application token), once the provider answered or failed. Not
+     * called when a cached token is used. Called on the thread that refreshed (a sender's, or the scheduler's).
+     *
+     * @param refresh which provider, for which account, and how it ended; never a token
+     */
+    default void tokenRefreshed(TokenRefresh refresh) {
+    }
 }

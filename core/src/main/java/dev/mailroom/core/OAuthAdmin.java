@@ -141,7 +141,8 @@ public final class OAuthAdmin {
      * @return the link
      * @throws MailException {@link MailErrorCode#INVALID_ACCOUNT} when the account does not exist or does not log in
      *         with OAuth 2.0; {@link MailErrorCode#OAUTH_CLIENT_MISSING} when its client is not registered or no
-     *         module serves its provider
+     *         module serves its provider; {@link MailErrorCode#INTERNAL} when the provider module's consent URL lacks
+     *         PKCE with {@code S256}, Mailroom's challenge or its state (the URL is not used)
      */
     public ConsentLink beginAuthorization(AccountId account) {
         Account a = account(account);
@@ -154,8 +155,17 @@ public final class OAuthAdmin {
         store.savePendingConsent(new OAuthStore.PendingConsent(state, a.id(), client.id(), Secret.of(verifier), now, expires));
         Set<String> scopes = new LinkedHashSet<>(client.scopes());
         scopes.addAll(server.identityScopes());
-        ConsentLink link = new ConsentLink(a.id(), server.consentUrl(client, new ConsentRequest(state, challenge(verifier),
-                a.email().address(), List.copyOf(scopes))), expires);
+        String challenge = challenge(verifier);
+        java.net.URI url = server.consentUrl(client, new ConsentRequest(state, challenge, a.email().address(), List.copyOf(scopes)));
+        String wrong = checkConsentUrl(url, state, challenge);
+        if (wrong != null) {
+            store.takePendingConsent(state, now); // never completed
+            throw new MailException(MailErrorCode.INTERNAL, "the consent URL of OAuth provider '" + client.provider() + "' for account "
+                    + a.email().address() + " " + wrong + "; it was not used", null, "The provider module " + server.getClass().getName()
+                    + " must put Mailroom's PKCE challenge with code_challenge_method=S256 and its state into the consent URL: update or"
+                    + " replace the module.", List.of(), null);
+        }
+        ConsentLink link = new ConsentLink(a.id(), url, expires);
         LOG.info("account {}: consent started with OAuth client {}, valid until {}", a.email().address(), client.id(), expires);
         return link;
     }
@@ -196,13 +206,25 @@ public final class OAuthAdmin {
         }
         AuthorizationServer server = servers.get(client.provider(), "OAuth client " + client.id());
         TokenResponse r = server.exchange(client, code, consent.codeVerifier(), context);
-        String identity = checkIdentity(a, r);
-        if (!r.grantedScopes().isEmpty()) {
-            List<String> missing = client.scopes().stream().filter(s -> !r.grantedScopes().contains(s)).toList();
-            if (!missing.isEmpty()) {
-                throw new MailException(MailErrorCode.OAUTH_SCOPE_MISSING, "the consent for account " + a.email().address()
-                        + " did not grant " + String.join(", ", missing) + "; nothing was stored");
+        String identity;
+        try {
+            identity = checkIdentity(a, r);
+            if (!r.grantedScopes().isEmpty()) {
+                List<String> missing = client.scopes().stream().filter(s -> !r.grantedScopes().contains(s)).toList();
+                if (!missing.isEmpty()) {
+                    throw new MailException(MailErrorCode.OAUTH_SCOPE_MISSING, "the consent for account " + a.email().address()
+                            + " did not grant " + String.join(", ", missing) + "; nothing was stored", null, "Connect the account again"
+                            + " and allow every permission on the consent page (" + String.join(", ", missing) + ").", List.of(), null);
+                }
             }
+            MailException forTransport = a.sending().map(sending -> OAuthTokens.transportScopeMissing(server, sending.kind(), r.grantedScopes(),
+                    a.email().address(), client.id(), true)).orElse(null);
+            if (forTransport != null && !r.grantedScopes().isEmpty()) {
+                throw forTransport;
+            }
+        } catch (MailException refused) {
+            revokeQuietly(server, client, a, r);
+            throw refused;
         }
         if (r.refreshToken().isEmpty()) {
             throw new MailException(MailErrorCode.ACCESS_TOKEN_UNAVAILABLE, "the provider issued no refresh token for account "
@@ -285,8 +307,9 @@ public final class OAuthAdmin {
                     "not connected: an administrator connects the account with its mailbox (beginAuthorization)");
         }
         if (store.findClient(clientId).isEmpty()) {
-            return new OAuthStatus(a.id(), clientId, OAuthStatus.State.CONSENT_REQUIRED, g.identity(), g.scopes(), g.grantedAt(),
-                    MailErrorCode.OAUTH_CLIENT_MISSING + ": OAuth client " + clientId + " is not registered; register it again");
+            return new OAuthStatus(a.id(), clientId, OAuthStatus.State.CLIENT_BROKEN, g.identity(), g.scopes(), g.grantedAt(),
+                    MailErrorCode.OAUTH_CLIENT_MISSING + ": OAuth client " + clientId + " is not registered; register it again (the account's"
+                            + " grant is kept)");
         }
         if (g.problem() != null) {
             return new OAuthStatus(a.id(), clientId, OAuthStatus.State.CONSENT_REQUIRED, g.identity(), g.scopes(), g.grantedAt(),
@@ -294,12 +317,23 @@ public final class OAuthAdmin {
         }
         Optional<MailException> rejected = tokens.rejection(clientId);
         if (rejected.isPresent()) {
-            return new OAuthStatus(a.id(), clientId, OAuthStatus.State.CONSENT_REQUIRED, g.identity(), g.scopes(), g.grantedAt(),
+            return new OAuthStatus(a.id(), clientId, OAuthStatus.State.CLIENT_BROKEN, g.identity(), g.scopes(), g.grantedAt(),
                     MailErrorCode.OAUTH_CLIENT_REJECTED + ": the provider refused OAuth client " + clientId + " ("
                             + rejected.get().getMessage() + "); " + MailErrorCode.OAUTH_CLIENT_REJECTED.hint());
         }
         return new OAuthStatus(a.id(), clientId, OAuthStatus.State.CONNECTED, g.identity(), g.scopes(), g.grantedAt(),
                 "connected as " + g.identity() + " since " + g.grantedAt());
+    }
+
+    /** Ends, at the provider, the grant of a consent that was refused here; a failure is logged (never a token). */
+    private void revokeQuietly(AuthorizationServer server, OAuthClient client, Account a, TokenResponse r) {
+        try {
+            server.revoke(client, r.refreshToken().orElseGet(() -> Secret.of(r.accessToken().reveal())), context);
+            LOG.info("account {}: the refused consent's tokens were revoked at the provider", a.email().address());
+        } catch (RuntimeException e) {
+            LOG.warn("account {}: revoking the refused consent's tokens at the provider failed ({}); the mailbox's owner can remove the app's"
+                    + " access in their account settings", a.email().address(), e.getMessage());
+        }
     }
 
     /**
@@ -369,6 +403,32 @@ public final class OAuthAdmin {
         byte[] b = new byte[bytes];
         random.nextBytes(b);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    /**
+     * What is wrong with a provider module's consent URL, or {@code null}: it must carry Mailroom's state and PKCE
+     * challenge with the method S256 (a module that drops them would let a code be used without the verifier, or a
+     * callback be forged).
+     */
+    static String checkConsentUrl(java.net.URI url, String state, String challenge) {
+        java.util.Map<String, List<String>> q = new java.util.HashMap<>();
+        String raw = url.getRawQuery();
+        for (String pair : raw == null ? new String[0] : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            q.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        if (!List.of("S256").equals(q.get("code_challenge_method"))) {
+            return "does not ask for PKCE with code_challenge_method=S256";
+        }
+        if (!List.of(challenge).equals(q.get("code_challenge"))) {
+            return "does not carry Mailroom's PKCE code_challenge";
+        }
+        if (!List.of(state).equals(q.get("state"))) {
+            return "does not carry Mailroom's state";
+        }
+        return null;
     }
 
     /** The PKCE S256 challenge: base64url (no padding) of the SHA-256 of the verifier. */

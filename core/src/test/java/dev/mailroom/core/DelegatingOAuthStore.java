@@ -71,14 +71,14 @@ class DelegatingOAuthStore implements OAuthStore {
     }
 
     @Override
-    public Optional<Grant> saveTokens(AccountId account, String holder, AccessToken accessToken, Instant issuedAt,
+    public Optional<Grant> saveTokens(AccountId account, String holder, long expectedVersion, AccessToken accessToken, Instant issuedAt,
                                       Optional<Secret> rotatedRefreshToken) {
-        return delegate.saveTokens(account, holder, accessToken, issuedAt, rotatedRefreshToken);
+        return delegate.saveTokens(account, holder, expectedVersion, accessToken, issuedAt, rotatedRefreshToken);
     }
 
     @Override
-    public boolean markProblem(AccountId account, String holder, Problem problem) {
-        return delegate.markProblem(account, holder, problem);
+    public boolean markProblem(AccountId account, String holder, long expectedVersion, Problem problem) {
+        return delegate.markProblem(account, holder, expectedVersion, problem);
     }
 
     @Override

@@ -134,6 +134,7 @@ final class OAuthConsentTest {
             assertCode(org.assertj.core.api.Assertions.catchThrowable(() -> m.oauth().completeAuthorization(callback[0], callback[1])),
                     MailErrorCode.OAUTH_WRONG_ACCOUNT, "private.person@gmail.test", ADDRESS, "nothing was stored");
             assertThat(f.store.findGrant(ACCOUNT)).isEmpty();
+            assertThat(f.provider.revocations).as("the tokens issued to the wrong mailbox are revoked at the provider").hasValue(1);
             assertThat(m.oauth().status(ACCOUNT).state()).isEqualTo(OAuthStatus.State.NOT_CONNECTED);
         }
     }
@@ -165,6 +166,7 @@ final class OAuthConsentTest {
             assertCode(org.assertj.core.api.Assertions.catchThrowable(() -> m.oauth().completeAuthorization(callback[0], callback[1])),
                     MailErrorCode.OAUTH_SCOPE_MISSING, SCOPE);
             assertThat(f.store.findGrant(ACCOUNT)).isEmpty();
+            assertThat(f.provider.revocations).as("the partial grant is revoked at the provider").hasValue(1);
         }
     }
 

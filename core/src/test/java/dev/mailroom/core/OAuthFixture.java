@@ -37,7 +37,12 @@ final class OAuthFixture {
     }
 
     OAuthFixture(OAuthStore store) {
-        this.store = store;
+        this(c -> store);
+    }
+
+    /** @param store makes the store from the fixture's clock */
+    OAuthFixture(java.util.function.Function<java.time.Clock, OAuthStore> store) {
+        this.store = store.apply(clock);
         accounts.save(account(ACCOUNT.value(), ADDRESS));
     }
 

@@ -126,7 +126,8 @@ final class OAuthTokensTest {
             java.util.concurrent.CompletableFuture<AccessToken> waiting = java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> tokens(f).refresh(a, rejected));
             AccessToken stored = AccessToken.of("token-of-the-other-node", f.clock.instant().plus(Duration.ofHours(1)));
-            assertThat(f.store.saveTokens(ACCOUNT, "other-node", stored, f.clock.instant(), Optional.empty())).isPresent();
+            long version = f.store.findGrant(ACCOUNT).orElseThrow().version();
+            assertThat(f.store.saveTokens(ACCOUNT, "other-node", version, stored, f.clock.instant(), Optional.empty())).isPresent();
             assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo(stored);
             assertThat(f.provider.refreshes).hasValue(0);
         }
@@ -272,11 +273,18 @@ final class OAuthTokensTest {
             assertThat(logs.lines().stream().filter(l -> l.contains("was refused by the provider"))).hasSize(1);
             assertThat(m.health(dev.mailroom.AccountId.of("sales")).reason()).contains("OAUTH_CLIENT_REJECTED").contains(OAuthFixture.CLIENT.value());
             assertThat(m.health(dev.mailroom.AccountId.of("sales")).state()).isEqualTo(AccountHealth.State.AUTH_REQUIRED);
+            assertThat(m.health(dev.mailroom.AccountId.of("sales")).reason()).contains("the OAuth client registration, not the account");
+            OAuthStatus status = m.oauth().status(dev.mailroom.AccountId.of("sales"));
+            assertThat(status.state()).as("the client needs fixing, not the account").isEqualTo(OAuthStatus.State.CLIENT_BROKEN);
+            assertThat(status.connectedAs()).as("the grant is kept").contains("sales@acme.test");
             f.provider.failRefreshWith(null);
             m.oauth().registerClient(OAuthFixture.client());
             assertThat(tokens(f).token(f.resolved(m))).isNotNull();
             assertThat(f.provider.refreshes).hasValue(2);
             assertThat(m.health(dev.mailroom.AccountId.of("sales")).state()).isEqualTo(AccountHealth.State.OK);
+            assertThat(m.oauth().status(dev.mailroom.AccountId.of("sales")).state()).isEqualTo(OAuthStatus.State.CONNECTED);
+            m.oauth().removeClient(OAuthFixture.CLIENT);
+            assertThat(m.oauth().status(ACCOUNT).state()).as("an unregistered client").isEqualTo(OAuthStatus.State.CLIENT_BROKEN);
         }
     }
 
@@ -302,9 +310,9 @@ final class OAuthTokensTest {
         }
 
         @Override
-        public Optional<OAuthStore.Grant> saveTokens(dev.mailroom.AccountId account, String holder, AccessToken accessToken, Instant issuedAt,
-                                                     Optional<Secret> rotated) {
-            Optional<OAuthStore.Grant> saved = super.saveTokens(account, holder, accessToken, issuedAt, rotated);
+        public Optional<OAuthStore.Grant> saveTokens(dev.mailroom.AccountId account, String holder, long expectedVersion, AccessToken accessToken,
+                                                     Instant issuedAt, Optional<Secret> rotated) {
+            Optional<OAuthStore.Grant> saved = super.saveTokens(account, holder, expectedVersion, accessToken, issuedAt, rotated);
             if (crash) {
                 throw new IllegalStateException("simulated crash right after the save");
             }

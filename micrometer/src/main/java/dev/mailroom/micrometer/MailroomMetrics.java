@@ -4,6 +4,7 @@ import dev.mailroom.AccountId;
 import dev.mailroom.core.DeliveryAttempt;
 import dev.mailroom.core.Mailroom;
 import dev.mailroom.core.MailroomListener;
+import dev.mailroom.core.TokenRefresh;
 import dev.mailroom.spi.OutboxRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -41,6 +42,7 @@ import java.util.concurrent.TimeUnit;
  * <tr><td>{@code mailroom.outbox.oldest.due.age}</td><td>time gauge (seconds)</td><td>—</td></tr>
  * <tr><td>{@code mailroom.inbound.imported}</td><td>counter</td><td>— (account with {@code accountTag})</td></tr>
  * <tr><td>{@code mailroom.inbound.quarantined}</td><td>counter</td><td>— (account with {@code accountTag})</td></tr>
+ * <tr><td>{@code mailroom.oauth.refreshes}</td><td>counter</td><td>provider, outcome (succeeded, failed), error (category or none)</td></tr>
  * </table>
  *
  * <p>{@code mailroom.outbox.oldest.due.age} is how long the entry due the longest has waited (0 when nothing is
@@ -107,6 +109,19 @@ public final class MailroomMetrics implements MailroomListener {
                 held.remove(attempt.account());
             }
         }
+    }
+
+    /**
+     * Counts one call to an OAuth provider for a token ({@code mailroom.oauth.refreshes}).
+     *
+     * @param refresh the refresh
+     */
+    @Override
+    public void tokenRefreshed(TokenRefresh refresh) {
+        Counter.builder("mailroom.oauth.refreshes").description("calls to OAuth providers for access tokens by outcome")
+                .tags("provider", refresh.provider(), "outcome", refresh.succeeded() ? "succeeded" : "failed",
+                        "error", refresh.failure().map(c -> c.category().name().toLowerCase(Locale.ROOT)).orElse("none"))
+                .register(registry).increment();
     }
 
     /**

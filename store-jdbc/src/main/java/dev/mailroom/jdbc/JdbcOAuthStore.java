@@ -47,6 +47,12 @@ public final class JdbcOAuthStore implements OAuthStore {
     private static final String GRANT_COLUMNS = "account_id, client_ref, identity, scopes, granted_at, refresh_key_id, refresh_value,"
             + " access_key_id, access_value, access_expires_at, access_issued_at, version, problem_code, problem_detail, problem_since";
 
+    /** Releases the lease when the given holder (two parameters) holds it; another node's lease stays. */
+    private static final String RELEASE_OWN_LEASE = "lease_until = CASE WHEN lease_owner = ? THEN NULL ELSE lease_until END,"
+            + " lease_owner = CASE WHEN lease_owner = ? THEN NULL ELSE lease_owner END";
+    /** How often a grant is stored again when a concurrent consent for the same account inserted its row first. */
+    private static final int SAVE_GRANT_ATTEMPTS = 5;
+
     private final DataSource dataSource;
     private final SecretCipher cipher;
 
@@ -242,42 +248,74 @@ public final class JdbcOAuthStore implements OAuthStore {
         String id = grant.account().value();
         String[] refresh = Sealing.seal(cipher, refreshBinding(id), grant.refreshToken().reveal());
         String[] access = grant.accessToken() == null ? new String[2] : Sealing.seal(cipher, accessBinding(id), grant.accessToken().reveal());
-        return write(c -> {
-            long version;
-            try (PreparedStatement p = c.prepareStatement("SELECT GREATEST(COALESCE(MAX(version), 0) + 1, " + NOW + ") FROM mailroom_oauth_grant"
-                    + " WHERE account_id = ?")) {
-                p.setString(1, id);
-                try (ResultSet rs = p.executeQuery()) {
-                    rs.next();
-                    version = rs.getLong(1);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return writeGrant(grant, refresh, access);
+            } catch (dev.mailroom.MailException e) {
+                // Two consents for one account at once: both found no row and inserted; the later insert hit the key. Its
+                // transaction was rolled back; storing it again replaces the other (it then reads the committed version).
+                if (attempt >= SAVE_GRANT_ATTEMPTS || !duplicateKey(e)) {
+                    throw e;
                 }
             }
-            try (PreparedStatement d = c.prepareStatement("DELETE FROM mailroom_oauth_grant WHERE account_id = ?")) {
-                d.setString(1, id);
-                d.executeUpdate();
+        }
+    }
+
+    private static boolean duplicateKey(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLIntegrityConstraintViolationException
+                    || t instanceof SQLException q && "23505".equals(q.getSQLState())) {
+                return true;
             }
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_oauth_grant (" + GRANT_COLUMNS + ") VALUES ("
-                    + "?, ".repeat(14) + "?)")) {
-                p.setString(1, id);
-                p.setString(2, grant.client().value());
-                p.setString(3, grant.identity());
-                p.setString(4, String.join(" ", grant.scopes()));
-                p.setLong(5, grant.grantedAt().toEpochMilli());
-                p.setString(6, refresh[0]);
-                p.setString(7, refresh[1]);
-                p.setString(8, access[0]);
-                p.setString(9, access[1]);
-                setLong(p, 10, grant.accessToken() == null ? null : grant.accessToken().expiresAt().map(Instant::toEpochMilli).orElse(null));
-                setLong(p, 11, grant.accessTokenIssuedAt() == null ? null : grant.accessTokenIssuedAt().toEpochMilli());
-                p.setLong(12, version);
-                p.setString(13, grant.problem() == null ? null : grant.problem().code().name());
-                p.setString(14, grant.problem() == null ? null : grant.problem().detail());
-                setLong(p, 15, grant.problem() == null ? null : grant.problem().since().toEpochMilli());
-                p.executeUpdate();
+        }
+        return false;
+    }
+
+    /**
+     * Replaces the account's row in place (the row lock orders concurrent consents, each version computed from the
+     * committed one), or inserts it when there is none.
+     */
+    private Grant writeGrant(Grant grant, String[] refresh, String[] access) {
+        String id = grant.account().value();
+        return write(c -> {
+            int updated;
+            try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_oauth_grant SET client_ref = ?, identity = ?, scopes = ?,"
+                    + " granted_at = ?, refresh_key_id = ?, refresh_value = ?, access_key_id = ?, access_value = ?, access_expires_at = ?,"
+                    + " access_issued_at = ?, problem_code = ?, problem_detail = ?, problem_since = ?,"
+                    + " version = GREATEST(version + 1, " + NOW + "), lease_owner = NULL, lease_until = NULL WHERE account_id = ?")) {
+                setGrant(p, 1, grant, refresh, access);
+                p.setString(14, id);
+                updated = p.executeUpdate();
+            }
+            if (updated == 0) {
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_oauth_grant (client_ref, identity, scopes, granted_at,"
+                        + " refresh_key_id, refresh_value, access_key_id, access_value, access_expires_at, access_issued_at, problem_code,"
+                        + " problem_detail, problem_since, account_id, version) VALUES (" + "?, ".repeat(14) + NOW + ")")) {
+                    setGrant(p, 1, grant, refresh, access);
+                    p.setString(14, id);
+                    p.executeUpdate();
+                }
             }
             bumpChangeStamp(c);
             return grant(c, grant.account()).orElseThrow();
         });
+    }
+
+    /** Sets the 13 values of a grant from {@code i} on: client, identity, scopes, granted, refresh, access, problem. */
+    private static void setGrant(PreparedStatement p, int i, Grant grant, String[] refresh, String[] access) throws SQLException {
+        p.setString(i++, grant.client().value());
+        p.setString(i++, grant.identity());
+        p.setString(i++, String.join(" ", grant.scopes()));
+        p.setLong(i++, grant.grantedAt().toEpochMilli());
+        p.setString(i++, refresh[0]);
+        p.setString(i++, refresh[1]);
+        p.setString(i++, access[0]);
+        p.setString(i++, access[1]);
+        setLong(p, i++, grant.accessToken() == null ? null : grant.accessToken().expiresAt().map(Instant::toEpochMilli).orElse(null));
+        setLong(p, i++, grant.accessTokenIssuedAt() == null ? null : grant.accessTokenIssuedAt().toEpochMilli());
+        p.setString(i++, grant.problem() == null ? null : grant.problem().code().name());
+        p.setString(i++, grant.problem() == null ? null : grant.problem().detail());
+        setLong(p, i, grant.problem() == null ? null : grant.problem().since().toEpochMilli());
     }
 
     @Override
@@ -311,7 +349,7 @@ public final class JdbcOAuthStore implements OAuthStore {
     }
 
     @Override
-    public Optional<Grant> saveTokens(AccountId account, String holder, AccessToken accessToken, Instant issuedAt,
+    public Optional<Grant> saveTokens(AccountId account, String holder, long expectedVersion, AccessToken accessToken, Instant issuedAt,
                                       Optional<Secret> rotatedRefreshToken) {
         Objects.requireNonNull(account, "account");
         Objects.requireNonNull(holder, "holder");
@@ -325,8 +363,8 @@ public final class JdbcOAuthStore implements OAuthStore {
             try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_oauth_grant SET access_key_id = ?, access_value = ?,"
                     + " access_expires_at = ?, access_issued_at = ?"
                     + (refresh != null ? ", refresh_key_id = ?, refresh_value = ?" : "")
-                    + ", version = GREATEST(version + 1, " + NOW + "), lease_owner = NULL, lease_until = NULL, problem_code = NULL,"
-                    + " problem_detail = NULL, problem_since = NULL WHERE account_id = ? AND lease_owner = ?")) {
+                    + ", version = GREATEST(version + 1, " + NOW + "), " + RELEASE_OWN_LEASE + ", problem_code = NULL,"
+                    + " problem_detail = NULL, problem_since = NULL WHERE account_id = ? AND version = ?")) {
                 int i = 1;
                 p.setString(i++, access[0]);
                 p.setString(i++, access[1]);
@@ -336,8 +374,10 @@ public final class JdbcOAuthStore implements OAuthStore {
                     p.setString(i++, refresh[0]);
                     p.setString(i++, refresh[1]);
                 }
+                p.setString(i++, holder);
+                p.setString(i++, holder);
                 p.setString(i++, id);
-                p.setString(i, holder);
+                p.setLong(i, expectedVersion);
                 if (p.executeUpdate() != 1) {
                     return Optional.<Grant>empty();
                 }
@@ -347,21 +387,23 @@ public final class JdbcOAuthStore implements OAuthStore {
     }
 
     @Override
-    public boolean markProblem(AccountId account, String holder, Problem problem) {
+    public boolean markProblem(AccountId account, String holder, long expectedVersion, Problem problem) {
         Objects.requireNonNull(account, "account");
         Objects.requireNonNull(holder, "holder");
         Objects.requireNonNull(problem, "problem");
         return write(c -> {
             try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_oauth_grant SET problem_code = ?, problem_detail = ?,"
                     + " problem_since = ?, access_key_id = NULL, access_value = NULL, access_expires_at = NULL, access_issued_at = NULL,"
-                    + " version = GREATEST(version + 1, " + NOW + "), lease_owner = NULL, lease_until = NULL"
-                    + " WHERE account_id = ? AND lease_owner = ?")) {
+                    + " version = GREATEST(version + 1, " + NOW + "), " + RELEASE_OWN_LEASE
+                    + " WHERE account_id = ? AND version = ?")) {
                 p.setString(1, problem.code().name());
                 String detail = problem.detail();
                 p.setString(2, detail.length() > 2000 ? detail.substring(0, 2000) : detail);
                 p.setLong(3, problem.since().toEpochMilli());
-                p.setString(4, account.value());
+                p.setString(4, holder);
                 p.setString(5, holder);
+                p.setString(6, account.value());
+                p.setLong(7, expectedVersion);
                 return p.executeUpdate() == 1;
             }
         });

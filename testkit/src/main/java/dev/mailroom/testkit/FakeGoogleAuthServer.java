@@ -56,6 +56,7 @@ public final class FakeGoogleAuthServer implements AutoCloseable {
     private final AtomicInteger tokenCalls = new AtomicInteger();
     private final AtomicInteger exchanges = new AtomicInteger();
     private final AtomicInteger refreshes = new AtomicInteger();
+    private final AtomicInteger revocations = new AtomicInteger();
     private final List<String> issuedAccessTokens = new CopyOnWriteArrayList<>();
     private volatile boolean rotate;
     private volatile boolean emailVerified = true;
@@ -202,6 +203,11 @@ public final class FakeGoogleAuthServer implements AutoCloseable {
         return refreshes.get();
     }
 
+    /** @return how many tokens were revoked at {@code /revoke} */
+    public int revocations() {
+        return revocations.get();
+    }
+
     /** @return the access tokens issued so far, in order */
     public List<String> issuedAccessTokens() {
         return Collections.unmodifiableList(issuedAccessTokens);
@@ -220,6 +226,16 @@ public final class FakeGoogleAuthServer implements AutoCloseable {
                     List.of(p.getOrDefault("scope", "").split(" ")));
             exchange.getResponseHeaders().set("Location", a.redirectUri() + "?code=" + a.code() + "&state=" + a.state());
             exchange.sendResponseHeaders(302, -1);
+            return;
+        }
+        if ("POST".equals(exchange.getRequestMethod()) && path.equals("/revoke")) { // RFC 7009, as Google's revocation endpoint
+            String token = FakeHttp.params(new String(FakeHttp.body(exchange), StandardCharsets.UTF_8)).getOrDefault("token", "");
+            if (refreshTokens.remove(token) == null && !issuedAccessTokens.contains(token)) {
+                FakeHttp.json(exchange, 400, Map.of("error", "invalid_token", "error_description", "Token expired or revoked"));
+                return;
+            }
+            revocations.incrementAndGet();
+            FakeHttp.json(exchange, 200, Map.of());
             return;
         }
         if (!"POST".equals(exchange.getRequestMethod()) || !path.equals("/token")) {

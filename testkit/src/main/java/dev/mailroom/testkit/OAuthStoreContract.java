@@ -35,8 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The contract every {@link OAuthStore} must keep, Mailroom's and a host's: clients are replaced whole and keep
  * their secret for a placeholder; a started consent is taken once, by one of many concurrent callers, and never
- * after it expired; grants carry their secrets and a version that rises with every change; only the holder of the
- * refresh lease stores tokens or a problem, and storing releases the lease; no secret shows in a
+ * after it expired; grants carry their secrets and a version that rises with every change; the refresh lease has
+ * one holder; tokens and problems are stored only for the version the refresh started from (a compare-and-set,
+ * whoever holds the lease now), and storing releases the caller's lease; no secret shows in a
  * {@code toString()}. Extend it and return a fresh, empty store from {@link #newStore()}.
  */
 public abstract class OAuthStoreContract {
@@ -186,49 +187,121 @@ public abstract class OAuthStoreContract {
     }
 
     @Test
-    @DisplayName("D3: the refresh lease has one holder; only it stores tokens, which bumps the version, keeps or rotates the refresh token and releases the lease")
-    void lease_onlyHolderStoresTokens() {
+    @DisplayName("D2: two nodes storing a grant for the same account at once both succeed (no key violation); one of them is kept, with the higher version")
+    void grants_concurrentSave_bothSucceed() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            store.deleteGrant(ACCOUNT);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<OAuthStore.Grant>> saves = new ArrayList<>();
+                for (String refresh : List.of("refresh-a", "refresh-b")) {
+                    Callable<OAuthStore.Grant> save = () -> {
+                        start.await();
+                        return store.saveGrant(grant(refresh));
+                    };
+                    saves.add(pool.submit(save));
+                }
+                start.countDown();
+                OAuthStore.Grant a = saves.get(0).get(30, TimeUnit.SECONDS);
+                OAuthStore.Grant b = saves.get(1).get(30, TimeUnit.SECONDS);
+                assertTrue(a.version() != b.version(), "each save has its own version");
+                OAuthStore.Grant kept = store.findGrant(ACCOUNT).orElseThrow();
+                assertEquals(Math.max(a.version(), b.version()), kept.version());
+                assertEquals(a.version() > b.version() ? "refresh-a" : "refresh-b", kept.refreshToken().reveal());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("D3: the refresh lease has one holder at a time; storing tokens bumps the version, keeps or rotates the refresh token and releases the lease")
+    void lease_oneHolder_saveReleases() {
         assertFalse(store.tryLease(ACCOUNT, "node-a", Duration.ofMinutes(1)), "no grant, no lease");
         long v0 = store.saveGrant(grant(REFRESH)).version();
         assertTrue(store.tryLease(ACCOUNT, "node-a", Duration.ofMinutes(1)));
         assertTrue(store.tryLease(ACCOUNT, "node-a", Duration.ofMinutes(1)), "the holder may take it again");
         assertFalse(store.tryLease(ACCOUNT, "node-b", Duration.ofMinutes(1)));
-        AccessToken fresh = AccessToken.of("fresh-access", now.plus(Duration.ofHours(2)));
-        assertTrue(store.saveTokens(ACCOUNT, "node-b", fresh, now, Optional.of(Secret.of("stolen"))).isEmpty(), "not the holder");
-        assertEquals(REFRESH, store.findGrant(ACCOUNT).orElseThrow().refreshToken().reveal());
 
-        OAuthStore.Grant g = store.saveTokens(ACCOUNT, "node-a", fresh, now.plusSeconds(1), Optional.empty()).orElseThrow();
+        AccessToken fresh = AccessToken.of("fresh-access", now.plus(Duration.ofHours(2)));
+        OAuthStore.Grant g = store.saveTokens(ACCOUNT, "node-a", v0, fresh, now.plusSeconds(1), Optional.empty()).orElseThrow();
         assertTrue(g.version() > v0);
         OAuthStore.Grant read = store.findGrant(ACCOUNT).orElseThrow();
         assertEquals(g.version(), read.version());
         assertEquals(fresh, read.accessToken());
         assertEquals(now.plusSeconds(1), read.accessTokenIssuedAt());
         assertEquals(REFRESH, read.refreshToken().reveal(), "kept when not rotated");
-        assertTrue(store.saveTokens(ACCOUNT, "node-a", fresh, now, Optional.empty()).isEmpty(), "storing released the lease");
 
         assertTrue(store.tryLease(ACCOUNT, "node-b", Duration.ofMinutes(1)), "released: another node may take it");
-        OAuthStore.Grant rotated = store.saveTokens(ACCOUNT, "node-b", AccessToken.of("third"), now, Optional.of(Secret.of("rotated-refresh")))
-                .orElseThrow();
+        OAuthStore.Grant rotated = store.saveTokens(ACCOUNT, "node-b", g.version(), AccessToken.of("third"), now,
+                Optional.of(Secret.of("rotated-refresh"))).orElseThrow();
         assertTrue(rotated.version() > g.version());
         assertEquals("rotated-refresh", store.findGrant(ACCOUNT).orElseThrow().refreshToken().reveal());
         assertNull(store.findGrant(ACCOUNT).orElseThrow().accessToken().expiresAt().orElse(null));
+        assertTrue(store.tryLease(ACCOUNT, "node-a", Duration.ofMinutes(1)), "node-b's save released its lease");
     }
 
     @Test
-    @DisplayName("D3: a lease that is not released runs out, and another node takes it")
-    void lease_expires() throws InterruptedException {
-        store.saveGrant(grant(REFRESH));
+    @DisplayName("D3: storing tokens is a compare-and-set on the version the refresh started from: a result of an older version never overwrites a newer grant")
+    void saveTokens_staleVersionRefused() {
+        long v0 = store.saveGrant(grant(REFRESH)).version();
+        assertTrue(store.tryLease(ACCOUNT, "node-a", Duration.ofMinutes(1)));
+        long v1 = store.saveTokens(ACCOUNT, "node-a", v0, AccessToken.of("first"), now, Optional.of(Secret.of("refresh-1"))).orElseThrow()
+                .version();
+        assertTrue(store.saveTokens(ACCOUNT, "node-b", v0, AccessToken.of("late"), now, Optional.of(Secret.of("stale"))).isEmpty(),
+                "a refresh of the old version after another was stored");
+        assertEquals("refresh-1", store.findGrant(ACCOUNT).orElseThrow().refreshToken().reveal());
+        assertEquals(v1, store.findGrant(ACCOUNT).orElseThrow().version());
+
+        long consent = store.saveGrant(grant("after-consent")).version();
+        assertTrue(store.saveTokens(ACCOUNT, "node-a", v1, AccessToken.of("late"), now, Optional.of(Secret.of("stale"))).isEmpty(),
+                "a new consent is never overwritten by a refresh of the old grant");
+        assertEquals("after-consent", store.findGrant(ACCOUNT).orElseThrow().refreshToken().reveal());
+        store.deleteGrant(ACCOUNT);
+        assertTrue(store.saveTokens(ACCOUNT, "node-a", consent, AccessToken.of("late"), now, Optional.empty()).isEmpty(), "no grant");
+    }
+
+    @Test
+    @DisplayName("D3: a node whose lease ran out and was taken by another still stores its rotated refresh token while the grant is unchanged; the other keeps its lease and its own save then fails")
+    void saveTokens_leaseLostButGrantUnchanged_rotationKept() {
+        long v0 = store.saveGrant(grant(REFRESH)).version();
         assertTrue(store.tryLease(ACCOUNT, "node-a", Duration.ofMillis(1)));
+        takeWhenExpired("node-b");
+        OAuthStore.Grant saved = store.saveTokens(ACCOUNT, "node-a", v0, AccessToken.of("from-a"), now, Optional.of(Secret.of("rotated-by-a")))
+                .orElseThrow(() -> new AssertionError("the rotated refresh token of node-a was dropped"));
+        assertEquals("rotated-by-a", store.findGrant(ACCOUNT).orElseThrow().refreshToken().reveal());
+        assertFalse(store.tryLease(ACCOUNT, "node-c", Duration.ofMinutes(1)), "node-b still holds its lease");
+        assertTrue(store.saveTokens(ACCOUNT, "node-b", v0, AccessToken.of("from-b"), now, Optional.empty()).isEmpty(),
+                "node-b refreshed from the old version: refused");
+        assertEquals(saved.version(), store.findGrant(ACCOUNT).orElseThrow().version());
+        store.releaseLease(ACCOUNT, "node-b");
+        assertTrue(store.tryLease(ACCOUNT, "node-c", Duration.ofMinutes(1)));
+    }
+
+    private void takeWhenExpired(String holder) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         boolean taken = false;
         while (!taken && System.nanoTime() < deadline) {
-            taken = store.tryLease(ACCOUNT, "node-b", Duration.ofMinutes(1));
+            taken = store.tryLease(ACCOUNT, holder, Duration.ofMinutes(1));
             if (!taken) {
-                Thread.sleep(5); // waiting for time to pass on the store's clock, not for another thread
+                try {
+                    Thread.sleep(5); // waiting for time to pass on the store's clock, not for another thread
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError(e);
+                }
             }
         }
-        assertTrue(taken);
-        assertTrue(store.saveTokens(ACCOUNT, "node-a", AccessToken.of("late"), now, Optional.empty()).isEmpty(), "the old holder is fenced");
+        assertTrue(taken, holder + " took the expired lease");
+    }
+
+    @Test
+    @DisplayName("D3: a lease that is not released runs out, and another node takes it; releasing a lease one does not hold does nothing")
+    void lease_expires() {
+        store.saveGrant(grant(REFRESH));
+        assertTrue(store.tryLease(ACCOUNT, "node-a", Duration.ofMillis(1)));
+        takeWhenExpired("node-b");
         store.releaseLease(ACCOUNT, "node-a");
         assertFalse(store.tryLease(ACCOUNT, "node-a", Duration.ofMinutes(1)), "releasing a lease one does not hold does nothing");
         store.releaseLease(ACCOUNT, "node-b");
@@ -236,18 +309,19 @@ public abstract class OAuthStoreContract {
     }
 
     @Test
-    @DisplayName("D3: a problem is stored by the lease holder, drops the cached token, and a new consent clears it")
+    @DisplayName("D3: a problem is stored only for the version whose refresh token was refused, drops the cached token, releases the lease; a new consent clears it")
     void problem_storedAndClearedByConsent() {
         long v = store.saveGrant(grant(REFRESH)).version();
         OAuthStore.Problem revoked = new OAuthStore.Problem(MailErrorCode.OAUTH_GRANT_REVOKED, "invalid_grant: Token has been expired or revoked.",
                 now);
-        assertFalse(store.markProblem(ACCOUNT, "node-a", revoked), "not the holder");
+        assertFalse(store.markProblem(ACCOUNT, "node-a", v - 1, revoked), "a refusal of an older version");
         assertTrue(store.tryLease(ACCOUNT, "node-a", Duration.ofMinutes(1)));
-        assertTrue(store.markProblem(ACCOUNT, "node-a", revoked));
+        assertTrue(store.markProblem(ACCOUNT, "node-a", v, revoked));
         OAuthStore.Grant g = store.findGrant(ACCOUNT).orElseThrow();
         assertEquals(revoked, g.problem());
         assertNull(g.accessToken());
         assertTrue(g.version() > v);
+        assertFalse(store.markProblem(ACCOUNT, "node-a", v, revoked), "the version changed");
         assertTrue(store.tryLease(ACCOUNT, "node-b", Duration.ofMinutes(1)), "the lease was released");
         store.saveGrant(grant("after-consent"));
         assertNull(store.findGrant(ACCOUNT).orElseThrow().problem());

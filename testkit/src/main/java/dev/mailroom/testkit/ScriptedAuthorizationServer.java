@@ -51,6 +51,8 @@ public final class ScriptedAuthorizationServer implements AuthorizationServer {
     private final AtomicInteger serial = new AtomicInteger();
     /** How many codes were exchanged. */
     public final AtomicInteger exchanges = new AtomicInteger();
+    /** How many tokens were revoked. */
+    public final AtomicInteger revocations = new AtomicInteger();
     /** How many refreshes were asked for (answered or refused). */
     public final AtomicInteger refreshes = new AtomicInteger();
     /** The length of every code verifier it got. */
@@ -200,6 +202,19 @@ public final class ScriptedAuthorizationServer implements AuthorizationServer {
             b.refreshToken(Secret.of(next));
         }
         return b.build();
+    }
+
+    /**
+     * Revokes a refresh token (it is refused from now on) and counts it.
+     *
+     * @param client the client
+     * @param token the token
+     * @param context unused
+     */
+    @Override
+    public void revoke(OAuthClient client, Secret token, TransportContext context) {
+        revocations.incrementAndGet();
+        refreshTokens.remove(token.reveal());
     }
 
     /**

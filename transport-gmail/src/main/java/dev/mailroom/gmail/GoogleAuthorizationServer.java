@@ -33,8 +33,12 @@ public final class GoogleAuthorizationServer implements AuthorizationServer {
     public static final URI AUTHORIZATION_ENDPOINT = URI.create("https://accounts.google.com/o/oauth2/v2/auth");
     /** Google's token endpoint. */
     public static final URI TOKEN_ENDPOINT = URI.create(GoogleTokens.TOKEN_ENDPOINT);
+    /** Google's revocation endpoint (with a token endpoint override: {@code revoke} next to it). */
+    public static final URI REVOKE_ENDPOINT = URI.create("https://oauth2.googleapis.com/revoke");
     /** The scope the Gmail transport needs. */
     public static final String GMAIL_SEND_SCOPE = "https://www.googleapis.com/auth/gmail.send";
+    /** The scope of full mailbox access, the only one SMTP and IMAP with XOAUTH2 take. */
+    public static final String FULL_MAIL_SCOPE = "https://mail.google.com/";
 
     /** The server; the service loader uses this constructor. */
     public GoogleAuthorizationServer() {
@@ -77,6 +81,19 @@ public final class GoogleAuthorizationServer implements AuthorizationServer {
         return URI.create(url.build());
     }
 
+    /**
+     * @param sending how the account sends
+     * @return the Gmail API: {@code gmail.send} (or full mail access); SMTP: {@code https://mail.google.com/}; else none
+     */
+    @Override
+    public List<String> scopesFor(dev.mailroom.SendSettings.Kind sending) {
+        return switch (sending) {
+            case GMAIL_API -> List.of(GMAIL_SEND_SCOPE, FULL_MAIL_SCOPE);
+            case SMTP -> List.of(FULL_MAIL_SCOPE);
+            default -> List.of();
+        };
+    }
+
     @Override
     public TokenResponse exchange(OAuthClient client, String code, Secret codeVerifier, TransportContext context) {
         Objects.requireNonNull(client, "client");
@@ -92,6 +109,44 @@ public final class GoogleAuthorizationServer implements AuthorizationServer {
         Objects.requireNonNull(refreshToken, "refreshToken");
         Objects.requireNonNull(context, "context");
         return GoogleTokens.refresh(client, refreshToken, context);
+    }
+
+    /**
+     * Revokes a token at Google's revocation endpoint (RFC 7009), which ends the whole grant.
+     *
+     * @param client the registered client
+     * @param token the refresh or access token
+     * @param context timeouts and TLS
+     * @throws dev.mailroom.MailException {@link dev.mailroom.MailErrorCode#OAUTH_PROVIDER_UNAVAILABLE} when Google cannot be reached
+     *         or does not confirm (with its status and error, never the token)
+     */
+    @Override
+    public void revoke(OAuthClient client, Secret token, TransportContext context) {
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(token, "token");
+        URI endpoint = client.tokenEndpoint().map(t -> t.resolve("revoke")).orElse(REVOKE_ENDPOINT);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(context.connectTimeout())
+                .sslContext(context.defaultTls()).build();
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(endpoint).timeout(context.readTimeout())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("token=" + java.net.URLEncoder.encode(token.reveal(),
+                        java.nio.charset.StandardCharsets.UTF_8))).build();
+        java.net.http.HttpResponse<String> response;
+        try {
+            response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new dev.mailroom.MailException(dev.mailroom.MailErrorCode.OAUTH_PROVIDER_UNAVAILABLE, "Google's revocation endpoint could"
+                    + " not be reached (" + e.getClass().getSimpleName() + ")", null, null, List.of(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new dev.mailroom.MailException(dev.mailroom.MailErrorCode.OAUTH_PROVIDER_UNAVAILABLE, "interrupted while revoking a token");
+        }
+        if (response.statusCode() != 200) {
+            String body = response.body() == null ? "" : response.body().strip();
+            throw new dev.mailroom.MailException(dev.mailroom.MailErrorCode.OAUTH_PROVIDER_UNAVAILABLE, "Google's revocation endpoint answered "
+                    + response.statusCode(), response.statusCode() + " " + (body.length() > 300 ? body.substring(0, 300) : body), null,
+                    List.of(), null);
+        }
     }
 
     @Override

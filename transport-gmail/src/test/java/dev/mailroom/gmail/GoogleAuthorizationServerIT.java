@@ -160,6 +160,17 @@ final class GoogleAuthorizationServerIT {
     }
 
     @Test
+    @DisplayName("#12 revoke: a refresh token revoked at Google's revocation endpoint (next to the token endpoint) is refused afterwards")
+    void revoke_endsTheGrant() {
+        Secret refresh = connect(List.of(SEND)).refreshToken().orElseThrow();
+        server.revoke(client(SECRET), refresh, context);
+        MailException e = assertThrows(MailException.class, () -> server.refresh(client(SECRET), refresh, context));
+        assertEquals(MailErrorCode.OAUTH_GRANT_REVOKED, e.code());
+        MailException again = assertThrows(MailException.class, () -> server.revoke(client(SECRET), refresh, context));
+        assertNoSecrets(again, refresh.reveal(), SECRET);
+    }
+
+    @Test
     @DisplayName("#12 refresh: a new access token; with rotation the new refresh token is returned")
     void refresh_rotation() {
         TokenResponse first = connect(List.of(SEND));

@@ -14,6 +14,7 @@ import dev.mailroom.spi.TransportContext;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 
 /**
@@ -69,6 +70,12 @@ public final class MicrosoftAuthorizationServer implements AuthorizationServer {
     @Override
     public String provider() {
         return "microsoft";
+    }
+
+    /** @return {@link #IDLE_REFRESH}: Microsoft expires a refresh token after 90 days without use */
+    @Override
+    public Optional<Duration> idleRefresh() {
+        return Optional.of(IDLE_REFRESH);
     }
 
     /** @return {@code openid}, {@code profile}, {@code email} (who consented) and {@code offline_access} (a refresh token) */

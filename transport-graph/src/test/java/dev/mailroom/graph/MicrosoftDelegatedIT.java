@@ -290,7 +290,7 @@ final class MicrosoftDelegatedIT {
             imap.greenMail().getUserManager().getUser(MAX).deliver(mime("Subject: Anfrage\r\nFrom: kunde@example.test\r\nTo: " + MAX
                     + "\r\nMessage-ID: <q1@example.test>\r\n\r\nHallo\r\n"));
             List<String> subjects = new CopyOnWriteArrayList<>();
-            Inbound inbound = Inbound.builder(new InMemoryInboundState(), m -> subjects.add(m.subject())).context(capture.context()).build();
+            Inbound inbound = Inbound.builder(new InMemoryInboundState(), m -> { subjects.add(m.subject()); return dev.mailroom.inbound.InboundResult.stored(); }).context(capture.context()).build();
             assertThat(inbound.fetch(mailroom.accounts().resolved(ACCOUNT), FetchOptions.defaults()).imported()).isEqualTo(1);
             assertThat(subjects).containsExactly("Anfrage");
             assertThat(identity.requests()).extracting(FakeMicrosoftIdentity.TokenRequest::grantType).containsExactly("authorization_code");

@@ -96,4 +96,9 @@ public final class AuthorizationServers {
     public List<String> providers() {
         return List.copyOf(byProvider.keySet());
     }
+
+    /** @return the shortest {@link AuthorizationServer#idleRefresh()} of the servers, empty when none asks for one */
+    public Optional<java.time.Duration> shortestIdleRefresh() {
+        return byProvider.values().stream().flatMap(s -> s.idleRefresh().stream()).filter(d -> !d.isNegative() && !d.isZero()).min(java.util.Comparator.naturalOrder());
+    }
 }

@@ -250,7 +250,8 @@ public final class Diagnostics {
         }
         OAuthStatus oauth = oauthStatus.apply(account).orElse(null);
         if (oauth != null && oauth.state() != OAuthStatus.State.CONNECTED) {
-            return new AccountHealth(AccountHealth.State.AUTH_REQUIRED, "OAuth 2.0: " + oauth.reason(), lastFailure);
+            return new AccountHealth(AccountHealth.State.AUTH_REQUIRED, (oauth.state() == OAuthStatus.State.CLIENT_BROKEN
+                    ? "OAuth 2.0, the OAuth client registration, not the account, needs fixing: " : "OAuth 2.0: ") + oauth.reason(), lastFailure);
         }
         if (recent.isEmpty()) {
             return new AccountHealth(AccountHealth.State.OK, "no attempts in the last 24 hours", null);

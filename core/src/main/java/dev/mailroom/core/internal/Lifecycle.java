@@ -22,6 +22,11 @@ public final class Lifecycle {
         }
     }
 
+    /** @return whether it was closed */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
     /**
      * Closes.
      *

@@ -2,6 +2,7 @@ package dev.mailroom.core.internal;
 
 import dev.mailroom.core.DeliveryAttempt;
 import dev.mailroom.core.MailroomListener;
+import dev.mailroom.core.TokenRefresh;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,17 @@ public final class Listeners {
                 l.attempted(attempt);
             } catch (RuntimeException e) {
                 LOG.warn("Mailroom listener {} failed; the delivery is not affected", l.getClass().getName(), e);
+            }
+        }
+    }
+
+    /** @param refresh tells every listener about a call to an OAuth provider */
+    public void tokenRefreshed(TokenRefresh refresh) {
+        for (MailroomListener l : listeners) {
+            try {
+                l.tokenRefreshed(refresh);
+            } catch (RuntimeException e) {
+                LOG.warn("Mailroom listener {} failed; the token is not affected", l.getClass().getName(), e);
             }
         }
     }

@@ -8,6 +8,7 @@ import dev.mailroom.OAuthClient;
 import dev.mailroom.OAuthClientId;
 import dev.mailroom.ResolvedAccount;
 import dev.mailroom.SendSettings;
+import dev.mailroom.core.TokenRefresh;
 import dev.mailroom.spi.AccessToken;
 import dev.mailroom.spi.AccessTokens;
 import dev.mailroom.spi.AuthorizationServer;
@@ -49,6 +50,9 @@ public final class OAuthTokens implements AccessTokens {
     private static final Duration MIN_MARGIN = Duration.ofMinutes(5);
     /** How long a client the provider refused is not asked again (unless it is registered again). */
     private static final Duration CLIENT_REJECTED_PAUSE = Duration.ofMinutes(15);
+    /** The OAuth errors that mean the client registration itself is refused. */
+    private static final java.util.regex.Pattern CLIENT_ERROR = java.util.regex.Pattern.compile("\\b(invalid_client|unauthorized_client)\\b",
+            java.util.regex.Pattern.CASE_INSENSITIVE);
     /** The scope of an application token for Microsoft Graph. */
     public static final String GRAPH_SCOPE = "https://graph.microsoft.com/.default";
     /** The scope of an application token for Exchange Online's SMTP, IMAP and POP. */
@@ -82,6 +86,7 @@ public final class OAuthTokens implements AccessTokens {
     private final TransportContext context;
     private final Clock clock;
     private final Settings settings;
+    private final Listeners listeners;
     private final String holder = "mailroom-" + UUID.randomUUID();
     private final ConcurrentMap<AccountId, Cached> cache = new ConcurrentHashMap<>();
     private final ConcurrentMap<AccountId, ReentrantLock> locks = new ConcurrentHashMap<>();
@@ -97,8 +102,11 @@ public final class OAuthTokens implements AccessTokens {
      * @param context timeouts and TLS for calls to the providers
      * @param clock the clock expiry is judged on
      * @param settings timing, or {@code null} for the defaults of the context
+     * @param listeners told of every call to a provider for a token
      */
-    public OAuthTokens(OAuthStore store, AuthorizationServers servers, TransportContext context, Clock clock, Settings settings) {
+    public OAuthTokens(OAuthStore store, AuthorizationServers servers, TransportContext context, Clock clock, Settings settings,
+                       Listeners listeners) {
+        this.listeners = listeners;
         this.store = store;
         this.servers = servers;
         this.context = context;
@@ -143,6 +151,38 @@ public final class OAuthTokens implements AccessTokens {
             return appToken(account, app, appScope(account, purpose), rejected);
         }
         return obtain(account, rejected);
+    }
+
+    /**
+     * Refreshes an account's grant when its provider lets refresh tokens expire unused
+     * ({@link AuthorizationServer#idleRefresh()}) and its token was last issued longer ago than that: single-flight
+     * with the lease, the rotated refresh token stored before anything else, failures recorded as for any refresh
+     * (a refused grant is marked, an unavailable provider backs off).
+     *
+     * @param account an account that logs in with OAuth 2.0 consent
+     * @return whether the provider was asked for a new token
+     * @throws MailException as {@link #token} does, when the refresh fails
+     */
+    public boolean refreshIfIdle(ResolvedAccount account) {
+        OAuthClientId clientId = clientOf(account);
+        OAuthStore.Grant g = store.findGrant(account.account().id()).orElse(null);
+        if (g == null || g.problem() != null || !g.client().equals(clientId)) {
+            return false;
+        }
+        Optional<Duration> idle = store.findClient(clientId).flatMap(c -> servers.find(c.provider())).flatMap(AuthorizationServer::idleRefresh);
+        if (idle.isEmpty()) {
+            return false;
+        }
+        Instant last = g.accessTokenIssuedAt() != null ? g.accessTokenIssuedAt() : g.grantedAt();
+        Instant idleBefore = clock.instant().minus(idle.get());
+        if (last.isAfter(idleBefore)) {
+            return false;
+        }
+        LOG.info("account {}: refreshing its OAuth grant, unused since {} (the provider expires refresh tokens unused for longer than {})",
+                account.account().email().address(), last, idle.get());
+        AccessToken before = g.accessToken();
+        AccessToken after = obtain(account, null, idleBefore);
+        return !after.equals(before);
     }
 
     /** Forgets this node's cached token of an account (after a new consent or a disconnect). */
@@ -195,7 +235,9 @@ public final class OAuthTokens implements AccessTokens {
         ReentrantLock lock = appLocks.computeIfAbsent(key, k -> new ReentrantLock());
         try {
             if (!lock.tryLock(settings.waitForOtherNode().toMillis(), TimeUnit.MILLISECONDS)) {
-                throw unavailable(account, "another request for the application token on this node did not finish in time");
+                Cached held = appCache.get(key);
+                return stillValid(account, held == null ? null : held.token(), rejected, clock.instant(),
+                        "another request for the application token on this node did not finish in time");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -221,7 +263,9 @@ public final class OAuthTokens implements AccessTokens {
             TokenResponse r;
             try {
                 r = server.clientCredentials(client, app.directoryId(), List.of(key.scope()), context);
-            } catch (MailException e) {
+            } catch (MailException raw) {
+                MailException e = classified(raw);
+                listeners.tokenRefreshed(new TokenRefresh(account.account().id(), client.provider(), e.code()));
                 appCache.remove(key);
                 if (e.code() == MailErrorCode.OAUTH_CLIENT_REJECTED) {
                     rejectClient(client, e);
@@ -230,12 +274,13 @@ public final class OAuthTokens implements AccessTokens {
                     int streak = before == null ? 1 : before.streak() + 1;
                     Duration backoff = backoff(streak, e.retryAfter().orElse(null));
                     appUnavailable.put(key, new Unavailable(clock.instant().plus(backoff), streak));
-                    LOG.warn("directory {}, client {}: the OAuth provider is unavailable ({}); next try in {}", app.directoryId(), client.id(),
-                            e.getMessage(), backoff);
+                    LOG.warn("directory {}, client {}: the OAuth provider is unavailable ({}){}; next try in {}", app.directoryId(), client.id(),
+                            e.getMessage(), e.serverReply().map(x -> " [provider: " + x + "]").orElse(""), backoff);
                     return stillValid(account, current, rejected, clock.instant(), e.getMessage(), e);
                 }
                 throw e;
             }
+            listeners.tokenRefreshed(new TokenRefresh(account.account().id(), client.provider(), null));
             appUnavailable.remove(key);
             AccessToken token = r.accessToken();
             appCache.put(key, new Cached(token, refreshAt(token, now)));
@@ -247,21 +292,35 @@ public final class OAuthTokens implements AccessTokens {
     }
 
     private AccessToken obtain(ResolvedAccount account, AccessToken rejected) {
+        return obtain(account, rejected, null);
+    }
+
+    /**
+     * The account's token: the cached one while usable, else the stored one, else a refresh under the lease.
+     *
+     * @param idleBefore for the background refresh of idle grants: a token issued before this is refreshed even though
+     *        it is still usable; {@code null} otherwise
+     */
+    private AccessToken obtain(ResolvedAccount account, AccessToken rejected, Instant idleBefore) {
         AccountId id = account.account().id();
         OAuthClientId clientId = clientOf(account);
         ReentrantLock lock = locks.computeIfAbsent(id, k -> new ReentrantLock());
         try {
             if (!lock.tryLock(settings.waitForOtherNode().toMillis(), TimeUnit.MILLISECONDS)) {
-                throw unavailable(account, "another refresh of its token on this node did not finish in time");
+                // Another thread of this node refreshes: its result is not there yet, but a still-valid token is as good.
+                Cached c = cache.get(id);
+                return stillValid(account, c == null ? null : c.token(), rejected, clock.instant(),
+                        "another refresh of its token on this node did not finish in time");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unavailable(account, "interrupted while waiting for its token");
         }
+        boolean leased = false; // this thread may hold the store's lease, and has not handed it to refreshLeased
         try {
             Instant now = clock.instant();
             Cached c = cache.get(id);
-            if (c != null && usable(c.token(), c.refreshAt(), rejected, now)) {
+            if (idleBefore == null && c != null && usable(c.token(), c.refreshAt(), rejected, now)) {
                 return c.token();
             }
             long deadline = System.nanoTime() + settings.waitForOtherNode().toNanos();
@@ -271,7 +330,7 @@ public final class OAuthTokens implements AccessTokens {
                 AccessToken current = g.accessToken();
                 if (current != null) {
                     Instant refreshAt = refreshAt(current, g.accessTokenIssuedAt());
-                    if (usable(current, refreshAt, rejected, now)) {
+                    if (usable(current, refreshAt, rejected, now) && (idleBefore == null || g.accessTokenIssuedAt().isAfter(idleBefore))) {
                         cache.put(id, new Cached(current, refreshAt));
                         return current;
                     }
@@ -284,45 +343,75 @@ public final class OAuthTokens implements AccessTokens {
                     return stillValid(account, current, rejected, now, "the provider was unavailable; next try after " + u.until());
                 }
                 if (store.tryLease(id, holder, settings.lease())) {
+                    leased = true;
                     OAuthStore.Grant fresh = store.findGrant(id).orElse(null);
                     if (fresh == null || fresh.version() != g.version()) { // another node refreshed between our read and the lease
                         store.releaseLease(id, holder);
+                        leased = false;
                         continue;
                     }
+                    leased = false; // refreshLeased releases it on every path
                     return refreshLeased(account, fresh, rejected);
                 }
                 // Another node refreshes: wait for its result, bounded.
-                if (!awaitOtherNode(id, g.version(), deadline)) {
+                Wait w = awaitOtherNode(id, g.version(), deadline);
+                if (w == Wait.LEASED) {
+                    leased = true;
+                } else if (w == Wait.TIMED_OUT) {
                     return stillValid(account, current, rejected, clock.instant(),
                             "another node holds the refresh lease and did not finish within " + settings.waitForOtherNode());
                 }
             }
         } finally {
+            if (leased) {
+                releaseQuietly(id, account.account().email().address());
+            }
             lock.unlock();
         }
     }
 
+    /** How waiting for another node ended. */
+    private enum Wait {
+        /** The grant changed (the other node stored its result, or it was replaced or removed). */
+        CHANGED,
+        /** The other node gave up its lease and this node took it. */
+        LEASED,
+        /** The deadline passed. */
+        TIMED_OUT
+    }
+
     /**
      * Waits until the grant's version changes (the other node stored its result) or its lease is free again (it
-     * gave up, e.g. the provider was unavailable: this node then holds the lease); false when the deadline passed.
+     * gave up, e.g. the provider was unavailable: this node then holds the lease, and must release it).
      */
-    private boolean awaitOtherNode(AccountId id, long version, long deadline) {
+    private Wait awaitOtherNode(AccountId id, long version, long deadline) {
         while (System.nanoTime() - deadline < 0) {
             try {
                 Thread.sleep(settings.pollInterval().toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return false;
+                return Wait.TIMED_OUT;
             }
             Optional<OAuthStore.Grant> g = store.findGrant(id);
-            if (g.isEmpty() || g.get().version() != version || store.tryLease(id, holder, settings.lease())) {
-                return true;
+            if (g.isEmpty() || g.get().version() != version) {
+                return Wait.CHANGED;
+            }
+            if (store.tryLease(id, holder, settings.lease())) {
+                return Wait.LEASED;
             }
         }
-        return false;
+        return Wait.TIMED_OUT;
     }
 
-    /** Refreshes while holding the lease; stores the result before handing the token out. */
+    private void releaseQuietly(AccountId id, String address) {
+        try {
+            store.releaseLease(id, holder);
+        } catch (RuntimeException ex) {
+            LOG.warn("account {}: releasing the refresh lease failed; it expires on its own: {}", address, ex.toString());
+        }
+    }
+
+    /** Refreshes while holding the lease; stores the result before handing the token out; releases the lease on every path. */
     private AccessToken refreshLeased(ResolvedAccount account, OAuthStore.Grant grant, AccessToken rejected) {
         AccountId id = account.account().id();
         String address = account.account().email().address();
@@ -334,31 +423,76 @@ public final class OAuthTokens implements AccessTokens {
             TokenResponse r;
             try {
                 r = server.refresh(client, grant.refreshToken(), context);
-            } catch (MailException e) {
+            } catch (MailException raw) {
+                MailException e = classified(raw);
+                listeners.tokenRefreshed(new TokenRefresh(id, client.provider(), e.code()));
                 released = failed(account, grant, client, e);
                 if (e.code() == MailErrorCode.OAUTH_PROVIDER_UNAVAILABLE) {
                     return stillValid(account, grant.accessToken(), rejected, clock.instant(), e.getMessage(), e);
                 }
+                if (e.code() == MailErrorCode.OAUTH_GRANT_REVOKED && !released) {
+                    // the grant changed while this node refreshed: the refusal was of an older refresh token
+                    AccessToken newer = newerToken(id, grant.version(), rejected);
+                    if (newer != null) {
+                        return newer;
+                    }
+                }
                 throw e;
             }
+            listeners.tokenRefreshed(new TokenRefresh(id, client.provider(), null));
             // Committed before use: a rotated refresh token must never be lost once the provider invalidated the old one.
-            OAuthStore.Grant saved = store.saveTokens(id, holder, r.accessToken(), issuedAt, r.refreshToken()).orElseThrow(() ->
-                    unavailable(account, "this node lost the refresh lease while refreshing (the provider took longer than the lease)"));
+            // A compare-and-set on the version this refresh started from: it holds even if the lease ran out meanwhile.
+            Optional<OAuthStore.Grant> saved = store.saveTokens(id, holder, grant.version(), r.accessToken(), issuedAt, r.refreshToken());
+            if (saved.isEmpty()) {
+                LOG.warn("account {}: its OAuth grant changed while this node refreshed (another node stored a newer token, or the account"
+                        + " was connected again or disconnected); this node's result{} is dropped", address,
+                        r.refreshToken().isPresent() ? ", with the refresh token the provider rotated for it," : "");
+                AccessToken newer = newerToken(id, grant.version(), rejected);
+                if (newer != null) {
+                    return newer;
+                }
+                throw unavailable(account, "its OAuth grant changed while this node refreshed; try again");
+            }
             released = true;
             unavailable.remove(id);
-            AccessToken token = saved.accessToken();
+            AccessToken token = saved.get().accessToken();
             cache.put(id, new Cached(token, refreshAt(token, issuedAt)));
             LOG.debug("account {}: access token refreshed{}", address, r.refreshToken().isPresent() ? " (refresh token rotated)" : "");
             return token;
         } finally {
             if (!released) {
-                try {
-                    store.releaseLease(id, holder);
-                } catch (RuntimeException ex) {
-                    LOG.warn("account {}: releasing the refresh lease failed; it expires on its own: {}", address, ex.toString());
-                }
+                releaseQuietly(id, address);
             }
         }
+    }
+
+    /** The token of a grant newer than {@code version}, when it has one that was not refused and has not expired. */
+    private AccessToken newerToken(AccountId id, long version, AccessToken rejected) {
+        OAuthStore.Grant g = store.findGrant(id).orElse(null);
+        if (g == null || g.version() == version || g.problem() != null || g.accessToken() == null) {
+            return null;
+        }
+        AccessToken t = g.accessToken();
+        if (t.expiredAt(clock.instant()) || t.equals(rejected)) {
+            return null;
+        }
+        cache.put(id, new Cached(t, refreshAt(t, g.accessTokenIssuedAt())));
+        return t;
+    }
+
+    /**
+     * The provider's failure as Mailroom acts on it: a refusal of the client that does not name {@code invalid_client}
+     * or {@code unauthorized_client} in the provider's reply (e.g. an HTTP 400 without an OAuth error, an HTML error
+     * page) says nothing sure about the client registration, so it is treated as a passing failure of this account
+     * (backoff) instead of pausing every account of the client.
+     */
+    static MailException classified(MailException e) {
+        if (e.code() != MailErrorCode.OAUTH_CLIENT_REJECTED || e.serverReply().isEmpty()
+                || CLIENT_ERROR.matcher(e.serverReply().get()).find()) {
+            return e;
+        }
+        return new MailException(MailErrorCode.OAUTH_PROVIDER_UNAVAILABLE, e.getMessage() + "; the reply names no invalid_client, so"
+                + " it is treated as a passing failure of this account", e.serverReply().get(), null, List.of(), e);
     }
 
     /** Records a refresh failure by its code; returns whether the lease was released with it. */
@@ -369,9 +503,13 @@ public final class OAuthTokens implements AccessTokens {
         switch (e.code()) {
             case OAUTH_GRANT_REVOKED -> {
                 String detail = e.serverReply().orElse(e.getMessage());
-                LOG.warn("account {}: the provider refused its OAuth grant (OAUTH_GRANT_REVOKED) [provider: {}]; its queued mail is held until"
-                        + " an administrator connects it again", address, detail);
-                return store.markProblem(id, holder, new OAuthStore.Problem(MailErrorCode.OAUTH_GRANT_REVOKED, detail, clock.instant()));
+                boolean marked = store.markProblem(id, holder, grant.version(),
+                        new OAuthStore.Problem(MailErrorCode.OAUTH_GRANT_REVOKED, detail, clock.instant()));
+                if (marked) {
+                    LOG.warn("account {}: the provider refused its OAuth grant (OAUTH_GRANT_REVOKED) [provider: {}]; its queued mail is held until"
+                            + " an administrator connects it again", address, detail);
+                }
+                return marked;
             }
             case OAUTH_CLIENT_REJECTED -> {
                 rejectClient(client, e);
@@ -382,7 +520,8 @@ public final class OAuthTokens implements AccessTokens {
                 int streak = before == null ? 1 : before.streak() + 1;
                 Duration backoff = backoff(streak, e.retryAfter().orElse(null));
                 unavailable.put(id, new Unavailable(clock.instant().plus(backoff), streak));
-                LOG.warn("account {}: the OAuth provider is unavailable ({}); next try in {}", address, e.getMessage(), backoff);
+                LOG.warn("account {}: the OAuth provider is unavailable ({}){}; next try in {}", address, e.getMessage(),
+                        e.serverReply().map(r -> " [provider: " + r + "]").orElse(""), backoff);
                 return false;
             }
             default -> {
@@ -456,7 +595,41 @@ public final class OAuthTokens implements AccessTokens {
             throw new MailException(g.problem().code(), "the provider refused the OAuth grant of account " + address + " on "
                     + g.problem().since(), g.problem().detail(), g.problem().code().hint(), List.of(), null);
         }
+        SendSettings.Kind kind = account.sending().map(SendSettings::kind).orElse(null);
+        if (!g.scopes().isEmpty() && kind != null) {
+            AuthorizationServer server = store.findClient(clientId).flatMap(c -> servers.find(c.provider())).orElse(null);
+            MailException missing = server == null ? null : transportScopeMissing(server, kind, g.scopes(), address, clientId, false);
+            if (missing != null) {
+                throw missing;
+            }
+        }
         return g;
+    }
+
+    /**
+     * The refusal when a grant's scopes do not let the account send through its kind of transport
+     * ({@link AuthorizationServer#scopesFor}), or {@code null} when they do (or the provider asks for no check).
+     *
+     * @param server the provider
+     * @param kind how the account sends
+     * @param granted the grant's scopes, as the provider reported them
+     * @param address the account's address
+     * @param client its client
+     * @param atConsent whether a consent is being completed (nothing is stored) rather than a grant used
+     * @return the failure, or {@code null}
+     */
+    public static MailException transportScopeMissing(AuthorizationServer server, SendSettings.Kind kind, java.util.Set<String> granted,
+                                                      String address, OAuthClientId client, boolean atConsent) {
+        List<String> accepted = server.scopesFor(kind);
+        if (accepted.isEmpty() || accepted.stream().anyMatch(granted::contains)) {
+            return null;
+        }
+        String scope = accepted.get(0);
+        return new MailException(MailErrorCode.OAUTH_SCOPE_MISSING, "account " + address + " sends through " + kind + ", which needs the"
+                + " OAuth scope " + scope + (accepted.size() > 1 ? " (or one of " + String.join(", ", accepted.subList(1, accepted.size())) + ")" : "")
+                + (atConsent ? ", but the consent did not grant it; nothing was stored" : ", but its grant does not have it"), null,
+                "Add " + scope + " to the scopes of OAuth client " + client + " (registerClient), then connect the account again"
+                        + " (beginAuthorization) and allow it on the consent page.", List.of(), null);
     }
 
     static OAuthClientId clientOf(ResolvedAccount account) {
