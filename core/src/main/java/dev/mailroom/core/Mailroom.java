@@ -118,7 +118,8 @@ public final class Mailroom implements AutoCloseable {
                 .hostDefaultSecurity(hostDefault)
                 .poolLimits(new PoolLimits(b.maxConnectionsPerAccount, b.connectionIdleTimeout, b.poolWaitTimeout))
                 .protocolLog(b.protocolLog != null ? b.protocolLog : new Slf4jProtocolLog())
-                .clock(b.clock);
+                .clock(b.clock)
+                .sendBudget(OutboxWorkers.sendBudget(b.outboxLease));
         AuthorizationServers servers = AuthorizationServers.create(b.authorizationServers, true,
                 b.classLoader != null ? b.classLoader : Mailroom.class.getClassLoader());
         OAuthTokens tokens = new OAuthTokens(oauthStore, servers, contextBuilder.build(), b.clock, null);
