@@ -978,7 +978,10 @@ public final class Mailroom implements AutoCloseable {
 
         /**
          * How long a worker holds the mails it claimed; a node that dies leaves them to others after this.
-         * Must exceed the longest send (connect + read timeouts). Default 5 min.
+         * Must exceed the longest send (connect + read timeouts). Transports get half of it as their
+         * {@link TransportContext#sendBudget() send budget}: a send of several requests (Graph's large messages)
+         * that has not reached its final request by then stops and is retried; raise the lease for large
+         * messages over slow links. Default 5 min.
          *
          * @param lease the lease
          * @return this

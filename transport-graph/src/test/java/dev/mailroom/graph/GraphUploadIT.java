@@ -390,4 +390,89 @@ final class GraphUploadIT {
         assertTrue(most >= 2, "the sends did run in parallel (saw " + most + ")");
         assertTrue(graph.maxInFlight("other@contoso.test") >= 1);
     }
+
+    @Test
+    @DisplayName("B8 D4 review: a send interrupted during its uploads still deletes its draft (the flag is cleared for the delete and set "
+            + "again after)")
+    void interrupted_draftDeleted() throws Exception {
+        graph.delayEach(Duration.ofMillis(200));
+        java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean flagAfter = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread sender = new Thread(() -> {
+            try {
+                outcome.set(send(large(8 * MB)));
+            } catch (MailException e) {
+                outcome.set(e);
+            }
+            flagAfter.set(Thread.currentThread().isInterrupted());
+        }, "graph-sender");
+        sender.start();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!steps().contains(Step.CREATE_UPLOAD_SESSION) && System.nanoTime() < until) {
+            Thread.onSpinWait(); // the fake records the request as it comes, before its 200 ms delay
+        }
+        sender.interrupt();
+        sender.join(TimeUnit.SECONDS.toMillis(30));
+        assertFalse(sender.isAlive());
+        assertTrue(outcome.get() instanceof MailException, String.valueOf(outcome.get()));
+        assertTrue(((MailException) outcome.get()).getMessage().contains("the draft was deleted"), outcome.get().toString());
+        assertTrue(graph.drafts().isEmpty() && graph.delivered().isEmpty(), graph.drafts().toString());
+        assertTrue(flagAfter.get(), "the interrupt flag is set again");
+    }
+
+    @Test
+    @DisplayName("B8 D4 review: two attachments through upload sessions in one message, both whole")
+    void twoSessionAttachments() {
+        LargeMessages.Part a = LargeMessages.Part.file("eins.pdf", 4 * MB, 21);
+        LargeMessages.Part b = LargeMessages.Part.file("zwei.pdf", 7 * MB, 22);
+        send(LargeMessages.message(List.of("kunde@example.test"), a, b));
+        List<FakeGraphApi.Attachment> got = graph.delivered().get(0).attachments();
+        assertEquals(List.of(List.of("eins.pdf", 4 * MB, a.sha256(), true), List.of("zwei.pdf", 7 * MB, b.sha256(), true)),
+                got.stream().map(x -> List.<Object>of(x.name(), x.size(), x.sha256(), x.uploaded())).toList());
+    }
+
+    @Test
+    @DisplayName("B8 D4 review: a forwarded message (message/rfc822 with its own multipart and base64 attachment) stays whole in the draft, a "
+            + "body line that only looks like the boundary is text; the large file goes through a session")
+    void rfc822AndBoundaryLikeLine() {
+        String b = "----=_outer_0815";
+        String inner = "From: alt@example.test\r\nSubject: weitergeleitet\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"inner_1\"\r\n"
+                + "\r\n--inner_1\r\nContent-Type: text/plain\r\n\r\nAlter Text\r\n--inner_1\r\nContent-Type: application/pdf; name=\"alt.pdf\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"alt.pdf\"\r\n\r\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(new byte[30_000]) + "\r\n--inner_1--\r\n";
+        LargeMessages.Part big = LargeMessages.Part.file("gross.pdf", 4 * MB, 23);
+        String id = "<fwd-" + System.nanoTime() + "@contoso.test>";
+        OutgoingMessage m = OutgoingMessage.builder(id, dev.mailroom.EmailAddress.of(MAILBOX), List.of(dev.mailroom.EmailAddress.of("kunde@example.test")))
+                .content(out -> {
+                    out.write(("Message-ID: " + id + "\r\nFrom: " + MAILBOX + "\r\nTo: kunde@example.test\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\n"
+                            + "Content-Type: multipart/mixed; boundary=\"" + b + "\"\r\n\r\n--" + b + "\r\nContent-Type: text/plain\r\n\r\nSiehe unten.\r\n--"
+                            + b + "-kein-Trenner\r\n--" + b + "x\r\n--" + b + "\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment; "
+                            + "filename=\"fwd.eml\"\r\n\r\n" + inner + "--" + b + "\r\nContent-Type: application/pdf; name=\"gross.pdf\"\r\n"
+                            + "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"gross.pdf\"\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    java.io.OutputStream keepOpen = new java.io.FilterOutputStream(out) {
+                        @Override
+                        public void write(byte[] bytes, int off, int len) throws java.io.IOException {
+                            out.write(bytes, off, len);
+                        }
+
+                        @Override
+                        public void close() throws java.io.IOException {
+                            flush();
+                        }
+                    };
+                    try (java.io.OutputStream enc = java.util.Base64.getMimeEncoder().wrap(keepOpen)) {
+                        big.generate(enc);
+                    }
+                    out.write(("\r\n--" + b + "--\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                }).build();
+        send(m);
+        FakeGraphApi.Delivered d = graph.delivered().get(0);
+        assertEquals(List.of(List.of("gross.pdf", 4 * MB, big.sha256(), true)),
+                d.attachments().stream().map(x -> List.<Object>of(x.name(), x.size(), x.sha256(), x.uploaded())).toList());
+        String draft = d.text();
+        assertTrue(draft.contains(inner), "the forwarded message is in the draft, whole");
+        assertTrue(draft.contains("\r\n--" + b + "-kein-Trenner\r\n--" + b + "x\r\n"), "boundary-like text lines stay text");
+        assertFalse(draft.contains("gross.pdf"));
+    }
 }
