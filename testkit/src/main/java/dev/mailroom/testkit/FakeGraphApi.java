@@ -49,7 +49,9 @@ import java.util.regex.Pattern;
  * draft as {@link #delivered()} (with its {@link Delivered#attachments()}), {@code DELETE …/messages/{id}} removes it.
  * Chunk bytes are streamed into a SHA-256 and a count, not held, above {@link #keepAttachmentBytes(int)}.
  * {@link #drafts()} lists the drafts left; {@link #maxInFlight(String)} the most requests of one mailbox under way at
- * once (chunk PUTs included). Faults per step: {@link #failNext(Step, Failure)}, {@link #withoutMailReadWrite()}.
+ * once (chunk PUTs included). A chunk and a {@code GET} of the upload URL are answered as Outlook's upload URL does
+ * ({@code {"NextExpectedRanges":["3276800"]}}). Faults per step: {@link #failNext(Step, Failure)} (also applied, then
+ * answered: {@link Failure#afterApplying()}), {@link #withoutMailReadWrite()}.
  *
  * <pre>{@code
  * graph.failNext(FakeGraphApi.Step.UPLOAD_CHUNK, FakeGraphApi.Failure.status(429, "TooManyRequests", "Slow down").retryAfter("1"));
@@ -536,8 +538,9 @@ public final class FakeGraphApi implements AutoCloseable {
                         return;
                     }
                     answered.run();
-                    FakeHttp.json(exchange, 200, Map.of("expirationDateTime", "2026-11-29T18:00:00Z", "nextExpectedRanges",
-                            List.of(session.received + "-")));
+                    // as Outlook's upload URL answers (its documented example): PascalCase, the next offset without a dash
+                    FakeHttp.json(exchange, 200, Map.of("ExpirationDateTime", "2026-11-29T18:00:00Z", "NextExpectedRanges",
+                            List.of(String.valueOf(session.received))));
                     return;
                 }
             }
@@ -556,7 +559,7 @@ public final class FakeGraphApi implements AutoCloseable {
             odata(exchange, 404, "ErrorItemNotFound", "The upload session does not exist or has expired.", null);
             return;
         }
-        FakeHttp.json(exchange, 200, Map.of("expirationDateTime", "2026-11-29T18:00:00Z", "nextExpectedRanges", List.of(session.received + "-")));
+        FakeHttp.json(exchange, 200, Map.of("ExpirationDateTime", "2026-11-29T18:00:00Z", "NextExpectedRanges", List.of(String.valueOf(session.received))));
     }
 
     private static String sha256(byte[] content) {

@@ -698,7 +698,7 @@ final class UploadSend {
 
     /** The start of the first of {@code nextExpectedRanges} ("12345-" or "12345-67890"), or -1. */
     static long nextStart(GraphReply r) {
-        com.google.gson.JsonElement ranges = json(r.body()).get("nextExpectedRanges");
+        JsonElement ranges = ranges(r);
         if (ranges == null || !ranges.isJsonArray() || ranges.getAsJsonArray().isEmpty() || !ranges.getAsJsonArray().get(0).isJsonPrimitive()) {
             return -1;
         }
@@ -712,8 +712,18 @@ final class UploadSend {
     }
 
     private static String rangesOf(GraphReply r) {
-        JsonElement ranges = json(r.body()).get("nextExpectedRanges");
+        JsonElement ranges = ranges(r);
         return ranges == null ? "" : ", nextExpectedRanges " + ranges;
+    }
+
+    /** {@code nextExpectedRanges} in any case: the upload URL (outlook.office.com) answers {@code NextExpectedRanges}. */
+    private static JsonElement ranges(GraphReply r) {
+        for (Map.Entry<String, JsonElement> e : json(r.body()).entrySet()) {
+            if (e.getKey().equalsIgnoreCase("nextExpectedRanges")) {
+                return e.getValue();
+            }
+        }
+        return null;
     }
 
     /** The little JSON written here. */
