@@ -102,6 +102,18 @@ public interface TransportContext {
     default AccessTokens accessTokens() { return AccessTokens.none(); }
 
     /**
+     * How long after a send starts the request that hands the message over may still begin. A transport that needs
+     * several requests for one message (uploads before a final send) checks it before that last request; when it is
+     * spent, it undoes what it made and fails with a retryable error that says nothing was sent, instead of sending
+     * after the caller stopped expecting it. Mailroom sets it from the outbox lease (half of it), so that a send never
+     * outlasts the lease of the entry it delivers and no other node sends the entry as well. Transports whose send is
+     * one request may ignore it.
+     *
+     * @return the budget; empty for none (the default)
+     */
+    default Optional<Duration> sendBudget() { return Optional.empty(); }
+
+    /**
      * A context with defaults, to change with the builder.
      *
      * @return a builder
@@ -130,6 +142,7 @@ public interface TransportContext {
         private ScheduledExecutorService scheduler;
         private PoolLimits poolLimits = PoolLimits.defaults();
         private AccessTokens accessTokens = AccessTokens.none();
+        private Duration sendBudget;
 
         private Builder() {
         }
@@ -228,6 +241,20 @@ public interface TransportContext {
             return this;
         }
 
+        /**
+         * @param value how long after a send starts its final request may begin (see {@link TransportContext#sendBudget()}),
+         *              or {@code null} for none
+         * @return this builder
+         * @throws IllegalArgumentException unless positive
+         */
+        public Builder sendBudget(Duration value) {
+            if (value != null && (value.isNegative() || value.isZero())) {
+                throw new IllegalArgumentException("sendBudget must be positive, was " + value);
+            }
+            this.sendBudget = value;
+            return this;
+        }
+
         /** @return the context */
         public TransportContext build() {
             return new Built(this);
@@ -254,6 +281,7 @@ public interface TransportContext {
             private final ScheduledExecutorService scheduler;
             private final PoolLimits poolLimits;
             private final AccessTokens accessTokens;
+            private final Duration sendBudget;
 
             Built(Builder b) {
                 this.connectTimeout = b.connectTimeout;
@@ -267,6 +295,7 @@ public interface TransportContext {
                 this.scheduler = b.scheduler;
                 this.poolLimits = b.poolLimits;
                 this.accessTokens = b.accessTokens;
+                this.sendBudget = b.sendBudget;
             }
 
             @Override public Duration connectTimeout() { return connectTimeout; }
@@ -305,11 +334,12 @@ public interface TransportContext {
 
             @Override public PoolLimits poolLimits() { return poolLimits; }
             @Override public AccessTokens accessTokens() { return accessTokens; }
+            @Override public Optional<Duration> sendBudget() { return Optional.ofNullable(sendBudget); }
 
             @Override
             public String toString() {
                 return "TransportContext[connect " + connectTimeout + ", read " + readTimeout + ", write " + writeTimeout + ", "
-                        + hostDefaultSecurity + ", " + poolLimits + (accountTls == null ? "" : ", TLS per account")
+                        + hostDefaultSecurity + ", " + poolLimits + (sendBudget == null ? "" : ", send budget " + sendBudget) + (accountTls == null ? "" : ", TLS per account")
                         + (accessTokens == AccessTokens.none() ? "" : ", access tokens from the host") + "]"; // never the source's own toString
             }
         }

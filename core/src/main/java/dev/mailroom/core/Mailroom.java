@@ -124,7 +124,8 @@ public final class Mailroom implements AutoCloseable {
                 .hostDefaultSecurity(hostDefault)
                 .poolLimits(new PoolLimits(b.maxConnectionsPerAccount, b.connectionIdleTimeout, b.poolWaitTimeout))
                 .protocolLog(b.protocolLog != null ? b.protocolLog : new Slf4jProtocolLog())
-                .clock(b.clock);
+                .clock(b.clock)
+                .sendBudget(OutboxWorkers.sendBudget(b.outboxLease));
         AuthorizationServers servers = AuthorizationServers.create(b.authorizationServers, true,
                 b.classLoader != null ? b.classLoader : Mailroom.class.getClassLoader());
         Listeners listeners = new Listeners(b.listeners);
@@ -1050,7 +1051,10 @@ public final class Mailroom implements AutoCloseable {
 
         /**
          * How long a worker holds the mails it claimed; a node that dies leaves them to others after this.
-         * Must exceed the longest send (connect + read timeouts). Default 5 min.
+         * Must exceed the longest send (connect + read timeouts). Transports get half of it as their
+         * {@link TransportContext#sendBudget() send budget}: a send of several requests (Graph's large messages)
+         * that has not reached its final request by then stops and is retried; raise the lease for large
+         * messages over slow links. Default 5 min.
          *
          * @param lease the lease
          * @return this

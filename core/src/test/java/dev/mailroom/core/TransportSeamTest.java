@@ -88,6 +88,19 @@ final class TransportSeamTest {
     }
 
     @Test
+    @DisplayName("#13 review: transports get a send budget of half the outbox lease (the lease is renewed before a send once a quarter passed), "
+            + "so that a send of several requests stops before its final one instead of outlasting the lease")
+    void sendBudget_halfTheLease() {
+        try (Mailroom m = Mailroom.builder().accountRepository(repo).transport(recording).discoverTransports(false).outboxWorkers(0)
+                .outboxLease(Duration.ofMinutes(8)).build()) {
+            assertThat(m.transports()).contains("fake");
+            assertThat(recording.context().sendBudget()).contains(Duration.ofMinutes(4));
+        }
+        assertThat(TransportContext.defaults().sendBudget()).isEmpty();
+        assertThatThrownBy(() -> TransportContext.builder().sendBudget(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     @DisplayName("#11: the builder's access-token source reaches every transport; by default a token request fails typed")
     void accessTokens_reachTheTransport() {
         AccessTokens tokens = new AccessTokens() {

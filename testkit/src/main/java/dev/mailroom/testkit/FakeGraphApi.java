@@ -49,7 +49,9 @@ import java.util.regex.Pattern;
  * draft as {@link #delivered()} (with its {@link Delivered#attachments()}), {@code DELETE …/messages/{id}} removes it.
  * Chunk bytes are streamed into a SHA-256 and a count, not held, above {@link #keepAttachmentBytes(int)}.
  * {@link #drafts()} lists the drafts left; {@link #maxInFlight(String)} the most requests of one mailbox under way at
- * once (chunk PUTs included). Faults per step: {@link #failNext(Step, Failure)}, {@link #withoutMailReadWrite()}.
+ * once (chunk PUTs included). A chunk and a {@code GET} of the upload URL are answered as Outlook's upload URL does
+ * ({@code {"NextExpectedRanges":["3276800"]}}). Faults per step: {@link #failNext(Step, Failure)} (also applied, then
+ * answered: {@link Failure#afterApplying()}), {@link #withoutMailReadWrite()}.
  *
  * <pre>{@code
  * graph.failNext(FakeGraphApi.Step.UPLOAD_CHUNK, FakeGraphApi.Failure.status(429, "TooManyRequests", "Slow down").retryAfter("1"));
@@ -91,6 +93,7 @@ public final class FakeGraphApi implements AutoCloseable {
     private final AtomicInteger ids = new AtomicInteger();
     private volatile boolean noReadWrite;
     private volatile int keepBytes = 1 << 20;
+    private volatile long sessionMinimum = SESSION_MIN;
     private volatile long delayNanos;
     private volatile Failure always;
     private volatile CountDownLatch hold;
@@ -189,6 +192,18 @@ public final class FakeGraphApi implements AutoCloseable {
     }
 
     /**
+     * The smallest attachment an upload session takes (default {@link #SESSION_MIN}, 3 MiB); Microsoft documents "3 MB",
+     * so a test can try the decimal reading too.
+     *
+     * @param bytes the minimum size
+     * @return this fake
+     */
+    public FakeGraphApi sessionMinimum(long bytes) {
+        this.sessionMinimum = bytes;
+        return this;
+    }
+
+    /**
      * Keeps the bytes of uploaded attachments up to this size (default 1 MiB); larger ones are kept as size and SHA-256 only.
      *
      * @param bytes the most kept per attachment
@@ -277,10 +292,10 @@ public final class FakeGraphApi implements AutoCloseable {
         Matcher draft = DRAFT.matcher(path);
         String mailbox;
         Step step;
-        if ("PUT".equals(method) && upload.matches()) {
+        if (("PUT".equals(method) || "GET".equals(method)) && upload.matches()) {
             Session session = sessions.get(upload.group(1));
             mailbox = session == null ? "" : session.draft.mailbox;
-            step = Step.UPLOAD_CHUNK;
+            step = "PUT".equals(method) ? Step.UPLOAD_CHUNK : Step.UPLOAD_STATUS;
         } else if ("POST".equals(method) && DRAFTS.matcher(path).matches()) {
             Matcher m = DRAFTS.matcher(path);
             m.matches();
@@ -327,7 +342,17 @@ public final class FakeGraphApi implements AutoCloseable {
             }
             String auth = exchange.getRequestHeaders().getFirst("Authorization");
             String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : "";
-            if (f != null) {
+            if (f != null && f.notApplied && step == Step.UPLOAD_CHUNK) {
+                requests.add(new Request(method, mailbox, "", exchange.getRequestHeaders().getFirst("Content-Type"), null, step,
+                        exchange.getRequestHeaders().getFirst("Content-Range"), System.nanoTime()));
+                exchange.getRequestBody().transferTo(java.io.OutputStream.nullOutputStream());
+                Session session = sessions.get(upload.group(1));
+                answered.run();
+                FakeHttp.json(exchange, 200, Map.of("expirationDateTime", "2026-11-29T18:00:00Z", "nextExpectedRanges",
+                        List.of((session == null ? 0 : session.received) + "-")));
+                return;
+            }
+            if (f != null && !f.applied) {
                 requests.add(new Request(method, mailbox, token, exchange.getRequestHeaders().getFirst("Content-Type"), null, step,
                         exchange.getRequestHeaders().getFirst("Content-Range"), System.nanoTime()));
                 exchange.getRequestBody().transferTo(java.io.OutputStream.nullOutputStream());
@@ -335,10 +360,18 @@ public final class FakeGraphApi implements AutoCloseable {
                 f.answer(exchange);
                 return;
             }
+            // a fault "after applying": the request is carried out as usual, its answer replaced by the fault's
+            HttpExchange target = f == null ? exchange : new MutedExchange(exchange);
             if (step == Step.UPLOAD_CHUNK) {
-                chunk(exchange, upload.group(1), mailbox, answered);
+                chunk(target, upload.group(1), mailbox, answered);
+            } else if (step == Step.UPLOAD_STATUS) {
+                uploadStatus(target, upload.group(1), mailbox, answered);
             } else {
-                draftStep(exchange, step, mailbox, token, draft, answered);
+                draftStep(target, step, mailbox, token, draft, answered);
+            }
+            if (f != null) {
+                answered.run();
+                f.answer(exchange);
             }
         } finally {
             answered.run();
@@ -423,7 +456,7 @@ public final class FakeGraphApi implements AutoCloseable {
                 if (!"file".equals(a.get("attachmentType")) || a.get("name") == null || size < 0) {
                     status = 400;
                     error = new String[] {"ErrorInvalidRequest", "AttachmentItem needs attachmentType file, name and size."};
-                } else if (size < SESSION_MIN) {
+                } else if (size < sessionMinimum) {
                     status = 400;
                     error = new String[] {"ErrorAttachmentSizeShouldNotBeLessThanMinimumSize", "Attachment size must be at least 3 MB."};
                 } else {
@@ -505,8 +538,9 @@ public final class FakeGraphApi implements AutoCloseable {
                         return;
                     }
                     answered.run();
-                    FakeHttp.json(exchange, 200, Map.of("expirationDateTime", "2026-11-29T18:00:00Z", "nextExpectedRanges",
-                            List.of(session.received + "-")));
+                    // as Outlook's upload URL answers (its documented example): PascalCase, the next offset without a dash
+                    FakeHttp.json(exchange, 200, Map.of("ExpirationDateTime", "2026-11-29T18:00:00Z", "NextExpectedRanges",
+                            List.of(String.valueOf(session.received))));
                     return;
                 }
             }
@@ -514,6 +548,18 @@ public final class FakeGraphApi implements AutoCloseable {
         exchange.getRequestBody().transferTo(java.io.OutputStream.nullOutputStream());
         answered.run();
         odata(exchange, status, error[0], error[1], null);
+    }
+
+    /** {@code GET} of an upload URL: the session's state, as Graph answers it (404 once it is complete or gone). */
+    private void uploadStatus(HttpExchange exchange, String sid, String mailbox, Runnable answered) throws IOException {
+        Session session = sessions.get(sid);
+        requests.add(new Request("GET", mailbox, "", null, null, Step.UPLOAD_STATUS, null, System.nanoTime()));
+        answered.run();
+        if (session == null) {
+            odata(exchange, 404, "ErrorItemNotFound", "The upload session does not exist or has expired.", null);
+            return;
+        }
+        FakeHttp.json(exchange, 200, Map.of("ExpirationDateTime", "2026-11-29T18:00:00Z", "NextExpectedRanges", List.of(String.valueOf(session.received))));
     }
 
     private static String sha256(byte[] content) {
@@ -713,6 +759,8 @@ public final class FakeGraphApi implements AutoCloseable {
         CREATE_UPLOAD_SESSION,
         /** {@code PUT} of a chunk to an upload URL. */
         UPLOAD_CHUNK,
+        /** {@code GET} of an upload URL: where the session stands ({@code nextExpectedRanges}). */
+        UPLOAD_STATUS,
         /** {@code POST …/messages/{id}/send}. */
         SEND_DRAFT,
         /** {@code DELETE …/messages/{id}}. */
@@ -808,13 +856,17 @@ public final class FakeGraphApi implements AutoCloseable {
         private final String message;
         private final String retryAfter;
         private final boolean drop;
+        private final boolean applied;
+        private final boolean notApplied;
 
-        private Failure(int status, String code, String message, String retryAfter, boolean drop) {
+        private Failure(int status, String code, String message, String retryAfter, boolean drop, boolean applied, boolean notApplied) {
             this.status = status;
             this.code = code;
             this.message = message;
             this.retryAfter = retryAfter;
             this.drop = drop;
+            this.applied = applied;
+            this.notApplied = notApplied;
         }
 
         /**
@@ -826,7 +878,7 @@ public final class FakeGraphApi implements AutoCloseable {
          * @return the failure
          */
         public static Failure status(int status, String code, String message) {
-            return new Failure(status, Objects.requireNonNull(code, "code"), Objects.requireNonNull(message, "message"), null, false);
+            return new Failure(status, Objects.requireNonNull(code, "code"), Objects.requireNonNull(message, "message"), null, false, false, false);
         }
 
         /** @return 401 as Graph answers a token it does not take */
@@ -841,7 +893,27 @@ public final class FakeGraphApi implements AutoCloseable {
 
         /** @return the connection is closed after the whole request was read, without an answer */
         public static Failure dropAfterBody() {
-            return new Failure(0, null, null, null, true);
+            return new Failure(0, null, null, null, true, false, false);
+        }
+
+        /**
+         * A chunk PUT answered 200 as if all was well, with {@code nextExpectedRanges} where the session stood before:
+         * the chunk was lost on the way (for {@link Step#UPLOAD_CHUNK} only).
+         *
+         * @return the failure
+         */
+        public static Failure chunkNotApplied() {
+            return new Failure(200, null, null, null, false, false, true);
+        }
+
+        /**
+         * The request is carried out (a draft made, an attachment added, a chunk stored, a draft sent), and then answered
+         * with this failure instead: "it worked but the reply was lost".
+         *
+         * @return a copy applied before it answers
+         */
+        public Failure afterApplying() {
+            return new Failure(status, code, message, retryAfter, drop, true, notApplied);
         }
 
         /**
@@ -849,7 +921,7 @@ public final class FakeGraphApi implements AutoCloseable {
          * @return a copy with the header
          */
         public Failure retryAfter(String value) {
-            return new Failure(status, code, message, Objects.requireNonNull(value, "value"), drop);
+            return new Failure(status, code, message, Objects.requireNonNull(value, "value"), drop, applied, notApplied);
         }
 
         void answer(HttpExchange exchange) throws IOException {
@@ -861,7 +933,36 @@ public final class FakeGraphApi implements AutoCloseable {
 
         @Override
         public String toString() {
-            return drop ? "Failure[drop after body]" : "Failure[" + status + " " + code + "]";
+            return (drop ? "Failure[drop after body" : notApplied ? "Failure[chunk not applied" : "Failure[" + status + " " + code)
+                    + (applied ? ", after applying]" : "]");
         }
+    }
+
+    /** An exchange whose answer goes nowhere: the request is handled as usual, then a fault answers on the real one. */
+    private static final class MutedExchange extends HttpExchange {
+        private final HttpExchange real;
+        private final com.sun.net.httpserver.Headers headers = new com.sun.net.httpserver.Headers();
+
+        MutedExchange(HttpExchange real) {
+            this.real = real;
+        }
+
+        @Override public com.sun.net.httpserver.Headers getRequestHeaders() { return real.getRequestHeaders(); }
+        @Override public com.sun.net.httpserver.Headers getResponseHeaders() { return headers; }
+        @Override public URI getRequestURI() { return real.getRequestURI(); }
+        @Override public String getRequestMethod() { return real.getRequestMethod(); }
+        @Override public com.sun.net.httpserver.HttpContext getHttpContext() { return real.getHttpContext(); }
+        @Override public void close() { }
+        @Override public java.io.InputStream getRequestBody() { return real.getRequestBody(); }
+        @Override public java.io.OutputStream getResponseBody() { return java.io.OutputStream.nullOutputStream(); }
+        @Override public void sendResponseHeaders(int code, long length) { }
+        @Override public java.net.InetSocketAddress getRemoteAddress() { return real.getRemoteAddress(); }
+        @Override public int getResponseCode() { return -1; }
+        @Override public java.net.InetSocketAddress getLocalAddress() { return real.getLocalAddress(); }
+        @Override public String getProtocol() { return real.getProtocol(); }
+        @Override public Object getAttribute(String name) { return real.getAttribute(name); }
+        @Override public void setAttribute(String name, Object value) { real.setAttribute(name, value); }
+        @Override public void setStreams(java.io.InputStream i, java.io.OutputStream o) { }
+        @Override public com.sun.net.httpserver.HttpPrincipal getPrincipal() { return real.getPrincipal(); }
     }
 }

@@ -358,6 +358,20 @@ public final class OutboxWorkers implements AutoCloseable {
     }
 
     /**
+     * The time a send may take before its final request, given to transports as
+     * {@link dev.mailroom.spi.TransportContext#sendBudget()}: half the lease. Before each send the lease is renewed
+     * once a quarter of it has passed, so at least three quarters are left when a send starts; the budget leaves a
+     * quarter for reading the payload and the final request (bounded by the read timeout), so that a send never
+     * outlasts its entry's lease and another node never claims and sends it meanwhile.
+     *
+     * @param lease the outbox lease
+     * @return the send budget
+     */
+    public static Duration sendBudget(Duration lease) {
+        return lease.dividedBy(2);
+    }
+
+    /**
      * One account's entries of a batch, in order. Before a send, once a quarter of the lease has passed since it
      * was granted, the lease of the entries not yet sent is renewed; an entry whose lease is lost is not sent
      * (another worker may have it). When the outbox fails, the rest is left for {@link #release}.

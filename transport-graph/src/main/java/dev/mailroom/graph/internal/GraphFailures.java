@@ -100,6 +100,55 @@ final class GraphFailures {
         return failure(MailErrorCode.PERMANENT_FAILURE, "Graph refused the message", reply, null);
     }
 
+    /** The hint when the app lacks {@code Mail.ReadWrite}, which the draft path needs. */
+    static final String READ_WRITE_HINT = "Grant the app the Graph application permission Mail.ReadWrite and admin consent in Microsoft Entra ID > "
+            + "App registrations > API permissions (messages over " + GraphTransport.MAX_MESSAGE_SIZE + " bytes go through a draft), or send "
+            + "smaller messages.";
+
+    /**
+     * A refusal of a step of the draft path before the send (creating an upload session, a chunk PUT, the status of an
+     * upload URL, an attachment POST, or the draft's creation for what {@link #refused} does not cover). Nothing was sent
+     * and the draft is deleted, so the message is tried again from the start: what may pass then (a lost or expired
+     * session, a range out of step, a refused upload URL token, a server error) is {@link MailErrorCode#TEMPORARY_FAILURE};
+     * what cannot is a code of this message alone. Never a code of the account: the mailbox's other mail is not held.
+     *
+     * @param r the reply
+     * @param step what was done, for the message ("create an upload session")
+     * @param sender the mailbox
+     * @param now the current time
+     * @return the exception
+     */
+    static MailException draftStep(GraphReply r, String step, String sender, Instant now) {
+        String reply = r.text();
+        int s = r.status();
+        if (s == 429) {
+            Duration wait = r.wait(now).orElse(DEFAULT_RATE_LIMIT_WAIT);
+            return new MailException(MailErrorCode.RATE_LIMITED, "Graph throttles mailbox " + sender + " (" + step + "); nothing was sent; retry in "
+                    + wait, reply, wait, null);
+        }
+        if (r.is("ErrorMessageSizeExceeded")) {
+            return failure(MailErrorCode.MESSAGE_TOO_LARGE, "the message is larger than mailbox " + sender + " may send", reply,
+                    "Exchange Online limits the size per mailbox (MaxSendSize, 35 MB by default, at most 150 MB, base64 included); raise it "
+                    + "for the mailbox or send large files as links.");
+        }
+        if (s == 413) {
+            return failure(MailErrorCode.MESSAGE_TOO_LARGE, "the request to " + step + " is larger than Graph takes (about 4 MB per request)",
+                    reply, "Send files this large as links, or make them a little larger or smaller: Graph uploads attachments of 3 MB and more "
+                    + "in parts.");
+        }
+        if (s == 403 && r.is("ErrorAccessDenied", "Authorization_RequestDenied", "AccessDenied")) {
+            return failure(MailErrorCode.MESSAGE_TOO_LARGE, "the message is too large for one Graph request, and the app may not " + step
+                    + " in mailbox " + sender + " (Graph permission Mail.ReadWrite)", reply, READ_WRITE_HINT);
+        }
+        if (s == 403 || (s == 400 && !r.is("InvalidRange", "InvalidContentRange"))) {
+            return failure(MailErrorCode.PERMANENT_FAILURE, "Graph refused to " + step + " for this message", reply, null);
+        }
+        java.util.Optional<Duration> wait = r.wait(now);
+        String text = "Graph answered " + s + " to the request to " + step + "; nothing was sent, the message is tried again from the start";
+        return wait.isPresent() ? new MailException(MailErrorCode.TEMPORARY_FAILURE, text, reply, wait.get(), null)
+                : new MailException(MailErrorCode.TEMPORARY_FAILURE, text, reply, null, List.of(), null);
+    }
+
     private static MailException failure(MailErrorCode code, String what, String reply, String hint) {
         return new MailException(code, what + "; nothing was sent", reply, hint, List.of(), null);
     }

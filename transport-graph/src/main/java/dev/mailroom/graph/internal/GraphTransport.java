@@ -129,7 +129,7 @@ public final class GraphTransport implements Transport {
         return r;
     }
 
-    private static MailException tooLarge(long size) {
+    static MailException tooLarge(long size) {
         return new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "the message has " + size + " bytes, more than " + MAX_UPLOAD_SIZE
                 + ", the most Exchange Online sends (150 MB, encoding included); nothing was sent", null,
                 "Make the message smaller or send large files as links.", List.of(), null);

@@ -57,6 +57,8 @@ final class UploadSend {
     /** Attempts of a step that Graph throttles, and the longest wait between two. */
     static final int ATTEMPTS = 4;
     static final Duration MAX_WAIT = Duration.ofSeconds(30);
+    /** The largest request body sent: Graph documents "4 MB" per request; the decimal reading, to be safe. */
+    static final long REQUEST_LIMIT = 4_000_000;
 
     private static final System.Logger LOG = System.getLogger(UploadSend.class.getName());
 
@@ -68,6 +70,7 @@ final class UploadSend {
     private final String mailbox;
     private final OutgoingMessage message;
     private final String base;
+    private final long started = System.nanoTime();
     private String draftId;
 
     UploadSend(GraphTransport transport, TransportContext context, MailboxGate gate, String graphUrl, ResolvedAccount account, String mailbox,
@@ -86,12 +89,16 @@ final class UploadSend {
         // 1. which parts go on their own
         MimeSplitter scan = MimeSplitter.scan();
         write(scan);
+        if (scan.total() > GraphTransport.MAX_UPLOAD_SIZE) {
+            throw GraphTransport.tooLarge(scan.total());
+        }
         List<MimeSplitter.Leaf> leaves = scan.leaves();
         Set<Integer> sessions = new LinkedHashSet<>();
         Set<Integer> posts = new LinkedHashSet<>();
         long draftSize = scan.total();
         for (MimeSplitter.Leaf l : leaves) {
-            if (l.attachment() && l.decodedSize() >= SESSION_MIN) {
+            // an upload session from 3 MB, and for anything whose POST (base64 in JSON) would not fit in one request
+            if (l.attachment() && (l.decodedSize() >= SESSION_MIN || postSize(l) > REQUEST_LIMIT)) {
                 if (l.decodedSize() > ATTACHMENT_MAX) {
                     throw new MailException(MailErrorCode.MESSAGE_TOO_LARGE, "attachment '" + l.fileName + "' has " + l.decodedSize() + " bytes, more "
                             + "than the " + ATTACHMENT_MAX + " Graph takes per attachment; nothing was sent", null, "Send files that large as links.",
@@ -141,6 +148,18 @@ final class UploadSend {
         }
     }
 
+    /** The size of the request that adds this attachment in one POST: its base64 in the JSON. */
+    static long postSize(MimeSplitter.Leaf l) {
+        return attachmentHead(l).length + (l.decodedSize() + 2) / 3 * 4 + 2;
+    }
+
+    /** The JSON of an attachment POST up to its base64. */
+    static byte[] attachmentHead(MimeSplitter.Leaf leaf) {
+        return ("{\"@odata.type\":\"#microsoft.graph.fileAttachment\",\"name\":" + GraphJson.quote(leaf.fileName) + ",\"contentType\":"
+                + GraphJson.quote(leaf.contentType) + (leaf.contentId == null ? "" : ",\"isInline\":" + leaf.inline + ",\"contentId\":"
+                + GraphJson.quote(leaf.contentId)) + ",\"contentBytes\":\"").getBytes(StandardCharsets.UTF_8);
+    }
+
     /** The message without the parts taken out, in one array of at most the single-request size. */
     private byte[] skeleton(Set<Integer> out, long draftSize) {
         ByteArrayOutputStream skeleton = new ByteArrayOutputStream((int) Math.min(draftSize + 1024, GraphTransport.MAX_MESSAGE_SIZE));
@@ -152,7 +171,7 @@ final class UploadSend {
     private String createDraft(byte[] mime) {
         byte[] prefix = HeaderRecipients.bccPrefix(mime, message.recipients());
         byte[] body = base64(prefix, mime);
-        GraphReply created = step("create the draft", true, t -> post(URI.create(base), t, "text/plain", body));
+        GraphReply created = step("create the draft", true, true, t -> post(URI.create(base), t, "text/plain", body));
         if (created.status() != 201 && created.status() != 200) {
             throw draftRefused(created);
         }
@@ -190,6 +209,7 @@ final class UploadSend {
     private SendResult sendDraft() {
         URI uri = URI.create(base + "/" + URLEncoder.encode(draftId, StandardCharsets.UTF_8) + "/send");
         for (int attempt = 1; ; attempt++) {
+            checkBudget();
             GraphReply r;
             try (MailboxGate.Slot slot = gate.enter(mailbox)) {
                 r = transport.authorized(account, t -> exchange(HttpRequest.newBuilder(uri).timeout(timeout())
@@ -206,12 +226,33 @@ final class UploadSend {
                 pause(wait == null ? Duration.ofSeconds(attempt) : wait);
                 continue;
             }
+            if (r.status() == 404) { // the draft is gone: this send was the first, and Graph did not take it
+                throw GraphFailures.draftStep(r, "send the draft", mailbox, context.clock().instant());
+            }
             throw GraphFailures.refused(r, mailbox, true, context.clock().instant());
         }
     }
 
-    /** A step before the send: retried after 429, 503 and 504, each attempt holding a slot. */
-    private GraphReply step(String what, boolean withToken, Function<AccessToken, HttpRequest> request) {
+    /**
+     * Before the request that hands the message over: a send that outlasts its budget (set from the outbox lease) is
+     * not made, so that an entry whose lease ran out and that another worker may have claimed is never sent twice.
+     */
+    private void checkBudget() {
+        Duration budget = context.sendBudget().orElse(null);
+        Duration used = Duration.ofNanos(System.nanoTime() - started);
+        if (budget != null && used.compareTo(budget) > 0) {
+            throw new MailException(MailErrorCode.TEMPORARY_FAILURE, "the draft and its uploads took " + used.toMillis() + " ms, more than the "
+                    + budget.toMillis() + " ms a send may take (half the outbox lease); the draft is not sent, so that the mail cannot go out "
+                    + "after another worker took it over; nothing was sent, the message is tried again from the start", null,
+                    "For large messages over slow links raise the outbox lease (Mailroom.builder().outboxLease(...)).", List.of(), null);
+        }
+    }
+
+    /**
+     * A step before the send, each attempt holding a slot: retried after 429 and 503 with Retry-After (not processed),
+     * and when {@code retry5xx} (a step that is harmless to repeat) after 503 and 504 too.
+     */
+    private GraphReply step(String what, boolean withToken, boolean retry5xx, Function<AccessToken, HttpRequest> request) {
         for (int attempt = 1; ; attempt++) {
             GraphReply r;
             try (MailboxGate.Slot slot = gate.enter(mailbox)) {
@@ -226,7 +267,8 @@ final class UploadSend {
                 }
             }
             int s = r.status();
-            if ((s == 429 || s == 503 || s == 504) && attempt < ATTEMPTS) {
+            boolean notProcessed = s == 429 || (s == 503 && r.retryAfter() != null);
+            if ((notProcessed || (retry5xx && (s == 503 || s == 504))) && attempt < ATTEMPTS) {
                 Duration wait = r.wait(context.clock().instant()).orElse(Duration.ofSeconds(attempt));
                 if (wait.compareTo(MAX_WAIT) <= 0) {
                     LOG.log(System.Logger.Level.DEBUG, "Graph answered {0} to \"{1}\" for {2}; again in {3}", s, what, mailbox, wait);
@@ -284,29 +326,42 @@ final class UploadSend {
         return context.readTimeout().plus(context.writeTimeout());
     }
 
+    /**
+     * A refused draft. Without Mail.ReadWrite only this message fails (it is too large for what the app may do): the
+     * mailbox's other, smaller mail still goes out with Mail.Send.
+     */
     private MailException draftRefused(GraphReply r) {
-        if (r.status() == 403 && r.is("ErrorAccessDenied", "Authorization_RequestDenied", "AccessDenied")) {
-            return new MailException(MailErrorCode.API_PERMISSION_MISSING, "the app may not create a draft in mailbox " + mailbox + " (Graph "
-                    + "permission Mail.ReadWrite, needed for messages over " + GraphTransport.MAX_MESSAGE_SIZE + " bytes); nothing was sent",
-                    r.text(), "Grant the app the Graph application permission Mail.ReadWrite and admin consent in Microsoft Entra ID > App "
-                    + "registrations > API permissions (Mail.Send alone covers only messages that fit in one request), or send smaller "
-                    + "messages.", List.of(), null);
+        if (r.status() == 404 || r.status() == 400 || (r.status() == 403 && r.is("ErrorSendAsDenied"))) {
+            return GraphFailures.refused(r, mailbox, false, context.clock().instant()); // the mailbox or the message itself
         }
-        return GraphFailures.refused(r, mailbox, false, context.clock().instant());
+        return GraphFailures.draftStep(r, "create a draft", mailbox, context.clock().instant());
     }
 
     /** Deletes the draft (best effort); returns what happened, for the error message. */
     private String deleteDraft(boolean ambiguous) {
+        // an interrupted thread would fail at once to get a slot: the draft is deleted all the same, the flag kept
+        boolean interrupted = Thread.interrupted();
+        try {
+            return deleteDraftNow(ambiguous);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private String deleteDraftNow(boolean ambiguous) {
         URI uri = URI.create(base + "/" + URLEncoder.encode(draftId, StandardCharsets.UTF_8));
         try (MailboxGate.Slot slot = gate.enter(mailbox)) {
             GraphReply r = transport.authorized(account, t -> exchange(HttpRequest.newBuilder(uri).timeout(timeout())
                     .header("Authorization", "Bearer " + t.reveal()).DELETE().build(), false));
             if (r.status() == 204 || r.status() == 200) {
                 LOG.log(System.Logger.Level.INFO, "deleted the Graph draft of message {0} in mailbox {1} after a failure", message.messageId(), mailbox);
-                return ambiguous ? "the draft was still in Drafts and was deleted" : "the draft was deleted";
+                return ambiguous ? "the draft was deleted from Drafts; that does not tell whether it was sent, as Exchange sends "
+                        + "after accepting the request" : "the draft was deleted";
             }
             if (r.status() == 404 && ambiguous) {
-                return "the draft is no longer in the mailbox (Exchange moved it on: most likely sent)";
+                return "the draft is no longer in Drafts (Exchange moved it on: most likely sent)";
             }
             LOG.log(System.Logger.Level.WARNING, "could not delete the Graph draft of message {0} in mailbox {1}: {2}", message.messageId(), mailbox,
                     r.text());
@@ -401,16 +456,26 @@ final class UploadSend {
                 }
                 byte[] json = GraphJson.write(Map.of("AttachmentItem", item)).getBytes(StandardCharsets.UTF_8);
                 URI uri = URI.create(base + "/" + URLEncoder.encode(draftId, StandardCharsets.UTF_8) + "/attachments/createUploadSession");
-                GraphReply r = step("create an upload session", true, t -> post(uri, t, "application/json", json));
+                GraphReply r = step("create an upload session", true, true, t -> post(uri, t, "application/json", json));
+                if (r.status() == 400 && r.is("ErrorAttachmentSizeShouldNotBeLessThanMinimumSize") && size < SESSION_MIN) {
+                    // just under 3 MB by Graph's count: one POST after all
+                    encoded = new ByteArrayOutputStream((int) Math.min(leaf.base64Chars + 16, GraphTransport.MAX_MESSAGE_SIZE * 2));
+                    return;
+                }
                 if (r.status() != 201 && r.status() != 200) {
-                    throw new Abort(GraphFailures.refused(r, mailbox, false, context.clock().instant()));
+                    throw new Abort(GraphFailures.draftStep(r, "create an upload session", mailbox, context.clock().instant()));
                 }
                 String url = GraphReply.text(json(r.body()), "uploadUrl");
                 if (url.isEmpty()) {
-                    throw new Abort(new MailException(MailErrorCode.PERMANENT_FAILURE, "Graph opened an upload session without an upload URL; "
+                    throw new Abort(new MailException(MailErrorCode.TEMPORARY_FAILURE, "Graph opened an upload session without an upload URL; "
                             + "nothing was sent", r.text(), null, List.of(), null));
                 }
-                uploadUrl = URI.create(url);
+                try {
+                    uploadUrl = URI.create(url);
+                } catch (IllegalArgumentException e) { // its message would show the URL's token
+                    throw new Abort(new MailException(MailErrorCode.TEMPORARY_FAILURE, "Graph answered an upload URL that is not a valid URI "
+                            + "(not shown: it carries a token); nothing was sent"));
+                }
             } catch (MailException e) {
                 throw new Abort(e);
             }
@@ -474,21 +539,104 @@ final class UploadSend {
             if (last >= size) {
                 throw new Abort(new MailException(MailErrorCode.INTERNAL, "an attachment of the message grew between two writes; nothing was sent"));
             }
-            byte[] c = chunk;
-            int n = chunkLength;
             try {
-                // no Authorization header: the upload URL carries its own token, and Graph refuses a bearer token there
-                GraphReply r = step("upload a chunk", false, t -> HttpRequest.newBuilder(uploadUrl).timeout(timeout())
-                        .header("Content-Range", "bytes " + first + "-" + last + "/" + size).header("Content-Type", "application/octet-stream")
-                        .PUT(stream(c, 0, n)).build());
-                if (r.status() != 200 && r.status() != 201 && r.status() != 202) {
-                    throw new Abort(GraphFailures.refused(r, mailbox, false, context.clock().instant()));
-                }
+                putChunk(first, last);
             } catch (MailException e) {
                 throw new Abort(e);
             }
-            offset += n;
+            offset += chunkLength;
             chunkLength = 0;
+        }
+
+        /**
+         * PUTs the chunk's bytes {@code first..last} and checks that the session took them: the last chunk must be answered
+         * 201 (the attachment is complete), any other 200 or 202 with {@code nextExpectedRanges} from {@code last + 1}.
+         * After an answer that does not tell whether the chunk was stored (500, 502, 503 and 504 without Retry-After, a
+         * broken connection), the upload URL is asked where the session stands and the upload goes on from there.
+         */
+        private void putChunk(long first, long last) {
+            boolean isLast = last == size - 1;
+            long from = first;
+            for (int attempt = 1; ; attempt++) {
+                long at = from;
+                HttpRequest request = HttpRequest.newBuilder(uploadUrl).timeout(timeout())
+                        .header("Content-Range", "bytes " + at + "-" + last + "/" + size).header("Content-Type", "application/octet-stream")
+                        .PUT(stream(chunk, (int) (at - first), (int) (last - at + 1))).build();
+                GraphReply r;
+                boolean unknown;
+                try (MailboxGate.Slot slot = gate.enter(mailbox)) {
+                    // no Authorization header: the upload URL carries its own token, and Graph refuses a bearer token there
+                    r = uploadExchange(request);
+                    unknown = r.status() == 500 || r.status() == 502 || r.status() == 504 || (r.status() == 503 && r.retryAfter() == null);
+                } catch (IOException e) {
+                    if (attempt >= ATTEMPTS) {
+                        throw GraphFailures.network(e, true, false);
+                    }
+                    r = null;
+                    unknown = true;
+                }
+                if (r != null && (r.status() == 200 || r.status() == 201 || r.status() == 202)) {
+                    checkTaken(r, last, isLast);
+                    return;
+                }
+                if (r != null && (r.status() == 429 || (r.status() == 503 && r.retryAfter() != null)) && attempt < ATTEMPTS) {
+                    Duration wait = r.wait(context.clock().instant()).orElse(Duration.ofSeconds(attempt));
+                    if (wait.compareTo(MAX_WAIT) <= 0) {
+                        pause(wait); // not processed: the same range again
+                        continue;
+                    }
+                }
+                if (unknown && attempt < ATTEMPTS) {
+                    pause(r == null ? Duration.ofSeconds(attempt - 1L) : r.wait(context.clock().instant()).orElse(Duration.ofSeconds(attempt)));
+                    from = nextExpected(first, last, isLast);
+                    if (from > last) {
+                        return; // the chunk was stored, only its answer was lost
+                    }
+                    continue;
+                }
+                throw r == null ? new MailException(MailErrorCode.TEMPORARY_FAILURE, "uploading a chunk failed; nothing was sent")
+                        : GraphFailures.draftStep(r, "upload a chunk", mailbox, context.clock().instant());
+            }
+        }
+
+        /** A 200, 201 or 202 to a chunk: the session must have taken it. */
+        private void checkTaken(GraphReply r, long last, boolean isLast) {
+            if (isLast ? r.status() == 201 : r.status() != 201 && nextStart(r) == last + 1) {
+                return;
+            }
+            throw new MailException(MailErrorCode.TEMPORARY_FAILURE, "the upload session did not take a chunk of an attachment (bytes up to " + last
+                    + " of " + size + " sent, Graph answered " + r.status() + (isLast ? ", not 201 Created for the last" : rangesOf(r)) + "); nothing was sent, the message is tried again "
+                    + "from the start", r.text(), null, List.of(), null);
+        }
+
+        /** After an answer that does not tell whether a chunk was stored: where the session stands, from {@code GET} of its URL. */
+        private long nextExpected(long first, long last, boolean isLast) {
+            GraphReply r;
+            try (MailboxGate.Slot slot = gate.enter(mailbox)) {
+                r = uploadExchange(HttpRequest.newBuilder(uploadUrl).timeout(timeout()).GET().build());
+            } catch (IOException e) {
+                throw GraphFailures.network(e, false, false);
+            }
+            if (r.status() == 200) {
+                long next = nextStart(r);
+                if (next >= first && next <= last + 1 && !(isLast && next == last + 1)) {
+                    return next;
+                }
+            }
+            // a finished session is gone (404): whether the last chunk completed the attachment cannot be told
+            throw new MailException(MailErrorCode.TEMPORARY_FAILURE, "after an unclear answer to a chunk, the upload session could not tell "
+                    + "where it stands (" + r.text() + rangesOf(r) + "); nothing was sent, the message is tried again from the start", r.text(),
+                    null, List.of(), null);
+        }
+
+        /** One request to the upload URL (never with a bearer token): any status, a 401 included. */
+        private GraphReply uploadExchange(HttpRequest request) throws IOException {
+            try {
+                return GraphReply.of(transport.client(account).send(request, HttpResponse.BodyHandlers.ofString()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for Graph");
+            }
         }
 
         @Override
@@ -529,10 +677,7 @@ final class UploadSend {
 
         /** A smaller attachment that does not fit in the draft: one POST with its base64 as contentBytes. */
         private void postAttachment(MimeSplitter.Leaf leaf, byte[] base64) throws IOException {
-            String head = "{\"@odata.type\":\"#microsoft.graph.fileAttachment\",\"name\":" + GraphJson.quote(leaf.fileName) + ",\"contentType\":"
-                    + GraphJson.quote(leaf.contentType) + (leaf.contentId == null ? "" : ",\"isInline\":" + leaf.inline + ",\"contentId\":"
-                    + GraphJson.quote(leaf.contentId)) + ",\"contentBytes\":\"";
-            byte[] h = head.getBytes(StandardCharsets.UTF_8);
+            byte[] h = attachmentHead(leaf);
             byte[] body = new byte[h.length + base64.length + 2];
             System.arraycopy(h, 0, body, 0, h.length);
             System.arraycopy(base64, 0, body, h.length, base64.length);
@@ -540,9 +685,10 @@ final class UploadSend {
             body[body.length - 1] = '}';
             URI uri = URI.create(base + "/" + URLEncoder.encode(draftId, StandardCharsets.UTF_8) + "/attachments");
             try {
-                GraphReply r = step("add an attachment", true, t -> post(uri, t, "application/json", body));
+                // not repeated after a 5xx: a POST that was carried out would attach the file twice
+                GraphReply r = step("add an attachment", true, false, t -> post(uri, t, "application/json", body));
                 if (r.status() != 201 && r.status() != 200) {
-                    throw new Abort(GraphFailures.refused(r, mailbox, false, context.clock().instant()));
+                    throw new Abort(GraphFailures.draftStep(r, "add an attachment", mailbox, context.clock().instant()));
                 }
             } catch (MailException e) {
                 throw new Abort(e);
@@ -550,17 +696,49 @@ final class UploadSend {
         }
     }
 
+    /** The start of the first of {@code nextExpectedRanges} ("12345-" or "12345-67890"), or -1. */
+    static long nextStart(GraphReply r) {
+        JsonElement ranges = ranges(r);
+        if (ranges == null || !ranges.isJsonArray() || ranges.getAsJsonArray().isEmpty() || !ranges.getAsJsonArray().get(0).isJsonPrimitive()) {
+            return -1;
+        }
+        String first = ranges.getAsJsonArray().get(0).getAsString();
+        int dash = first.indexOf('-');
+        try {
+            return Long.parseLong(dash < 0 ? first.strip() : first.substring(0, dash).strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static String rangesOf(GraphReply r) {
+        JsonElement ranges = ranges(r);
+        return ranges == null ? "" : ", nextExpectedRanges " + ranges;
+    }
+
+    /** {@code nextExpectedRanges} in any case: the upload URL (outlook.office.com) answers {@code NextExpectedRanges}. */
+    private static JsonElement ranges(GraphReply r) {
+        for (Map.Entry<String, JsonElement> e : json(r.body()).entrySet()) {
+            if (e.getKey().equalsIgnoreCase("nextExpectedRanges")) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
     /** The little JSON written here. */
     static final class GraphJson {
         private GraphJson() {
         }
 
+        private static final com.google.gson.Gson GSON = new com.google.gson.Gson(); // thread-safe
+
         static String write(Object value) {
-            return new com.google.gson.Gson().toJson(value);
+            return GSON.toJson(value);
         }
 
         static String quote(String s) {
-            return new com.google.gson.Gson().toJson(s);
+            return GSON.toJson(s);
         }
     }
 
