@@ -79,7 +79,7 @@ public final class Inbound {
         try (MailboxSession session = Connector.open(account, context, options.folder())) {
             return new Pipeline(account.id(), state, handler, options, session, heartbeat).run();
         } catch (MessagingException e) {
-            throw Connector.failure("fetching mail of account " + account.id(), e);
+            throw Connector.failure("fetching mail of account " + account.id(), e, Connector.kind(account));
         }
     }
 
