@@ -526,7 +526,18 @@ public final class FakeMicrosoftIdentity implements AutoCloseable {
             return new TokenFailure(200, "", "0", "", null, true);
         }
 
-        /** @return AADSTS65001: the directory's administrator has not consented to the app */
+        /**
+         * @return AADSTS700016 ({@code unauthorized_client}): the app is not (or no longer) in the directory; on a delegated
+         *         refresh, a customer directory removed a multi-tenant app
+         */
+        public static TokenFailure appRemoved() {
+            return aadsts(400, "unauthorized_client", "700016", "Application with identifier was not found in the directory.");
+        }
+
+        /**
+         * @return AADSTS65001 ({@code invalid_grant}): the directory's administrator has not consented to the app; on a
+         *         delegated refresh, the user's consent was revoked or the client asks for scopes not consented to
+         */
         public static TokenFailure consentMissing() {
             return aadsts(400, "invalid_grant", "65001", "The user or administrator has not consented to use the application.");
         }
