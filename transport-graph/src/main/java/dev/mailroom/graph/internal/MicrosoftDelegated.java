@@ -214,7 +214,8 @@ public final class MicrosoftDelegated {
         }
         JsonObject body = json(r.body());
         if (r.statusCode() != 200) {
-            throw MicrosoftErrors.classify(readIdentity ? MicrosoftErrors.Flow.CODE : MicrosoftErrors.Flow.REFRESH, client, tenant, r.statusCode(), text(body, "error"), text(body, "error_description"), r.headers().map());
+            throw MicrosoftErrors.classify(readIdentity ? MicrosoftErrors.Flow.CODE : MicrosoftErrors.Flow.REFRESH, client, tenant, r.statusCode(),
+                    text(body, "error"), text(body, "error_description"), r.headers().map());
         }
         String access = text(body, "access_token");
         if (access == null || access.isBlank()) {
@@ -280,7 +281,8 @@ public final class MicrosoftDelegated {
                     + " register the client with the organisation's directory instead of common.", List.of(), null);
         }
         String idp = text(c, "idp");
-        if (idp != null && !idp.isBlank() && !idp.equalsIgnoreCase(iss) && !idp.toLowerCase(Locale.ROOT).contains("/" + tid.toLowerCase(Locale.ROOT) + "/")) {
+        if (idp != null && !idp.isBlank() && !idp.equalsIgnoreCase(iss)
+                && !idp.toLowerCase(Locale.ROOT).contains("/" + tid.toLowerCase(Locale.ROOT) + "/")) {
             // a guest signs in with the account of another directory or provider; their preferred_username is not this directory's
             throw new MailException(MailErrorCode.OAUTH_WRONG_ACCOUNT, "a guest of directory " + tid + " (signed in through " + idp + ")"
                     + " consented, not a member; nothing was stored", null, "Sign in with the mailbox's own account, in its home directory.",
