@@ -109,7 +109,7 @@ public final class Inbound {
             return new Pipeline(account.id(), state, handler, options, session, heartbeat, router)
                     .extras(bounces, archiveDays >= 0, account.fetching().protocol().name().toLowerCase(Locale.ROOT)).run();
         } catch (MessagingException e) {
-            throw Connector.failure("fetching mail of account " + account.id(), e);
+            throw Connector.failure("fetching mail of account " + account.id(), e, Connector.kind(account));
         }
     }
 

@@ -69,7 +69,7 @@ public final class FakeMicrosoftIdentity implements AutoCloseable {
     private record Delegation(String clientId, User user, List<String> scopes) {
     }
 
-    private static final Set<String> MULTI_TENANT = Set.of("organizations", "common");
+    private static final Set<String> MULTI_TENANT = Set.of("organizations", "common", "consumers");
     private static final List<String> OIDC = List.of("openid", "profile", "email", "offline_access");
     private final Map<String, User> users = new ConcurrentHashMap<>();
     private final Map<String, Code> codes = new ConcurrentHashMap<>();
@@ -88,6 +88,8 @@ public final class FakeMicrosoftIdentity implements AutoCloseable {
     private final List<String> issued = new CopyOnWriteArrayList<>();
     private final AtomicInteger counter = new AtomicInteger();
     private volatile long expiresIn = 3599;
+    /** Holds stalled answers ({@link TokenFailure#stalledBody()}) until {@link #close()}, 30 seconds at most. */
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
 
     private FakeMicrosoftIdentity() {
         this.http = new FakeHttp(this::handle, TestCertificates.localhostServerContext());
@@ -251,13 +253,28 @@ public final class FakeMicrosoftIdentity implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
         http.close();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         if ("GET".equals(exchange.getRequestMethod()) && AUTHORIZE.matcher(exchange.getRequestURI().getPath()).matches()) {
             Map<String, String> p = FakeHttp.params(exchange.getRequestURI().getRawQuery());
-            Approval a = approve(exchange.getRequestURI(), p.getOrDefault("login_hint", ""));
+            Approval a;
+            try {
+                a = approve(exchange.getRequestURI(), p.getOrDefault("login_hint", ""));
+            } catch (IllegalArgumentException unknown) { // as Microsoft: the error goes back to the redirect URI, not a reset connection
+                String redirect = p.get("redirect_uri");
+                if (redirect == null) {
+                    FakeHttp.json(exchange, 400, Map.of("error", "invalid_request", "error_description", "AADSTS900144: no redirect_uri"));
+                    return;
+                }
+                exchange.getResponseHeaders().set("Location", redirect + "?error=access_denied&error_description="
+                        + java.net.URLEncoder.encode(unknown.getMessage(), StandardCharsets.UTF_8) + "&state="
+                        + java.net.URLEncoder.encode(p.getOrDefault("state", ""), StandardCharsets.UTF_8));
+                exchange.sendResponseHeaders(302, -1);
+                return;
+            }
             exchange.getResponseHeaders().set("Location", a.redirectUri() + "?code=" + a.code() + "&state=" + a.state());
             exchange.sendResponseHeaders(302, -1);
             return;
@@ -272,6 +289,20 @@ public final class FakeMicrosoftIdentity implements AutoCloseable {
         String clientId = form.getOrDefault("client_id", "");
         requests.add(new TokenRequest(directory, clientId, form.getOrDefault("grant_type", ""), form.getOrDefault("scope", "")));
         TokenFailure f = failures.poll();
+        if (f != null && f.stall) {
+            // the status line and headers go out, then a part of the body, then nothing until the fake closes
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, 4096); // a body announced in full, of which only the first bytes come
+            exchange.getResponseBody().write("{\"token_type\":".getBytes(StandardCharsets.UTF_8));
+            exchange.getResponseBody().flush();
+            try {
+                closed.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+            return;
+        }
         if (f != null) {
             f.answer(exchange);
             return;
@@ -393,7 +424,7 @@ public final class FakeMicrosoftIdentity implements AutoCloseable {
         if (d.scopes().contains("openid")) {
             Map<String, Object> id = new LinkedHashMap<>();
             id.put("ver", "2.0");
-            id.put("iss", "https://login.microsoftonline.com/" + d.user().tenant() + "/v2.0");
+            id.put("iss", http.root().resolve(d.user().tenant() + "/v2.0").toString()); // the authority's host, as Microsoft's own
             id.put("aud", d.clientId());
             id.put("tid", d.user().tenant());
             id.put("oid", d.user().oid());
@@ -459,8 +490,14 @@ public final class FakeMicrosoftIdentity implements AutoCloseable {
         private final String aadsts;
         private final String description;
         private final String retryAfter;
+        private final boolean stall;
 
         private TokenFailure(int status, String error, String aadsts, String description, String retryAfter) {
+            this(status, error, aadsts, description, retryAfter, false);
+        }
+
+        private TokenFailure(int status, String error, String aadsts, String description, String retryAfter, boolean stall) {
+            this.stall = stall;
             this.status = status;
             this.error = error;
             this.aadsts = aadsts;
@@ -481,7 +518,26 @@ public final class FakeMicrosoftIdentity implements AutoCloseable {
             return new TokenFailure(status, error, aadsts, description, null);
         }
 
-        /** @return AADSTS65001: the directory's administrator has not consented to the app */
+        /**
+         * @return a 200 whose headers and first bytes arrive at once and whose body then stalls until the fake is closed
+         *         (30 seconds at most): a client must end the call with its own overall timeout
+         */
+        public static TokenFailure stalledBody() {
+            return new TokenFailure(200, "", "0", "", null, true);
+        }
+
+        /**
+         * @return AADSTS700016 ({@code unauthorized_client}): the app is not (or no longer) in the directory; on a delegated
+         *         refresh, a customer directory removed a multi-tenant app
+         */
+        public static TokenFailure appRemoved() {
+            return aadsts(400, "unauthorized_client", "700016", "Application with identifier was not found in the directory.");
+        }
+
+        /**
+         * @return AADSTS65001 ({@code invalid_grant}): the directory's administrator has not consented to the app; on a
+         *         delegated refresh, the user's consent was revoked or the client asks for scopes not consented to
+         */
         public static TokenFailure consentMissing() {
             return aadsts(400, "invalid_grant", "65001", "The user or administrator has not consented to use the application.");
         }

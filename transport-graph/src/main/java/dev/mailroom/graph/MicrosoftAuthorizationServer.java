@@ -24,12 +24,14 @@ import java.util.Objects;
  *   <li><b>Delegated</b> ({@code Authentication.oauth2(mailbox, client)}): the authorization code flow with PKCE
  *   ({@code S256}) against the directory's authority, {@code https://login.microsoftonline.com/<directory>/oauth2/v2.0/},
  *   where the directory is the client registration's ({@link OAuthClient#directory()}: a tenant ID or domain, or
- *   {@code organizations} / {@code common} for apps of several directories; {@code organizations} when none is set).
+ *   {@code organizations} / {@code common} for apps of several directories; required, else
+ *   {@link MailErrorCode#INVALID_ACCOUNT}).
  *   The consent asks for the client's scopes (one resource: {@value #SMTP_SEND} to send over SMTP,
  *   {@value #IMAP_ACCESS} / {@value #POP_ACCESS} to fetch; {@value #SMTP_SEND} when the client names none) plus
  *   {@code openid profile email offline_access}, with the account's address as login hint and an account picker.
  *   Who consented is read from the id token ({@code preferred_username}, the directory's verified sign-in name;
- *   {@code tid} must be the registration's directory when that is a GUID; {@code aud} this client). Microsoft rotates
+ *   {@code tid} must be the registration's directory when that is a GUID; {@code aud} this client; {@code iss} on the
+ *   token endpoint's host; personal accounts and guests are refused). Microsoft rotates
  *   the refresh token on every refresh: the new one is in the {@link TokenResponse}, and Mailroom stores it before the
  *   access token is used. A refresh token unused for 90 days expires, so an idle grant is refreshed every
  *   {@link #IDLE_REFRESH} (14 days).</li>
@@ -41,10 +43,14 @@ import java.util.Objects;
  * <p>Endpoints come from the client's overrides when set ({@code https://host/<directory>/oauth2/v2.0/token}, e.g. a
  * test server). Refusals are classified by Microsoft's AADSTS code: a wrong (AADSTS7000215) or expired (AADSTS7000222)
  * secret is {@link MailErrorCode#OAUTH_CLIENT_REJECTED} with a hint saying which, an unknown directory (AADSTS90002)
- * {@link MailErrorCode#INVALID_ACCOUNT}, missing admin consent (AADSTS65001) {@link MailErrorCode#API_PERMISSION_MISSING},
+ * {@link MailErrorCode#INVALID_ACCOUNT}, an app's missing admin consent (AADSTS65001) {@link MailErrorCode#API_PERMISSION_MISSING},
  * {@code invalid_grant} (a refresh token revoked, expired or already rotated away) {@link MailErrorCode#OAUTH_GRANT_REVOKED};
+ * for a user's grant, {@code invalid_grant} and {@code interaction_required} are always
+ * {@link MailErrorCode#OAUTH_GRANT_REVOKED} (AADSTS65001 there: consent revoked, or scopes added to the client), and so is
+ * AADSTS700016 on a refresh (the user's directory removed the app; the client stays usable for other directories);
  * 429 and 5xx are {@link MailErrorCode#OAUTH_PROVIDER_UNAVAILABLE} with the {@code Retry-After} Microsoft gave. Found by
- * the service loader; thread-safe.
+ * the service loader; thread-safe. Every call to the token endpoint ends within the context's connect, read and write
+ * timeouts together.
  */
 public final class MicrosoftAuthorizationServer implements AuthorizationServer {
     /** Delegated scope to send over SMTP (smtp.office365.com:587 with XOAUTH2) as the signed-in mailbox. */

@@ -165,9 +165,8 @@ final class MicrosoftDelegatedIT {
                 .redirectUri(URI.create("https://erp.contoso.test/oauth/callback")).directory(TENANT).build();
         assertThat(server.consentUrl(real, request).toString()).startsWith("https://login.microsoftonline.com/" + TENANT + "/oauth2/v2.0/authorize?");
         assertThat(server.consentUrl(real.toBuilder().directory("common").build(), request).getPath()).isEqualTo("/common/oauth2/v2.0/authorize");
-        OAuthClient noDirectory = OAuthClient.builder(CLIENT, "microsoft").clientId(APP).clientSecret(Secret.of(SECRET))
-                .redirectUri(URI.create("https://erp.contoso.test/oauth/callback")).scopes(List.of(MicrosoftAuthorizationServer.IMAP_ACCESS)).build();
-        assertThat(server.consentUrl(noDirectory, request).getPath()).isEqualTo("/organizations/oauth2/v2.0/authorize");
+        assertThat(server.consentUrl(real.toBuilder().directory("organizations").build(), request).getPath())
+                .isEqualTo("/organizations/oauth2/v2.0/authorize");
         // one token is for one resource: Graph and Exchange Online scopes in one client are refused with a hint
         MailException mixed = catchThrowableOfType(MailException.class, () -> server.consentUrl(real.toBuilder()
                 .scopes(List.of(MicrosoftAuthorizationServer.SMTP_SEND, "Mail.Send")).build(), request));
@@ -244,6 +243,79 @@ final class MicrosoftDelegatedIT {
         OAuthStatus s = mailroom.oauth().status(ACCOUNT);
         assertThat(s.state()).isEqualTo(OAuthStatus.State.CONSENT_REQUIRED);
         assertThat(s.reason()).contains("AADSTS50173");
+    }
+
+    @Test
+    @DisplayName("D5: a refresh answered invalid_grant AADSTS65001 (consent revoked, or scopes added to the client) is OAUTH_GRANT_REVOKED: the grant asks to be connected again, the hint names the causes")
+    void consentRevokedOnRefresh_grantRevoked() {
+        mailroom("535 5.7.3 Authentication unsuccessful");
+        connectAs(MAX);
+        identity.failNextToken(TokenFailure.consentMissing());
+        MailException e = catchThrowableOfType(MailException.class, () -> mailroom.send(MailContext.system(), mail()));
+        assertThat(e.code()).isEqualTo(MailErrorCode.OAUTH_GRANT_REVOKED);
+        assertThat(e.hint()).contains("consent").contains("scopes").containsIgnoringCase("connect the mailbox again");
+        assertThat(e.hint()).doesNotContain("application permissions");
+        assertThat(mailroom.oauth().status(ACCOUNT).state()).isEqualTo(OAuthStatus.State.CONSENT_REQUIRED);
+        assertThat(mailroom.health(ACCOUNT).state()).isEqualTo(AccountHealth.State.AUTH_REQUIRED);
+    }
+
+    @Test
+    @DisplayName("D5: a refresh answered unauthorized_client AADSTS700016 (one customer directory removed a multi-tenant app) fails that grant only (OAUTH_GRANT_REVOKED), not the client")
+    void appRemovedByDirectory_grantRevoked() {
+        mailroom("535 5.7.3 Authentication unsuccessful");
+        connectAs(MAX);
+        identity.failNextToken(TokenFailure.aadsts(400, "unauthorized_client", "700016", "Application with identifier '" + APP
+                + "' was not found in the directory 'Fabrikam'."));
+        MailException e = catchThrowableOfType(MailException.class, () -> mailroom.send(MailContext.system(), mail()));
+        assertThat(e.code()).isEqualTo(MailErrorCode.OAUTH_GRANT_REVOKED);
+        assertThat(e.hint()).contains("directory").contains("removed");
+        assertThat(mailroom.oauth().status(ACCOUNT).state()).isEqualTo(OAuthStatus.State.CONSENT_REQUIRED);
+    }
+
+    @Test
+    @DisplayName("D5: a delegated client needs a directory: none set is INVALID_ACCOUNT naming the field with an example, before the browser goes anywhere")
+    void noDirectory_refused() {
+        MicrosoftAuthorizationServer server = new MicrosoftAuthorizationServer();
+        OAuthClient noDirectory = OAuthClient.builder(CLIENT, "microsoft").clientId(APP).clientSecret(Secret.of(SECRET))
+                .redirectUri(URI.create("https://erp.contoso.test/oauth/callback")).scopes(List.of(MicrosoftAuthorizationServer.IMAP_ACCESS)).build();
+        MailException e = catchThrowableOfType(MailException.class, () -> server.consentUrl(noDirectory, new ConsentRequest("st", "ch", MAX, List.of())));
+        assertThat(e.code()).isEqualTo(MailErrorCode.INVALID_ACCOUNT);
+        assertThat(e.getMessage() + e.hint()).contains("directory").contains("contoso.onmicrosoft.com");
+    }
+
+    @Test
+    @DisplayName("D5, F1: fetching over IMAP with a grant for SMTP.Send only: API_PERMISSION_MISSING naming IMAP.AccessAsUser.All, without a login and without a refresh")
+    void imap_withSendOnlyGrant_refused() {
+        try (MailServerExtension imap = MailServerExtension.builder().build().start()) {
+            RecordingTransport capture = new RecordingTransport();
+            repo.save(Account.builder().id(ACCOUNT.value()).description("Max").email(MAX).systemAccount(true)
+                    .fetching(FetchSettings.imap(imap.host(), imap.imapPort(), Security.NONE))
+                    .authentication(Authentication.oauth2(MAX, CLIENT)).build());
+            mailroom = Mailroom.builder().accountRepository(repo).oauthStore(store).sslContext(TestCertificates.clientContext()).outboxWorkers(0)
+                    .transport(capture).connectTimeout(Duration.ofSeconds(3)).readTimeout(Duration.ofSeconds(3)).writeTimeout(Duration.ofSeconds(3))
+                    .build();
+            mailroom.oauth().registerClient(client(identity.authorizationEndpoint(TENANT), identity.tokenEndpoint(TENANT)).build());
+            connectAs(MAX);
+            Inbound inbound = Inbound.builder(new InMemoryInboundState(), m -> { }).context(capture.context()).build();
+            MailException e = catchThrowableOfType(MailException.class, () -> inbound.fetch(mailroom.accounts().resolved(ACCOUNT),
+                    FetchOptions.defaults()));
+            assertThat(e.code()).isEqualTo(MailErrorCode.API_PERMISSION_MISSING);
+            assertThat(e.getMessage() + e.hint()).contains("IMAP.AccessAsUser.All");
+            assertThat(identity.requests()).extracting(FakeMicrosoftIdentity.TokenRequest::grantType).containsExactly("authorization_code");
+        }
+    }
+
+    @Test
+    @DisplayName("D5: a token endpoint that sends its headers and then stalls the body: the refresh ends within the context's timeouts as OAUTH_PROVIDER_UNAVAILABLE")
+    void stalledBody_timesOut() {
+        identity.failNextToken(TokenFailure.stalledBody());
+        OAuthClient client = client(identity.authorizationEndpoint(TENANT), identity.tokenEndpoint(TENANT)).build();
+        TransportContext quick = TransportContext.builder().timeouts(Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofMillis(500))
+                .tls(TestCertificates.clientContext()).build();
+        MailException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> catchThrowableOfType(MailException.class, () -> new MicrosoftAuthorizationServer().refresh(client, Secret.of("rt"), quick)));
+        assertThat(e.code()).isEqualTo(MailErrorCode.OAUTH_PROVIDER_UNAVAILABLE);
+        assertThat(e.getMessage()).contains("timed out");
     }
 
     private TransportContext context() {

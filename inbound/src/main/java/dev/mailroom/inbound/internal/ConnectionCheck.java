@@ -70,6 +70,13 @@ public final class ConnectionCheck {
                 if (permission.outcome() == Outcome.FAILED) {
                     return done(account, transport, steps, Stage.TCP, Stage.TLS, Stage.AUTH, Stage.MAILBOX);
                 }
+            } else if (auth.kind() == Authentication.Kind.OAUTH2) {
+                long t1 = System.nanoTime();
+                java.util.Optional<MailException> missing = Connector.delegatedScopeMissing(account, e, token);
+                if (missing.isPresent()) {
+                    steps.add(failed(Stage.PERMISSION, missing.get(), t1));
+                    return done(account, transport, steps, Stage.TCP, Stage.TLS, Stage.AUTH, Stage.MAILBOX);
+                }
             }
         }
         t0 = System.nanoTime();
@@ -77,7 +84,7 @@ public final class ConnectionCheck {
             s.connect(new InetSocketAddress(e.host(), e.port()), (int) context.connectTimeout().toMillis());
             steps.add(passed(Stage.TCP, "connected to " + e.host() + ":" + e.port(), t0));
         } catch (IOException ex) {
-            steps.add(failed(Stage.TCP, Connector.failure("connecting to " + e.host() + ":" + e.port(), ex), t0));
+            steps.add(failed(Stage.TCP, Connector.failure("connecting to " + e.host() + ":" + e.port(), ex, auth.kind()), t0));
             return done(account, transport, steps, Stage.TLS, Stage.AUTH, Stage.MAILBOX);
         }
         t0 = System.nanoTime();
@@ -103,7 +110,7 @@ public final class ConnectionCheck {
             steps.add(passed(Stage.MAILBOX, (transport.equals("imap") ? "folder " + session.folder() : "POP3 inbox") + ": " + count
                     + " message(s)", t0));
         } catch (MessagingException ex) {
-            steps.add(failed(Stage.MAILBOX, Connector.failure("opening " + (transport.equals("imap") ? "folder " + folder : "the inbox"), ex),
+            steps.add(failed(Stage.MAILBOX, Connector.failure("opening " + (transport.equals("imap") ? "folder " + folder : "the inbox"), ex, auth.kind()),
                     t0));
         }
         return done(account, transport, steps);

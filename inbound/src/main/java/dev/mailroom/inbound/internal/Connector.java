@@ -87,8 +87,13 @@ public final class Connector {
             return e.protocol().equals("imap") ? new ImapSession(store, folder) : new Pop3Session(store);
         } catch (MessagingException ex) {
             throw failure("opening " + (e.protocol().equals("imap") ? "folder " + folder : "the POP3 inbox") + " of account "
-                    + account.id(), ex);
+                    + account.id(), ex, kind(account));
         }
+    }
+
+    /** How the account logs in. */
+    public static Authentication.Kind kind(ResolvedAccount account) {
+        return account.authentication().map(Authentication::kind).orElse(Authentication.Kind.NONE);
     }
 
     /**
@@ -127,6 +132,13 @@ public final class Connector {
             if (token == null) {
                 token = context.accessTokens().token(account, AccessTokens.Purpose.FETCH);
             }
+            if (auth.kind() == Authentication.Kind.OAUTH2) {
+                // a grant for another protocol (SMTP.Send, Graph) would be refused at every poll, after a useless refresh
+                Optional<MailException> missing = delegatedScopeMissing(account, e, token);
+                if (missing.isPresent()) {
+                    throw missing.get();
+                }
+            }
             secret = token.reveal();
         } else {
             throw new MailException(MailErrorCode.AUTH_METHOD_NOT_SUPPORTED, "account " + account.id() + " logs in with "
@@ -154,7 +166,7 @@ public final class Connector {
             }
             return store;
         } catch (MessagingException ex) {
-            throw failure(what, ex);
+            throw failure(what, ex, auth.kind());
         }
     }
 
@@ -204,6 +216,47 @@ public final class Connector {
                 + " the mailbox (Add-MailboxPermission -Identity " + user + " -User <service principal> -AccessRights FullAccess);"
                 + " Get-ServicePrincipal shows whether the first step is done.", List.of(), refused);
     }
+
+    /** The delegated scope a Microsoft user token needs for the protocol. */
+    static String userScope(Endpoint e) {
+        return e.protocol().equals("imap") ? "IMAP.AccessAsUser.All" : "POP.AccessAsUser.All";
+    }
+
+    /**
+     * Whether a Microsoft user's access token (a JWT whose audience is Exchange Online or Graph, read without checking its
+     * signature) lacks the delegated scope of the protocol: a grant given for sending ({@code SMTP.Send}, or Graph) cannot
+     * fetch, and refreshing it does not change that. Other tokens (not a JWT, another provider, no {@code scp}) are not judged.
+     *
+     * @return the exception naming the missing scope, or empty
+     */
+    static Optional<MailException> delegatedScopeMissing(ResolvedAccount account, Endpoint e, AccessToken token) {
+        Optional<String> aud = claim(token.reveal(), "aud");
+        Optional<String> scp = claim(token.reveal(), "scp");
+        if (aud.isEmpty() || scp.isEmpty()) {
+            return Optional.empty();
+        }
+        String a = aud.get().toLowerCase(java.util.Locale.ROOT);
+        boolean exchange = a.contains("outlook.office") || a.equals(EXCHANGE_APP_ID);
+        boolean graph = a.contains("graph.microsoft.com") || a.equals(GRAPH_APP_ID);
+        if (!exchange && !graph) {
+            return Optional.empty();
+        }
+        String scope = userScope(e);
+        boolean has = exchange && List.of(scp.get().split("\\s+")).stream().anyMatch(s -> s.equalsIgnoreCase(scope));
+        if (has) {
+            return Optional.empty();
+        }
+        String client = account.authentication().filter(x -> x instanceof Authentication.OAuth2).map(x -> ((Authentication.OAuth2) x).client()
+                .value()).orElse("?");
+        return Optional.of(new MailException(MailErrorCode.API_PERMISSION_MISSING, "account " + account.id() + " fetches over "
+                + e.protocol().toUpperCase(java.util.Locale.ROOT) + ", but its Microsoft grant (OAuth client " + client + ") has no "
+                + scope + (graph ? " (its token is for Microsoft Graph)" : " (it has " + scp.get() + ")"), null, "Give the account an OAuth"
+                + " client whose scopes are https://outlook.office.com/" + scope + " (a delegated permission of Office 365 Exchange Online on"
+                + " the app registration), then connect the mailbox again; a client for sending (SMTP.Send) cannot fetch.", List.of(), null));
+    }
+
+    /** Microsoft Graph's application ID, the audience of its tokens in some tenants. */
+    private static final String GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
 
     /** Exchange Online's application ID, the audience of its tokens in some tenants. */
     private static final String EXCHANGE_APP_ID = "00000002-0000-0ff1-ce00-000000000000";
@@ -271,16 +324,25 @@ public final class Connector {
      *
      * @param what what was being done
      * @param e the failure
+     * @param login how the account logs in (the same reply means different things for an app and for a user)
      * @return the exception to throw
      */
-    public static MailException failure(String what, Exception e) {
+    public static MailException failure(String what, Exception e, Authentication.Kind login) {
         String reply = e.getMessage();
         MailErrorCode code = MailErrorCode.CONNECTION_LOST;
         if (reply != null && reply.contains("User is authenticated but not connected")) {
             // Exchange Online took the login but will not open the mailbox for it
-            return new MailException(MailErrorCode.AUTH_FAILED, what + " failed: " + reply, reply, "The login is valid but has no access to"
-                    + " this mailbox: give the app's service principal (or the signed-in user) permission on the mailbox (Exchange:"
-                    + " Add-MailboxPermission -AccessRights FullAccess), and check that the account's address is that mailbox.", List.of(), e);
+            if (login == Authentication.Kind.MICROSOFT_APP) {
+                return new MailException(MailErrorCode.AUTH_FAILED, what + " failed: " + reply, reply, "The app's login is valid but has no"
+                        + " access to this mailbox: give the app's service principal permission on the mailbox (Exchange:"
+                        + " Add-MailboxPermission -AccessRights FullAccess), and check that the account's address is that mailbox.", List.of(), e);
+            }
+            // a user's own login: the mailbox behind it is not reachable now (Exchange busy or throttling), or not at all
+            return new MailException(MailErrorCode.SERVER_BUSY, what + " failed: " + reply, reply, "Exchange Online accepted the login but"
+                    + " did not open the mailbox. Often passing (Exchange busy or throttling the user): the next attempt may work. If it"
+                    + " persists, check that the mailbox exists and is licensed, that IMAP/POP is enabled for it (Exchange: Get-CASMailbox /"
+                    + " Set-CASMailbox -ImapEnabled $true -PopEnabled $true), and for a shared mailbox that the user has FullAccess.",
+                    List.of(), e);
         }
         if (e instanceof AuthenticationFailedException) {
             code = MailErrorCode.AUTH_FAILED;

@@ -12,13 +12,13 @@ import dev.mailroom.spi.ConsentRequest;
 import dev.mailroom.spi.TokenResponse;
 import dev.mailroom.spi.TransportContext;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -29,7 +29,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
@@ -48,9 +51,12 @@ public final class MicrosoftDelegated {
     public static final List<String> IDENTITY_SCOPES = List.of("openid", "profile", "email", "offline_access");
     /** Authorities that are not one tenant: any work account, any account, personal accounts. */
     static final Set<String> MULTI_TENANT = Set.of("organizations", "common", "consumers");
+    /** The directory of personal Microsoft accounts (outlook.com, hotmail.com): not a Microsoft 365 organisation. */
+    static final String PERSONAL_ACCOUNTS_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad";
     private static final Pattern GUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
-    private final Map<TransportContext, HttpClient> clients = new ConcurrentHashMap<>();
+    /** One HTTP client per context (its TLS and connect timeout), dropped with the context: no selector thread is kept for a context gone. */
+    private final Map<TransportContext, HttpClient> clients = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     /**
      * @param client the registered client
@@ -68,6 +74,7 @@ public final class MicrosoftDelegated {
      * @return {@code https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize?...} or below the override
      */
     public URI consentUrl(OAuthClient client, ConsentRequest request) {
+        requireDirectory(client);
         Set<String> scopes = new LinkedHashSet<>(resourceScopes(client));
         scopes.addAll(request.scopes());
         scopes.addAll(IDENTITY_SCOPES);
@@ -99,6 +106,7 @@ public final class MicrosoftDelegated {
      * @return the tokens with the refresh token and who consented
      */
     public TokenResponse exchange(OAuthClient client, String code, Secret verifier, TransportContext context) {
+        requireDirectory(client);
         Map<String, String> f = base(client);
         f.put("grant_type", "authorization_code");
         f.put("code", code);
@@ -122,6 +130,18 @@ public final class MicrosoftDelegated {
         f.put("refresh_token", refreshToken.reveal());
         // who the grant belongs to was settled at the consent: an id token here must not cost the rotated refresh token
         return post(client, f, context, "refreshing the access token", false);
+    }
+
+    /**
+     * A delegated client names its directory: without one, any work account of any organisation could consent, and only
+     * the sign-in name would tie it to the account. {@code organizations} (or {@code common}) must be chosen explicitly.
+     */
+    static void requireDirectory(OAuthClient client) {
+        if (client.directory().isEmpty()) {
+            throw new MailException(MailErrorCode.INVALID_ACCOUNT, "OAuth client " + client.id() + " (provider microsoft) names no directory,"
+                    + " which delegated sign-in needs", null, "Set OAuthClient.directory to the tenant of the mailboxes: its ID (a GUID) or"
+                    + " domain, e.g. contoso.onmicrosoft.com; an app for mailboxes of several organisations sets organizations.", List.of(), null);
+        }
     }
 
     private static Map<String, String> base(OAuthClient client) {
@@ -158,7 +178,8 @@ public final class MicrosoftDelegated {
 
     private static String resource(String scope) {
         int i = scope.lastIndexOf('/');
-        return scope.contains("://") && i > scope.indexOf("://") + 2 ? scope.substring(0, i).toLowerCase(Locale.ROOT) : "https://graph.microsoft.com";
+        String r = scope.contains("://") && i > scope.indexOf("://") + 2 ? scope.substring(0, i).toLowerCase(Locale.ROOT) : "https://graph.microsoft.com";
+        return r.equals("https://outlook.office365.com") ? "https://outlook.office.com" : r; // two names of Exchange Online
     }
 
     private static String shortName(String scope) {
@@ -174,18 +195,27 @@ public final class MicrosoftDelegated {
                 .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(form(form))).build();
         HttpResponse<String> r;
+        // the request timeout may end with the response headers: the whole call, body included, gets its own deadline
+        Duration deadline = context.connectTimeout().plus(context.readTimeout()).plus(context.writeTimeout());
+        CompletableFuture<HttpResponse<String>> call = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
         try {
-            r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            r = call.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
+            call.cancel(true);
             Thread.currentThread().interrupt();
             throw MicrosoftErrors.unavailable(client, tenant, "interrupted while " + what, null, null);
-        } catch (IOException e) {
+        } catch (TimeoutException e) {
+            call.cancel(true);
+            throw MicrosoftErrors.unavailable(client, tenant, "Microsoft's token endpoint timed out while " + what + " (no complete answer"
+                    + " within " + deadline.toMillis() + " ms)", null, null);
+        } catch (ExecutionException e) {
             throw MicrosoftErrors.unavailable(client, tenant, "Microsoft's token endpoint could not be reached while " + what + " ("
-                    + MicrosoftErrors.describe(e) + ")", null, null);
+                    + MicrosoftErrors.describe(e.getCause() == null ? e : e.getCause()) + ")", null, null);
         }
         JsonObject body = json(r.body());
         if (r.statusCode() != 200) {
-            throw MicrosoftErrors.classify(client, tenant, r.statusCode(), text(body, "error"), text(body, "error_description"), r.headers().map());
+            throw MicrosoftErrors.classify(readIdentity ? MicrosoftErrors.Flow.CODE : MicrosoftErrors.Flow.REFRESH, client, tenant, r.statusCode(),
+                    text(body, "error"), text(body, "error_description"), r.headers().map());
         }
         String access = text(body, "access_token");
         if (access == null || access.isBlank()) {
@@ -240,9 +270,23 @@ public final class MicrosoftDelegated {
         String tid = text(c, "tid");
         String iss = text(c, "iss");
         String oid = text(c, "oid");
-        if (!client.clientId().equals(aud) || tid == null || iss == null || !iss.startsWith("https://") || !iss.endsWith("/" + tid + "/v2.0")) {
+        String authority = authorityHost(client);
+        if (!client.clientId().equals(aud) || tid == null || iss == null || !iss.equalsIgnoreCase(authority + tid + "/v2.0")) {
             throw new MailException(MailErrorCode.OAUTH_WRONG_ACCOUNT, "the id token from Microsoft's token endpoint was not issued for this"
                     + " client (issuer " + iss + ", audience " + aud + "); nothing was stored");
+        }
+        if (PERSONAL_ACCOUNTS_TENANT.equalsIgnoreCase(tid)) {
+            throw new MailException(MailErrorCode.OAUTH_WRONG_ACCOUNT, "a personal Microsoft account (directory " + tid + ") consented; Mailroom"
+                    + " connects Microsoft 365 work mailboxes only; nothing was stored", null, "Sign in with the organisation's mailbox, or"
+                    + " register the client with the organisation's directory instead of common.", List.of(), null);
+        }
+        String idp = text(c, "idp");
+        if (idp != null && !idp.isBlank() && !idp.equalsIgnoreCase(iss)
+                && !idp.toLowerCase(Locale.ROOT).contains("/" + tid.toLowerCase(Locale.ROOT) + "/")) {
+            // a guest signs in with the account of another directory or provider; their preferred_username is not this directory's
+            throw new MailException(MailErrorCode.OAUTH_WRONG_ACCOUNT, "a guest of directory " + tid + " (signed in through " + idp + ")"
+                    + " consented, not a member; nothing was stored", null, "Sign in with the mailbox's own account, in its home directory.",
+                    List.of(), null);
         }
         String directory = client.directory().orElse("");
         if (GUID.matcher(directory).matches() && !directory.equalsIgnoreCase(tid)) {
@@ -268,6 +312,12 @@ public final class MicrosoftDelegated {
         throw new MailException(MailErrorCode.OAUTH_WRONG_ACCOUNT, "Microsoft's id token names no mailbox (preferred_username, email) for"
                 + " user object " + oid + " of directory " + tid + "; nothing was stored", null, "Check that the consent asks for the"
                 + " scopes openid, profile and email.", List.of(), null);
+    }
+
+    /** The scheme, host and port the id token's issuer must have, with a trailing slash: the token endpoint's. */
+    private static String authorityHost(OAuthClient client) {
+        URI endpoint = client.tokenEndpoint().orElse(URI.create(MicrosoftTokens.DEFAULT_AUTHORITY_HOST));
+        return endpoint.getScheme() + "://" + endpoint.getRawAuthority() + "/";
     }
 
     /**

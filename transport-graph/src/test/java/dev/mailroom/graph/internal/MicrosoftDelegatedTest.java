@@ -63,4 +63,26 @@ final class MicrosoftDelegatedTest {
         assertThat(MicrosoftDelegated.identity(client("contoso.onmicrosoft.com", List.of()), idToken("{\"aud\":\"app\",\"iss\":\"" + iss
                 + "\",\"tid\":\"" + TENANT + "\",\"oid\":\"o1\",\"preferred_username\":\"max@contoso.test\"}")).email()).isEqualTo("max@contoso.test");
     }
+
+    @Test
+    @DisplayName("D5: personal accounts (tenant 9188040d-...), guests (idp other than iss) and an issuer on another host than the authority are refused")
+    void identity_personalGuestAndForeignIssuer() {
+        String msa = "9188040d-6c67-4c5b-b112-36a304b66dad";
+        OAuthClient common = client("common", List.of());
+        String msaIss = "https://login.microsoftonline.com/" + msa + "/v2.0";
+        MailException personal = catchThrowableOfType(MailException.class, () -> MicrosoftDelegated.identity(common, idToken("{\"aud\":\"app\",\"iss\":\""
+                + msaIss + "\",\"tid\":\"" + msa + "\",\"oid\":\"o1\",\"preferred_username\":\"max@outlook.test\"}")));
+        assertThat(personal.code()).isEqualTo(MailErrorCode.OAUTH_WRONG_ACCOUNT);
+        assertThat(personal.getMessage()).contains("personal");
+        String iss = "https://login.microsoftonline.com/" + TENANT + "/v2.0";
+        MailException guest = catchThrowableOfType(MailException.class, () -> MicrosoftDelegated.identity(client(TENANT, List.of()), idToken(
+                "{\"aud\":\"app\",\"iss\":\"" + iss + "\",\"tid\":\"" + TENANT + "\",\"oid\":\"o1\",\"idp\":\"https://sts.windows.net/"
+                + "0d9e8f7a-6b5c-4d3e-2f1a-0b9c8d7e6f5a/\",\"preferred_username\":\"max@contoso.test\"}")));
+        assertThat(guest.code()).isEqualTo(MailErrorCode.OAUTH_WRONG_ACCOUNT);
+        assertThat(guest.getMessage()).contains("guest");
+        MailException foreign = catchThrowableOfType(MailException.class, () -> MicrosoftDelegated.identity(client(TENANT, List.of()), idToken(
+                "{\"aud\":\"app\",\"iss\":\"https://evil.example/" + TENANT + "/v2.0\",\"tid\":\"" + TENANT
+                + "\",\"oid\":\"o1\",\"preferred_username\":\"max@contoso.test\"}")));
+        assertThat(foreign.code()).isEqualTo(MailErrorCode.OAUTH_WRONG_ACCOUNT);
+    }
 }
