@@ -20,7 +20,9 @@ stop() {
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
   fi
-  rm -rf "$dir"
+  # the master's children may still be closing sockets and logs under $dir: retry (bounded) until it is gone
+  for _ in $(seq 1 20); do rm -rf "$dir" 2>/dev/null && break; sleep 0.2; done
+  [ ! -e "$dir" ] || { echo "could not remove $dir" >&2; return 1; }
 }
 
 free_port() {
