@@ -24,8 +24,10 @@ import java.util.Objects;
  * the fetcher takes no lock of its own.
  *
  * <pre>{@code
- * Inbound inbound = Inbound.builder(jdbcStore.inbound(), mail -> tickets.store(mail)).build();
- * ResolvedAccount account = mailroom.resolve(AccountId.of("support"));
+ * Inbound inbound = Inbound.builder(jdbcStore.inbound(), mail -> tickets.store(mail))
+ *         .context(mailroom.transportContext())   // Mailroom's timeouts, TLS and OAuth tokens
+ *         .build();
+ * ResolvedAccount account = mailroom.accounts().resolvedForConnection(AccountId.of("support"));
  * FetchReport report = inbound.fetch(account, FetchOptions.builder().action(ServerAction.moveTo("Imported")).build());
  * }</pre>
  */
