@@ -35,7 +35,7 @@ public final class JdbcDeliveryLog implements DeliveryLog {
             .map(c -> "'" + c.name() + "'").collect(java.util.stream.Collectors.joining(", "));
 
     /** Accounts per statement of {@link #healthEntries}. */
-    static final int HEALTH_CHUNK = 1000;
+    static final int HEALTH_CHUNK = 100;
 
     private final DataSource dataSource;
 
@@ -124,10 +124,10 @@ public final class JdbcDeliveryLog implements DeliveryLog {
     }
 
     /**
-     * One statement per 1,000 accounts: per account a subquery that reads only that account's newest counted entries
-     * (the filter of {@link DeliveryLog#countsForHealth} in SQL) through the {@code (account_id, logged_at)} index,
-     * stopping after {@code perAccount} rows, the subqueries joined with {@code UNION ALL}. No window over the whole
-     * period is read or sorted.
+     * One statement per 100 accounts (H2's parser recurses per {@code UNION ALL} branch): per account a subquery
+     * that reads only that account's newest counted entries (the filter of {@link DeliveryLog#countsForHealth} in
+     * SQL) through the {@code (account_id, logged_at)} index, stopping after {@code perAccount} rows, the subqueries
+     * joined with {@code UNION ALL}. No window over the whole period is read or sorted.
      */
     @Override
     public java.util.Map<AccountId, List<DeliveryLogEntry>> healthEntries(java.util.Collection<AccountId> accounts, Instant since,

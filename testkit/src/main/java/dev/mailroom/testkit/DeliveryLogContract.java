@@ -158,7 +158,7 @@ public abstract class DeliveryLogContract {
     }
 
     @Test
-    @DisplayName("#15 contract: healthEntries breaks equal times by insertion (the later entry first), like query(); more than 1,000 accounts in one call")
+    @DisplayName("#15 contract: healthEntries breaks equal times by insertion (the later entry first), like query(); more accounts than one statement takes (1,002)")
     void healthEntries_equalTimes_manyAccounts() {
         DeliveryLog fresh = newLog();
         Instant t = now.minus(Duration.ofHours(1));

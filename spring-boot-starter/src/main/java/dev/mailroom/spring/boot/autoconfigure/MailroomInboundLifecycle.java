@@ -101,10 +101,10 @@ public class MailroomInboundLifecycle implements SmartLifecycle {
     @Override
     public synchronized void stop() {
         InboundPoller p = poller;
-        poller = null;
         if (p != null) {
-            p.close();
+            p.close(); // running fetches end and release their leases first; only then is the lifecycle stopped
         }
+        poller = null;
     }
 
     /** @return whether a poller runs */
