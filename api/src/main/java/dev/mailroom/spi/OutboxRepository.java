@@ -1048,9 +1048,11 @@ public interface OutboxRepository {
 
     /**
      * How long the entry that has been due the longest has waited since it became due: zero or near zero while
-     * workers keep up, growing when the queue is not drained (workers stopped, every account held). A ready entry
-     * counts from its due time (its enqueue time, or the end of its retry wait or hold), an entry whose worker's lease
-     * expired from the lease's end. Read in one query, for a gauge or a health check.
+     * workers keep up, growing when the queue is not drained (workers stopped or too few, a store or server too
+     * slow). A ready entry counts from its due time (its enqueue time, or the end of its retry wait or hold), an entry
+     * whose worker's lease expired from the lease's end. Mail of a held account does not show here: a hold postpones
+     * its entries, so they are not due until the hold ends (the meter {@code mailroom.accounts.held} shows held
+     * accounts). Read in one query, for a gauge or a health check.
      * The default refuses.
      *
      * @return the age, or empty when nothing is due

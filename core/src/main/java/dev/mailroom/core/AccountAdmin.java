@@ -24,8 +24,10 @@ import java.util.function.Consumer;
  * settings. Obtained from {@link Mailroom#accounts()}; thread-safe.
  *
  * <p><b>Secrets are write-only.</b> Every account this class returns carries
- * {@link dev.mailroom.Secret#stored()} placeholders instead of secrets. Passing such an account back to
- * {@link #update(Account)} keeps the stored secret; to change it, set a new one.
+ * {@link dev.mailroom.Secret#stored()} placeholders instead of secrets, with one exception:
+ * {@link #resolvedForConnection(AccountId)} returns the secrets, for code of the host that connects to the account's
+ * servers itself (such as the inbound poller); it is never for showing or returning to a client. Passing a redacted
+ * account back to {@link #update(Account)} keeps the stored secret; to change it, set a new one.
  *
  * <p>Invalid input fails with {@link MailErrorCode#INVALID_ACCOUNT} and the problems per field, before
  * anything is stored. Changes invalidate Mailroom's resolution cache at once.

@@ -99,6 +99,7 @@ public final class Mailroom implements AutoCloseable {
     private final Diagnostics diagnostics;
     private final NotificationService notifications;
     private final OAuthAdmin oauth;
+    private final TransportContext transportContext;
     private volatile OAuthTokens oauthTokens; // set last in the constructor: the change listener may run before
     /** The most grants refreshed in the background per run. */
     static final int IDLE_REFRESH_BATCH = 100;
@@ -131,6 +132,7 @@ public final class Mailroom implements AutoCloseable {
         Listeners listeners = new Listeners(b.listeners);
         OAuthTokens tokens = new OAuthTokens(oauthStore, servers, contextBuilder.build(), b.clock, null, listeners);
         TransportContext context = contextBuilder.accessTokens(b.accessTokens != null ? b.accessTokens : tokens).build();
+        this.transportContext = context;
         this.transports = TransportRegistry.create(b.providers, b.discoverTransports,
                 b.classLoader != null ? b.classLoader : Mailroom.class.getClassLoader(), context);
         this.resolver = new Resolver(repository, hostDefault, b.resolutionCacheSize, Duration.ofMinutes(10), transports::problemsForSending);
@@ -333,6 +335,22 @@ public final class Mailroom implements AutoCloseable {
      */
     public Receipt sendTestMail(Account account, String to) {
         return diagnostics.sendTestMail(account, to);
+    }
+
+    /**
+     * The context this Mailroom gives its transports: the connect, read and write timeouts, the TLS settings (the
+     * trust material and each account's TLS), the host's default security, the protocol log, the clock, and the
+     * source of OAuth access tokens (this Mailroom's grants, or the host's {@code accessTokens}). Pass it to the
+     * components that connect to mail servers for the same accounts, such as the inbound fetcher
+     * ({@code Inbound.builder(…).context(mailroom.transportContext())}), so that they connect with the same settings.
+     *
+     * <p>Thread-safe and immutable. Valid until this Mailroom is closed: its token source refreshes and stores
+     * tokens through this Mailroom's store.
+     *
+     * @return the context, the same instance on every call
+     */
+    public TransportContext transportContext() {
+        return transportContext;
     }
 
     /**

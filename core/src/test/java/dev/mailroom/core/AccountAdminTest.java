@@ -89,4 +89,19 @@ final class AccountAdminTest {
                 .isInstanceOfSatisfying(MailException.class, e ->
                         assertThat(e.fieldProblems()).extracting(FieldProblem::field).containsExactly(AccountField.AUTHENTICATION));
     }
+
+    @Test
+    @DisplayName("#15 review: resolvedForConnection carries the stored secret, resolved() stays redacted, an unknown id is INVALID_ACCOUNT;"
+            + " Mailroom#transportContext is the one context, stable until close")
+    void resolvedForConnection_secrets_resolvedRedacted() {
+        mailroom.accounts().create(account());
+        assertThat(mailroom.accounts().resolvedForConnection(AccountId.of("a1")).authentication().orElseThrow().secret().orElseThrow().reveal())
+                .isEqualTo("s3cret");
+        assertThat(mailroom.accounts().resolved(AccountId.of("a1")).authentication().orElseThrow().secret().orElseThrow().isPlaceholder())
+                .isTrue();
+        assertThatThrownBy(() -> mailroom.accounts().resolvedForConnection(AccountId.of("nobody")))
+                .isInstanceOfSatisfying(MailException.class, e -> assertThat(e.code()).isEqualTo(dev.mailroom.MailErrorCode.INVALID_ACCOUNT));
+        assertThat(mailroom.transportContext()).isSameAs(mailroom.transportContext());
+        assertThat(mailroom.transportContext().accessTokens()).isNotNull();
+    }
 }

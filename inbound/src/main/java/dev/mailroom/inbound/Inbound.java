@@ -34,8 +34,9 @@ import java.util.function.BiPredicate;
  * <pre>{@code
  * TicketReferences refs = TicketReferences.builder("tickets.acme.test").key("k1", secret32Bytes).build();
  * Inbound inbound = Inbound.builder(jdbcStore.inbound(), mail -> InboundResult.ticket(tickets.store(mail)))
- *         .context(transportContext).references(refs).outbox(mailroom::enqueue).build();
- * ResolvedAccount account = ResolvedAccount.of(jdbcStore.accounts().find(AccountId.of("support")).orElseThrow(), null, Security.NONE);
+ *         .context(mailroom.transportContext())   // Mailroom's timeouts, TLS and OAuth tokens
+ *         .references(refs).outbox(mailroom::enqueue).build();
+ * ResolvedAccount account = mailroom.accounts().resolvedForConnection(AccountId.of("support"));
  * FetchOptions options = FetchOptions.builder().action(ServerAction.moveTo("Imported"))
  *         .routing(TicketRouting.builder().queue("1st level")
  *                 .autoReply(AutoReply.builder("Ihre Anfrage [#{TICKET}]", "Danke, wir melden uns.").build()).build())

@@ -19,8 +19,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -35,12 +33,15 @@ import java.util.function.Supplier;
  * a {@linkplain Builder#deliveryLog delivery log} records failed fetches and fetches that took or refused mail.
  *
  * <p><b>Lifecycle and threading.</b> {@link #start()} schedules the first fetch of each account within one interval;
- * {@link #close()} stops scheduling and waits briefly for running fetches. Thread-safe. Fetches run on the poller's
- * own threads ({@link Builder#threads}); a fetch that hangs is bounded by the context's timeouts.
+ * {@link #close()} stops scheduling, lets running fetches finish (up to 10 s, then interrupts them) and returns once
+ * they released their leases. A poller is not restarted: build a new one (it holds its leases under a new owner
+ * token, so that a fetch of the old one still ending can neither release nor renew the new one's). Thread-safe.
+ * Fetches run on the poller's own threads ({@link Builder#threads}); a fetch that hangs is bounded by the context's
+ * timeouts.
  *
  * <pre>{@code
  * InboundPoller poller = InboundPoller.builder(inbound, jdbcStore.inbound())
- *         .account(AccountId.of("support"), () -> mailroom.resolve(AccountId.of("support")), FetchOptions.defaults())
+ *         .account(AccountId.of("support"), () -> mailroom.accounts().resolvedForConnection(AccountId.of("support")), FetchOptions.defaults())
  *         .build();
  * poller.start();
  * }</pre>
@@ -48,6 +49,7 @@ import java.util.function.Supplier;
 public final class InboundPoller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InboundPoller.class);
     private static final int MAX_BACKOFF_FACTOR = 32;
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
     private static final DeliveryLog NO_LOG = new DeliveryLog() {
         @Override
         public void record(DeliveryLogEntry entry) {
@@ -65,14 +67,16 @@ public final class InboundPoller implements AutoCloseable {
     private final Inbound inbound;
     private final InboundStateRepository state;
     private final String node;
+    /** The lease owner: the node name and a suffix of this poller, so that a fetch of an earlier poller of the same node never releases or renews this one's lease. */
+    private final String owner;
     private final Duration interval;
     private final Duration lease;
     private final Clock clock;
     private final DeliveryLog log;
-    private final java.util.function.Consumer<FetchReport> reports;
+    private final java.util.List<java.util.function.Consumer<FetchReport>> reports;
     private final Map<AccountId, Job> jobs;
     private final Map<AccountId, FetchStatus> statuses = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService executor;
+    private final java.util.concurrent.ScheduledThreadPoolExecutor executor;
     private final boolean idle;
     private final java.util.Set<AccountId> running = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -81,22 +85,25 @@ public final class InboundPoller implements AutoCloseable {
         this.inbound = b.inbound;
         this.state = b.state;
         this.node = b.node;
+        this.owner = b.node + "#" + UUID.randomUUID().toString().substring(0, 8);
         this.interval = b.interval;
         this.lease = b.lease;
         this.clock = b.clock;
         this.log = b.log;
-        this.reports = b.reports;
+        this.reports = java.util.List.copyOf(b.reports);
         this.jobs = Map.copyOf(b.jobs);
         this.idle = b.idle;
         for (AccountId id : jobs.keySet()) {
             statuses.put(id, new FetchStatus(id, FetchStatus.Health.OK, Optional.empty(), Optional.empty(), Optional.empty(),
                     Optional.empty(), 0, Optional.empty()));
         }
-        this.executor = Executors.newScheduledThreadPool(b.threads, r -> {
+        this.executor = new java.util.concurrent.ScheduledThreadPoolExecutor(b.threads, r -> {
             Thread t = new Thread(r, "mailroom-inbound-poller");
             t.setDaemon(true);
             return t;
         });
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // close(): fetches not yet begun never start
+        executor.setRemoveOnCancelPolicy(true);
     }
 
     /**
@@ -170,15 +177,19 @@ public final class InboundPoller implements AutoCloseable {
         }
         statuses.computeIfPresent(job.id(), (k, s) -> new FetchStatus(k, s.health(), s.lastReport(), s.lastErrorCode(), s.lastError(),
                 s.serverReply(), s.consecutiveFailures(), Optional.of(clock.instant().plus(wait))));
-        executor.schedule(() -> {
-            try {
-                run(job);
-            } catch (RuntimeException e) {
-                // recorded in the status by run(); the schedule goes on
-            } finally {
-                schedule(job, delay(interval, statuses.get(job.id()).consecutiveFailures(), ThreadLocalRandom.current().nextDouble()));
-            }
-        }, wait.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            executor.schedule(() -> {
+                try {
+                    run(job);
+                } catch (RuntimeException e) {
+                    // recorded in the status by run(); the schedule goes on
+                } finally {
+                    schedule(job, delay(interval, statuses.get(job.id()).consecutiveFailures(), ThreadLocalRandom.current().nextDouble()));
+                }
+            }, wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed meanwhile: no further fetch
+        }
     }
 
     private Optional<FetchReport> run(Job job) {
@@ -205,7 +216,7 @@ public final class InboundPoller implements AutoCloseable {
     }
 
     private Optional<FetchReport> leased(Job job, ResolvedAccount account) {
-        if (!state.tryLease(job.id(), node, lease)) {
+        if (!state.tryLease(job.id(), owner, lease)) {
             return Optional.empty(); // another node fetches this account now
         }
         try {
@@ -224,7 +235,7 @@ public final class InboundPoller implements AutoCloseable {
                     e instanceof MailException me ? me.serverReply().orElse(null) : null, String.valueOf(e.getMessage()));
             throw e;
         } finally {
-            state.releaseLease(job.id(), node);
+            state.releaseLease(job.id(), owner);
         }
     }
 
@@ -248,7 +259,7 @@ public final class InboundPoller implements AutoCloseable {
             try {
                 ResolvedAccount account = job.account().get();
                 if (!account.account().enabled() || account.fetching().protocol() != dev.mailroom.FetchSettings.Protocol.IMAP
-                        || !state.tryLease(job.id(), node, lease)) {
+                        || !state.tryLease(job.id(), owner, lease)) {
                     pause(); // disabled, POP3, or another node holds the lease (and watches)
                     continue;
                 }
@@ -264,7 +275,7 @@ public final class InboundPoller implements AutoCloseable {
                         }
                         long window = inbound.idleWindow().toMillis();
                         // each IDLE is preceded by taking or renewing the lease: a node that lost it stops watching
-                        while (!closed && state.tryLease(job.id(), node, lease)) {
+                        while (!closed && state.tryLease(job.id(), owner, lease)) {
                             if (imap.idle(task -> executor.schedule(task, window, TimeUnit.MILLISECONDS)) && !closed) {
                                 executor.execute(() -> wake(job));
                             }
@@ -340,7 +351,7 @@ public final class InboundPoller implements AutoCloseable {
         return () -> {
             Instant now = clock.instant();
             if (Duration.between(renewed[0], now).compareTo(lease.dividedBy(3)) >= 0) {
-                if (!state.tryLease(id, node, lease)) {
+                if (!state.tryLease(id, owner, lease)) {
                     throw new IllegalStateException("account " + id + ": node " + node + " lost its fetch lease to another node; this"
                             + " fetch stops after the current message (nothing is lost: the other node goes on)");
                 }
@@ -349,12 +360,14 @@ public final class InboundPoller implements AutoCloseable {
         };
     }
 
-    /** Hands a report to the listener; its failure is logged and never fails the fetch. */
+    /** Hands a report to each listener in turn; a listener's failure is logged and neither fails the fetch nor skips the others. */
     private void report(FetchReport report) {
-        try {
-            reports.accept(report);
-        } catch (RuntimeException e) {
-            LOG.warn("the fetch report listener failed for account {}: {}", report.account(), e.toString());
+        for (java.util.function.Consumer<FetchReport> listener : reports) {
+            try {
+                listener.accept(report);
+            } catch (RuntimeException e) {
+                LOG.warn("a fetch report listener failed for account {}: {}", report.account(), e.toString());
+            }
         }
     }
 
@@ -386,15 +399,28 @@ public final class InboundPoller implements AutoCloseable {
         LOG.warn("fetching account {} failed ({} in a row): {}", id, before.consecutiveFailures() + 1, e.getMessage());
     }
 
-    /** Stops scheduling and waits up to 10 s for running fetches; idempotent. */
+    /**
+     * Stops gracefully: no new fetch starts, fetches already running get up to 10 s to finish (each one stores or
+     * leaves every mail and releases its lease when it ends); only then are the fetches still running interrupted,
+     * and given 5 s more. Returns when the poller's threads have ended, or when that time is up; a fetch still running
+     * then (stuck in a blocking call) keeps its lease until the lease runs out, so that no other fetch of the account
+     * overlaps it. Idempotent.
+     */
     @Override
     public void close() {
         closed = true;
         stopIdleWatchers();
-        executor.shutdownNow();
+        executor.shutdown(); // scheduled fetches are dropped; running ones go on
         try {
-            executor.awaitTermination(10, TimeUnit.SECONDS);
+            if (!executor.awaitTermination(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("inbound poller {}: fetches still running after {}; interrupting them", node, CLOSE_GRACE);
+                executor.shutdownNow();
+                if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                    LOG.warn("inbound poller {}: a fetch did not stop; its lease is held until it runs out", node);
+                }
+            }
         } catch (InterruptedException e) {
+            executor.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }
@@ -409,7 +435,7 @@ public final class InboundPoller implements AutoCloseable {
         private Duration lease = Duration.ofMinutes(15);
         private Clock clock = Clock.systemUTC();
         private DeliveryLog log = NO_LOG;
-        private java.util.function.Consumer<FetchReport> reports = r -> { };
+        private final java.util.List<java.util.function.Consumer<FetchReport>> reports = new java.util.ArrayList<>();
         private int threads = 2;
         private boolean idle;
 
@@ -465,15 +491,17 @@ public final class InboundPoller implements AutoCloseable {
         }
 
         /**
-         * Names this node in the leases (default: random per poller).
+         * Names this node in the leases (default: random per poller). Each poller adds its own random suffix to the
+         * name in the lease it holds, so a poller built again on the same node (a restart) never shares a lease with
+         * the earlier one.
          *
-         * @param node a name unique among the nodes
+         * @param node a name unique among the nodes, at most 180 characters
          * @return this
          */
         public Builder node(String node) {
             Objects.requireNonNull(node, "node");
-            if (node.isBlank()) {
-                throw new IllegalArgumentException("node must not be blank");
+            if (node.isBlank() || node.length() > 180) {
+                throw new IllegalArgumentException("node must be 1 to 180 characters and not blank, was \"" + node + "\"");
             }
             this.node = node;
             return this;
@@ -517,15 +545,16 @@ public final class InboundPoller implements AutoCloseable {
         }
 
         /**
-         * Hands the report of each successful fetch to a listener (meters, for example), on the fetching thread after
-         * the fetch; default: none. It must be fast and thread-safe; an exception it throws is logged and does not
-         * affect the fetch.
+         * Adds a listener that receives the report of each successful fetch (meters, for example), on the fetching
+         * thread after the fetch; default: none. Listeners add up: each one added gets every report, in the order they
+         * were added. A listener must be fast and thread-safe; an exception it throws is logged and affects neither the
+         * fetch nor the other listeners.
          *
          * @param listener receives each report
          * @return this
          */
         public Builder reportListener(java.util.function.Consumer<FetchReport> listener) {
-            this.reports = Objects.requireNonNull(listener, "listener");
+            this.reports.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 

@@ -205,4 +205,44 @@ final class InboundPollerIT {
         }
         assertThat(tickets.subjects()).containsExactly("Eins", "Zwei"); // "Drei" is left for node b
     }
+
+    @Test
+    @DisplayName("#15 review: close lets a running fetch finish (not interrupted), releases its lease and leaves no poller thread; a poller"
+            + " built again with the same node name does not fetch the account while the old fetch runs")
+    void closeIsGraceful_restartSameNodeDoesNotOverlap() throws Exception {
+        deliver(mail, message("c1", "Beim Stoppen", "x"));
+        CountDownLatch inHandler = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        Fixtures.Tickets tickets = new Fixtures.Tickets();
+        InboundHandler slow = m -> {
+            inHandler.countDown();
+            try {
+                assertThat(never.await(2, TimeUnit.SECONDS)).isFalse(); // a slow mail: the handler takes 2 s
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while storing the mail");
+            }
+            return tickets.accept(m);
+        };
+        InboundPoller old = InboundPoller.builder(Inbound.builder(state, slow).build(), state).node("a").interval(Duration.ofMillis(100))
+                .threads(1).account(SUPPORT, () -> imapAccount(mail), FetchOptions.defaults()).build();
+        old.start();
+        assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue();
+        try (InboundPoller again = InboundPoller.builder(Inbound.builder(state, tickets).build(), state).node("a")
+                .account(SUPPORT, () -> imapAccount(mail), FetchOptions.defaults()).build()) {
+            assertThat(again.fetchNow(SUPPORT)).as("the old poller's fetch holds the lease, although the node name is the same").isEmpty();
+            old.close();
+        }
+        assertThat(interrupted).as("the running fetch was not interrupted").isFalse();
+        assertThat(tickets.subjects()).containsExactly("Beim Stoppen");
+        assertThat(state.tryLease(SUPPORT, "other", Duration.ofMinutes(1))).as("the lease was released by close").isTrue();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("mailroom-inbound-poller")) {
+                t.join(5000);
+                assertThat(t.isAlive()).as("no poller thread left after close").isFalse();
+            }
+        }
+    }
 }

@@ -40,16 +40,13 @@ import java.util.concurrent.TimeUnit;
  * <tr><td>{@code mailroom.outbox.entries}</td><td>gauge</td><td>status (queued, in_flight, sent, failed)</td></tr>
  * <tr><td>{@code mailroom.accounts.held}</td><td>gauge</td><td>—</td></tr>
  * <tr><td>{@code mailroom.outbox.oldest.due.age}</td><td>time gauge (seconds)</td><td>—</td></tr>
- * <tr><td>{@code mailroom.inbound.imported}</td><td>counter</td><td>— (account with {@code accountTag})</td></tr>
- * <tr><td>{@code mailroom.inbound.quarantined}</td><td>counter</td><td>— (account with {@code accountTag})</td></tr>
  * <tr><td>{@code mailroom.oauth.refreshes}</td><td>counter</td><td>provider, outcome (succeeded, failed), error (category or none)</td></tr>
  * </table>
  *
  * <p>{@code mailroom.outbox.oldest.due.age} is how long the entry due the longest has waited (0 when nothing is
- * due; growing when the workers do not drain the queue), read like the counts. The inbound counters count what
- * {@link #fetched} is told: register it with the inbound poller
- * ({@code InboundPoller.builder(…).reportListener(metrics::fetched)}; needs mailroom-inbound). The delivery and
- * inbound meters carry the account only with {@link Builder#accountTag(boolean)}.
+ * due; growing when the workers do not drain the queue), read like the counts. The delivery meters carry the
+ * account only with {@link Builder#accountTag(boolean)}. Counters of incoming mail are in {@link InboundMetrics}
+ * (a separate class, so that this one never needs mailroom-inbound).
  *
  * <p>The outbox gauges read {@code mailroom.outbox().counts()} (one query) at most once per
  * {@link Builder#outboxRefresh(Duration)}, however often the registry is scraped. {@code mailroom.accounts.held}
@@ -140,36 +137,9 @@ public final class MailroomMetrics implements MailroomListener {
                 .description("how long the outbox entry due the longest has waited since it became due (0: nothing due)").register(registry);
     }
 
-    /** Inbound: the account's mail fetched and handed to the host, and mail set aside, per fetch report. */
-    private final Map<String, Counter> inboundCounters = new ConcurrentHashMap<>();
     private final Object ageLock = new Object();
     private volatile double oldestDueSeconds = Double.NaN;
     private volatile long agedAt = Long.MIN_VALUE;
-
-    /**
-     * Counts a fetch's imported and quarantined mail ({@code mailroom.inbound.imported},
-     * {@code mailroom.inbound.quarantined}). Register with the inbound poller:
-     * {@code InboundPoller.builder(…).reportListener(metrics::fetched)}. Needs mailroom-inbound on the class path.
-     *
-     * @param report a fetch's report
-     */
-    public void fetched(dev.mailroom.inbound.FetchReport report) {
-        Objects.requireNonNull(report, "report");
-        inboundCounter("mailroom.inbound.imported", "mail fetched and taken by the host", report.account()).increment(report.imported());
-        inboundCounter("mailroom.inbound.quarantined", "mail set aside instead of handed to the host (malformed, too large, refused)",
-                report.account()).increment(report.quarantined());
-    }
-
-    private Counter inboundCounter(String name, String description, AccountId account) {
-        String key = accountTag ? name + "\n" + account.value() : name;
-        return inboundCounters.computeIfAbsent(key, k -> {
-            Counter.Builder c = Counter.builder(name).description(description);
-            if (accountTag) {
-                c.tag("account", account.value());
-            }
-            return c.register(registry);
-        });
-    }
 
     /** Seconds since the oldest due entry became due, from a reading at most {@code outboxRefresh} old; NaN while unreadable. */
     private double oldestDue(Mailroom mailroom) {

@@ -71,16 +71,16 @@ final class MailroomMetricsAgeAndInboundTest {
     @Test
     @DisplayName("#15 meters: inbound imported and quarantined counted from fetch reports; the account tag only when asked for")
     void inboundCounters() {
-        MailroomMetrics metrics = MailroomMetrics.builder(registry).build();
-        metrics.fetched(new FetchReport(AccountId.of("support"), 3, 1, 0, 0, 1, 0, 0, false, List.of()));
-        metrics.fetched(new FetchReport(AccountId.of("sales"), 2, 0, 0, 0, 0, 0, 0, false, List.of()));
+        InboundMetrics metrics = InboundMetrics.create(registry, false);
+        metrics.accept(new FetchReport(AccountId.of("support"), 3, 1, 0, 0, 1, 0, 0, false, List.of()));
+        metrics.accept(new FetchReport(AccountId.of("sales"), 2, 0, 0, 0, 0, 0, 0, false, List.of()));
         assertThat(registry.get("mailroom.inbound.imported").counter().count()).isEqualTo(5);
         assertThat(registry.get("mailroom.inbound.quarantined").counter().count()).isEqualTo(1);
         assertThat(registry.find("mailroom.inbound.imported").tagKeys("account").counters()).isEmpty();
 
         SimpleMeterRegistry tagged = new SimpleMeterRegistry();
-        MailroomMetrics perAccount = MailroomMetrics.builder(tagged).accountTag(true).build();
-        perAccount.fetched(new FetchReport(AccountId.of("support"), 3, 0, 0, 0, 0, 0, 0, false, List.of()));
+        InboundMetrics perAccount = InboundMetrics.create(tagged, true);
+        perAccount.accept(new FetchReport(AccountId.of("support"), 3, 0, 0, 0, 0, 0, 0, false, List.of()));
         assertThat(tagged.get("mailroom.inbound.imported").tag("account", "support").counter().count()).isEqualTo(3);
     }
 }

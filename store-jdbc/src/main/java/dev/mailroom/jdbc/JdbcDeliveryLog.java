@@ -34,6 +34,9 @@ public final class JdbcDeliveryLog implements DeliveryLog {
     private static final String IGNORED_FOR_HEALTH = java.util.Arrays.stream(MailErrorCode.values()).filter(DeliveryLog::ignoredForHealth)
             .map(c -> "'" + c.name() + "'").collect(java.util.stream.Collectors.joining(", "));
 
+    /** Accounts per statement of {@link #healthEntries}. */
+    static final int HEALTH_CHUNK = 100;
+
     private final DataSource dataSource;
 
     JdbcDeliveryLog(DataSource dataSource) {
@@ -121,8 +124,10 @@ public final class JdbcDeliveryLog implements DeliveryLog {
     }
 
     /**
-     * One statement per 1,000 accounts: the newest counted entries of each account by a window function over the
-     * {@code (account_id, logged_at)} index, with the filter of {@link DeliveryLog#countsForHealth} in SQL.
+     * One statement per 100 accounts (H2's parser recurses per {@code UNION ALL} branch): per account a subquery
+     * that reads only that account's newest counted entries (the filter of {@link DeliveryLog#countsForHealth} in
+     * SQL) through the {@code (account_id, logged_at)} index, stopping after {@code perAccount} rows, the subqueries
+     * joined with {@code UNION ALL}. No window over the whole period is read or sorted.
      */
     @Override
     public java.util.Map<AccountId, List<DeliveryLogEntry>> healthEntries(java.util.Collection<AccountId> accounts, Instant since,
@@ -134,21 +139,22 @@ public final class JdbcDeliveryLog implements DeliveryLog {
             out.putIfAbsent(Objects.requireNonNull(id, "accounts contains null"), new ArrayList<>());
         }
         List<AccountId> ids = List.copyOf(out.keySet());
-        for (int from = 0; from < ids.size(); from += 1000) {
-            List<AccountId> chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
-            String sql = "SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + ", id,"
-                    + " ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY logged_at DESC, id DESC) AS rn"
-                    + " FROM mailroom_delivery_log WHERE account_id IN (" + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")"
-                    + " AND logged_at >= ? AND operation NOT IN ('DIAGNOSE', 'TEST_MAIL', 'SENT_COPY') AND outcome <> 'SKIPPED'"
-                    + " AND (error_code IS NULL OR error_code NOT IN (" + IGNORED_FOR_HEALTH + "))) t"
-                    + " WHERE rn <= ? ORDER BY account_id, logged_at DESC, id DESC";
+        String one = "(SELECT " + COLUMNS + ", id FROM mailroom_delivery_log WHERE account_id = ? AND logged_at >= ?"
+                + " AND operation NOT IN ('DIAGNOSE', 'TEST_MAIL', 'SENT_COPY') AND outcome <> 'SKIPPED'"
+                + " AND (error_code IS NULL OR error_code NOT IN (" + IGNORED_FOR_HEALTH + "))"
+                + " ORDER BY logged_at DESC, id DESC FETCH FIRST ? ROWS ONLY)";
+        for (int from = 0; from < ids.size(); from += HEALTH_CHUNK) {
+            List<AccountId> chunk = ids.subList(from, Math.min(ids.size(), from + HEALTH_CHUNK));
+            String sql = "SELECT " + COLUMNS + " FROM (" + String.join(" UNION ALL ", java.util.Collections.nCopies(chunk.size(), one))
+                    + ") t ORDER BY account_id, logged_at DESC, id DESC";
             try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
                 int i = 1;
+                OffsetDateTime oldest = OffsetDateTime.ofInstant(since, ZoneOffset.UTC);
                 for (AccountId id : chunk) {
                     p.setString(i++, id.value());
+                    p.setObject(i++, oldest);
+                    p.setInt(i++, perAccount);
                 }
-                p.setObject(i++, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
-                p.setInt(i, perAccount);
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
                         DeliveryLogEntry e = map(rs);

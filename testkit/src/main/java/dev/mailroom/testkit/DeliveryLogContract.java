@@ -172,4 +172,36 @@ public abstract class DeliveryLogContract {
         assertEquals(5, fresh.healthEntries(ids, since, 5).get(AccountId.of("h2")).size());
         assertThrows(IllegalArgumentException.class, () -> fresh.healthEntries(ids, since, 0));
     }
+
+    @Test
+    @DisplayName("#15 contract: healthEntries breaks equal times by insertion (the later entry first), like query(); more accounts than one statement takes (1,002)")
+    void healthEntries_equalTimes_manyAccounts() {
+        DeliveryLog fresh = newLog();
+        Instant t = now.minus(Duration.ofHours(1));
+        List<DeliveryLogEntry> batch = new ArrayList<>();
+        for (int n = 0; n < 6; n++) { // six entries of one account at the very same time
+            batch.add(new DeliveryLogEntry(t, AccountId.of("tie"), "tie@x.test", null, DeliveryLogEntry.Operation.SEND,
+                    DeliveryLogEntry.Outcome.SUCCESS, null, null, "<tie" + n + "@x>", "smtp", "d" + n));
+        }
+        List<AccountId> ids = new ArrayList<>();
+        for (int a = 0; a < 1001; a++) {
+            AccountId id = AccountId.of(String.format(java.util.Locale.ROOT, "acc%04d", a));
+            ids.add(id);
+            batch.add(new DeliveryLogEntry(t.plusMillis(a), id, id.value() + "@x.test", null, DeliveryLogEntry.Operation.SEND,
+                    DeliveryLogEntry.Outcome.SUCCESS, null, null, "<" + id.value() + "@x>", "smtp", "d"));
+        }
+        fresh.recordAll(batch);
+        Instant since = now.minus(Duration.ofHours(24));
+        List<String> expected = ids(fresh.query(DeliveryLogQuery.since(since).account(AccountId.of("tie")).limit(3)));
+        assertEquals(List.of("<tie5@x>", "<tie4@x>", "<tie3@x>"), expected, "query(): the later of equal times first");
+        assertEquals(expected, ids(fresh.healthEntries(List.of(AccountId.of("tie")), since, 3).get(AccountId.of("tie"))));
+
+        ids.add(AccountId.of("tie")); // the 1,002nd account: past the first thousand
+        java.util.Map<AccountId, List<DeliveryLogEntry>> all = fresh.healthEntries(ids, since, 3);
+        assertEquals(1002, all.size());
+        assertEquals(expected, ids(all.get(AccountId.of("tie"))));
+        assertEquals(List.of("<acc0000@x>"), ids(all.get(AccountId.of("acc0000"))));
+        assertEquals(List.of("<acc1000@x>"), ids(all.get(AccountId.of("acc1000"))));
+        assertTrue(all.values().stream().allMatch(l -> !l.isEmpty()));
+    }
 }

@@ -296,7 +296,7 @@ final class MicrosoftDelegatedIT {
                     .build();
             mailroom.oauth().registerClient(client(identity.authorizationEndpoint(TENANT), identity.tokenEndpoint(TENANT)).build());
             connectAs(MAX);
-            Inbound inbound = Inbound.builder(new InMemoryInboundState(), m -> { }).context(capture.context()).build();
+            Inbound inbound = Inbound.builder(new InMemoryInboundState(), m -> dev.mailroom.inbound.InboundResult.stored()).context(capture.context()).build();
             MailException e = catchThrowableOfType(MailException.class, () -> inbound.fetch(mailroom.accounts().resolved(ACCOUNT),
                     FetchOptions.defaults()));
             assertThat(e.code()).isEqualTo(MailErrorCode.API_PERMISSION_MISSING);

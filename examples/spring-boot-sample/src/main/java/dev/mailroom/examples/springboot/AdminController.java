@@ -1,6 +1,7 @@
 package dev.mailroom.examples.springboot;
 
 import dev.mailroom.Account;
+import dev.mailroom.AccountId;
 import dev.mailroom.Authentication;
 import dev.mailroom.DeliveryLogEntry;
 import dev.mailroom.Diagnosis;
@@ -24,6 +25,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -59,10 +61,37 @@ public class AdminController {
      */
     public record AccountForm(String id, String description, String email, String smtpHost, Integer smtpPort, Security security,
                               String username, String password, boolean systemAccount) {
-        Account toAccount() {
+        /**
+         * Checks what Mailroom's builder cannot name for the form (a missing or malformed id, a login without its
+         * password or a password without its login) and builds the account; Mailroom checks the rest.
+         *
+         * @param prefix the form's place in the request ("" or "account.")
+         * @throws BadRequest naming every field to fix
+         */
+        Account toAccount(String prefix) {
+            List<Map<String, String>> fields = new ArrayList<>();
+            if (id == null || id.isBlank()) {
+                fields.add(field(prefix + "id", "is required"));
+            } else {
+                try {
+                    AccountId.of(id);
+                } catch (IllegalArgumentException e) {
+                    fields.add(field(prefix + "id", e.getMessage()));
+                }
+            }
+            boolean hasUser = username != null && !username.isBlank();
+            boolean hasPassword = password != null && !password.isEmpty();
+            if (hasUser && !hasPassword) {
+                fields.add(field(prefix + "password", "is required with a username"));
+            }
+            if (hasPassword && !hasUser) {
+                fields.add(field(prefix + "username", "is required with a password (a password alone would be dropped)"));
+            }
+            if (!fields.isEmpty()) {
+                throw new BadRequest(fields);
+            }
             return Account.builder().id(id).description(description).email(email).smtp(smtpHost, smtpPort, security)
-                    .authentication(username == null ? Authentication.none() : Authentication.password(username,
-                            Secret.of(password == null ? "" : password)))
+                    .authentication(!hasUser ? Authentication.none() : Authentication.password(username, Secret.of(password)))
                     .systemAccount(systemAccount).build();
         }
 
@@ -113,7 +142,10 @@ public class AdminController {
     @PostMapping("/accounts")
     @ResponseStatus(HttpStatus.CREATED)
     public AccountView create(@RequestBody AccountForm form) {
-        return AccountView.of(mailroom.accounts().create(form.toAccount()));
+        if (form == null) {
+            throw new BadRequest(List.of(field("account", "the request body is required")));
+        }
+        return AccountView.of(mailroom.accounts().create(form.toAccount("")));
     }
 
     /**
@@ -158,7 +190,10 @@ public class AdminController {
      */
     @PostMapping("/accounts/test")
     public TestResult test(@RequestBody TestRequest request) {
-        Account draft = request.account().toAccount();
+        if (request == null || request.account() == null) {
+            throw new BadRequest(List.of(field("account", "is required: the settings to test")));
+        }
+        Account draft = request.account().toAccount("account.");
         Diagnosis d = mailroom.diagnose(draft);
         List<Step> steps = d.steps().stream().map(s -> new Step(s.stage().toString(), s.outcome().name(), s.detail(), s.serverReply(),
                 s.code() == null ? null : s.code().name(), s.hint())).toList();
@@ -223,6 +258,9 @@ public class AdminController {
     @PostMapping("/mails")
     @ResponseStatus(HttpStatus.ACCEPTED)
     public Map<String, Object> enqueue(@RequestBody MailRequest request) {
+        if (request == null || request.to() == null || request.to().isBlank()) {
+            throw new BadRequest(List.of(field("to", "is required: the recipient's address")));
+        }
         Email email = Email.builder().to(request.to()).subject(request.subject()).text(request.text()).build();
         Queued q = request.idempotencyKey() == null ? mailroom.enqueue(MailContext.system(), email)
                 : mailroom.enqueue(MailContext.system(), email, request.idempotencyKey());
@@ -230,8 +268,8 @@ public class AdminController {
     }
 
     /**
-     * A typed Mailroom error as 400 (bad input) or 502 (the mail server or store failed), with the code, message, hint
-     * and the fields to fix.
+     * A typed Mailroom error as 400 (bad input), 503 (the store failed: try again) or 502 (the mail server failed),
+     * with the code, message, hint and the fields to fix.
      *
      * @param e the error
      * @return the problem
@@ -240,8 +278,43 @@ public class AdminController {
     public ResponseEntity<Map<String, Object>> mailError(MailException e) {
         boolean input = e.code().category() == MailErrorCode.Category.ACCOUNT || e.code().category() == MailErrorCode.Category.MESSAGE
                 || e.code().category() == MailErrorCode.Category.RECIPIENT;
-        return ResponseEntity.status(input ? HttpStatus.BAD_REQUEST : HttpStatus.BAD_GATEWAY).body(Map.of("code", e.code().name(),
+        HttpStatus status = input ? HttpStatus.BAD_REQUEST : e.code() == MailErrorCode.STORE_FAILED ? HttpStatus.SERVICE_UNAVAILABLE
+                : HttpStatus.BAD_GATEWAY;
+        return ResponseEntity.status(status).body(Map.of("code", e.code().name(),
                 "message", e.getMessage(), "hint", e.hint(), "fields",
                 e.fieldProblems().stream().map(p -> Map.of("field", p.field().name(), "message", p.message())).toList()));
+    }
+
+    /**
+     * A request this API rejects before Mailroom sees it, as 400 with the fields to fix.
+     *
+     * @param e the rejection
+     * @return the problem
+     */
+    @ExceptionHandler(BadRequest.class)
+    public ResponseEntity<Map<String, Object>> badRequest(BadRequest e) {
+        return ResponseEntity.badRequest().body(Map.of("code", "INVALID_REQUEST", "message", e.getMessage(),
+                "hint", "Fix the fields listed and send the request again.", "fields", e.fields));
+    }
+
+    /** An unreadable body (not JSON, a wrong type) as 400 instead of Spring's default page. */
+    @ExceptionHandler(org.springframework.http.converter.HttpMessageNotReadableException.class)
+    public ResponseEntity<Map<String, Object>> unreadable(org.springframework.http.converter.HttpMessageNotReadableException e) {
+        return badRequest(new BadRequest(List.of(field("body", "is not the JSON this endpoint expects"))));
+    }
+
+    private static Map<String, String> field(String name, String message) {
+        return Map.of("field", name, "message", message);
+    }
+
+    /** A request with fields to fix; names them. */
+    static final class BadRequest extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient List<Map<String, String>> fields;
+
+        BadRequest(List<Map<String, String>> fields) {
+            super("invalid request: " + String.join(", ", fields.stream().map(f -> f.get("field") + " " + f.get("message")).toList()));
+            this.fields = List.copyOf(fields);
+        }
     }
 }

@@ -59,6 +59,15 @@ class SampleApplicationIT {
                 "security", "NONE", "username", id + "@acme.test", "password", PASSWORD, "systemAccount", system);
     }
 
+    /** A 400 with the code and the named field, and nothing of the password. */
+    private void assertBadRequest(HttpResponse<String> response, String field) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        JsonNode body = json.readTree(response.body());
+        assertThat(body.get("code").asText()).isNotBlank();
+        assertThat(body.get("fields").findValuesAsText("field")).as(response.body()).contains(field);
+        assertThat(response.body()).doesNotContain(PASSWORD);
+    }
+
     @Test
     @DisplayName("#15 sample: create and list accounts (password write-only), test an unsaved draft with a test mail (nothing stored), queue mail, read the 24 h errors")
     void everyEndpoint() throws Exception {
@@ -77,6 +86,16 @@ class SampleApplicationIT {
         HttpResponse<String> bad = call("POST", "/admin/accounts", Map.of("id", "x", "description", "x", "email", "not an address"));
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(json.readTree(bad.body()).get("code").asText()).isNotBlank();
+        assertThat(json.readTree(bad.body()).get("fields").findValuesAsText("field")).as(bad.body()).isNotEmpty();
+
+        assertBadRequest(call("POST", "/admin/accounts", Map.of("id", "u", "description", "u", "email", "u@acme.test", "smtpHost", "127.0.0.1",
+                "smtpPort", SMTP.port(), "security", "NONE", "username", "u@acme.test")), "password");
+        assertBadRequest(call("POST", "/admin/accounts", Map.of("id", "p", "description", "p", "email", "p@acme.test", "smtpHost", "127.0.0.1",
+                "smtpPort", SMTP.port(), "security", "NONE", "password", PASSWORD)), "username");
+        assertBadRequest(call("POST", "/admin/accounts", Map.of("id", " ", "description", "b", "email", "b@acme.test", "smtpHost", "127.0.0.1",
+                "smtpPort", SMTP.port(), "security", "NONE")), "id");
+        assertBadRequest(call("POST", "/admin/accounts/test", Map.of()), "account");
+        assertBadRequest(call("POST", "/admin/mails", Map.of("subject", "no recipient", "text", "x")), "to");
 
         HttpResponse<String> tested = call("POST", "/admin/accounts/test", Map.of("account", account("draft", false),
                 "testMailTo", "admin@example.test"));

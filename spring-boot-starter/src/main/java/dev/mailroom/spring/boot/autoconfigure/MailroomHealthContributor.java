@@ -41,13 +41,16 @@ final class MailroomHealthContributor implements CompositeHealthContributor {
 
     @Override
     public HealthContributor getContributor(String name) {
-        return mailroom.accounts().get(AccountId.of(name)).map(a -> (HealthIndicator) () -> {
-            try {
-                return health(a, mailroom.health(a.id()));
-            } catch (MailException e) {
-                return Health.unknown().withDetail("reason", e.getMessage()).build();
-            }
-        }).orElse(null);
+        return mailroom.accounts().get(AccountId.of(name)).map(a -> (HealthIndicator) () -> single(a)).orElse(null);
+    }
+
+    /** One account's health on its own; UNKNOWN with the reason when it cannot be computed. */
+    private Health single(Account a) {
+        try {
+            return health(a, mailroom.health(a.id()));
+        } catch (MailException e) {
+            return Health.unknown().withDetail("reason", e.getMessage()).build();
+        }
     }
 
     /**
@@ -61,8 +64,8 @@ final class MailroomHealthContributor implements CompositeHealthContributor {
         try {
             all = mailroom.health(accounts.stream().map(Account::id).toList());
         } catch (MailException e) {
-            Health unknown = Health.unknown().withDetail("reason", e.getMessage()).build();
-            return accounts.stream().map(a -> NamedContributor.<HealthContributor>of(a.id().value(), (HealthIndicator) () -> unknown))
+            // the batch failed (one account's problem, or the store): each account on its own, so that one cannot hide the others
+            return accounts.stream().map(a -> NamedContributor.<HealthContributor>of(a.id().value(), (HealthIndicator) () -> single(a)))
                     .iterator();
         }
         return accounts.stream().filter(a -> all.containsKey(a.id())).map(a -> {

@@ -4,7 +4,7 @@ import dev.mailroom.core.Mailroom;
 import dev.mailroom.inbound.Inbound;
 import dev.mailroom.inbound.InboundHandler;
 import dev.mailroom.jdbc.JdbcStore;
-import dev.mailroom.micrometer.MailroomMetrics;
+import dev.mailroom.micrometer.InboundMetrics;
 import dev.mailroom.spi.InboundStateRepository;
 import dev.mailroom.spi.MailStore;
 import dev.mailroom.spring.boot.InboundPollerCustomizer;
@@ -21,8 +21,10 @@ import org.springframework.context.annotation.Configuration;
  * Incoming mail when mailroom-inbound is on the class path and the application defines an {@link InboundHandler}
  * bean: an {@link Inbound} with that handler, its state in the JDBC store ({@link JdbcStore#inbound()}), and an
  * inbound poller started and stopped with the application context ({@link MailroomInboundLifecycle}), configured
- * by {@code mailroom.inbound.*}. Off with {@code mailroom.inbound.enabled=false}; every bean backs off for the
- * application's own.
+ * by {@code mailroom.inbound.*}. The fetcher connects with the Mailroom's transport context
+ * ({@link Mailroom#transportContext()}: its timeouts, TLS and OAuth tokens). Off with
+ * {@code mailroom.inbound.enabled=false}; every bean backs off for the application's own (the poller also when the
+ * application defines its own {@code InboundPoller} bean).
  */
 @AutoConfiguration(after = {MailroomAutoConfiguration.class, MailroomMetricsAutoConfiguration.class})
 @ConditionalOnClass(name = "dev.mailroom.inbound.InboundPoller")
@@ -50,12 +52,13 @@ public class MailroomInboundAutoConfiguration {
      *
      * @param state the fetch state
      * @param handler the application's handler, which stores each mail durably
-     * @return the fetcher, with Mailroom's default timeouts
+     * @param mailroom whose transport context (timeouts, TLS, OAuth tokens) the fetcher connects with
+     * @return the fetcher
      */
     @Bean
     @ConditionalOnMissingBean
-    public Inbound mailroomInbound(ObjectProvider<InboundStateRepository> state, InboundHandler handler) {
-        return Inbound.builder(state(state), handler).build();
+    public Inbound mailroomInbound(ObjectProvider<InboundStateRepository> state, InboundHandler handler, Mailroom mailroom) {
+        return Inbound.builder(state(state), handler).context(mailroom.transportContext()).build();
     }
 
     private static InboundStateRepository state(ObjectProvider<InboundStateRepository> state) {
@@ -79,7 +82,7 @@ public class MailroomInboundAutoConfiguration {
      * @return the lifecycle
      */
     @Bean
-    @ConditionalOnMissingBean
+    @ConditionalOnMissingBean({MailroomInboundLifecycle.class, dev.mailroom.inbound.InboundPoller.class})
     public MailroomInboundLifecycle mailroomInboundLifecycle(Mailroom mailroom, Inbound inbound, ObjectProvider<InboundStateRepository> state,
                                                              ObjectProvider<MailStore> store, MailroomProperties properties,
                                                              ObjectProvider<InboundPollerCustomizer> customizers) {
@@ -88,15 +91,16 @@ public class MailroomInboundAutoConfiguration {
                 customizers.orderedStream().toList());
     }
 
-    /** Inbound counters in the meters, when mailroom-micrometer and its meters are there. */
+    /** Inbound counters in the meters, when mailroom-micrometer and its inbound counters are there (in addition to the application's listeners). */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "dev.mailroom.micrometer.MailroomMetrics")
-    @ConditionalOnBean(type = "dev.mailroom.micrometer.MailroomMetrics")
+    @ConditionalOnClass(name = "dev.mailroom.micrometer.InboundMetrics")
+    @ConditionalOnBean(type = "dev.mailroom.micrometer.InboundMetrics")
     static class InboundMetricsConfiguration {
         @Bean
-        @ConditionalOnMissingBean(name = "mailroomInboundMetrics")
-        InboundPollerCustomizer mailroomInboundMetrics(MailroomMetrics metrics) {
-            return b -> b.reportListener(metrics::fetched);
+        @org.springframework.core.annotation.Order(0) // before the application's customizers: the meters count before its listeners run
+        @ConditionalOnMissingBean(name = "mailroomInboundMetricsListener")
+        InboundPollerCustomizer mailroomInboundMetricsListener(InboundMetrics metrics) {
+            return b -> b.reportListener(metrics);
         }
     }
 }

@@ -19,10 +19,12 @@ import java.util.Optional;
 
 /**
  * The inbound poller in the application context's lifecycle: built and started once the context has started (so
- * every account saved by then is fetched), closed when it stops. Closing is graceful in Mailroom's sense: no new
- * fetch starts, running fetches get up to 10 s, and a mail in progress is either stored by the handler (and acted on
- * at the server by a later fetch) or fetched again; fetch leases are released. It can be started again, which builds
- * a new poller (so accounts added since are picked up).
+ * every account saved by then is fetched), closed when it stops, before the Mailroom and the DataSource are closed.
+ * Stopping is graceful: no new fetch starts, running fetches get up to 10 s to finish (then they are interrupted), and
+ * a mail in progress is either stored by the handler (and acted on at the server by a later fetch) or fetched again;
+ * each fetch that ended has released its lease by the time {@link #stop()} returns. It can be started again, which
+ * builds a new poller (so accounts added since are picked up) holding its leases under a new owner token, so a fetch
+ * of the old poller still ending can neither overlap nor release the new one's.
  */
 public class MailroomInboundLifecycle implements SmartLifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(MailroomInboundLifecycle.class);
@@ -53,15 +55,27 @@ public class MailroomInboundLifecycle implements SmartLifecycle {
         this.customizers = List.copyOf(customizers);
     }
 
-    /** Builds and starts the poller for the configured accounts (or every fetch account); does nothing without any. */
+    /**
+     * Builds and starts the poller for the configured accounts that fetch mail (or every account with fetch settings);
+     * does nothing without any.
+     */
     @Override
     public synchronized void start() {
         if (poller != null) {
             return;
         }
-        List<AccountId> ids = settings.getAccounts().isEmpty()
-                ? mailroom.accounts().list().stream().filter(a -> a.fetching().protocol() != FetchSettings.Protocol.NONE).map(Account::id).toList()
-                : settings.getAccounts().stream().map(AccountId::of).toList();
+        List<AccountId> fetching = mailroom.accounts().list().stream().filter(a -> a.fetching().protocol() != FetchSettings.Protocol.NONE)
+                .map(Account::id).toList();
+        List<AccountId> ids = fetching;
+        if (!settings.getAccounts().isEmpty()) {
+            ids = settings.getAccounts().stream().map(AccountId::of).filter(id -> {
+                if (!fetching.contains(id)) {
+                    LOG.warn("Mailroom inbound: account {} in mailroom.inbound.accounts has no IMAP/POP3 settings (or does not exist); not polling it", id);
+                    return false;
+                }
+                return true;
+            }).toList();
+        }
         if (ids.isEmpty()) {
             LOG.info("Mailroom inbound: no account fetches mail (set mailroom.inbound.accounts or an account's IMAP/POP3 settings); not polling");
             return;
@@ -83,14 +97,14 @@ public class MailroomInboundLifecycle implements SmartLifecycle {
         LOG.info("Mailroom inbound: polling {} account(s)", ids.size());
     }
 
-    /** Closes the poller; returns once running fetches finished or 10 s passed. */
+    /** Closes the poller; returns once running fetches finished and released their leases (at most about 15 s). */
     @Override
     public synchronized void stop() {
         InboundPoller p = poller;
-        poller = null;
         if (p != null) {
-            p.close();
+            p.close(); // running fetches end and release their leases first; only then is the lifecycle stopped
         }
+        poller = null;
     }
 
     /** @return whether a poller runs */

@@ -10,10 +10,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Micrometer meters ({@link MailroomMetrics}) when mailroom-micrometer and a {@link MeterRegistry} bean are present:
- * the meters listen to the Mailroom, and the outbox gauges are bound once all beans exist.
+ * the meters listen to the Mailroom, and the outbox gauges are bound once all beans exist. With mailroom-inbound on
+ * the class path also the inbound counters ({@code InboundMetrics}), which the inbound poller feeds; without it no
+ * class of mailroom-inbound is loaded.
  */
 @AutoConfiguration(afterName = {
         "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration",
@@ -49,5 +52,16 @@ public class MailroomMetricsAutoConfiguration {
     @Bean
     public SmartInitializingSingleton mailroomOutboxGauges(MailroomMetrics metrics, ObjectProvider<Mailroom> mailroom) {
         return () -> mailroom.ifAvailable(metrics::bindTo);
+    }
+
+    /** The inbound counters, only when mailroom-inbound is on the class path. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"dev.mailroom.inbound.FetchReport", "dev.mailroom.micrometer.InboundMetrics"})
+    static class InboundMetricsConfiguration {
+        @Bean
+        @ConditionalOnMissingBean
+        dev.mailroom.micrometer.InboundMetrics mailroomInboundMetrics(MeterRegistry registry, MailroomProperties properties) {
+            return dev.mailroom.micrometer.InboundMetrics.create(registry, properties.getMetrics().isAccountTag());
+        }
     }
 }
