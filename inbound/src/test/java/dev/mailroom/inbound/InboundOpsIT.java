@@ -78,7 +78,8 @@ final class InboundOpsIT {
     }
 
     @Test
-    @DisplayName("F1: with IDLE on, new mail wakes the fetch long before the interval; closing the poller leaves no thread behind")
+    @DisplayName("F1: with IDLE on, new mail wakes the fetch long before the interval; the watcher holds no fetch lease (another node"
+            + " can fetch at once after close); closing the poller leaves no thread behind")
     void idleWakesFetch() throws Exception {
         CountDownLatch imported = new CountDownLatch(1);
         Fixtures.Tickets tickets = new Fixtures.Tickets();
@@ -100,9 +101,30 @@ final class InboundOpsIT {
         } finally {
             poller.close();
         }
+        assertThat(state.tryLease(SUPPORT, "other-node", Duration.ofMinutes(1))).as("the closed poller's lease is free at once").isTrue();
         assertThat(awaitIdleThread(false)).as("no IDLE thread left after close").isTrue();
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("mailroom-inbound-poller") && t.isAlive());
         assertThat(tickets.subjects()).containsExactly("Per IDLE");
+    }
+
+    @Test
+    @DisplayName("F1: a poller closed while its watcher idles leaves the fetch lease free at once: another node fetches without waiting"
+            + " out the lease; no thread left")
+    void idleHoldsNoLease() throws Exception {
+        InboundPoller poller = InboundPoller.builder(Inbound.builder(state, new Fixtures.Tickets()).build(), state).node("idle-node")
+                .interval(Duration.ofMinutes(30)).idle(true)
+                .account(SUPPORT, () -> imapAccount(mail), FetchOptions.defaults()).build();
+        try {
+            poller.fetchNow(SUPPORT);
+            poller.start();
+            waitUntilIdling();
+            assertThat(state.tryLease(SUPPORT, "other-node", Duration.ofMinutes(1))).as("idling takes no fetch lease").isTrue();
+            state.releaseLease(SUPPORT, "other-node");
+        } finally {
+            poller.close();
+        }
+        assertThat(state.tryLease(SUPPORT, "other-node", Duration.ofMinutes(1))).as("free after close").isTrue();
+        assertThat(awaitIdleThread(false)).as("no IDLE thread left after close").isTrue();
     }
 
     /** Waits (bounded) until GreenMail sees the watcher's connection in IDLE, polling the server's session list. */
