@@ -139,7 +139,7 @@ public final class JdbcDeliveryLog implements DeliveryLog {
             String sql = "SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + ", id,"
                     + " ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY logged_at DESC, id DESC) AS rn"
                     + " FROM mailroom_delivery_log WHERE account_id IN (" + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")"
-                    + " AND logged_at >= ? AND operation NOT IN ('DIAGNOSE', 'TEST_MAIL', 'SENT_COPY') AND outcome <> 'SKIPPED'"
+                    + " AND logged_at >= ? AND operation NOT IN ('DIAGNOSE', 'TEST_MAIL', 'SENT_COPY', 'BOUNCE') AND outcome <> 'SKIPPED'"
                     + " AND (error_code IS NULL OR error_code NOT IN (" + IGNORED_FOR_HEALTH + "))) t"
                     + " WHERE rn <= ? ORDER BY account_id, logged_at DESC, id DESC";
             try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {

@@ -129,11 +129,16 @@ public final class ImapSession implements MailboxSession {
     public byte[] fetch(Listed message, boolean headerOnly) throws MessagingException {
         if (!headerOnly) {
             Optional<byte[]> batched = fromBatch(message);
-            if (batched.isPresent()) {
-                return batched.get() == GONE ? null : batched.get(); // GONE: not in the answer, deleted since the listing
-            }
+            if (batched.isPresent() && batched.get() != GONE) {
+                return batched.get();
+            } // GONE: not in the batch's answer: asked for alone below
         }
-        return fetchOne(message, headerOnly);
+        byte[] raw = fetchOne(message, headerOnly);
+        if (raw == null && exists(message.uid())) {
+            // the server keeps the message but sends no body (NIL or nothing): a refusal, counted against this message
+            throw new MessagingException("the server sent no content for UID " + message.uid() + " although the message exists");
+        }
+        return raw; // null: deleted since the listing
     }
 
     // ---- Batched body fetching: one UID FETCH for the next messages of the listing, bounded by their RFC822.SIZE ----
@@ -190,7 +195,8 @@ public final class ImapSession implements MailboxSession {
         try {
             command("UID FETCH " + uidSet(uids) + " (UID BODY.PEEK[])", null, responses -> {
                 for (Response r : responses) {
-                    if (r instanceof FetchResponse f && f.getItem(UID.class) != null && f.getItem(BODY.class) != null) {
+                    if (r instanceof FetchResponse f && f.getItem(UID.class) != null && f.getItem(BODY.class) != null
+                            && f.getItem(BODY.class).getByteArray() != null) { // NIL: left out, asked for alone
                         got.put(f.getItem(UID.class).uid, f.getItem(BODY.class).getByteArray().getNewBytes());
                     }
                 }
@@ -261,7 +267,7 @@ public final class ImapSession implements MailboxSession {
         byte[][] found = new byte[1][];
         command("UID FETCH " + message.uid() + " (UID BODY.PEEK[" + (headerOnly ? "HEADER" : "") + "])", null, responses -> {
             for (Response r : responses) {
-                if (r instanceof FetchResponse f && f.getItem(BODY.class) != null) {
+                if (r instanceof FetchResponse f && f.getItem(BODY.class) != null && f.getItem(BODY.class).getByteArray() != null) {
                     found[0] = f.getItem(BODY.class).getByteArray().getNewBytes();
                 }
             }
