@@ -423,7 +423,7 @@ public final class JdbcInboundState implements InboundStateRepository {
         return Transactions.read(dataSource, WHAT, c -> {
             try (PreparedStatement p = c.prepareStatement("SELECT account_id, folder, uid_validity, server_id, content_key, archived_at, raw"
                     + " FROM mailroom_inbound_archive WHERE account_id = ? ORDER BY archived_at, uid_validity, server_id"
-                    + " FETCH FIRST " + limit + " ROWS ONLY")) {
+                    + " FETCH FIRST " + Math.min(limit, 1000) + " ROWS ONLY")) {
                 p.setString(1, account.value());
                 List<ArchivedMessage> out = new ArrayList<>();
                 try (ResultSet rs = p.executeQuery()) {
