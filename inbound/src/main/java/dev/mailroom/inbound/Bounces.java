@@ -52,6 +52,7 @@ final class Bounces {
     private static final Pattern STATUS = Pattern.compile("\\b([245]\\.\\d{1,3}\\.\\d{1,3})\\b");
     private static final Pattern QMAIL_RECIPIENT = Pattern.compile("(?m)^<([^<>@\\s]+@[^<>\\s]+)>:");
     private static final Pattern INDENTED_RECIPIENT = Pattern.compile("(?m)^[ \\t]+<?([^<>@\\s]+@[^<>\\s:]+?)>?:?[ \\t]*\\r?$");
+    private static final Pattern SIGNATURE = Pattern.compile("(?m)^-- ?\\r?$");
     private static final int MAX_SCAN = 256 * 1024;
 
     private Bounces() {
@@ -216,9 +217,11 @@ final class Bounces {
         if (report && !type.contains("delivery-status") && type.contains("report-type")) {
             return Optional.empty(); // a disposition notification (read receipt) or another report: not a bounce
         }
-        String subject = decode(top.getHeader("Subject", " "));
-        boolean systemSender = systemSender(top.getHeader("From", ",")) || lower(top.getHeader("Return-Path", ",")).replaceAll("\\s", "").equals("<>");
-        if (!report && !(systemSender && SUBJECT.matcher(subject).find())) {
+        String subject = decode(top.getHeader("Subject", " ")).strip();
+        // a mail system writes the non-standard ones: an empty Return-Path alone is also an RFC 3834 auto-reply's
+        boolean systemSender = systemSender(top.getHeader("From", ","));
+        boolean bounceSubject = SUBJECT.matcher(subject).lookingAt(); // at the start: "Re: your undeliverable mail" is a person
+        if (!report && !(systemSender && bounceSubject)) {
             return Optional.empty();
         }
         try {
@@ -228,8 +231,8 @@ final class Bounces {
             if (f.status != null) {
                 return Optional.of(new Bounce(f.originalId(), f.recipients, true, Optional.ofNullable(f.reportingMta)));
             }
-            if (!systemSender && !SUBJECT.matcher(subject).find()) {
-                return Optional.empty(); // a report without a readable delivery status from a person: leave it to the host
+            if (!(systemSender && bounceSubject)) {
+                return Optional.empty(); // a report without a readable delivery status, not from a mail system: leave it to the host
             }
             return Optional.of(nonStandard(raw, f, DELAYED.matcher(subject).find()));
         } catch (MessagingException | IOException | RuntimeException e) {
@@ -250,6 +253,10 @@ final class Bounces {
         }
         int copy = id.isPresent() ? Math.max(0, rest.indexOf(id.get())) : rest.length();
         String explanation = rest.substring(0, copy == 0 ? rest.length() : copy);
+        Matcher signature = SIGNATURE.matcher(explanation);
+        if (signature.find()) {
+            explanation = explanation.substring(0, signature.start()); // addresses in a signature name no recipient
+        }
         Matcher st = STATUS.matcher(explanation);
         String status = st.find() ? st.group(1) : "";
         Set<String> addresses = new LinkedHashSet<>();

@@ -284,4 +284,25 @@ final class BounceArchivePipelineTest {
                 .allSatisfy(e -> assertThat(e.detail()).contains("too large"));
         assertThat(folder.actions).containsExactly("1", "2", "3");
     }
+
+    @Test
+    @DisplayName("F7: a forged DSN (any sender, a Message-ID this system never sent) is recorded but never reaches the bounce listener")
+    void forgedDsnSuppressesNobody() throws Exception {
+        String forged = "From: someone@evil.example\r\nTo: support@acme.test\r\nSubject: Delivery Status Notification (Failure)\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"f\"\r\n\r\n--f\r\n"
+                + "Content-Type: text/plain\r\n\r\nfailed\r\n--f\r\nContent-Type: message/delivery-status\r\n\r\n"
+                + "Reporting-MTA: dns; evil.example\r\n\r\nFinal-Recipient: rfc822; ceo@kunde.example\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+                + "\r\n--f\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <never-sent@acme.test>\r\n\r\n--f--\r\n";
+        ListLog log = new ListLog();
+        log.record(sent("<orig-postfix-4713@acme.test>"));
+        List<Bounce> heard = new ArrayList<>();
+        Folder folder = new Folder();
+        folder.messages.add(forged.getBytes(StandardCharsets.US_ASCII));
+        FetchReport r = new Pipeline(ACCOUNT, new InMemoryInboundState(), m -> InboundResult.stored(), FetchOptions.defaults(), folder)
+                .extras(Bounces.hook(log, heard::add, Clock.systemUTC()), false, "imap").run();
+        assertThat(r.bounces()).isEqualTo(1);
+        assertThat(heard).isEmpty();
+        assertThat(log.query(DeliveryLogQuery.since(Instant.EPOCH).messageId("never-sent@acme.test"))).hasSize(1)
+                .allSatisfy(e -> assertThat(e.detail()).contains("no sent mail"));
+    }
 }
