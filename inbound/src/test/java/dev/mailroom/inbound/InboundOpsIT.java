@@ -61,7 +61,7 @@ final class InboundOpsIT {
     }
 
     @Test
-    @DisplayName("F1: 450 mails are imported in order with bodies fetched in batches; a mail deleted meanwhile is simply gone")
+    @DisplayName("F1: 450 mails are imported in order with bodies fetched in batches")
     void batched() {
         for (int i = 0; i < 450; i++) {
             deliver(mail, message("b" + i, "Nr " + i, "x".repeat(i % 50)));
