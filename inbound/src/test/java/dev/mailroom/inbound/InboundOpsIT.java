@@ -97,7 +97,7 @@ final class InboundOpsIT {
             assertThat(awaitIdleThread(true)).as("the watcher runs").isTrue();
             waitUntilIdling();
             deliver(mail, message("idle1", "Per IDLE", "x"));
-            assertThat(imported.await(20, TimeUnit.SECONDS)).as("woken by IDLE, not by the 30-minute schedule").isTrue();
+            assertThat(imported.await(60, TimeUnit.SECONDS)).as("woken by IDLE, not by the 30-minute schedule").isTrue();
         } finally {
             poller.close();
         }

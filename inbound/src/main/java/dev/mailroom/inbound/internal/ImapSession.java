@@ -242,7 +242,8 @@ public final class ImapSession implements MailboxSession {
      * handed a task that, run on another thread, ends the {@code IDLE} (it sends {@code DONE}).
      *
      * @param breaker schedules the task that ends the wait, well below the read timeout; cancelled when the wait ends
-     * @return {@code true} if the server reported a change, {@code false} if the wait was ended by the task
+     * @return {@code true} if the server reported a change (or new mail arrived as the task ended the wait),
+     *         {@code false} if the wait was ended by the task and nothing arrived
      * @throws MessagingException when the connection fails
      */
     public boolean idle(java.util.function.Function<Runnable, java.util.concurrent.Future<?>> breaker) throws MessagingException {
@@ -255,12 +256,14 @@ public final class ImapSession implements MailboxSession {
                 // the connection is gone; the waiting thread sees it too
             }
         });
+        int before = folder.getMessageCount();
         try {
             folder.idle(true);
         } finally {
             scheduled.cancel(false);
         }
-        return !ended.get();
+        // mail that arrived just as the task ended the wait is reported with the DONE: the count tells
+        return !ended.get() || folder.getMessageCount() > before;
     }
 
     private byte[] fetchOne(Listed message, boolean headerOnly) throws MessagingException {
