@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param key where the message sat on the server when it was imported
  * @param contentKey the message's content key
  * @param archivedAt when it was archived, on the repository's clock
- * @param raw the message as the server sent it; the array is not copied, do not change it
+ * @param raw the message as the server sent it; copied in and out (the record is immutable); equality compares the
+ *            bytes, {@link #toString()} shows only their count
  */
 public record ArchivedMessage(InboundKey key, String contentKey, Instant archivedAt, byte[] raw) {
     /**
@@ -25,7 +26,24 @@ public record ArchivedMessage(InboundKey key, String contentKey, Instant archive
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(contentKey, "contentKey");
         Objects.requireNonNull(archivedAt, "archivedAt");
-        Objects.requireNonNull(raw, "raw");
+        raw = Objects.requireNonNull(raw, "raw").clone();
+    }
+
+    /** @return a copy of the message's bytes */
+    @Override
+    public byte[] raw() {
+        return raw.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ArchivedMessage a && key.equals(a.key) && contentKey.equals(a.contentKey) && archivedAt.equals(a.archivedAt)
+                && java.util.Arrays.equals(raw, a.raw);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(key, contentKey, archivedAt, java.util.Arrays.hashCode(raw));
     }
 
     @Override

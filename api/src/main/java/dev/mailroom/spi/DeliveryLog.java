@@ -150,8 +150,9 @@ public interface DeliveryLog {
 
     /**
      * Whether an entry speaks for its account's health: real traffic (not a connection test or a test mail, which may
-     * try an unsaved draft; not a Sent-folder copy), not skipped, and not failed for a reason of the recipient or the
-     * message (an unknown recipient, a message too large), which say nothing about the account.
+     * try an unsaved draft; not a Sent-folder copy; not a bounce, which reports on a recipient), not skipped, and not
+     * failed for a reason of the recipient or the message (an unknown recipient, a message too large), which say
+     * nothing about the account. Fetches count: a failed login to the mailbox is the account's problem.
      *
      * @param e an entry
      * @return whether it counts
@@ -159,7 +160,7 @@ public interface DeliveryLog {
     static boolean countsForHealth(DeliveryLogEntry e) {
         DeliveryLogEntry.Operation op = e.operation();
         if (op == DeliveryLogEntry.Operation.DIAGNOSE || op == DeliveryLogEntry.Operation.TEST_MAIL || op == DeliveryLogEntry.Operation.SENT_COPY
-                || e.outcome() == DeliveryLogEntry.Outcome.SKIPPED) {
+                || op == DeliveryLogEntry.Operation.BOUNCE || e.outcome() == DeliveryLogEntry.Outcome.SKIPPED) {
             return false;
         }
         return e.errorCode() == null || !ignoredForHealth(e.errorCode());

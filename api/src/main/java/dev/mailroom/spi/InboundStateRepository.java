@@ -160,6 +160,7 @@ public interface InboundStateRepository {
     void releaseLease(AccountId account, String owner);
 
     // ---- Local archive of imported mail: keeps the raw bytes after the host stored a message ----
+    // Defaults for implementations written before the archive: nothing is archived, archiving fails clearly.
 
     /**
      * Keeps an imported message's raw bytes in the local archive. Idempotent: archiving the same key again keeps
@@ -168,8 +169,12 @@ public interface InboundStateRepository {
      * @param key the message's key
      * @param contentKey its content key
      * @param raw the message as the server sent it
+     * @throws UnsupportedOperationException by default: this repository keeps no archive
      */
-    void archive(InboundKey key, String contentKey, byte[] raw);
+    default void archive(InboundKey key, String contentKey, byte[] raw) {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no archive of imported mail: implement"
+                + " InboundStateRepository.archive and its reads, or leave Inbound.Builder.archive off");
+    }
 
     /**
      * Reads an archived message.
@@ -177,16 +182,20 @@ public interface InboundStateRepository {
      * @param key the message's key
      * @return the archived message, or empty if it was never archived or was deleted
      */
-    Optional<ArchivedMessage> archived(InboundKey key);
+    default Optional<ArchivedMessage> archived(InboundKey key) {
+        return Optional.empty();
+    }
 
     /**
      * Lists an account's archived messages, oldest first.
      *
      * @param account the fetch account
-     * @param limit at most this many, at least 1
+     * @param limit at most this many, at least 1; more than 1,000 reads 1,000
      * @return the archived messages with their raw bytes, oldest first
      */
-    List<ArchivedMessage> archived(AccountId account, int limit);
+    default List<ArchivedMessage> archived(AccountId account, int limit) {
+        return List.of();
+    }
 
     /**
      * Deletes one message from the local archive; the mail server is never touched. Idempotent.
@@ -194,7 +203,9 @@ public interface InboundStateRepository {
      * @param key the message's key
      * @return {@code true} if it was archived and is deleted now
      */
-    boolean deleteArchived(InboundKey key);
+    default boolean deleteArchived(InboundKey key) {
+        return false;
+    }
 
     /**
      * Deletes an account's archived messages archived more than {@code retention} ago (on the repository's
@@ -204,9 +215,13 @@ public interface InboundStateRepository {
      * @param retention how long archived messages are kept; zero deletes every message archived up to now
      * @return how many were deleted
      */
-    int purgeArchive(AccountId account, java.time.Duration retention);
+    default int purgeArchive(AccountId account, java.time.Duration retention) {
+        return 0;
+    }
 
     // ---- Ticket routing: Message-ID memory, bundling, auto-reply counters (docs/adr/030) ----
+    // Defaults for implementations written before routing: nothing is remembered (remembering fails clearly, and the
+    // fetch goes on), every mail opens a new ticket, no auto-reply is sent.
 
     /**
      * Remembers that a mail with this Message-ID became, or joined, a ticket, and who sent it: later replies that
@@ -217,8 +232,12 @@ public interface InboundStateRepository {
      * @param messageId the Message-ID with its angle brackets, as in the header
      * @param ticket the host's ticket id
      * @param sender the sender's address, lower case
+     * @throws UnsupportedOperationException by default: this repository keeps no routing memory
      */
-    void rememberTicketMail(AccountId account, String messageId, String ticket, String sender);
+    default void rememberTicketMail(AccountId account, String messageId, String ticket, String sender) {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no ticket routing memory: implement the routing"
+                + " methods of InboundStateRepository so that replies join their ticket");
+    }
 
     /**
      * Finds the ticket a Message-ID was remembered for.
@@ -227,7 +246,9 @@ public interface InboundStateRepository {
      * @param messageId the Message-ID with its angle brackets
      * @return the ticket id, or empty if the Message-ID is unknown
      */
-    Optional<String> ticketOfMail(AccountId account, String messageId);
+    default Optional<String> ticketOfMail(AccountId account, String messageId) {
+        return Optional.empty();
+    }
 
     /**
      * Tells whether an address sent mail that became or joined the ticket.
@@ -237,7 +258,9 @@ public interface InboundStateRepository {
      * @param sender the address, lower case
      * @return {@code true} if it did
      */
-    boolean wroteToTicket(AccountId account, String ticket, String sender);
+    default boolean wroteToTicket(AccountId account, String ticket, String sender) {
+        return false;
+    }
 
     /**
      * Remembers (or refreshes) a bundle: mail with this sender and subject key joins this ticket for a while.
@@ -246,8 +269,12 @@ public interface InboundStateRepository {
      * @param account the fetch account
      * @param bundleKey the normalized sender and subject
      * @param ticket the host's ticket id
+     * @throws UnsupportedOperationException by default: this repository keeps no routing memory
      */
-    void rememberBundle(AccountId account, String bundleKey, String ticket);
+    default void rememberBundle(AccountId account, String bundleKey, String ticket) {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no bundles: implement the routing methods of"
+                + " InboundStateRepository to bundle mail");
+    }
 
     /**
      * Finds a bundle remembered within the window (on the repository's clock).
@@ -257,7 +284,9 @@ public interface InboundStateRepository {
      * @param window how long ago the bundle may have been remembered or refreshed at most
      * @return the ticket id, or empty if there is none that recent
      */
-    Optional<String> bundleTicket(AccountId account, String bundleKey, java.time.Duration window);
+    default Optional<String> bundleTicket(AccountId account, String bundleKey, java.time.Duration window) {
+        return Optional.empty();
+    }
 
     /**
      * Takes one auto-reply to a recipient on a day, atomically and across nodes: succeeds only while the
@@ -269,7 +298,9 @@ public interface InboundStateRepository {
      * @param day the day (UTC) the reply counts for
      * @param perAccount the limit per account, recipient and day; at least 1
      * @param perRecipient the limit per recipient and day over all accounts; at least 1
-     * @return {@code true} if the caller may send the reply
+     * @return {@code true} if the caller may send the reply; {@code false} by default (no counters: no auto-reply)
      */
-    boolean tryTakeAutoReply(AccountId account, String recipient, java.time.LocalDate day, int perAccount, int perRecipient);
+    default boolean tryTakeAutoReply(AccountId account, String recipient, java.time.LocalDate day, int perAccount, int perRecipient) {
+        return false;
+    }
 }

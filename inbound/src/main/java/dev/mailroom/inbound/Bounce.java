@@ -88,9 +88,12 @@ public record Bounce(Optional<String> originalMessageId, List<Recipient> recipie
             Objects.requireNonNull(diagnosticCode, "diagnosticCode");
         }
 
-        /** @return {@code true} if delivery to this recipient failed for good (failed, with a 5.x.x status or none) */
+        /**
+         * @return {@code true} if delivery to this recipient failed for good: failed, with a 5.x.x status (without a
+         *         status nothing is known for sure, so not permanent)
+         */
         public boolean permanent() {
-            return action.equals("failed") && (status.isEmpty() || status.startsWith("5"));
+            return action.equals("failed") && status.startsWith("5");
         }
     }
 }

@@ -52,52 +52,101 @@ final class Bounces {
     private static final Pattern STATUS = Pattern.compile("\\b([245]\\.\\d{1,3}\\.\\d{1,3})\\b");
     private static final Pattern QMAIL_RECIPIENT = Pattern.compile("(?m)^<([^<>@\\s]+@[^<>\\s]+)>:");
     private static final Pattern INDENTED_RECIPIENT = Pattern.compile("(?m)^[ \\t]+<?([^<>@\\s]+@[^<>\\s:]+?)>?:?[ \\t]*\\r?$");
+    private static final Pattern SIGNATURE = Pattern.compile("(?m)^-- ?\\r?$");
     private static final int MAX_SCAN = 256 * 1024;
 
     private Bounces() {
     }
 
-    /** The fetch's handling of bounces; {@link #NONE} ignores them (they become tickets like any mail). */
+    /**
+     * The fetch's handling of bounces, in three steps so that the pipeline can order them around STORED:
+     * {@link #classify}, then {@link #notifyListener} (before STORED: if it fails, the mail is retried), then
+     * {@link #record} (after STORED, best effort: written once). {@link #NONE} ignores bounces (they become tickets
+     * like any mail).
+     */
     interface Hook {
-        Hook NONE = (account, transport, raw) -> Optional.empty();
+        Hook NONE = new Hook() {
+            @Override
+            public Optional<Bounce> classify(AccountId account, byte[] raw, boolean headerOnly) {
+                return Optional.empty();
+            }
+
+            @Override
+            public void notifyListener(AccountId account, Bounce bounce) {
+            }
+
+            @Override
+            public void record(AccountId account, String transport, Bounce bounce, boolean headerOnly) {
+            }
+        };
 
         /**
-         * @return the bounce if the mail is one (then it is recorded and must not reach the handler), else empty
+         * @param headerOnly {@code true} when only the header block was fetched (the mail is over the size limit)
+         * @return the bounce if the mail is one (then it must not reach the handler), else empty
+         */
+        Optional<Bounce> classify(AccountId account, byte[] raw, boolean headerOnly);
+
+        /**
+         * Calls the host's listener for a permanent failure of a mail this system sent; at least once per bounce.
+         *
          * @throws RuntimeException when the host's listener fails: the mail counts as a failed attempt
          */
-        Optional<Bounce> handle(AccountId account, String transport, byte[] raw);
+        void notifyListener(AccountId account, Bounce bounce);
+
+        /** Records the bounce in the delivery log; never throws. */
+        void record(AccountId account, String transport, Bounce bounce, boolean headerOnly);
     }
 
     /** Records bounces in the delivery log against the original entry and calls the listener for permanent failures. */
     static Hook hook(DeliveryLog log, Consumer<Bounce> listener, Clock clock) {
-        return (account, transport, raw) -> {
-            Optional<Bounce> found = parse(raw);
-            if (found.isEmpty()) {
-                return found;
+        return new Hook() {
+            @Override
+            public Optional<Bounce> classify(AccountId account, byte[] raw, boolean headerOnly) {
+                return headerOnly ? parseHeaders(raw) : parse(raw);
             }
-            Bounce b = found.get();
-            if (b.permanent() && listener != null) {
-                listener.accept(b); // first: if it fails, the mail is retried and nothing is logged twice
+
+            @Override
+            public void notifyListener(AccountId account, Bounce b) {
+                if (!b.permanent() || listener == null) {
+                    return;
+                }
+                if (log != null && original(log, b) == null) {
+                    // anyone can send a mail that looks like a bounce: only one for a mail this system sent suppresses
+                    LOG.info("bounce for {} fetched by account {} names no mail sent by this system: the bounce listener is not called",
+                            b.originalMessageId().orElse("(no Message-ID)"), account);
+                    return;
+                }
+                listener.accept(b);
             }
-            record(log, clock, account, transport, b);
-            return found;
+
+            @Override
+            public void record(AccountId account, String transport, Bounce b, boolean headerOnly) {
+                Bounces.record(log, clock, account, transport, b, headerOnly);
+            }
         };
     }
 
-    private static void record(DeliveryLog log, Clock clock, AccountId fetchAccount, String transport, Bounce b) {
+    /** The oldest sent entry in the log with the bounce's original Message-ID, or {@code null}. */
+    private static DeliveryLogEntry original(DeliveryLog log, Bounce b) {
+        if (b.originalMessageId().isEmpty()) {
+            return null;
+        }
+        DeliveryLogQuery query = DeliveryLogQuery.since(Instant.EPOCH).messageId(b.originalMessageId().get()).limit(50);
+        DeliveryLogEntry original = null;
+        for (DeliveryLogEntry e : log.query(query)) { // newest first: the oldest send attempt wins
+            if (query.matches(e) && e.operation() != DeliveryLogEntry.Operation.BOUNCE && e.operation() != DeliveryLogEntry.Operation.FETCH) {
+                original = e; // a log that ignores the Message-ID filter must not attach the bounce to another mail
+            }
+        }
+        return original;
+    }
+
+    private static void record(DeliveryLog log, Clock clock, AccountId fetchAccount, String transport, Bounce b, boolean headerOnly) {
         if (log == null) {
             return;
         }
         try {
-            DeliveryLogEntry original = null;
-            if (b.originalMessageId().isPresent()) {
-                List<DeliveryLogEntry> found = log.query(DeliveryLogQuery.since(Instant.EPOCH).messageId(b.originalMessageId().get()).limit(50));
-                for (DeliveryLogEntry e : found) { // newest first: the oldest send attempt wins
-                    if (e.operation() != DeliveryLogEntry.Operation.BOUNCE) {
-                        original = e;
-                    }
-                }
-            }
+            DeliveryLogEntry original = original(log, b);
             List<Bounce.Recipient> recipients = b.recipients().isEmpty()
                     ? List.of(new Bounce.Recipient("", "failed", "", Optional.empty())) : b.recipients();
             List<DeliveryLogEntry> entries = new ArrayList<>();
@@ -106,6 +155,7 @@ final class Bounces {
                 String detail = "bounce" + (r.address().isEmpty() ? "" : " for " + r.address()) + ": " + r.action()
                         + (r.status().isEmpty() ? "" : ", status " + r.status()) + (r.permanent() ? " (permanent)" : "")
                         + b.reportingMta().map(m -> "; reported by " + m).orElse("")
+                        + (headerOnly ? "; too large to read, classified from its headers" : "")
                         + (original == null ? "; no sent mail with this Message-ID in the log (fetched by account " + fetchAccount + ")"
                         : "; fetched by account " + fetchAccount);
                 entries.add(new DeliveryLogEntry(clock.instant(), original == null ? fetchAccount : original.accountId(),
@@ -121,6 +171,40 @@ final class Bounces {
         }
     }
 
+    /**
+     * Classifies a mail of which only the header block was fetched: a delivery-status report, or a system sender
+     * with a bounce subject. Nothing about the recipients can be read but {@code X-Failed-Recipients}; no status, so
+     * never permanent.
+     */
+    static Optional<Bounce> parseHeaders(byte[] raw) {
+        InternetHeaders top;
+        try {
+            top = new InternetHeaders(new ByteArrayInputStream(raw));
+        } catch (MessagingException e) {
+            return Optional.empty();
+        }
+        String type = lower(top.getHeader("Content-Type", ","));
+        boolean report = type.startsWith("multipart/report") && type.contains("delivery-status");
+        String subject = decode(top.getHeader("Subject", " "));
+        if (!report && !(systemSender(top.getHeader("From", ",")) && SUBJECT.matcher(subject).lookingAt())) {
+            return Optional.empty();
+        }
+        List<Bounce.Recipient> recipients = new ArrayList<>();
+        String failed = top.getHeader("X-Failed-Recipients", ",");
+        if (failed != null) {
+            try {
+                for (InternetAddress a : InternetAddress.parseHeader(MimeUtility.unfold(failed), false)) {
+                    if (a.getAddress() != null && recipients.size() < 50) {
+                        recipients.add(new Bounce.Recipient(a.getAddress(), "failed", "", Optional.empty()));
+                    }
+                }
+            } catch (MessagingException e) {
+                // no recipients named
+            }
+        }
+        return Optional.of(new Bounce(Optional.empty(), recipients, report, Optional.empty()));
+    }
+
     static Optional<Bounce> parse(byte[] raw) {
         InternetHeaders top;
         try {
@@ -133,9 +217,11 @@ final class Bounces {
         if (report && !type.contains("delivery-status") && type.contains("report-type")) {
             return Optional.empty(); // a disposition notification (read receipt) or another report: not a bounce
         }
-        String subject = decode(top.getHeader("Subject", " "));
-        boolean systemSender = systemSender(top.getHeader("From", ",")) || lower(top.getHeader("Return-Path", ",")).replaceAll("\\s", "").equals("<>");
-        if (!report && !(systemSender && SUBJECT.matcher(subject).find())) {
+        String subject = decode(top.getHeader("Subject", " ")).strip();
+        // a mail system writes the non-standard ones: an empty Return-Path alone is also an RFC 3834 auto-reply's
+        boolean systemSender = systemSender(top.getHeader("From", ","));
+        boolean bounceSubject = SUBJECT.matcher(subject).lookingAt(); // at the start: "Re: your undeliverable mail" is a person
+        if (!report && !(systemSender && bounceSubject)) {
             return Optional.empty();
         }
         try {
@@ -145,8 +231,8 @@ final class Bounces {
             if (f.status != null) {
                 return Optional.of(new Bounce(f.originalId(), f.recipients, true, Optional.ofNullable(f.reportingMta)));
             }
-            if (!systemSender && !SUBJECT.matcher(subject).find()) {
-                return Optional.empty(); // a report without a readable delivery status from a person: leave it to the host
+            if (!(systemSender && bounceSubject)) {
+                return Optional.empty(); // a report without a readable delivery status, not from a mail system: leave it to the host
             }
             return Optional.of(nonStandard(raw, f, DELAYED.matcher(subject).find()));
         } catch (MessagingException | IOException | RuntimeException e) {
@@ -167,6 +253,10 @@ final class Bounces {
         }
         int copy = id.isPresent() ? Math.max(0, rest.indexOf(id.get())) : rest.length();
         String explanation = rest.substring(0, copy == 0 ? rest.length() : copy);
+        Matcher signature = SIGNATURE.matcher(explanation);
+        if (signature.find()) {
+            explanation = explanation.substring(0, signature.start()); // addresses in a signature name no recipient
+        }
         Matcher st = STATUS.matcher(explanation);
         String status = st.find() ? st.group(1) : "";
         Set<String> addresses = new LinkedHashSet<>();

@@ -200,7 +200,7 @@ public final class InMemoryInboundState implements InboundStateRepository {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(contentKey, "contentKey");
         Objects.requireNonNull(raw, "raw");
-        archive.putIfAbsent(key, new ArchivedMessage(key, contentKey, clock.instant(), raw.clone()));
+        archive.putIfAbsent(key, new ArchivedMessage(key, contentKey, clock.instant(), raw));
     }
 
     @Override
@@ -214,7 +214,7 @@ public final class InMemoryInboundState implements InboundStateRepository {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1, was " + limit);
         }
-        return archive.values().stream().filter(a -> a.key().account().equals(account)).limit(limit).toList();
+        return archive.values().stream().filter(a -> a.key().account().equals(account)).limit(Math.min(limit, 1000)).toList();
     }
 
     @Override

@@ -186,9 +186,11 @@ public final class Inbound {
 
         /**
          * Calls the host for each fetched bounce that reports a permanent failure ({@link Bounce#permanent()}), so the
-         * host can stop sending to {@link Bounce#permanentRecipients()}. Called on the fetching thread, before the
-         * bounce is logged and acknowledged; if it throws, the bounce counts as a failed attempt and comes again on
-         * the next fetch (quarantined after three), so it must be idempotent. Default: none.
+         * host can stop sending to {@link Bounce#permanentRecipients()}. With a {@linkplain #deliveryLog delivery log}
+         * only for a bounce whose original Message-ID matches mail this system sent (anyone can mail a report).
+         * Called on the fetching thread, before the bounce is stored, logged and acknowledged; if it throws, the
+         * bounce counts as a failed attempt and comes again on the next fetch (quarantined after three). It may hear
+         * a bounce more than once (also when storing fails), so it must be idempotent. Default: none.
          *
          * @param listener the host's listener
          * @return this

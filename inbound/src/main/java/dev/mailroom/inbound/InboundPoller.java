@@ -19,6 +19,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -217,8 +219,10 @@ public final class InboundPoller implements AutoCloseable {
 
     private Optional<FetchReport> leased(Job job, ResolvedAccount account) {
         if (!state.tryLease(job.id(), owner, lease)) {
-            return Optional.empty(); // another node fetches this account now
+            fetchedHere.remove(job.id()); // another node fetches this account now, and its watcher wakes it
+            return Optional.empty();
         }
+        fetchedHere.add(job.id());
         try {
             FetchReport report = inbound.fetch(account, job.options(), renewer(job.id()));
             purgeArchiveHourly(job.id());
@@ -244,8 +248,17 @@ public final class InboundPoller implements AutoCloseable {
     private final java.util.List<Thread> idleThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.Set<dev.mailroom.inbound.internal.MailboxSession> idleSessions = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
+    /** Accounts whose last fetch attempt on this node got the lease: only these are watched here. */
+    private final java.util.Set<AccountId> fetchedHere = ConcurrentHashMap.newKeySet();
+    /** Ends each IDLE window; its own thread, so that a busy fetch executor never delays it. */
+    private volatile ScheduledExecutorService idleTimer;
 
     private void startIdleWatchers() {
+        idleTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mailroom-inbound-idle-timer");
+            t.setDaemon(true);
+            return t;
+        });
         for (Job job : jobs.values()) {
             Thread t = new Thread(() -> watch(job), "mailroom-inbound-idle-" + job.id().value());
             t.setDaemon(true);
@@ -254,14 +267,21 @@ public final class InboundPoller implements AutoCloseable {
         }
     }
 
+    /**
+     * Watches one account with IDLE while this node's last fetch of it got the lease. The watcher never takes or
+     * releases the fetch lease itself: it only wakes the normal leased fetch, so a closed or dead watcher never keeps
+     * other nodes from fetching.
+     */
     private void watch(Job job) {
         while (!closed) {
             try {
                 ResolvedAccount account = job.account().get();
                 if (!account.account().enabled() || account.fetching().protocol() != dev.mailroom.FetchSettings.Protocol.IMAP
-                        || !state.tryLease(job.id(), owner, lease)) {
-                    pause(); // disabled, POP3, or another node holds the lease (and watches)
-                    continue;
+                        || !fetchedHere.contains(job.id())) {
+                    if (!pause()) {
+                        return;
+                    }
+                    continue; // disabled, POP3, or another node fetches (and watches) this account
                 }
                 try (dev.mailroom.inbound.internal.MailboxSession s = inbound.openForIdle(account, job.options())) {
                     idleSessions.add(s);
@@ -274,9 +294,10 @@ public final class InboundPoller implements AutoCloseable {
                             return;
                         }
                         long window = inbound.idleWindow().toMillis();
-                        // each IDLE is preceded by taking or renewing the lease: a node that lost it stops watching
-                        while (!closed && state.tryLease(job.id(), owner, lease)) {
-                            if (imap.idle(task -> executor.schedule(task, window, TimeUnit.MILLISECONDS)) && !closed) {
+                        ScheduledExecutorService timer = idleTimer;
+                        // a node whose fetch found the lease taken by another node stops watching after this window
+                        while (!closed && fetchedHere.contains(job.id())) {
+                            if (imap.idle(task -> timer.schedule(task, window, TimeUnit.MILLISECONDS)) && !closed) {
                                 executor.execute(() -> wake(job));
                             }
                         }
@@ -287,7 +308,9 @@ public final class InboundPoller implements AutoCloseable {
             } catch (RuntimeException | jakarta.mail.MessagingException e) {
                 if (!closed) {
                     LOG.debug("account {}: IDLE ended ({}); watching again after a pause", job.id(), e.getMessage());
-                    pause();
+                    if (!pause()) {
+                        return;
+                    }
                 }
             }
         }
@@ -301,12 +324,14 @@ public final class InboundPoller implements AutoCloseable {
         }
     }
 
-    private void pause() {
+    /** Waits up to the interval (at most 30 s) or until close; {@code false} if this watcher was interrupted. */
+    private boolean pause() {
         try {
-            closing.await(interval.toMillis(), TimeUnit.MILLISECONDS);
+            closing.await(Math.min(interval.toMillis(), 30_000), TimeUnit.MILLISECONDS);
+            return true;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            closed = true;
+            Thread.currentThread().interrupt(); // ends this watcher only; the poller goes on fetching on its schedule
+            return false;
         }
     }
 
@@ -320,8 +345,12 @@ public final class InboundPoller implements AutoCloseable {
                 t.join(10_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             }
+        }
+        ScheduledExecutorService timer = idleTimer;
+        if (timer != null) {
+            timer.shutdownNow();
         }
     }
 
@@ -561,10 +590,10 @@ public final class InboundPoller implements AutoCloseable {
         /**
          * Keeps an IMAP {@code IDLE} connection per account where the server offers it, so that new mail wakes the
          * normal fetch at once instead of at the next interval. The watcher never imports by itself: it only
-         * starts the same leased fetch early. It idles only while this node holds the account's lease (so one node
-         * per account watches), ends and re-issues each {@code IDLE} well below the read timeout (at most every
+         * starts the same leased fetch early, and it takes no fetch lease itself. It idles only while this node's
+         * last fetch of the account got the lease (so normally one node per account watches), ends and re-issues each {@code IDLE} well below the read timeout (at most every
          * 25 minutes), and falls back to polling alone for servers without {@code IDLE} and POP3. One extra
-         * connection and one thread per account; {@link #close()} ends them. Default: off.
+         * connection and one thread per account, plus one timer thread; {@link #close()} ends them. Default: off.
          *
          * @param idle {@code true} to watch with IDLE
          * @return this

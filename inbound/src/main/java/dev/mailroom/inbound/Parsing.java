@@ -101,7 +101,8 @@ final class Parsing {
                 Object content;
                 try {
                     content = part.getContent();
-                } catch (MessagingException broken) { // no start boundary at all: keep the body readable as text
+                } catch (MessagingException | IOException broken) {
+                    // no start boundary at all, or a report the DSN content handler cannot read: keep the body as text
                     if (text == null) {
                         text = decode(part, new ContentType("text/plain; charset=UTF-8"));
                     }

@@ -167,7 +167,7 @@ final class Pipeline {
             quarantine(key, contentKey, rejected.get(), raw);
             return true;
         }
-        Optional<Boolean> asBounce = tooLarge ? Optional.empty() : takeBounce(key, contentKey, raw);
+        Optional<Boolean> asBounce = takeBounce(key, contentKey, raw, tooLarge);
         if (asBounce.isPresent()) {
             return asBounce.get(); // a bounce never reaches the handler
         }
@@ -283,22 +283,26 @@ final class Pipeline {
     }
 
     /**
-     * Takes a bounce: recorded, archived, stored and acknowledged like any mail, but never handed to the handler.
+     * Takes a bounce: stored and acknowledged like any mail, but never handed to the handler. The host's listener
+     * runs first (if it fails, the mail is retried; so it hears a bounce at least once), then the mail is archived
+     * and STORED, and only then is the bounce written to the delivery log (best effort, once).
      *
+     * @param headerOnly {@code true} when only the header block was fetched (over the size limit)
      * @return empty if the mail is no bounce; else whether it is done ({@code false}: the listener failed, retried)
      */
-    private Optional<Boolean> takeBounce(InboundKey key, String contentKey, byte[] raw) {
-        Optional<Bounce> bounce;
-        try {
-            bounce = bounces.handle(account, transport, raw);
-        } catch (RuntimeException e) { // the host's bounce listener failed: retried like a failed handler
-            return Optional.of(refused(key, contentKey, "bounce listener: " + e.getClass().getSimpleName() + ": " + e.getMessage(), raw));
-        }
+    private Optional<Boolean> takeBounce(InboundKey key, String contentKey, byte[] raw, boolean headerOnly) {
+        Optional<Bounce> bounce = bounces.classify(account, raw, headerOnly);
         if (bounce.isEmpty()) {
             return Optional.empty();
         }
+        try {
+            bounces.notifyListener(account, bounce.get());
+        } catch (RuntimeException e) { // the host's bounce listener failed: retried like a failed handler
+            return Optional.of(refused(key, contentKey, "bounce listener: " + e.getClass().getSimpleName() + ": " + e.getMessage(), raw));
+        }
         archive(key, contentKey, raw);
         state.stored(key, contentKey);
+        bounces.record(account, transport, bounce.get(), headerOnly);
         bounced++;
         ack(key);
         return Optional.of(true);

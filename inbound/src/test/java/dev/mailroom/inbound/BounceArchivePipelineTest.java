@@ -12,6 +12,10 @@ import dev.mailroom.testkit.MailCorpus.Sample;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import dev.mailroom.spi.InboundStateRepository;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** F7/F8: bounces and the local archive in the pipeline, over a scripted mailbox without a server. */
 final class BounceArchivePipelineTest {
@@ -65,7 +70,13 @@ final class BounceArchivePipelineTest {
 
         @Override
         public byte[] fetch(Listed message, boolean headerOnly) {
-            return messages.get((int) message.uid() - 1);
+            byte[] raw = messages.get((int) message.uid() - 1);
+            if (!headerOnly) {
+                return raw;
+            }
+            String text = new String(raw, StandardCharsets.ISO_8859_1);
+            int end = text.indexOf("\r\n\r\n") >= 0 ? text.indexOf("\r\n\r\n") + 4 : text.indexOf("\n\n") + 2;
+            return text.substring(0, end).getBytes(StandardCharsets.ISO_8859_1);
         }
 
         @Override
@@ -106,7 +117,7 @@ final class BounceArchivePipelineTest {
 
     @Test
     @DisplayName("F7: bounces are stored and acknowledged but never reach the handler; the log shows each against the sent entry;"
-            + " the listener hears only permanent failures")
+            + " the listener hears only permanent failures of mail in the log")
     void bouncesNeverBecomeTickets() throws Exception {
         ListLog log = new ListLog();
         log.record(sent("<orig-postfix-4713@acme.test>"));
@@ -126,8 +137,8 @@ final class BounceArchivePipelineTest {
             assertThat(state.find(new InboundKey(ACCOUNT, "INBOX", 7, Integer.toString(uid)))).get()
                     .extracting(InboundEntry::state).isEqualTo(InboundEntry.State.ACKED);
         }
-        assertThat(heard).extracting(b -> b.originalMessageId().orElseThrow())
-                .containsExactly("<orig-postfix-4713@acme.test>", "<orig-qmail-4717@acme.test>");
+        assertThat(heard).as("only a bounce of a mail this system sent reaches the listener").extracting(b -> b.originalMessageId().orElseThrow())
+                .containsExactly("<orig-postfix-4713@acme.test>");
 
         List<DeliveryLogEntry> postfix = log.query(DeliveryLogQuery.since(Instant.EPOCH).messageId("orig-postfix-4713@acme.test"));
         assertThat(postfix).hasSize(2);
@@ -150,6 +161,7 @@ final class BounceArchivePipelineTest {
     @DisplayName("F7: a failing bounce listener counts as a failed attempt; the bounce comes again and nothing is logged twice")
     void failingListenerRetries() throws Exception {
         ListLog log = new ListLog();
+        log.record(sent("<orig-gmail-4716@acme.test>"));
         InMemoryInboundState state = new InMemoryInboundState();
         Folder folder = new Folder(Sample.GMAIL_DSN);
         int[] calls = {0};
@@ -160,10 +172,11 @@ final class BounceArchivePipelineTest {
         }, Clock.systemUTC());
         FetchReport first = new Pipeline(ACCOUNT, state, m -> InboundResult.stored(), FetchOptions.defaults(), folder).extras(hook, false, "imap").run();
         assertThat(first.failed()).isEqualTo(1);
-        assertThat(log.entries).isEmpty();
+        assertThat(log.entries).hasSize(1);
         FetchReport second = new Pipeline(ACCOUNT, state, m -> InboundResult.stored(), FetchOptions.defaults(), folder).extras(hook, false, "imap").run();
         assertThat(second.bounces()).isEqualTo(1);
-        assertThat(log.entries).hasSize(1);
+        assertThat(log.entries).hasSize(2);
+        assertThat(calls[0]).isEqualTo(2);
     }
 
     @Test
@@ -210,5 +223,86 @@ final class BounceArchivePipelineTest {
         assertThat(r.quarantined()).isEqualTo(1);
         assertThat(tickets).isEmpty();
         assertThat(state.quarantined(ACCOUNT).get(0).reason()).startsWith("MIME_PART_SIZE_LIMIT");
+    }
+
+    /** The state in memory, whose stored() fails the first time it is called. */
+    private static InboundStateRepository storedFailsOnce(InMemoryInboundState durable) {
+        boolean[] failed = {false};
+        return (InboundStateRepository) Proxy.newProxyInstance(InboundStateRepository.class.getClassLoader(),
+                new Class<?>[] {InboundStateRepository.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("stored") && !failed[0]) {
+                        failed[0] = true;
+                        throw new IllegalStateException("database went away");
+                    }
+                    try {
+                        return method.invoke(durable, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    @DisplayName("F7: a bounce whose STORED fails comes again, but its delivery-log entries are written once; the archive holds it once")
+    void bounceSideEffectsAfterStored() throws Exception {
+        ListLog log = new ListLog();
+        log.record(sent("<orig-postfix-4713@acme.test>"));
+        List<Bounce> heard = new ArrayList<>();
+        InMemoryInboundState durable = new InMemoryInboundState();
+        InboundStateRepository state = storedFailsOnce(durable);
+        Folder folder = new Folder(Sample.POSTFIX_DSN);
+        Bounces.Hook hook = Bounces.hook(log, heard::add, Clock.systemUTC());
+        assertThatThrownBy(() -> new Pipeline(ACCOUNT, state, m -> InboundResult.stored(), FetchOptions.defaults(), folder)
+                .extras(hook, true, "imap").run()).hasMessageContaining("database went away");
+        FetchReport second = new Pipeline(ACCOUNT, state, m -> InboundResult.stored(), FetchOptions.defaults(), folder)
+                .extras(hook, true, "imap").run();
+        assertThat(second.bounces()).isEqualTo(1);
+        assertThat(log.query(DeliveryLogQuery.since(Instant.EPOCH).messageId("orig-postfix-4713@acme.test")))
+                .filteredOn(e -> e.operation() == DeliveryLogEntry.Operation.BOUNCE).hasSize(1);
+        assertThat(heard).as("the listener runs before STORED: at least once").isNotEmpty();
+        assertThat(durable.archived(ACCOUNT, 10)).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("F7: a bounce larger than the size limit (an NDR with the original attached) is classified from its headers and never"
+            + " reaches the handler")
+    void largeBounceIsNoTicket() throws Exception {
+        ListLog log = new ListLog();
+        List<String> tickets = new ArrayList<>();
+        List<Bounce> heard = new ArrayList<>();
+        InMemoryInboundState state = new InMemoryInboundState();
+        Folder folder = new Folder(Sample.EXCHANGE_NDR, Sample.POSTFIX_DSN, Sample.PERSON);
+        FetchOptions small = FetchOptions.builder().maxMessageSize(1024).build();
+        FetchReport r = new Pipeline(ACCOUNT, state, m -> { tickets.add(String.valueOf(m.subject())); return InboundResult.stored(); }, small, folder)
+                .extras(Bounces.hook(log, heard::add, Clock.systemUTC()), false, "imap").run();
+        assertThat(Sample.EXCHANGE_NDR.bytes().length).isGreaterThan(1024);
+        assertThat(Sample.POSTFIX_DSN.bytes().length).isGreaterThan(1024);
+        assertThat(tickets).containsExactly("Drucker druckt nicht");
+        assertThat(r.bounces()).isEqualTo(2);
+        assertThat(heard).as("nothing read about the recipients: nobody is suppressed").isEmpty();
+        assertThat(log.entries).filteredOn(e -> e.operation() == DeliveryLogEntry.Operation.BOUNCE).hasSize(2)
+                .allSatisfy(e -> assertThat(e.detail()).contains("too large"));
+        assertThat(folder.actions).containsExactly("1", "2", "3");
+    }
+
+    @Test
+    @DisplayName("F7: a forged DSN (any sender, a Message-ID this system never sent) is recorded but never reaches the bounce listener")
+    void forgedDsnSuppressesNobody() throws Exception {
+        String forged = "From: someone@evil.example\r\nTo: support@acme.test\r\nSubject: Delivery Status Notification (Failure)\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"f\"\r\n\r\n--f\r\n"
+                + "Content-Type: text/plain\r\n\r\nfailed\r\n--f\r\nContent-Type: message/delivery-status\r\n\r\n"
+                + "Reporting-MTA: dns; evil.example\r\n\r\nFinal-Recipient: rfc822; ceo@kunde.example\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+                + "\r\n--f\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <never-sent@acme.test>\r\n\r\n--f--\r\n";
+        ListLog log = new ListLog();
+        log.record(sent("<orig-postfix-4713@acme.test>"));
+        List<Bounce> heard = new ArrayList<>();
+        Folder folder = new Folder();
+        folder.messages.add(forged.getBytes(StandardCharsets.US_ASCII));
+        FetchReport r = new Pipeline(ACCOUNT, new InMemoryInboundState(), m -> InboundResult.stored(), FetchOptions.defaults(), folder)
+                .extras(Bounces.hook(log, heard::add, Clock.systemUTC()), false, "imap").run();
+        assertThat(r.bounces()).isEqualTo(1);
+        assertThat(heard).isEmpty();
+        assertThat(log.query(DeliveryLogQuery.since(Instant.EPOCH).messageId("never-sent@acme.test"))).hasSize(1)
+                .allSatisfy(e -> assertThat(e.detail()).contains("no sent mail"));
     }
 }

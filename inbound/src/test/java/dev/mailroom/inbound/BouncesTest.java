@@ -66,4 +66,29 @@ final class BouncesTest {
         String quoting = "From: kunde@example.test\r\nSubject: Undeliverable mail?\r\n\r\nMessage-ID: <x@y>\r\n";
         assertThat(Bounce.parse(quoting.getBytes(StandardCharsets.US_ASCII))).as("a person asking about a bounce").isEmpty();
     }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    @DisplayName("F7: a person writing as postmaster about a bounce, and an RFC 3834 auto-reply with an empty Return-Path, are no bounces")
+    void lookalikesAreNoBounces() {
+        String human = "From: Postmaster <postmaster@kunde.example>\r\nTo: support@acme.test\r\nSubject: Re: your undeliverable mail\r\n"
+                + "Message-ID: <h1@kunde.example>\r\n\r\nHallo, we fixed the mailbox, the 5.1.1 should be gone.\r\n";
+        assertThat(Bounce.parse(ascii(human))).as("subject not a bounce subject at its start, no report").isEmpty();
+        String autoReply = "Return-Path: <>\r\nFrom: kunde@example.test\r\nTo: support@acme.test\r\nAuto-Submitted: auto-replied\r\n"
+                + "Subject: Undeliverable until Monday: I am out of office\r\n\r\nI am away, 5.0.0 days left.\r\n";
+        assertThat(Bounce.parse(ascii(autoReply))).as("an auto-reply, not from a mail system").isEmpty();
+    }
+
+    @Test
+    @DisplayName("F7: a non-standard bounce without a status is not permanent; an indented address in a signature is no recipient")
+    void nonStandardWithoutStatus() {
+        String raw = "Return-Path: <>\r\nFrom: MAILER-DAEMON@mx.example\r\nTo: support@acme.test\r\nSubject: Undelivered Mail\r\n\r\n"
+                + "Your mail could not be delivered.\r\n\r\n-- \r\n   The mail system\r\n   help@mx.example\r\n";
+        Bounce b = Bounce.parse(ascii(raw)).orElseThrow();
+        assertThat(b.permanent()).isFalse();
+        assertThat(b.recipients()).extracting(Bounce.Recipient::address).doesNotContain("help@mx.example");
+    }
 }

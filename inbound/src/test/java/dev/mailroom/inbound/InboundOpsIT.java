@@ -61,7 +61,7 @@ final class InboundOpsIT {
     }
 
     @Test
-    @DisplayName("F1: 450 mails are imported in order with bodies fetched in batches; a mail deleted meanwhile is simply gone")
+    @DisplayName("F1: 450 mails are imported in order with bodies fetched in batches")
     void batched() {
         for (int i = 0; i < 450; i++) {
             deliver(mail, message("b" + i, "Nr " + i, "x".repeat(i % 50)));
@@ -78,7 +78,8 @@ final class InboundOpsIT {
     }
 
     @Test
-    @DisplayName("F1: with IDLE on, new mail wakes the fetch long before the interval; closing the poller leaves no thread behind")
+    @DisplayName("F1: with IDLE on, new mail wakes the fetch long before the interval; the watcher holds no fetch lease (another node"
+            + " can fetch at once after close); closing the poller leaves no thread behind")
     void idleWakesFetch() throws Exception {
         CountDownLatch imported = new CountDownLatch(1);
         Fixtures.Tickets tickets = new Fixtures.Tickets();
@@ -96,13 +97,34 @@ final class InboundOpsIT {
             assertThat(awaitIdleThread(true)).as("the watcher runs").isTrue();
             waitUntilIdling();
             deliver(mail, message("idle1", "Per IDLE", "x"));
-            assertThat(imported.await(20, TimeUnit.SECONDS)).as("woken by IDLE, not by the 30-minute schedule").isTrue();
+            assertThat(imported.await(60, TimeUnit.SECONDS)).as("woken by IDLE, not by the 30-minute schedule").isTrue();
         } finally {
             poller.close();
         }
+        assertThat(state.tryLease(SUPPORT, "other-node", Duration.ofMinutes(1))).as("the closed poller's lease is free at once").isTrue();
         assertThat(awaitIdleThread(false)).as("no IDLE thread left after close").isTrue();
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("mailroom-inbound-poller") && t.isAlive());
         assertThat(tickets.subjects()).containsExactly("Per IDLE");
+    }
+
+    @Test
+    @DisplayName("F1: a poller closed while its watcher idles leaves the fetch lease free at once: another node fetches without waiting"
+            + " out the lease; no thread left")
+    void idleHoldsNoLease() throws Exception {
+        InboundPoller poller = InboundPoller.builder(Inbound.builder(state, new Fixtures.Tickets()).build(), state).node("idle-node")
+                .interval(Duration.ofMinutes(30)).idle(true)
+                .account(SUPPORT, () -> imapAccount(mail), FetchOptions.defaults()).build();
+        try {
+            poller.fetchNow(SUPPORT);
+            poller.start();
+            waitUntilIdling();
+            assertThat(state.tryLease(SUPPORT, "other-node", Duration.ofMinutes(1))).as("idling takes no fetch lease").isTrue();
+            state.releaseLease(SUPPORT, "other-node");
+        } finally {
+            poller.close();
+        }
+        assertThat(state.tryLease(SUPPORT, "other-node", Duration.ofMinutes(1))).as("free after close").isTrue();
+        assertThat(awaitIdleThread(false)).as("no IDLE thread left after close").isTrue();
     }
 
     /** Waits (bounded) until GreenMail sees the watcher's connection in IDLE, polling the server's session list. */

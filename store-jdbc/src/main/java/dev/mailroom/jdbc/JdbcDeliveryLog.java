@@ -140,7 +140,7 @@ public final class JdbcDeliveryLog implements DeliveryLog {
         }
         List<AccountId> ids = List.copyOf(out.keySet());
         String one = "(SELECT " + COLUMNS + ", id FROM mailroom_delivery_log WHERE account_id = ? AND logged_at >= ?"
-                + " AND operation NOT IN ('DIAGNOSE', 'TEST_MAIL', 'SENT_COPY') AND outcome <> 'SKIPPED'"
+                + " AND operation NOT IN ('DIAGNOSE', 'TEST_MAIL', 'SENT_COPY', 'BOUNCE') AND outcome <> 'SKIPPED'"
                 + " AND (error_code IS NULL OR error_code NOT IN (" + IGNORED_FOR_HEALTH + "))"
                 + " ORDER BY logged_at DESC, id DESC FETCH FIRST ? ROWS ONLY)";
         for (int from = 0; from < ids.size(); from += HEALTH_CHUNK) {

@@ -389,12 +389,18 @@ public final class JdbcInboundState implements InboundStateRepository {
             if (exists(c, "mailroom_inbound_archive" + ARCHIVE_KEY, key.account().value(), key.folder(), key.uidValidity(), key.id())) {
                 return null;
             }
+            Savepoint beforeInsert = c.setSavepoint();
             try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_inbound_archive (account_id, folder, uid_validity, server_id,"
                     + " content_key, archived_at, raw) VALUES (?, ?, ?, ?, ?, " + NOW + ", ?)")) {
                 bindKey(p, key);
                 p.setString(5, contentKey);
                 p.setBytes(6, raw);
                 p.executeUpdate();
+            } catch (SQLException raced) {
+                c.rollback(beforeInsert);
+                if (!exists(c, "mailroom_inbound_archive" + ARCHIVE_KEY, key.account().value(), key.folder(), key.uidValidity(), key.id())) {
+                    throw raced; // not another node archiving the same mail first: a real failure
+                }
             }
             return null;
         });
@@ -423,7 +429,7 @@ public final class JdbcInboundState implements InboundStateRepository {
         return Transactions.read(dataSource, WHAT, c -> {
             try (PreparedStatement p = c.prepareStatement("SELECT account_id, folder, uid_validity, server_id, content_key, archived_at, raw"
                     + " FROM mailroom_inbound_archive WHERE account_id = ? ORDER BY archived_at, uid_validity, server_id"
-                    + " FETCH FIRST " + limit + " ROWS ONLY")) {
+                    + " FETCH FIRST " + Math.min(limit, 1000) + " ROWS ONLY")) {
                 p.setString(1, account.value());
                 List<ArchivedMessage> out = new ArrayList<>();
                 try (ResultSet rs = p.executeQuery()) {

@@ -204,4 +204,25 @@ public abstract class DeliveryLogContract {
         assertEquals(List.of("<acc1000@x>"), ids(all.get(AccountId.of("acc1000"))));
         assertTrue(all.values().stream().allMatch(l -> !l.isEmpty()));
     }
+
+    @Test
+    @DisplayName("F7 contract: a bounce (a report about a recipient, fetched by any account) never counts toward an account's health;"
+            + " a failed or successful fetch does")
+    void healthEntries_leaveOutBounces() {
+        DeliveryLog fresh = newLog();
+        AccountId b = AccountId.of("bounced");
+        Instant t = now.minus(Duration.ofMinutes(30));
+        DeliveryLogEntry bounce = new DeliveryLogEntry(t, b, "b@x.test", null, DeliveryLogEntry.Operation.BOUNCE,
+                DeliveryLogEntry.Outcome.FAILURE, MailErrorCode.TEMPORARY_FAILURE, "4.4.1", "<b1@x>", "smtp", "bounce: delayed");
+        DeliveryLogEntry delivered = new DeliveryLogEntry(t.plusSeconds(1), b, "b@x.test", null, DeliveryLogEntry.Operation.BOUNCE,
+                DeliveryLogEntry.Outcome.SUCCESS, null, null, "<b2@x>", "smtp", "bounce: delivered");
+        DeliveryLogEntry fetchFailed = new DeliveryLogEntry(t.plusSeconds(2), b, "b@x.test", null, DeliveryLogEntry.Operation.FETCH,
+                DeliveryLogEntry.Outcome.FAILURE, MailErrorCode.AUTH_FAILED, "NO LOGIN failed", null, "imap", "login refused");
+        DeliveryLogEntry fetched = new DeliveryLogEntry(t.plusSeconds(3), b, "b@x.test", null, DeliveryLogEntry.Operation.FETCH,
+                DeliveryLogEntry.Outcome.SUCCESS, null, null, null, "imap", "imported 1");
+        fresh.recordAll(List.of(bounce, delivered, fetchFailed, fetched));
+        assertTrue(!DeliveryLog.countsForHealth(bounce) && !DeliveryLog.countsForHealth(delivered));
+        List<DeliveryLogEntry> counted = fresh.healthEntries(List.of(b), now.minus(Duration.ofHours(1)), 10).get(b);
+        assertEquals(List.of("imported 1", "login refused"), counted.stream().map(DeliveryLogEntry::detail).sorted().toList());
+    }
 }

@@ -129,11 +129,16 @@ public final class ImapSession implements MailboxSession {
     public byte[] fetch(Listed message, boolean headerOnly) throws MessagingException {
         if (!headerOnly) {
             Optional<byte[]> batched = fromBatch(message);
-            if (batched.isPresent()) {
-                return batched.get() == GONE ? null : batched.get(); // GONE: not in the answer, deleted since the listing
-            }
+            if (batched.isPresent() && batched.get() != GONE) {
+                return batched.get();
+            } // GONE: not in the batch's answer: asked for alone below
         }
-        return fetchOne(message, headerOnly);
+        byte[] raw = fetchOne(message, headerOnly);
+        if (raw == null && exists(message.uid())) {
+            // the server keeps the message but sends no body (NIL or nothing): a refusal, counted against this message
+            throw new MessagingException("the server sent no content for UID " + message.uid() + " although the message exists");
+        }
+        return raw; // null: deleted since the listing
     }
 
     // ---- Batched body fetching: one UID FETCH for the next messages of the listing, bounded by their RFC822.SIZE ----
@@ -190,7 +195,8 @@ public final class ImapSession implements MailboxSession {
         try {
             command("UID FETCH " + uidSet(uids) + " (UID BODY.PEEK[])", null, responses -> {
                 for (Response r : responses) {
-                    if (r instanceof FetchResponse f && f.getItem(UID.class) != null && f.getItem(BODY.class) != null) {
+                    if (r instanceof FetchResponse f && f.getItem(UID.class) != null && f.getItem(BODY.class) != null
+                            && f.getItem(BODY.class).getByteArray() != null) { // NIL: left out, asked for alone
                         got.put(f.getItem(UID.class).uid, f.getItem(BODY.class).getByteArray().getNewBytes());
                     }
                 }
@@ -236,7 +242,8 @@ public final class ImapSession implements MailboxSession {
      * handed a task that, run on another thread, ends the {@code IDLE} (it sends {@code DONE}).
      *
      * @param breaker schedules the task that ends the wait, well below the read timeout; cancelled when the wait ends
-     * @return {@code true} if the server reported a change, {@code false} if the wait was ended by the task
+     * @return {@code true} if the server reported a change (or new mail arrived as the task ended the wait),
+     *         {@code false} if the wait was ended by the task and nothing arrived
      * @throws MessagingException when the connection fails
      */
     public boolean idle(java.util.function.Function<Runnable, java.util.concurrent.Future<?>> breaker) throws MessagingException {
@@ -249,19 +256,21 @@ public final class ImapSession implements MailboxSession {
                 // the connection is gone; the waiting thread sees it too
             }
         });
+        int before = folder.getMessageCount();
         try {
             folder.idle(true);
         } finally {
             scheduled.cancel(false);
         }
-        return !ended.get();
+        // mail that arrived just as the task ended the wait is reported with the DONE: the count tells
+        return !ended.get() || folder.getMessageCount() > before;
     }
 
     private byte[] fetchOne(Listed message, boolean headerOnly) throws MessagingException {
         byte[][] found = new byte[1][];
         command("UID FETCH " + message.uid() + " (UID BODY.PEEK[" + (headerOnly ? "HEADER" : "") + "])", null, responses -> {
             for (Response r : responses) {
-                if (r instanceof FetchResponse f && f.getItem(BODY.class) != null) {
+                if (r instanceof FetchResponse f && f.getItem(BODY.class) != null && f.getItem(BODY.class).getByteArray() != null) {
                     found[0] = f.getItem(BODY.class).getByteArray().getNewBytes();
                 }
             }
