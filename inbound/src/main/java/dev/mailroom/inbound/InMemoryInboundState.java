@@ -293,4 +293,22 @@ public final class InMemoryInboundState implements InboundStateRepository {
         autoReplies.merge(all, 1, Integer::sum);
         return true;
     }
+
+    private final Map<List<String>, dev.mailroom.spi.RoutedMail> routed = new LinkedHashMap<>();
+
+    @Override
+    public synchronized void rememberRouted(AccountId account, String contentKey, dev.mailroom.spi.RoutedMail mail) {
+        Objects.requireNonNull(mail, "routed");
+        List<String> k = List.of(Objects.requireNonNull(account, "account").value(), Objects.requireNonNull(contentKey, "contentKey"));
+        dev.mailroom.spi.RoutedMail before = routed.putIfAbsent(k, mail);
+        if (before != null && mail.replyTaken() && !before.replyTaken()) {
+            routed.put(k, new dev.mailroom.spi.RoutedMail(before.ticket(), before.decision(), true));
+        }
+    }
+
+    @Override
+    public synchronized Optional<dev.mailroom.spi.RoutedMail> routedMail(AccountId account, String contentKey) {
+        return Optional.ofNullable(routed.get(List.of(Objects.requireNonNull(account, "account").value(),
+                Objects.requireNonNull(contentKey, "contentKey"))));
+    }
 }

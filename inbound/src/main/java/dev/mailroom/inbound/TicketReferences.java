@@ -40,6 +40,7 @@ public final class TicketReferences {
     private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9]{1,16}");
     private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62}\\.)*[A-Za-z0-9-]{1,63}");
     private static final Pattern ANGLE = Pattern.compile("<([^<>\\s]{1,998})>");
+    private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}\\u0085\\u2028\\u2029]");
     private static final int MAC_BYTES = 16;
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -129,13 +130,15 @@ public final class TicketReferences {
         return Optional.empty();
     }
 
-    /** Every {@code <id>} in the values, in order, with brackets. */
+    /** Every {@code <id>} in the values, in order, with brackets; ids with control characters (e.g. NUL) are dropped. */
     static List<String> messageIds(Collection<String> headerValues) {
         List<String> out = new ArrayList<>();
         for (String v : headerValues) {
             Matcher m = ANGLE.matcher(v);
             while (m.find()) {
-                out.add("<" + m.group(1) + ">");
+                if (!CONTROL.matcher(m.group(1)).find()) {
+                    out.add("<" + m.group(1) + ">");
+                }
             }
         }
         return out;
