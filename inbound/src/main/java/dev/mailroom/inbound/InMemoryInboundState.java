@@ -284,6 +284,8 @@ public final class InMemoryInboundState implements InboundStateRepository {
         if (perAccount < 1 || perRecipient < 1) {
             throw new IllegalArgumentException("the limits must be at least 1, were " + perAccount + " and " + perRecipient);
         }
+        String oldest = day.minusDays(2).toString();
+        autoReplies.keySet().removeIf(k -> k.get(2).compareTo(oldest) < 0); // pruned on write, as the JDBC store does
         List<String> mine = List.of(account.value(), recipient, day.toString());
         List<String> all = List.of("", recipient, day.toString());
         if (autoReplies.getOrDefault(mine, 0) >= perAccount || autoReplies.getOrDefault(all, 0) >= perRecipient) {

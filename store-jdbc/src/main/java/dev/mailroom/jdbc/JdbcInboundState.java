@@ -526,6 +526,10 @@ public final class JdbcInboundState implements InboundStateRepository {
         Objects.requireNonNull(bundleKey, "bundleKey");
         Objects.requireNonNull(ticket, "ticket");
         Transactions.write(dataSource, WHAT, c -> {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_inbound_bundle WHERE used_at < " + NOW + " - ?")) {
+                p.setLong(1, Duration.ofDays(2).toMillis()); // pruned on write: bundle windows are at most a day
+                p.executeUpdate();
+            }
             try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_inbound_bundle SET ticket = ?, used_at = " + NOW
                     + " WHERE account_id = ? AND bundle_key = ?")) {
                 p.setString(1, ticket);
@@ -569,6 +573,10 @@ public final class JdbcInboundState implements InboundStateRepository {
         }
         return Transactions.write(dataSource, WHAT, c -> {
             String d = day.toString();
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_inbound_auto_reply WHERE sent_day < ?")) {
+                p.setString(1, day.minusDays(2).toString()); // pruned on write; ISO days compare as text
+                p.executeUpdate();
+            }
             // both rows exist and are locked before they are compared, so two nodes cannot both take the last reply
             int mine = lockCounter(c, account.value(), recipient, d);
             int all = lockCounter(c, "", recipient, d);
