@@ -28,6 +28,10 @@ import javax.crypto.spec.SecretKeySpec;
  * with the current key, ids from earlier keys still verify while those keys are configured. Immutable and
  * thread-safe; the keys are never shown by {@link #toString()}.
  *
+ * <p>The signature covers the ticket id, not the account or tenant: a reference minted for ticket 4711 verifies on
+ * every mailbox that shares the key. Ticket ids must therefore be unique across all mailboxes and tenants using one
+ * key, or each tenant gets its own key.
+ *
  * <pre>{@code
  * TicketReferences refs = TicketReferences.builder("tickets.acme.test").key("k2026", secretBytes).build();
  * Email reply = Email.builder().to(customer).subject("Re: [#4711] Drucker").text(answer)

@@ -415,6 +415,18 @@ final class RoutingIT {
                 .as("the counter was taken once only").isTrue();
     }
 
+    @Test
+    @DisplayName("F7: no auto-reply (backscatter) to our own mailbox address, to dmarc=fail, or to spf=fail without dkim=pass; spf=fail with dkim=pass gets one")
+    void noBackscatter() {
+        deliver(mail, raw(Fixtures.USER, "Von uns selbst", "<s1@example.test>", ""));
+        deliverFrom("kunde1@example.test", "Gefaelscht", "s2", "Authentication-Results: mx.acme.test; dmarc=fail header.from=example.test\r\n");
+        deliverFrom("kunde2@example.test", "Gefaelscht", "s3", "Authentication-Results: mx.acme.test; spf=fail; dkim=none\r\n");
+        deliverFrom("kunde3@example.test", "Weitergeleitet", "s4", "Authentication-Results: mx.acme.test; spf=fail; dkim=pass\r\n");
+        fetch(TicketRouting.builder().autoReply(autoReply).build());
+        assertThat(desk.mails).extracting(m -> m.routing().autoReplyPlanned()).containsExactly(false, false, false, true);
+        assertThat(outbox.sent).hasSize(1);
+    }
+
     record Queued(MailContext context, Email email, String key) {
     }
 
