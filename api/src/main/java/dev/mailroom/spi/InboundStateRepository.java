@@ -303,4 +303,32 @@ public interface InboundStateRepository {
     default boolean tryTakeAutoReply(AccountId account, String recipient, java.time.LocalDate day, int perAccount, int perRecipient) {
         return false;
     }
+
+    /**
+     * Remembers how a mail was routed, keyed by its content key, before anything else of its routing is written:
+     * a mail offered again gets the same decision. Idempotent: the first ticket and decision stay; {@code replyTaken}
+     * only goes from {@code false} to {@code true}. Entries older than two days may be deleted on write.
+     *
+     * <p>The default does nothing (an implementation written before this method existed): a mail offered again
+     * after a crash is then routed afresh, and may join its own bundle.
+     *
+     * @param account the fetch account
+     * @param contentKey the mail's content key
+     * @param routed the decision
+     */
+    default void rememberRouted(AccountId account, String contentKey, RoutedMail routed) {
+    }
+
+    /**
+     * Finds how a mail was routed before.
+     *
+     * <p>The default finds nothing, see {@link #rememberRouted}.
+     *
+     * @param account the fetch account
+     * @param contentKey the mail's content key
+     * @return the remembered decision, or empty
+     */
+    default Optional<RoutedMail> routedMail(AccountId account, String contentKey) {
+        return Optional.empty();
+    }
 }

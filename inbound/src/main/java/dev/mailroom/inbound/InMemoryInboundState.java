@@ -301,6 +301,8 @@ public final class InMemoryInboundState implements InboundStateRepository {
         if (perAccount < 1 || perRecipient < 1) {
             throw new IllegalArgumentException("the limits must be at least 1, were " + perAccount + " and " + perRecipient);
         }
+        String oldest = day.minusDays(2).toString();
+        autoReplies.keySet().removeIf(k -> k.get(2).compareTo(oldest) < 0); // pruned on write, as the JDBC store does
         List<String> mine = List.of(account.value(), recipient, day.toString());
         List<String> all = List.of("", recipient, day.toString());
         if (autoReplies.getOrDefault(mine, 0) >= perAccount || autoReplies.getOrDefault(all, 0) >= perRecipient) {
@@ -309,5 +311,23 @@ public final class InMemoryInboundState implements InboundStateRepository {
         autoReplies.merge(mine, 1, Integer::sum);
         autoReplies.merge(all, 1, Integer::sum);
         return true;
+    }
+
+    private final Map<List<String>, dev.mailroom.spi.RoutedMail> routed = new LinkedHashMap<>();
+
+    @Override
+    public synchronized void rememberRouted(AccountId account, String contentKey, dev.mailroom.spi.RoutedMail mail) {
+        Objects.requireNonNull(mail, "routed");
+        List<String> k = List.of(Objects.requireNonNull(account, "account").value(), Objects.requireNonNull(contentKey, "contentKey"));
+        dev.mailroom.spi.RoutedMail before = routed.putIfAbsent(k, mail);
+        if (before != null && mail.replyTaken() && !before.replyTaken()) {
+            routed.put(k, new dev.mailroom.spi.RoutedMail(before.ticket(), before.decision(), true));
+        }
+    }
+
+    @Override
+    public synchronized Optional<dev.mailroom.spi.RoutedMail> routedMail(AccountId account, String contentKey) {
+        return Optional.ofNullable(routed.get(List.of(Objects.requireNonNull(account, "account").value(),
+                Objects.requireNonNull(contentKey, "contentKey"))));
     }
 }

@@ -177,8 +177,13 @@ final class Pipeline {
         } catch (Exception e) {
             return refused(key, contentKey, e.getClass().getSimpleName() + ": " + e.getMessage(), raw);
         }
-        // outside the handler's try: a failing state store fails the fetch and counts against no message
-        Router.Decision decision = router.decide(parsed, problems);
+        Router.Decision decision;
+        try {
+            decision = router.decide(parsed, problems);
+        } catch (RuntimeException | StackOverflowError e) {
+            rethrowStoreFailure(e); // a store outage fails the fetch and counts against no message
+            return refused(key, contentKey, "routing: " + e.getClass().getSimpleName() + ": " + e.getMessage(), raw);
+        }
         if (decision.skipReason() != null) {
             state.skipped(key, contentKey, decision.skipReason());
             skipped++;
@@ -203,11 +208,11 @@ final class Pipeline {
             return true;
         }
         if (result.ticketId().isPresent()) {
-            try { // before stored: a crash in between offers the mail again, and remembering is idempotent
+            try { // before stored: a failure or crash in between offers the mail again, and accepted() replays idempotently
                 router.accepted(mail, result.ticketId().get(), problems);
             } catch (RuntimeException e) {
-                LOG.warn("account {}: message {} stored by the host, but its ticket could not be remembered: {}", account, key, e.getMessage());
-                problems.add("message " + key + ": ticket " + result.ticketId().get() + " not remembered: " + e.getMessage());
+                rethrowStoreFailure(e);
+                return refused(key, contentKey, "after the host stored it: " + e.getClass().getSimpleName() + ": " + e.getMessage(), raw);
             }
         }
         archive(key, contentKey, raw);
@@ -218,6 +223,12 @@ final class Pipeline {
         }
         ack(key);
         return true;
+    }
+
+    private static void rethrowStoreFailure(Throwable e) {
+        if (e instanceof dev.mailroom.MailException m && m.code() == dev.mailroom.MailErrorCode.STORE_FAILED) {
+            throw m;
+        }
     }
 
     /** Counts a failed attempt; the third one quarantines. @return {@code true} if the message is done (quarantined) */

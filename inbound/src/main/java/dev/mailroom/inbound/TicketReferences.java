@@ -28,6 +28,10 @@ import javax.crypto.spec.SecretKeySpec;
  * with the current key, ids from earlier keys still verify while those keys are configured. Immutable and
  * thread-safe; the keys are never shown by {@link #toString()}.
  *
+ * <p>The signature covers the ticket id, not the account or tenant: a reference minted for ticket 4711 verifies on
+ * every mailbox that shares the key. Ticket ids must therefore be unique across all mailboxes and tenants using one
+ * key, or each tenant gets its own key.
+ *
  * <pre>{@code
  * TicketReferences refs = TicketReferences.builder("tickets.acme.test").key("k2026", secretBytes).build();
  * Email reply = Email.builder().to(customer).subject("Re: [#4711] Drucker").text(answer)
@@ -40,6 +44,7 @@ public final class TicketReferences {
     private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9]{1,16}");
     private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62}\\.)*[A-Za-z0-9-]{1,63}");
     private static final Pattern ANGLE = Pattern.compile("<([^<>\\s]{1,998})>");
+    private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}\\u0085\\u2028\\u2029]");
     private static final int MAC_BYTES = 16;
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -129,13 +134,15 @@ public final class TicketReferences {
         return Optional.empty();
     }
 
-    /** Every {@code <id>} in the values, in order, with brackets. */
+    /** Every {@code <id>} in the values, in order, with brackets; ids with control characters (e.g. NUL) are dropped. */
     static List<String> messageIds(Collection<String> headerValues) {
         List<String> out = new ArrayList<>();
         for (String v : headerValues) {
             Matcher m = ANGLE.matcher(v);
             while (m.find()) {
-                out.add("<" + m.group(1) + ">");
+                if (!CONTROL.matcher(m.group(1)).find()) {
+                    out.add("<" + m.group(1) + ">");
+                }
             }
         }
         return out;

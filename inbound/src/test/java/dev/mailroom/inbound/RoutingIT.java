@@ -364,6 +364,69 @@ final class RoutingIT {
         }
     }
 
+    @Test
+    @DisplayName("F5: one bad mail cannot block the mailbox: a throwing participant check counts as no participant, the mail is taken")
+    void badMailDoesNotBlock() {
+        deliverFrom("fremder@evil.test", "[#99999999999999999999] Hallo", "x1", "");
+        Inbound withHost = Inbound.builder(state, desk).participants((ticket, sender) -> Long.parseLong(ticket) == 4711L).build();
+        FetchReport report = withHost.fetch(imapAccount(mail), FetchOptions.defaults());
+        assertThat(desk.mails).hasSize(1);
+        assertThat(desk.mails.get(0).routing().kind()).isEqualTo(Routing.Kind.NEW);
+        assertThat(report.imported()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("F5/F6/F7: a re-offered mail (the process died after the host stored it) gets the same decision; the auto-reply is queued again with the same key, the counter not taken again")
+    void reofferedMailReplays() {
+        TicketRouting routing = TicketRouting.builder().bundleWithin(Duration.ofMinutes(2))
+                .autoReply(AutoReply.builder("Ihre Anfrage [#{TICKET}]", "Danke").perSenderPerDay(2).build()).build();
+        deliverFrom("kunde@example.test", "Drucker", "d1", "");
+        java.util.concurrent.atomic.AtomicBoolean dead = new java.util.concurrent.atomic.AtomicBoolean(true);
+        dev.mailroom.spi.InboundStateRepository dying = (dev.mailroom.spi.InboundStateRepository) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {dev.mailroom.spi.InboundStateRepository.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("stored") && dead.getAndSet(false)) {
+                        throw new IllegalStateException("process died");
+                    }
+                    try {
+                        return method.invoke(state, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        Desk idempotent = new Desk(4711);
+        Map<String, String> byContent = new LinkedHashMap<>();
+        idempotent.override = m -> {
+            idempotent.mails.add(m);
+            return InboundResult.ticket(byContent.computeIfAbsent(m.contentKey(), k -> m.routing().ticket().orElse("4711")));
+        };
+        try {
+            Inbound.builder(dying, idempotent).outbox(outbox).clock(clock).build().fetch(imapAccount(mail),
+                    FetchOptions.builder().routing(routing).build());
+        } catch (RuntimeException expected) {
+            // the process died between the host's answer and stored
+        }
+        Inbound.builder(state, idempotent).outbox(outbox).clock(clock).build().fetch(imapAccount(mail),
+                FetchOptions.builder().routing(routing).build());
+        assertThat(idempotent.mails).hasSize(2);
+        assertThat(idempotent.mails.get(1).routing().kind()).as("the same decision again").isEqualTo(Routing.Kind.NEW);
+        assertThat(outbox.sent).hasSize(2);
+        assertThat(outbox.sent.get(1).key).isEqualTo(outbox.sent.get(0).key);
+        assertThat(state.tryTakeAutoReply(imapAccount(mail).id(), "kunde@example.test", java.time.LocalDate.of(2026, 11, 23), 2, 100))
+                .as("the counter was taken once only").isTrue();
+    }
+
+    @Test
+    @DisplayName("F7: no auto-reply (backscatter) to our own mailbox address, to dmarc=fail, or to spf=fail without dkim=pass; spf=fail with dkim=pass gets one")
+    void noBackscatter() {
+        deliver(mail, raw(Fixtures.USER, "Von uns selbst", "<s1@example.test>", ""));
+        deliverFrom("kunde1@example.test", "Gefaelscht", "s2", "Authentication-Results: mx.acme.test; dmarc=fail header.from=example.test\r\n");
+        deliverFrom("kunde2@example.test", "Gefaelscht", "s3", "Authentication-Results: mx.acme.test; spf=fail; dkim=none\r\n");
+        deliverFrom("kunde3@example.test", "Weitergeleitet", "s4", "Authentication-Results: mx.acme.test; spf=fail; dkim=pass\r\n");
+        fetch(TicketRouting.builder().autoReply(autoReply).build());
+        assertThat(desk.mails).extracting(m -> m.routing().autoReplyPlanned()).containsExactly(false, false, false, true);
+        assertThat(outbox.sent).hasSize(1);
+    }
+
     record Queued(MailContext context, Email email, String key) {
     }
 

@@ -77,4 +77,19 @@ final class TicketReferencesTest {
         assertThat(assertThrows(MailException.class, () -> TicketReferences.builder("acme.test").build()).getMessage()).contains("key");
         assertThat(refs.toString()).doesNotContain(new String(key('a'), StandardCharsets.ISO_8859_1));
     }
+
+    @Test
+    @DisplayName("F5: ids with control characters (a NUL the database refuses) are dropped; a huge References keeps In-Reply-To and the newest 20")
+    void hostileThreadHeaders() throws Exception {
+        assertThat(TicketReferences.messageIds(List.of("<a\u0000b@x.test> <ok@x.test> <c\u0007@x.test>"))).containsExactly("<ok@x.test>");
+        StringBuilder refs = new StringBuilder();
+        for (int i = 0; i < 5000; i++) {
+            refs.append("<r").append(i).append("@x.test> ");
+        }
+        FetchedMail mail = Parsing.parse(new dev.mailroom.spi.InboundKey(dev.mailroom.AccountId.of("a"), "INBOX", 1, "1"), "ck",
+                ("From: a@x.test\r\nIn-Reply-To: <irt@x.test>\r\nReferences: " + refs + "\r\nSubject: s\r\n\r\nbody\r\n")
+                        .getBytes(StandardCharsets.US_ASCII), 100, false);
+        List<String> thread = Router.threadIds(mail);
+        assertThat(thread).hasSize(21).startsWith("<irt@x.test>", "<r4999@x.test>");
+    }
 }

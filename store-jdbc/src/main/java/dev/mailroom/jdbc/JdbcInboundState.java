@@ -501,7 +501,8 @@ public final class JdbcInboundState implements InboundStateRepository {
                 p.setString(3, ticket);
                 p.setString(4, sender);
                 p.executeUpdate();
-            } catch (SQLException raced) {
+            } catch (SQLException e) {
+                raced(e);
                 c.rollback(beforeInsert); // another node remembered it first (primary key): the first ticket stays
             }
             return null;
@@ -531,6 +532,10 @@ public final class JdbcInboundState implements InboundStateRepository {
         Objects.requireNonNull(bundleKey, "bundleKey");
         Objects.requireNonNull(ticket, "ticket");
         Transactions.write(dataSource, WHAT, c -> {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_inbound_bundle WHERE used_at < " + NOW + " - ?")) {
+                p.setLong(1, Duration.ofDays(2).toMillis()); // pruned on write: bundle windows are at most a day
+                p.executeUpdate();
+            }
             try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_inbound_bundle SET ticket = ?, used_at = " + NOW
                     + " WHERE account_id = ? AND bundle_key = ?")) {
                 p.setString(1, ticket);
@@ -547,7 +552,8 @@ public final class JdbcInboundState implements InboundStateRepository {
                 p.setString(2, bundleKey);
                 p.setString(3, ticket);
                 p.executeUpdate();
-            } catch (SQLException raced) {
+            } catch (SQLException e) {
+                raced(e);
                 c.rollback(beforeInsert); // another node inserted it first; its bundle is as recent
             }
             return null;
@@ -573,6 +579,10 @@ public final class JdbcInboundState implements InboundStateRepository {
         }
         return Transactions.write(dataSource, WHAT, c -> {
             String d = day.toString();
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_inbound_auto_reply WHERE sent_day < ?")) {
+                p.setString(1, day.minusDays(2).toString()); // pruned on write; ISO days compare as text
+                p.executeUpdate();
+            }
             // both rows exist and are locked before they are compared, so two nodes cannot both take the last reply
             int mine = lockCounter(c, account.value(), recipient, d);
             int all = lockCounter(c, "", recipient, d);
@@ -600,7 +610,8 @@ public final class JdbcInboundState implements InboundStateRepository {
                 p.setString(2, recipient);
                 p.setString(3, day);
                 p.executeUpdate();
-            } catch (SQLException raced) {
+            } catch (SQLException e) {
+                raced(e);
                 c.rollback(beforeInsert); // another node created it first
             }
         }
@@ -610,7 +621,9 @@ public final class JdbcInboundState implements InboundStateRepository {
             p.setString(2, recipient);
             p.setString(3, day);
             try (ResultSet rs = p.executeQuery()) {
-                rs.next();
+                if (!rs.next()) {
+                    throw new SQLException("the auto-reply counter row for " + day + " vanished", "40001");
+                }
                 return rs.getInt(1);
             }
         }
@@ -628,6 +641,71 @@ public final class JdbcInboundState implements InboundStateRepository {
             try (ResultSet rs = p.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
             }
+        }
+    }
+
+    // ---- Routing memory by content key (V16, docs/adr/030) ----
+
+    @Override
+    public void rememberRouted(AccountId account, String contentKey, dev.mailroom.spi.RoutedMail routed) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(contentKey, "contentKey");
+        Objects.requireNonNull(routed, "routed");
+        Transactions.write(dataSource, WHAT, c -> {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM mailroom_inbound_routed WHERE routed_at < " + NOW + " - ?")) {
+                p.setLong(1, Duration.ofDays(2).toMillis()); // cheap pruning: a re-offer comes within minutes
+                p.executeUpdate();
+            }
+            if (exists(c, "mailroom_inbound_routed WHERE account_id = ? AND content_key = ?", account.value(), contentKey)) {
+                if (routed.replyTaken()) {
+                    try (PreparedStatement p = c.prepareStatement("UPDATE mailroom_inbound_routed SET reply_taken = 1 WHERE account_id = ?"
+                            + " AND content_key = ?")) {
+                        p.setString(1, account.value());
+                        p.setString(2, contentKey);
+                        p.executeUpdate();
+                    }
+                }
+                return null;
+            }
+            Savepoint beforeInsert = c.setSavepoint();
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO mailroom_inbound_routed (account_id, content_key, ticket, decision,"
+                    + " reply_taken, routed_at) VALUES (?, ?, ?, ?, ?, " + NOW + ")")) {
+                p.setString(1, account.value());
+                p.setString(2, contentKey);
+                p.setString(3, routed.ticket());
+                p.setString(4, routed.decision());
+                p.setInt(5, routed.replyTaken() ? 1 : 0);
+                p.executeUpdate();
+            } catch (SQLException e) {
+                raced(e);
+                c.rollback(beforeInsert); // another node remembered it first: the first decision stays
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<dev.mailroom.spi.RoutedMail> routedMail(AccountId account, String contentKey) {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(contentKey, "contentKey");
+        return Transactions.read(dataSource, WHAT, c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT ticket, decision, reply_taken FROM mailroom_inbound_routed"
+                    + " WHERE account_id = ? AND content_key = ?")) {
+                p.setString(1, account.value());
+                p.setString(2, contentKey);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? Optional.of(new dev.mailroom.spi.RoutedMail(rs.getString(1), rs.getString(2), rs.getInt(3) != 0))
+                            : Optional.<dev.mailroom.spi.RoutedMail>empty();
+                }
+            }
+        });
+    }
+
+    /** Lets an integrity violation (SQLState 23xxx: another node inserted the row first) pass, rethrows any other failure. */
+    private static void raced(SQLException e) throws SQLException {
+        String state = e.getSQLState();
+        if (state == null || !state.startsWith("23")) {
+            throw e;
         }
     }
 }

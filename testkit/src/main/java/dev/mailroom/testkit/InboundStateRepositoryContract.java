@@ -246,6 +246,19 @@ public abstract class InboundStateRepositoryContract {
     }
 
     @Test
+    @DisplayName("F5-F7: a routing decision is remembered by content key, per account; the first stays, the reply flag only goes up")
+    void routedMails() {
+        assertTrue(repo.routedMail(ACCOUNT, "ck1").isEmpty());
+        repo.rememberRouted(ACCOUNT, "ck1", new dev.mailroom.spi.RoutedMail("T1", "NEW", false));
+        repo.rememberRouted(ACCOUNT, "ck1", new dev.mailroom.spi.RoutedMail("T2", "BUNDLED", false));
+        assertEquals(java.util.Optional.of(new dev.mailroom.spi.RoutedMail("T1", "NEW", false)), repo.routedMail(ACCOUNT, "ck1"));
+        repo.rememberRouted(ACCOUNT, "ck1", new dev.mailroom.spi.RoutedMail("T1", "NEW", true));
+        repo.rememberRouted(ACCOUNT, "ck1", new dev.mailroom.spi.RoutedMail("T1", "NEW", false));
+        assertEquals(java.util.Optional.of(new dev.mailroom.spi.RoutedMail("T1", "NEW", true)), repo.routedMail(ACCOUNT, "ck1"));
+        assertTrue(repo.routedMail(OTHER, "ck1").isEmpty(), "per account");
+    }
+
+    @Test
     @DisplayName("F7: auto-replies are counted per account, recipient and day, with a cap per recipient over all accounts")
     void autoReplyCounters() {
         java.time.LocalDate day = java.time.LocalDate.of(2026, 11, 29);

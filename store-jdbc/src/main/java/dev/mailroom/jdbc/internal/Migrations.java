@@ -24,7 +24,8 @@ public final class Migrations {
     public static final List<String> SCRIPTS = List.of("V1__accounts_and_settings.sql", "V2__delivery_log.sql", "V3__outbox.sql",
             "V4__outbox_by_account.sql", "V5__notifications.sql", "V6__outbox_fair_queue.sql", "V7__outbox_age.sql",
             "V8__outbox_staged_payloads.sql", "V9__account_parts_and_oauth_clients.sql", "V10__oauth.sql", "V11__inbound.sql",
-            "V12__inbound_routing.sql", "V13__inbound_archive.sql");
+            "V12__inbound_routing.sql", "V13__inbound_archive.sql",
+            "V16__inbound_routed.sql");
 
     private Migrations() {
     }

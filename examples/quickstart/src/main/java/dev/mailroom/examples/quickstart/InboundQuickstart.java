@@ -65,11 +65,18 @@ final class InboundQuickstart {
                     .smtp(server.host(), server.smtpPort(), Security.NONE)
                     .fetching(FetchSettings.imap(server.host(), server.imapPort(), Security.NONE)).build());
 
-            // The host's handler: a new ticket or a step of an existing one, committed before it returns.
+            // The host's handler: a new ticket or a step of an existing one, committed before it returns. Idempotent on
+            // the content key: a mail offered again (the process died after this returned) gets the ticket it got before.
+            Map<String, String> byContentKey = new LinkedHashMap<>();
             InboundHandler handler = mail -> {
+                String known = byContentKey.get(mail.contentKey());
+                if (known != null) {
+                    return InboundResult.ticket(known);
+                }
                 Routing routing = mail.routing();
                 String ticket = routing.ticket().orElseGet(() -> Integer.toString(1000 + tickets.size() + 1));
                 tickets.computeIfAbsent(ticket, t -> new ArrayList<>()).add(mail.subject());
+                byContentKey.put(mail.contentKey(), ticket);
                 System.out.println("  ticket " + ticket + " <- '" + mail.subject() + "' from " + mail.from().orElse("?") + ": " + routing);
                 return InboundResult.ticket(ticket);
             };
