@@ -85,7 +85,7 @@ final class MicrosoftDelegatedIT {
             try {
                 Object r = m.invoke(delegate, args);
                 if (m.getName().equals("saveTokens") && r instanceof java.util.Optional<?> o && o.isPresent()) {
-                    saved.add(((AccessToken) args[2]).reveal() + " " + ((java.util.Optional<?>) args[4]).map(s -> ((Secret) s).reveal()).orElse("-"));
+                    saved.add(((AccessToken) args[3]).reveal() + " " + ((java.util.Optional<?>) args[5]).map(s -> ((Secret) s).reveal()).orElse("-"));
                 }
                 return r;
             } catch (InvocationTargetException e) {
