@@ -145,7 +145,7 @@ public interface InboundStateRepository {
      * when nobody holds it or the holder's lease ran out (on the repository's clock); the holder renews it.
      *
      * @param account the fetch account
-     * @param owner the node's id
+     * @param owner the lease owner (the node's id, unique per poller)
      * @param duration how long the lease lasts without renewal; zero or positive
      * @return {@code true} if the caller holds the lease now
      */
@@ -155,7 +155,7 @@ public interface InboundStateRepository {
      * Gives up the account's fetch lease if the caller holds it; otherwise does nothing.
      *
      * @param account the fetch account
-     * @param owner the node's id
+     * @param owner the lease owner (the node's id, unique per poller)
      */
     void releaseLease(AccountId account, String owner);
 
@@ -295,7 +295,7 @@ public interface InboundStateRepository {
      *
      * @param account the fetch account that would reply
      * @param recipient the address the reply goes to, lower case
-     * @param day the day (UTC) the reply counts for
+     * @param day the day the reply counts for (in the auto-reply's time zone, UTC by default)
      * @param perAccount the limit per account, recipient and day; at least 1
      * @param perRecipient the limit per recipient and day over all accounts; at least 1
      * @return {@code true} if the caller may send the reply; {@code false} by default (no counters: no auto-reply)

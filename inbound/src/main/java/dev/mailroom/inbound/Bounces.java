@@ -102,7 +102,13 @@ final class Bounces {
         return new Hook() {
             @Override
             public Optional<Bounce> classify(AccountId account, byte[] raw, boolean headerOnly) {
-                return headerOnly ? parseHeaders(raw) : parse(raw);
+                try { // Jakarta Mail parsing, with the provider lookup cached (see MailProviders)
+                    return dev.mailroom.inbound.internal.MailProviders.parsing(() -> headerOnly ? parseHeaders(raw) : parse(raw));
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) { // parse and parseHeaders throw nothing checked
+                    throw new IllegalStateException(e);
+                }
             }
 
             @Override

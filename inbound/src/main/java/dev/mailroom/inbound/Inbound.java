@@ -264,7 +264,7 @@ public final class Inbound {
         }
 
         /**
-         * Sets the clock that decides the day auto-replies count for (UTC).
+         * Sets the clock that decides the day auto-replies count for (the day in {@link AutoReply#zone()}).
          *
          * @param clock default the system clock
          * @return this

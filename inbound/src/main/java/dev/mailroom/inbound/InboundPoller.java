@@ -591,7 +591,8 @@ public final class InboundPoller implements AutoCloseable {
          * Keeps an IMAP {@code IDLE} connection per account where the server offers it, so that new mail wakes the
          * normal fetch at once instead of at the next interval. The watcher never imports by itself: it only
          * starts the same leased fetch early, and it takes no fetch lease itself. It idles only while this node's
-         * last fetch of the account got the lease (so normally one node per account watches), ends and re-issues each {@code IDLE} well below the read timeout (at most every
+         * last fetch of the account got the lease (so normally one node per account watches), ends and re-issues each
+         * {@code IDLE} well below the read timeout (at most every
          * 25 minutes), and falls back to polling alone for servers without {@code IDLE} and POP3. One extra
          * connection and one thread per account, plus one timer thread; {@link #close()} ends them. Default: off.
          *

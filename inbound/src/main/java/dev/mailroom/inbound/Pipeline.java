@@ -2,6 +2,7 @@ package dev.mailroom.inbound;
 
 import dev.mailroom.AccountId;
 import dev.mailroom.inbound.internal.ContentKeys;
+import dev.mailroom.inbound.internal.MailProviders;
 import dev.mailroom.inbound.internal.MailboxSession;
 import dev.mailroom.inbound.internal.MimeScan;
 import dev.mailroom.spi.InboundEntry;
@@ -173,7 +174,7 @@ final class Pipeline {
         }
         FetchedMail parsed;
         try {
-            parsed = Parsing.parse(key, contentKey, raw, listed.size(), tooLarge);
+            parsed = MailProviders.parsing(() -> Parsing.parse(key, contentKey, raw, listed.size(), tooLarge));
         } catch (Exception e) {
             return refused(key, contentKey, e.getClass().getSimpleName() + ": " + e.getMessage(), raw);
         }

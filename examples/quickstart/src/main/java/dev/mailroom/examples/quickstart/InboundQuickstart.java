@@ -48,7 +48,7 @@ final class InboundQuickstart {
      * @return the tickets with their steps
      */
     static Map<String, List<String>> run(MailServerExtension server) {
-        Quickstart.section("12. Incoming mail becomes a ticket, with an auto-reply through the outbox (F1, F5-F7)");
+        Quickstart.section("13. Incoming mail becomes a ticket, with an auto-reply through the outbox (F1, F5-F7)");
         server.addUser(SUPPORT, "support-pw");
         org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
         h2.setURL("jdbc:h2:mem:quickstart-inbound-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
@@ -91,8 +91,8 @@ final class InboundQuickstart {
 
             server.deliverTo(SUPPORT, IncomingMail.from("Kunde <kunde@example.org>").subject("Drucker druckt nicht")
                     .text("Hallo, unser Drucker im 2. Stock druckt nicht mehr."));
-            // the account as stored, its password opened on this node (mailroom.accounts().resolved(...) is redacted, for display)
-            ResolvedAccount support = ResolvedAccount.of(store.accounts().find(AccountId.of("support")).orElseThrow(), null, Security.NONE);
+            // the account with its password, for the connection (mailroom.accounts().resolved(...) is the redacted view, for display)
+            ResolvedAccount support = mailroom.accounts().resolvedForConnection(AccountId.of("support"));
             FetchReport first = inbound.fetch(support, options);
             System.out.println("  fetch: imported " + first.imported() + ", acknowledged " + first.acknowledged()
                     + (first.problems().isEmpty() ? "" : ", problems " + first.problems()));
