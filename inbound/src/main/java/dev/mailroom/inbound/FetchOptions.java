@@ -1,5 +1,8 @@
 package dev.mailroom.inbound;
 
+import dev.mailroom.MailErrorCode;
+import dev.mailroom.MailException;
+
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
@@ -128,7 +131,7 @@ public final class FetchOptions {
          */
         public Builder maxPartSize(long bytes) {
             if (bytes < 1024) {
-                throw new IllegalArgumentException("maxPartSize must be at least 1024 bytes, was " + bytes);
+                throw new MailException(MailErrorCode.INVALID_ACCOUNT, "fetch options: maxPartSize must be at least 1024 bytes, was " + bytes);
             }
             this.maxPartSize = bytes;
             return this;
@@ -156,7 +159,7 @@ public final class FetchOptions {
             Objects.requireNonNull(address, "address");
             String a = address.strip();
             if (a.indexOf('@') <= 0 || a.indexOf('@') == a.length() - 1 || a.chars().anyMatch(Character::isWhitespace)) {
-                throw new IllegalArgumentException("mailboxAddress must be an email address like support@example.com, was '" + address + "'");
+                throw new MailException(MailErrorCode.INVALID_ACCOUNT, "fetch options: mailboxAddress must be an email address like support@example.com, was '" + address + "'");
             }
             this.mailboxAddress = a.toLowerCase(Locale.ROOT);
             return this;
@@ -182,7 +185,7 @@ public final class FetchOptions {
         public Builder folder(String folder) {
             Objects.requireNonNull(folder, "folder");
             if (folder.isBlank()) {
-                throw new IllegalArgumentException("folder must not be blank: use INBOX or the folder's full name");
+                throw new MailException(MailErrorCode.INVALID_ACCOUNT, "fetch options: folder must not be blank: use INBOX or the folder's full name");
             }
             this.folder = folder;
             return this;
@@ -207,7 +210,7 @@ public final class FetchOptions {
          */
         public Builder maxMessageSize(long bytes) {
             if (bytes < 1024) {
-                throw new IllegalArgumentException("maxMessageSize must be at least 1024 bytes, was " + bytes);
+                throw new MailException(MailErrorCode.INVALID_ACCOUNT, "fetch options: maxMessageSize must be at least 1024 bytes, was " + bytes);
             }
             this.maxMessageSize = bytes;
             return this;
